@@ -1,0 +1,96 @@
+"""Numbered schema migrations, recorded in ``schema_version`` and run at start-up.
+
+A new database is created from the current tables and stamped with the latest version. An existing
+one is copied aside (``outreach.sqlite3.v<N>-<time>.bak``) and then upgraded step by step, each step in
+its own transaction. A database from a newer version of the app is refused and left untouched.
+
+To change the schema: change ``tables.py``, add ``mNNNN_<what>.py`` with ``VERSION``, ``NAME`` and
+``upgrade(conn)``, and append it to ``MIGRATIONS``. The migration test opens a database made by the
+previous schema (``tests/fixtures/schema_v*.sql``) and checks it ends up the same as a fresh one.
+"""
+
+from __future__ import annotations
+
+import importlib
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import Connection, Engine, inspect, select, text
+from sqlmodel import SQLModel
+
+from outreach.domain.errors import OutreachError
+from outreach.storage.tables import SchemaVersion
+
+_MODULES = ["m0001_initial"]
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    upgrade: Callable[[Connection], None]
+
+
+def migrations() -> list[Migration]:
+    found = []
+    for mod_name in _MODULES:
+        mod = importlib.import_module(f"{__name__}.{mod_name}")
+        found.append(Migration(mod.VERSION, mod.NAME, mod.upgrade))
+    versions = [m.version for m in found]
+    assert versions == list(range(1, len(found) + 1)), f"migrations must be numbered 1..N: {versions}"
+    return found
+
+
+def latest_version() -> int:
+    return len(_MODULES)
+
+
+def current_version(conn: Connection) -> int:
+    if not inspect(conn).has_table("schema_version"):
+        return 0
+    return conn.execute(text("SELECT COALESCE(MAX(version), 0) FROM schema_version")).scalar_one()
+
+
+def prepare(engine: Engine, db_file: Path | None) -> int:
+    """Bring the database to the latest schema. Returns the version it had before (0 for new)."""
+    with engine.connect() as conn:
+        version = current_version(conn)
+        has_tables = bool(inspect(conn).get_table_names())
+    latest = latest_version()
+    if version > latest:
+        raise OutreachError("error.db.newer_schema", version=version, supported=latest)
+    if version == 0 and has_tables:
+        raise OutreachError("error.db.not_outreach", path=str(db_file or ""))
+    if version == 0:
+        with engine.begin() as conn:
+            SQLModel.metadata.create_all(conn)
+            for m in migrations():
+                conn.execute(SchemaVersion.__table__.insert().values(
+                    version=m.version, name=m.name, applied_at=datetime.now(UTC)))
+        return 0
+    if version < latest:
+        if db_file is not None:
+            backup(engine, db_file, version)
+        for m in migrations()[version:]:
+            with engine.begin() as conn:
+                m.upgrade(conn)
+                conn.execute(SchemaVersion.__table__.insert().values(
+                    version=m.version, name=m.name, applied_at=datetime.now(UTC)))
+    return version
+
+
+def backup(engine: Engine, db_file: Path, version: int) -> Path:
+    """Copy the database file aside before upgrading it (checkpointing WAL first so the copy is whole)."""
+    with engine.connect() as conn:
+        conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    target = db_file.with_name(f"{db_file.name}.v{version}-{stamp}.bak")
+    shutil.copy2(db_file, target)
+    return target
+
+
+def applied(conn: Connection) -> list[int]:
+    return list(conn.execute(select(SchemaVersion.version).order_by(SchemaVersion.version)).scalars())

@@ -1,0 +1,198 @@
+"""The local store: one SQLite file (WAL, foreign keys on), this device's identity and clock, and
+short transactions that services open for each use case.
+
+    store = Store.open(data_dir)
+    with store.transaction() as w:      # one use case = one transaction, stamped and change-logged
+        w.insert(Household, {...})
+    with store.session() as s:          # read-only ORM session; objects come back detached
+        s.exec(select(Person)).all()
+"""
+
+from __future__ import annotations
+
+import base64
+import sqlite3
+import threading
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Connection, Engine, create_engine, event, select, text
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.pool import NullPool
+from sqlmodel import Session
+
+from outreach.domain.errors import OutreachError
+from outreach.domain.hlc import HybridClock
+from outreach.storage import migrations
+from outreach.storage.paths import data_dir as resolve_data_dir
+from outreach.storage.paths import db_path
+from outreach.storage.tables import Counter, Setting
+from outreach.storage.writer import Actor, Writer
+
+SETTINGS = Setting.__table__
+COUNTERS = Counter.__table__
+
+
+@dataclass(frozen=True)
+class DeviceIdentity:
+    id: str
+    code: str      # 4 characters, prefixes this device's human-readable numbers
+    name: str
+
+
+def _device_code(device_id: str) -> str:
+    return base64.b32encode(bytes.fromhex(device_id)[:5]).decode()[:4]
+
+
+def _on_connect(dbapi_conn, _record) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA busy_timeout=10000")
+    cur.close()
+
+
+class Store:
+    def __init__(self, engine: Engine, path: Path | None) -> None:
+        self.engine = engine
+        self.path = path
+        self._lock = threading.RLock()
+        self.clock = HybridClock()
+        self.upgraded_from: int | None = None
+
+    # ----------------------------------------------------------------- opening
+    @classmethod
+    def open(cls, data_dir: str | Path | None = None, *, create: bool = True) -> Store:
+        directory = resolve_data_dir(data_dir)
+        path = db_path(directory)
+        if not path.exists():
+            if not create:
+                raise OutreachError("error.db.missing", path=str(path))
+            try:
+                directory.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise OutreachError("error.db.cannot_create", path=str(directory), reason=exc.strerror or str(exc)) from exc
+        elif not _looks_like_sqlite(path):
+            raise OutreachError("error.db.not_outreach", path=str(path))
+        engine = create_engine(f"sqlite:///{path}", poolclass=NullPool)
+        event.listen(engine, "connect", _on_connect)
+        store = cls(engine, path)
+        store._prepare()
+        return store
+
+    @classmethod
+    def in_memory(cls) -> Store:
+        """A private store for tests (a temporary file would also work; memory is faster)."""
+        from sqlalchemy.pool import StaticPool
+
+        engine = create_engine("sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False})
+        event.listen(engine, "connect", _on_connect)
+        store = cls(engine, None)
+        store._prepare()
+        return store
+
+    def _prepare(self) -> None:
+        try:
+            self.upgraded_from = migrations.prepare(self.engine, self.path)
+        except OperationalError as exc:
+            raise OutreachError("error.db.unreadable", path=str(self.path), reason=str(exc.orig)) from exc
+        with self.engine.begin() as conn:
+            if not self._get(conn, "device_id"):
+                self._put(conn, "device_id", uuid.uuid4().hex)
+            self.clock.last = int(self._get(conn, "hlc_last") or 0)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # ----------------------------------------------------------------- identity & settings
+    @property
+    def device(self) -> DeviceIdentity:
+        with self.engine.connect() as conn:
+            device_id = self._get(conn, "device_id")
+            code = self._get(conn, "device_code") or _device_code(device_id)
+            return DeviceIdentity(id=device_id, code=code, name=self._get(conn, "device_name") or "")
+
+    def get_setting(self, key: str, default: str = "") -> str:
+        with self.engine.connect() as conn:
+            return self._get(conn, key) or default
+
+    def set_setting(self, key: str, value: str) -> None:
+        with self.engine.begin() as conn:
+            self._put(conn, key, value)
+
+    def settings(self) -> dict[str, str]:
+        with self.engine.connect() as conn:
+            return {r.key: r.value for r in conn.execute(select(SETTINGS))}
+
+    @property
+    def worker(self) -> str:
+        return self.get_setting("worker_name")
+
+    @staticmethod
+    def _get(conn: Connection, key: str) -> str | None:
+        return conn.execute(select(SETTINGS.c.value).where(SETTINGS.c.key == key)).scalar_one_or_none()
+
+    @staticmethod
+    def _put(conn: Connection, key: str, value: str) -> None:
+        stmt = sqlite_insert(SETTINGS).values(key=key, value=value)
+        conn.execute(stmt.on_conflict_do_update(index_elements=["key"], set_={"value": value}))
+
+    # ----------------------------------------------------------------- transactions
+    @contextmanager
+    def transaction(self, *, worker: str | None = None) -> Iterator[Writer]:
+        """One use case, one transaction: all of it is written with its change log, or none of it."""
+        with self._lock:
+            saved_clock = self.clock.last
+            device_id = self.device.id
+            actor = Actor(worker=worker if worker is not None else self.worker, device_id=device_id)
+            try:
+                with self.engine.begin() as conn:
+                    writer = Writer(conn, self.clock, actor)
+                    yield writer
+                    self._put(conn, "hlc_last", str(self.clock.last))
+            except BaseException:
+                self.clock.last = saved_clock
+                raise
+
+    @contextmanager
+    def connect(self) -> Iterator[Connection]:
+        """A read connection (SQLAlchemy Core), for queries that need no ORM objects."""
+        with self.engine.connect() as conn:
+            yield conn
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A read session; objects are detached when it closes (plain values, no lazy loads)."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            yield session
+            session.expunge_all()
+
+    def next_number(self, conn: Connection, name: str) -> int:
+        """The next value of a local sequence, inside the caller's transaction."""
+        row = conn.execute(select(COUNTERS.c.value).where(COUNTERS.c.name == name)).scalar_one_or_none()
+        value = (row or 0) + 1
+        stmt = sqlite_insert(COUNTERS).values(name=name, value=value)
+        conn.execute(stmt.on_conflict_do_update(index_elements=["name"], set_={"value": value}))
+        return value
+
+    def integrity_ok(self) -> bool:
+        with self.engine.connect() as conn:
+            return conn.execute(text("PRAGMA integrity_check")).scalar_one() == "ok"
+
+
+def _looks_like_sqlite(path: Path) -> bool:
+    try:
+        with path.open("rb") as fh:
+            header = fh.read(16)
+    except OSError:
+        return False
+    return header == b"SQLite format 3\x00" or header == b""
+
+
+def sqlite_version() -> str:
+    return sqlite3.sqlite_version
