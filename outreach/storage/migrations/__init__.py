@@ -22,6 +22,7 @@ from sqlalchemy import Connection, Engine, inspect, select, text
 from sqlmodel import SQLModel
 
 from outreach.domain.errors import OutreachError
+from outreach.storage import merge_tables, sync_tables  # noqa: F401  (register their tables)
 from outreach.storage.tables import SchemaVersion
 
 _MODULES = ["m0001_initial"]

@@ -1,0 +1,1 @@
+"""The `outreach` command line: a thin shell over the services."""

@@ -1,0 +1,1 @@
+"""Tables of merge review (conflicts, duplicate people, person merges). Filled in by the sync issue."""

@@ -1,0 +1,32 @@
+"""Shared test set-up: Qt offscreen, English-independent defaults, isolated data folders."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+
+from outreach.i18n import set_language  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _isolate(tmp_path, monkeypatch):
+    """Each test gets its own data folder and starts in Chinese, the app's primary language."""
+    monkeypatch.setenv("OUTREACH_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("OUTREACH_LANG", raising=False)
+    set_language("zh_CN")
+    yield
+    set_language("zh_CN")
+
+
+@pytest.fixture
+def store():
+    from outreach.storage.store import Store
+
+    s = Store.in_memory()
+    s.set_setting("worker_name", "李娜")
+    s.set_setting("device_name", "李娜的笔记本")
+    yield s
+    s.close()
