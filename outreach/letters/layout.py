@@ -1,0 +1,281 @@
+"""Shared page furniture for every PDF: styles, the numbered canvas (page x of y per document part),
+flowables for the tear-off line and for anchoring the reply slip to the bottom of a page, and the
+atomic writer (a temp file in the target folder, then ``os.replace``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import BinaryIO, TypeVar
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_RIGHT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Flowable
+
+from outreach.domain.errors import OutreachError
+from outreach.i18n import tr
+from outreach.letters.fonts import register_fonts
+
+PAGE_SIZE = A4
+MARGIN = 18 * mm
+FOOTER_Y = 10 * mm
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Styles:
+    body: ParagraphStyle
+    small: ParagraphStyle
+    tiny: ParagraphStyle
+    org_name: ParagraphStyle
+    org_line: ParagraphStyle
+    title: ParagraphStyle
+    heading: ParagraphStyle
+    cell: ParagraphStyle
+    cell_head: ParagraphStyle
+    right: ParagraphStyle
+
+
+def styles() -> Styles:
+    font = register_fonts()
+
+    def style(name: str, size: float, leading: float, **kw) -> ParagraphStyle:
+        return ParagraphStyle(name, fontName=font, fontSize=size, leading=leading, wordWrap="CJK", **kw)
+
+    return Styles(
+        body=style("body", 10.5, 16),
+        small=style("small", 8.5, 12, textColor=colors.HexColor("#333333")),
+        tiny=style("tiny", 7, 9, alignment=TA_RIGHT, textColor=colors.HexColor("#555555")),
+        org_name=style("org_name", 15, 20, alignment=TA_CENTER),
+        org_line=style("org_line", 9, 13, alignment=TA_CENTER, textColor=colors.HexColor("#333333")),
+        title=style("title", 20, 26, alignment=TA_CENTER, spaceBefore=3),
+        heading=style("heading", 11.5, 17, spaceBefore=6, spaceAfter=2, textColor=colors.HexColor("#1a3d6d")),
+        cell=style("cell", 9.5, 13),
+        cell_head=style("cell_head", 9.5, 13, alignment=TA_CENTER),
+        right=style("right", 10.5, 16, alignment=TA_RIGHT),
+    )
+
+
+def esc(text: str) -> str:
+    """Text made safe for a reportlab Paragraph (which reads a little XML), line breaks kept."""
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace("\r\n", "\n").replace("\n", "<br/>"))
+
+
+def format_date(value: date | None, lang: str) -> str:
+    if value is None:
+        return ""
+    return tr("letters.date", lang, y=value.year, m=value.month, d=value.day)
+
+
+def blank_date(lang: str) -> str:
+    return tr("letters.blank_date", lang)
+
+
+# ---------------------------------------------------------------------------- page numbering
+class PartMarker(Flowable):
+    """Zero-size flowable that tells the canvas a new part (one letter) begins on this page, so the
+    footer can say "page 2 of 3" per letter in a batch and name the letter's reference."""
+
+    def __init__(self, key: str, footer: str) -> None:
+        super().__init__()
+        self.key = key
+        self.footer = footer
+        self.width = self.height = 0
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        return 0, 0
+
+    def draw(self) -> None:
+        self.canv._part = (self.key, self.footer)  # type: ignore[attr-defined]
+
+
+def numbered_canvas_factory(lang: str) -> Callable[..., Canvas]:
+    """A Canvas that holds pages until the end, then writes each page's footer with the page's
+    number and the page count of its part (a whole document counts as one part)."""
+    font = register_fonts()
+
+    class NumberedCanvas(Canvas):
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            self._part: tuple[str, str] = ("", "")
+            self._pages: list[dict] = []
+
+        def showPage(self) -> None:  # noqa: N802 (reportlab's name)
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            totals: dict[str, int] = {}
+            for state in self._pages:
+                key = state["_part"][0]
+                totals[key] = totals.get(key, 0) + 1
+            seen: dict[str, int] = {}
+            for state in self._pages:
+                self.__dict__.update(state)
+                key, footer = self._part
+                seen[key] = seen.get(key, 0) + 1
+                self._draw_footer(footer, seen[key], totals[key])
+                Canvas.showPage(self)
+            Canvas.save(self)
+
+        def _draw_footer(self, footer: str, page: int, total: int) -> None:
+            self.saveState()
+            self.setFont(font, 8)
+            self.setFillColor(colors.HexColor("#555555"))
+            width = self._pagesize[0]
+            self.drawString(MARGIN, FOOTER_Y, footer)
+            self.drawRightString(width - MARGIN, FOOTER_Y, tr("letters.page_of", lang, page=page, total=total))
+            self.restoreState()
+
+    return NumberedCanvas
+
+
+# ---------------------------------------------------------------------------- flowables
+class CutLine(Flowable):
+    """A dashed tear-off line with a short label in the middle ("沿此线剪下")."""
+
+    def __init__(self, label: str, height: float = 8 * mm) -> None:
+        super().__init__()
+        self.label = label
+        self.height = height
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        self.width = availWidth
+        return availWidth, self.height
+
+    def draw(self) -> None:
+        font = register_fonts()
+        c = self.canv
+        y = self.height / 2
+        label_w = c.stringWidth(self.label, font, 8) + 6 * mm
+        left_end = (self.width - label_w) / 2
+        c.saveState()
+        c.setDash(4, 3)
+        c.setLineWidth(0.6)
+        c.setStrokeColor(colors.HexColor("#444444"))
+        c.line(0, y, left_end, y)
+        c.line(left_end + label_w, y, self.width, y)
+        c.setFont(font, 8)
+        c.setFillColor(colors.HexColor("#444444"))
+        c.drawCentredString(self.width / 2, y - 3, self.label)
+        c.restoreState()
+
+
+class BottomAnchored(Flowable):
+    """Flowables kept together and drawn at the bottom of the frame: the tear-off reply slip sits
+    at the foot of the page. When the remaining space is too small, the whole block moves to the
+    next page (it never splits)."""
+
+    def __init__(self, flowables: list[Flowable]) -> None:
+        super().__init__()
+        self.flowables = flowables
+        self._content_height = 0.0
+        self._avail = 0.0
+
+    def _measure(self, width: float) -> float:
+        total = 0.0
+        for f in self.flowables:
+            _w, h = f.wrap(width, 10_000)
+            total += h + f.getSpaceBefore() + f.getSpaceAfter()
+        return total
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        self.width = availWidth
+        self._content_height = self._measure(availWidth)
+        self._avail = availHeight
+        self.height = max(self._content_height, availHeight)
+        return availWidth, self.height
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        return []  # never split: move to the next page instead
+
+    def draw(self) -> None:
+        y = self._content_height
+        for f in self.flowables:
+            y -= f.getSpaceBefore()
+            _w, h = f.wrap(self.width, 10_000)
+            y -= h
+            f.drawOn(self.canv, 0, y)
+            y -= f.getSpaceAfter()
+
+
+class TickBoxes(Flowable):
+    """A row of empty boxes with labels, for a person to tick with a pen."""
+
+    def __init__(self, labels: list[str], size: float = 10.5, box: float = 3.6 * mm) -> None:
+        super().__init__()
+        self.labels = labels
+        self.size = size
+        self.box = box
+        self.height = box + 3 * mm
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        self.width = availWidth
+        return availWidth, self.height
+
+    def draw(self) -> None:
+        font = register_fonts()
+        c = self.canv
+        step = self.width / max(len(self.labels), 1)
+        c.saveState()
+        c.setLineWidth(0.8)
+        c.setFont(font, self.size)
+        for i, label in enumerate(self.labels):
+            x = i * step
+            c.rect(x, 1.5 * mm, self.box, self.box)
+            c.drawString(x + self.box + 2 * mm, 1.5 * mm + (self.box - self.size * 0.72) / 2, label)
+        c.restoreState()
+
+
+# ---------------------------------------------------------------------------- writing
+@contextlib.contextmanager
+def atomic_output(path: str | Path) -> Iterator[BinaryIO]:
+    """A binary file to write a PDF into. It becomes ``path`` only if the block finishes; on any
+    failure the temporary file is removed and ``path`` is left as it was. An unwritable place is
+    reported at once (before any rendering) as an ``OutreachError``."""
+    target = Path(path).expanduser()
+    if target.is_dir():
+        raise OutreachError("letters.error.is_directory", path=str(target))
+    folder = target.parent if str(target.parent) else Path(".")
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
+    except OSError as exc:
+        raise OutreachError("letters.error.cannot_write", path=str(target), reason=exc.strerror or str(exc)) from exc
+    tmp = Path(tmp_name)
+    try:
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the PDF ordinary permissions
+        with os.fdopen(fd, "wb") as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise OutreachError("letters.error.cannot_write", path=str(target), reason=exc.strerror or str(exc)) from exc
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _umask() -> int:
+    current = os.umask(0o022)
+    os.umask(current)
+    return current
+
+
+def write_pdf(path: str | Path, render: Callable[[BinaryIO], T]) -> T:
+    """Render into ``path`` atomically: ``render(fh)`` writes the PDF; its result is returned."""
+    with atomic_output(path) as fh:
+        return render(fh)
