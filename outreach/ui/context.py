@@ -1,0 +1,26 @@
+"""What every screen gets: the store (for its identity and settings only — data goes through the
+runner), the database runner, the undo stack, the language switcher and the remembered window state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtGui import QUndoStack
+
+from outreach.storage.store import Store
+from outreach.ui.lang import LanguageSwitcher
+from outreach.ui.ui_settings import UiSettings
+from outreach.ui.workers import DbRunner
+
+
+@dataclass
+class AppContext:
+    store: Store
+    runner: DbRunner
+    undo: QUndoStack
+    language: LanguageSwitcher
+    ui_settings: UiSettings
+
+    def close(self) -> None:
+        self.runner.shutdown()
+        self.ui_settings.sync()

@@ -1,0 +1,196 @@
+"""The household list: a lazily loaded table over ``services.households.query_households``.
+
+Rows arrive in pages from the database thread (``canFetchMore``/``fetchMore``), so a 50,000-household
+county never loads into memory: the view asks for the next page as the user scrolls. Changing the
+search text, a filter or the sort order starts a new *generation*; pages of an older generation that
+arrive late are dropped, and queued page requests of the same model are superseded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+
+from outreach.domain.enums import BenefitStatus, Priority
+from outreach.i18n import tr
+from outreach.services.households import HouseholdQuery, HouseholdRow, count_households, query_households
+from outreach.ui.workers import DbRunner
+
+ID_ROLE = Qt.ItemDataRole.UserRole + 1
+ROW_ROLE = Qt.ItemDataRole.UserRole + 2
+
+# (row attribute, header catalog key, sort key understood by the service)
+COLUMNS: list[tuple[str, str, str]] = [
+    ("code", "ui.col.code", "code"),
+    ("village_name", "ui.col.village", "village"),
+    ("head_name", "ui.col.head", "head"),
+    ("member_count", "ui.col.members", "member_count"),
+    ("phone", "ui.col.phone", "phone"),
+    ("benefit_status", "ui.col.benefit", "benefit_status"),
+    ("priority", "ui.col.priority", "priority"),
+    ("last_visit", "ui.col.last_visit", "last_visit"),
+    ("address", "ui.col.address", "address"),
+]
+SORTABLE = {"code", "village", "head", "member_count", "priority", "last_visit", "address"}
+PRIORITY_COLOURS = {"urgent": "#b3261e", "high": "#c25e00", "medium": "#7a6a00"}
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+class HouseholdTableModel(QAbstractTableModel):
+    sig_total = Signal(int)        # how many households match (arrives after the first page)
+    sig_page_loaded = Signal(int)  # rows loaded so far
+
+    def __init__(self, runner: DbRunner, parent=None, *, page_size: int = 200) -> None:
+        super().__init__(parent)
+        self.runner = runner
+        self.page_size = page_size
+        self.query = HouseholdQuery()
+        self._rows: list[HouseholdRow] = []
+        self._generation = 0
+        self._loading = False
+        self._exhausted = True
+        self.total: int | None = None
+
+    # ----------------------------------------------------------------- queries
+    def set_query(self, query: HouseholdQuery) -> None:
+        self.beginResetModel()
+        self.query = query
+        self._generation += 1
+        self._rows = []
+        self._loading = False
+        self._exhausted = False
+        self.total = None
+        self.endResetModel()
+        generation = self._generation
+        self.runner.query(count_households, query, key=f"hh-count-{id(self)}", owner=self,
+                          on_done=lambda n: self._counted(generation, n))
+        self.fetchMore(QModelIndex())
+
+    def refresh(self) -> None:
+        """Reload after an edit (keeps the query)."""
+        self.set_query(self.query)
+
+    def set_text(self, text: str) -> None:
+        if text != self.query.text:
+            self.set_query(self.query.with_text(text))
+
+    def _counted(self, generation: int, n: int) -> None:
+        if generation == self._generation:
+            self.total = n
+            self.sig_total.emit(n)
+
+    def is_loading(self) -> bool:
+        return self._loading
+
+    # ----------------------------------------------------------------- lazy loading
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: N802,B008
+        return not parent.isValid() and not self._exhausted and not self._loading
+
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: N802,B008
+        if parent.isValid() or self._exhausted or self._loading:
+            return
+        self._loading = True
+        generation = self._generation
+        self.runner.query(query_households, self.query, offset=len(self._rows), limit=self.page_size,
+                          key=f"hh-page-{id(self)}", owner=self,
+                          on_done=lambda rows: self._page(generation, rows),
+                          on_error=lambda exc: self._failed(generation, exc))
+
+    def _page(self, generation: int, rows: list[HouseholdRow]) -> None:
+        if generation != self._generation:
+            return
+        self._loading = False
+        if len(rows) < self.page_size:
+            self._exhausted = True
+        if rows:
+            first = len(self._rows)
+            self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
+            self._rows.extend(rows)
+            self.endInsertRows()
+        self.sig_page_loaded.emit(len(self._rows))
+
+    def _failed(self, generation: int, exc: BaseException) -> None:
+        if generation == self._generation:
+            self._loading = False
+            self._exhausted = True
+            self.runner.show_error(exc)
+
+    # ----------------------------------------------------------------- Qt model
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802,B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802,B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def row_at(self, row: int) -> HouseholdRow:
+        return self._rows[row]
+
+    def row_of(self, household_id: str) -> int:
+        return next((i for i, r in enumerate(self._rows) if r.id == household_id), -1)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
+            return None
+        row = self._rows[index.row()]
+        attr = COLUMNS[index.column()][0]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(row, attr)
+        if role == Qt.ItemDataRole.ToolTipRole and attr == "address":
+            return row.address or None
+        if role == Qt.ItemDataRole.ForegroundRole and attr == "priority" and row.priority in PRIORITY_COLOURS:
+            return QBrush(QColor(PRIORITY_COLOURS[row.priority]))
+        if role == Qt.ItemDataRole.TextAlignmentRole and attr == "member_count":
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == ID_ROLE:
+            return row.id
+        if role == ROW_ROLE:
+            return row
+        return None
+
+    @staticmethod
+    def _display(row: HouseholdRow, attr: str) -> str:
+        value = getattr(row, attr)
+        if attr == "benefit_status":
+            return BenefitStatus(value).label() if value and value != "none" else ""
+        if attr == "priority":
+            return Priority(value).label() if value else ""
+        if attr == "last_visit":
+            return value.isoformat() if value else tr("ui.households.never_visited")
+        if attr == "member_count":
+            return str(value)
+        return value or ""
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
+            return tr(COLUMNS[section][1])
+        if orientation == Qt.Orientation.Vertical:
+            return str(section + 1)
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if not 0 <= column < len(COLUMNS):
+            return
+        key = COLUMNS[column][2]
+        if key not in SORTABLE:
+            return
+        descending = order == Qt.SortOrder.DescendingOrder
+        if key == self.query.sort and descending == self.query.descending:
+            return
+        self.set_query(replace(self.query, sort=key, descending=descending))
+
+    def retranslate(self) -> None:
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
+        if self._rows:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, len(COLUMNS) - 1))

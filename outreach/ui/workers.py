@@ -1,0 +1,265 @@
+"""One database thread for the whole GUI (DESIGN.md §1: one writer).
+
+Every service call runs on ``DbThread``, a QThread that takes jobs from a queue one at a time. The GUI
+thread only submits jobs and receives results through signals (queued to the GUI thread), so the
+window never freezes on the database. Patterned on Anki's ``taskman`` + ``CollectionOp``/``QueryOp``:
+
+    runner.query(services.search.people, text="zs", on_done=self._show)            # read
+    runner.op(services.visits.record_visit, household_id=h, visit=v,
+              changes={"visit"}, on_done=self._saved, on_error=self._show_errors)  # write
+
+``fn`` is called as ``fn(store, *args, **kwargs)`` on the worker thread. After a write succeeds,
+``sig_changed`` tells every screen which entities changed so it can refresh. Jobs with a ``key``
+supersede older queued jobs of the same key (search-as-you-type sends one query per keystroke; only
+the newest runs). Callbacks bound to a widget are dropped if the widget was deleted meanwhile.
+
+Long jobs get a ``JobProgress`` (``report(done, total, message)``; ``cancelled``); ``run_with_progress``
+shows it in a QProgressDialog whose Cancel button sets ``cancelled``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import queue
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import shiboken6
+from PySide6.QtCore import QObject, Qt, QThread, Signal
+from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
+
+from outreach.domain.errors import OutreachError
+from outreach.i18n import tr
+from outreach.storage.store import Store
+
+log = logging.getLogger(__name__)
+
+
+class JobCancelled(OutreachError):
+    """Raised inside a job when the user pressed Cancel."""
+
+    def __init__(self) -> None:
+        super().__init__("ui.job.cancelled")
+
+
+class JobProgress:
+    """What a long job reports; thread-safe. Services may call ``report`` and read ``cancelled``
+    (and ``check()`` raises ``JobCancelled``)."""
+
+    def __init__(self, emit: Callable[[int, int, str], None]) -> None:
+        self._emit = emit
+        self._cancel = threading.Event()
+
+    def report(self, done: int, total: int = 0, message: str = "") -> None:
+        self._emit(int(done), int(total), str(message))
+
+    # Alias for services written against a ``Progress.update(done, total)`` protocol.
+    def update(self, done: int, total: int = 0, message: str = "") -> None:
+        self.report(done, total, message)
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def is_cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def check(self) -> None:
+        if self._cancel.is_set():
+            raise JobCancelled()
+
+
+@dataclass(eq=False)
+class Job:
+    id: int
+    fn: Callable[..., Any]
+    args: tuple
+    kwargs: dict
+    key: str | None = None
+    changes: frozenset[str] = frozenset()
+    on_done: Callable[[Any], None] | None = None
+    on_error: Callable[[BaseException], None] | None = None
+    owner: QObject | None = None
+    progress: JobProgress | None = None
+    superseded: bool = False
+    extra: dict = field(default_factory=dict)
+
+
+class DbThread(QThread):
+    """Runs jobs one at a time against the store. Lives as long as the window."""
+
+    sig_finished = Signal(object, object, object)   # job, result, error
+    sig_progress = Signal(object, int, int, str)     # job, done, total, message
+
+    def __init__(self, store: Store, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self._queue: queue.Queue[Job | None] = queue.Queue()
+        self._latest_by_key: dict[str, Job] = {}
+        self._lock = threading.Lock()
+
+    def submit(self, job: Job) -> None:
+        if job.key:
+            with self._lock:
+                previous = self._latest_by_key.get(job.key)
+                if previous is not None:
+                    previous.superseded = True
+                self._latest_by_key[job.key] = job
+        self._queue.put(job)
+
+    def stop(self) -> None:
+        self._queue.put(None)
+        self.wait()
+
+    def pending(self) -> int:
+        return self._queue.qsize()
+
+    def run(self) -> None:  # noqa: D401 - QThread entry point
+        while True:
+            job = self._queue.get()
+            if job is None:
+                return
+            if job.superseded:
+                continue
+            try:
+                result = job.fn(self.store, *job.args, **job.kwargs)
+            except BaseException as exc:  # reported to the GUI thread, which shows or re-raises it
+                if not isinstance(exc, OutreachError):
+                    log.exception("job %s failed", getattr(job.fn, "__qualname__", job.fn))
+                self.sig_finished.emit(job, None, exc)
+            else:
+                self.sig_finished.emit(job, result, None)
+            finally:
+                if job.key:
+                    with self._lock:
+                        if self._latest_by_key.get(job.key) is job:
+                            del self._latest_by_key[job.key]
+
+
+class DbRunner(QObject):
+    """The GUI side of the database thread: submit jobs, get callbacks on the GUI thread."""
+
+    sig_changed = Signal(object)      # frozenset of entity names written by an operation
+    sig_busy = Signal(bool)
+
+    def __init__(self, store: Store, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self._ids = itertools.count(1)
+        self._running: dict[int, Job] = {}
+        self._thread = DbThread(store)
+        self._thread.sig_finished.connect(self._finished, Qt.ConnectionType.QueuedConnection)
+        self._thread.sig_progress.connect(self._progress, Qt.ConnectionType.QueuedConnection)
+        self._thread.start()
+        self.error_parent: QWidget | None = None
+
+    # ----------------------------------------------------------------- submitting
+    def query(self, fn: Callable[..., Any], *args: Any, on_done: Callable[[Any], None] | None = None,
+              on_error: Callable[[BaseException], None] | None = None, key: str | None = None,
+              owner: QObject | None = None, **kwargs: Any) -> Job:
+        """A read: ``fn(store, *args, **kwargs)`` on the worker; ``on_done(result)`` on the GUI."""
+        return self._submit(fn, args, kwargs, key=key, changes=(), on_done=on_done, on_error=on_error,
+                            owner=owner)
+
+    def op(self, fn: Callable[..., Any], *args: Any, changes: Iterable[str],
+           on_done: Callable[[Any], None] | None = None,
+           on_error: Callable[[BaseException], None] | None = None,
+           owner: QObject | None = None, **kwargs: Any) -> Job:
+        """A write; when it succeeds, ``sig_changed`` announces ``changes`` after ``on_done`` ran."""
+        return self._submit(fn, args, kwargs, key=None, changes=changes, on_done=on_done,
+                            on_error=on_error, owner=owner)
+
+    def run_with_progress(self, fn: Callable[..., Any], *args: Any, title: str, parent: QWidget | None,
+                          changes: Iterable[str] = (), on_done: Callable[[Any], None] | None = None,
+                          on_error: Callable[[BaseException], None] | None = None, **kwargs: Any) -> Job:
+        """A long job: ``fn(store, *args, progress=JobProgress, **kwargs)`` with a cancellable dialog."""
+        dialog = QProgressDialog(title, tr("ui.action.cancel"), 0, 0, parent)
+        dialog.setWindowTitle(title)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setMinimumDuration(300)
+        dialog.setAutoClose(False)
+        dialog.setAutoReset(False)
+        job_holder: dict[str, Job] = {}
+
+        def emit(done: int, total: int, message: str) -> None:
+            self._thread.sig_progress.emit(job_holder["job"], done, total, message)
+
+        progress = JobProgress(emit)
+        dialog.canceled.connect(progress.cancel)
+
+        def finish_ok(result: Any) -> None:
+            dialog.close()
+            dialog.deleteLater()
+            if on_done:
+                on_done(result)
+
+        def finish_error(exc: BaseException) -> None:
+            dialog.close()
+            dialog.deleteLater()
+            if isinstance(exc, JobCancelled) and on_error is None:
+                return
+            (on_error or self.show_error)(exc)
+
+        job = self._submit(fn, args, {**kwargs, "progress": progress}, key=None, changes=changes,
+                           on_done=finish_ok, on_error=finish_error, owner=None, progress=progress)
+        job.extra["dialog"] = dialog
+        job_holder["job"] = job
+        return job
+
+    def _submit(self, fn, args, kwargs, *, key, changes, on_done, on_error, owner, progress=None) -> Job:
+        job = Job(id=next(self._ids), fn=fn, args=tuple(args), kwargs=dict(kwargs), key=key,
+                  changes=frozenset(changes), on_done=on_done, on_error=on_error, owner=owner,
+                  progress=progress)
+        self._running[job.id] = job
+        if len(self._running) == 1:
+            self.sig_busy.emit(True)
+        self._thread.submit(job)
+        return job
+
+    # ----------------------------------------------------------------- results (GUI thread)
+    def _finished(self, job: Job, result: Any, error: BaseException | None) -> None:
+        self._running.pop(job.id, None)
+        for superseded in [j for j in self._running.values() if j.superseded]:
+            self._running.pop(superseded.id, None)
+        if not self._running:
+            self.sig_busy.emit(False)
+        if job.superseded or (job.owner is not None and not shiboken6.isValid(job.owner)):
+            return
+        if error is not None:
+            (job.on_error or self.show_error)(error)
+            return
+        if job.on_done is not None:
+            job.on_done(result)
+        if job.changes:
+            self.sig_changed.emit(job.changes)
+
+    def _progress(self, job: Job, done: int, total: int, message: str) -> None:
+        dialog: QProgressDialog | None = job.extra.get("dialog")
+        if dialog is None or not shiboken6.isValid(dialog):
+            return
+        dialog.setMaximum(max(total, 0))
+        dialog.setValue(min(done, total) if total else 0)
+        if message:
+            dialog.setLabelText(message)
+
+    def show_error(self, exc: BaseException) -> None:
+        """Default error handler: one translated line for expected errors, a generic one otherwise."""
+        if isinstance(exc, OutreachError):
+            text = exc.message()
+        else:
+            text = tr("ui.error.unexpected", error=f"{type(exc).__name__}: {exc}")
+        QMessageBox.warning(self.error_parent, tr("ui.error.title"), text)
+
+    # ----------------------------------------------------------------- lifecycle
+    def is_idle(self) -> bool:
+        return not self._running
+
+    def shutdown(self) -> None:
+        if self._thread.isRunning():
+            self._thread.stop()

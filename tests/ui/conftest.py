@@ -1,0 +1,61 @@
+"""GUI test fixtures: a small county in an in-memory store, and the app context around it.
+
+Data is seeded before the database thread starts; afterwards every database call goes through the
+runner, as in the app."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from outreach.domain import idnumber
+
+
+def seed_county(store) -> dict[str, str]:
+    """东坪村 (two groups) and 石门村 in 石门镇, 山县; three households, six people, one old visit."""
+    from outreach.services import areas, households, people, visits
+
+    areas.add_area(store, code="530101", name="山县", level="county")
+    areas.add_area(store, code="530101100", name="石门镇", level="township", parent_id="530101")
+    areas.add_area(store, code="530101100201", name="东坪村", level="village", parent_id="530101100")
+    areas.add_area(store, code="530101100202", name="石门村", level="village", parent_id="530101100")
+    areas.add_area(store, code="530101100201001", name="一组", level="group", parent_id="530101100201")
+    areas.add_area(store, code="530101100201002", name="二组", level="group", parent_id="530101100201")
+    ids: dict[str, str] = {}
+    ids["h1"] = households.create_household(store, village_id="530101100201", code="东坪-0143",
+                                            address="东坪村一组 12 号", phone="13812345678")
+    ids["h2"] = households.create_household(store, village_id="530101100201", code="东坪-0150",
+                                            address="东坪村二组 3 号", benefit_status="dibao")
+    ids["h3"] = households.create_household(store, village_id="530101100202", code="石门-0022",
+                                            address="石门村 22 号", phone="13900001111")
+    ids["p_wang"] = people.add_person(store, household_id=ids["h2"], name="王秀英", relation="self",
+                                      id_number=idnumber.make("530101", date(1943, 5, 2), 22),
+                                      flags=["elder_alone"])
+    ids["p_zhang"] = people.add_person(store, household_id=ids["h1"], name="张三", relation="self",
+                                       phone="13812345678")
+    ids["p_liu"] = people.add_person(store, household_id=ids["h3"], name="刘建国", relation="self",
+                                     id_number=idnumber.make("530101", date(1961, 3, 9), 31))
+    visits.record_visit(store, household_id=ids["h3"], visit_date=date.today() - timedelta(days=10),
+                        outcome="met", next_due=date.today() - timedelta(days=1))
+    return ids
+
+
+@pytest.fixture
+def county(store):
+    return seed_county(store)
+
+
+@pytest.fixture
+def ctx(qapp, store, county):
+    from outreach.ui.app import build_context
+
+    context = build_context(store, qapp)
+    yield context
+    context.close()
+    context.language.apply("zh_CN")
+
+
+def wait_idle(qtbot, ctx, timeout: int = 5000) -> None:
+    """Until the database thread has answered everything (and callbacks ran)."""
+    qtbot.waitUntil(ctx.runner.is_idle, timeout=timeout)
