@@ -19,8 +19,9 @@ from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
 from outreach.domain.errors import OutreachError
 from outreach.i18n import tr
@@ -81,6 +82,18 @@ def format_date(value: date | None, lang: str) -> str:
 
 def blank_date(lang: str) -> str:
     return tr("letters.blank_date", lang)
+
+
+def make_doc(out: BinaryIO, *, pagesize: tuple[float, float] = PAGE_SIZE, title: str = "",
+             author: str = "") -> BaseDocTemplate:
+    """A document with one frame per page and no frame padding, so ``doc.width`` is exactly the
+    width tables may use (reportlab's default 6 pt padding would make full-width tables overhang)."""
+    doc = BaseDocTemplate(out, pagesize=pagesize, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=14 * mm,
+                          bottomMargin=16 * mm, title=title, author=author, creator="Outreach")
+    frame = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, id="body",
+                  leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+    doc.addPageTemplates([PageTemplate(id="page", frames=[frame])])
+    return doc
 
 
 # ---------------------------------------------------------------------------- page numbering
@@ -212,30 +225,49 @@ class BottomAnchored(Flowable):
 
 
 class TickBoxes(Flowable):
-    """A row of empty boxes with labels, for a person to tick with a pen."""
+    """Empty boxes with labels, for a person to tick with a pen. Laid out on an even grid when the
+    labels fit, otherwise left to right, wrapping onto more lines."""
+
+    GAP = 2 * mm     # box to label
+    SPACING = 6 * mm  # between items in flow layout
 
     def __init__(self, labels: list[str], size: float = 10.5, box: float = 3.6 * mm) -> None:
         super().__init__()
         self.labels = labels
         self.size = size
         self.box = box
-        self.height = box + 3 * mm
+        self.line_h = box + 3 * mm
+        self._positions: list[tuple[float, int]] = []
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        font = register_fonts()
         self.width = availWidth
+        widths = [self.box + self.GAP + stringWidth(label, font, self.size) for label in self.labels]
+        step = availWidth / max(len(self.labels), 1)
+        if all(w + self.SPACING / 2 <= step for w in widths):
+            self._positions = [(i * step, 0) for i in range(len(self.labels))]
+        else:
+            self._positions = []
+            x, line = 0.0, 0
+            for w in widths:
+                if x > 0 and x + w > availWidth:
+                    x, line = 0.0, line + 1
+                self._positions.append((x, line))
+                x += w + self.SPACING
+        lines = (max((ln for _x, ln in self._positions), default=0) + 1)
+        self.height = lines * self.line_h
         return availWidth, self.height
 
     def draw(self) -> None:
         font = register_fonts()
         c = self.canv
-        step = self.width / max(len(self.labels), 1)
         c.saveState()
         c.setLineWidth(0.8)
         c.setFont(font, self.size)
-        for i, label in enumerate(self.labels):
-            x = i * step
-            c.rect(x, 1.5 * mm, self.box, self.box)
-            c.drawString(x + self.box + 2 * mm, 1.5 * mm + (self.box - self.size * 0.72) / 2, label)
+        for label, (x, line) in zip(self.labels, self._positions, strict=True):
+            y = self.height - (line + 1) * self.line_h + 1.5 * mm
+            c.rect(x, y, self.box, self.box)
+            c.drawString(x + self.box + self.GAP, y + (self.box - self.size * 0.72) / 2, label)
         c.restoreState()
 
 

@@ -20,8 +20,7 @@ from reportlab.platypus import (
     Image,
     PageBreak,
     Paragraph,
-    SimpleDocTemplate,
-    Spacer,
+        Spacer,
     Table,
     TableStyle,
 )
@@ -33,8 +32,6 @@ from outreach.i18n import tr
 from outreach.letters.data import Organisation, ReferralLetterData
 from outreach.letters.fonts import register_fonts
 from outreach.letters.layout import (
-    MARGIN,
-    PAGE_SIZE,
     BottomAnchored,
     CutLine,
     PartMarker,
@@ -43,6 +40,7 @@ from outreach.letters.layout import (
     blank_date,
     esc,
     format_date,
+    make_doc,
     numbered_canvas_factory,
     styles,
 )
@@ -262,13 +260,6 @@ def letter_story(data: ReferralLetterData, st: Styles, width: float, lang: str) 
     ]
 
 
-def _doc(out: BinaryIO, title: str, author: str) -> SimpleDocTemplate:
-    return SimpleDocTemplate(
-        out, pagesize=PAGE_SIZE, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=14 * mm,
-        bottomMargin=16 * mm, title=title, author=author, creator="Outreach",
-    )
-
-
 def render_referral_letters(letters: Iterable[ReferralLetterData], out: BinaryIO, *, lang: str = "zh_CN") -> int:
     """Write one PDF with every letter (each starts on a new page) into ``out``; returns the number
     of letters. An empty list is an error (there would be nothing to print)."""
@@ -278,7 +269,7 @@ def render_referral_letters(letters: Iterable[ReferralLetterData], out: BinaryIO
     if not items:
         raise OutreachError("letters.error.no_letters")
     title = tr("letters.letter.title", lang) + (f" {items[0].reference}" if len(items) == 1 else "")
-    doc = _doc(out, title, items[0].organisation.name)
+    doc = make_doc(out, title=title, author=items[0].organisation.name)
     story: list[Flowable] = []
     for i, data in enumerate(items):
         if i:

@@ -1,0 +1,211 @@
+"""Printed registers (台账) officials expect: the monthly visit register of one village, and the blank
+visit form a worker takes into the field when the laptop stays at the station."""
+
+from __future__ import annotations
+
+from typing import BinaryIO
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import landscape
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
+
+from outreach.domain.enums import NeedDomain, VisitOutcome, VisitType
+from outreach.i18n import tr
+from outreach.letters.data import Organisation, VisitRegisterData
+from outreach.letters.fonts import register_fonts
+from outreach.letters.layout import (
+    PAGE_SIZE,
+    PartMarker,
+    Styles,
+    TickBoxes,
+    blank_date,
+    esc,
+    format_date,
+    make_doc,
+    numbered_canvas_factory,
+    styles,
+)
+from outreach.letters.referral_letter import letterhead
+
+LINE = colors.HexColor("#777777")
+HEAD = colors.HexColor("#dfe6f0")
+ZEBRA = colors.HexColor("#f6f8fb")
+
+
+def _label(enum_cls, value: str, lang: str) -> str:
+    try:
+        return enum_cls(value).label(lang)
+    except ValueError:
+        return value
+
+
+def _p(text: str, style) -> Paragraph:
+    return Paragraph(esc(text), style)
+
+
+# ---------------------------------------------------------------------------- monthly register
+REGISTER_COLUMNS = ("no", "date", "household", "people_met", "visit_type", "outcome", "worker", "remarks")
+# column widths as shares of the frame width (landscape A4)
+_SHARES = (0.05, 0.11, 0.12, 0.23, 0.11, 0.10, 0.10, 0.18)
+
+
+def _register_table(data: VisitRegisterData, st: Styles, width: float, lang: str) -> Table:
+    head = [_p(tr(f"letters.register.col.{c}", lang), st.cell_head) for c in REGISTER_COLUMNS]
+    rows: list[list] = [head]
+    for i, row in enumerate(data.rows, 1):
+        rows.append([
+            _p(str(i), st.cell),
+            _p(format_date(row.visit_date, lang), st.cell),
+            _p(row.household_code, st.cell),
+            _p(row.people_met or "—", st.cell),
+            _p(_label(VisitType, row.visit_type, lang), st.cell),
+            _p(_label(VisitOutcome, row.outcome, lang), st.cell),
+            _p(row.worker, st.cell),
+            "",
+        ])
+    if not data.rows:
+        rows.append([_p(tr("letters.register.empty", lang), st.cell)] + [""] * (len(REGISTER_COLUMNS) - 1))
+    table = Table(rows, colWidths=[width * s for s in _SHARES], repeatRows=1)
+    cmds = [
+        ("GRID", (0, 0), (-1, -1), 0.5, LINE),
+        ("BACKGROUND", (0, 0), (-1, 0), HEAD),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("TOPPADDING", (0, 0), (-1, -1), 3),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+    ]
+    cmds += [("BACKGROUND", (0, r), (-1, r), ZEBRA) for r in range(2, len(rows), 2)]
+    if not data.rows:
+        cmds.append(("SPAN", (0, 1), (-1, 1)))
+    table.setStyle(TableStyle(cmds))
+    return table
+
+
+def register_summary(data: VisitRegisterData) -> dict[str, int]:
+    households = {r.household_code for r in data.rows}
+    return {
+        "visits": len(data.rows),
+        "households": len(households),
+        "nobody_home": sum(1 for r in data.rows if r.outcome == VisitOutcome.NOBODY_HOME),
+    }
+
+
+def render_visit_register(data: VisitRegisterData, out: BinaryIO, *, lang: str = "zh_CN") -> int:
+    """The monthly visit register (走访台账) of one village as a PDF table; returns the row count."""
+    register_fonts()
+    st = styles()
+    page = landscape(PAGE_SIZE)
+    title = tr("letters.register.title", lang, village=data.village_name, year=data.year, month=data.month)
+    doc = make_doc(out, pagesize=page, title=title, author=data.organisation.name)
+    meta = [
+        tr("letters.register.village", lang, village=data.village_name, code=data.village_code),
+        tr("letters.register.month", lang, year=data.year, month=data.month),
+    ]
+    if data.team:
+        meta.append(tr("letters.register.team", lang, team=data.team))
+    meta_table = Table([[_p(m, st.body) for m in meta]], colWidths=[doc.width / len(meta)] * len(meta))
+    meta_table.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0)]))
+    summary = register_summary(data)
+    story: list[Flowable] = [
+        PartMarker("register", title),
+        *letterhead(data.organisation, st, doc.width, lang, title=title),
+        meta_table,
+        Spacer(1, 2 * mm),
+        _register_table(data, st, doc.width, lang),
+        Spacer(1, 3 * mm),
+        _p(tr("letters.register.summary", lang, **summary), st.body),
+        Spacer(1, 6 * mm),
+        _sign_row(st, doc.width, [tr("letters.register.prepared_by", lang), tr("letters.register.checked_by", lang),
+                                  tr("letters.sign.date", lang)]),
+    ]
+    doc.build(story, canvasmaker=numbered_canvas_factory(lang))
+    return len(data.rows)
+
+
+def _sign_row(st: Styles, width: float, labels: list[str]) -> Table:
+    table = Table([[_p(label, st.body) for label in labels]], colWidths=[width / len(labels)] * len(labels))
+    table.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0)]))
+    return table
+
+
+# ---------------------------------------------------------------------------- blank visit form
+def _field_grid(pairs: list[tuple[str, str]], st: Styles, width: float, height: float = 9 * mm) -> Table:
+    """Label / blank-value pairs, two per row (a lone last pair spans the row)."""
+    rows = []
+    cmds = [
+        ("GRID", (0, 0), (-1, -1), 0.5, LINE),
+        ("BACKGROUND", (0, 0), (0, -1), HEAD),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+    ]
+    for r, i in enumerate(range(0, len(pairs), 2)):
+        row = []
+        for label, value in pairs[i:i + 2]:
+            row += [_p(label, st.cell), _p(value, st.cell)]
+        if len(row) == 2:
+            row += ["", ""]
+            cmds.append(("SPAN", (1, r), (3, r)))
+        else:
+            cmds.append(("BACKGROUND", (2, r), (2, r), HEAD))
+        rows.append(row)
+    label_w = 26 * mm
+    value_w = (width - 2 * label_w) / 2
+    table = Table(rows, colWidths=[label_w, value_w, label_w, value_w], rowHeights=[height] * len(rows))
+    table.setStyle(TableStyle(cmds))
+    return table
+
+
+def _ruled(width: float, lines: int, height: float = 7.5 * mm) -> Table:
+    table = Table([[""] for _ in range(lines)], colWidths=[width], rowHeights=[height] * lines)
+    table.setStyle(TableStyle([("LINEBELOW", (0, 0), (-1, -1), 0.4, LINE)]))
+    return table
+
+
+def _boxes(labels: list[str], per_row: int) -> list[Flowable]:
+    return [TickBoxes(labels[i:i + per_row], size=9.5) for i in range(0, len(labels), per_row)]
+
+
+def render_blank_visit_form(org: Organisation, out: BinaryIO, *, lang: str = "zh_CN", village: str = "") -> None:
+    """A printable, empty household-visit form (one A4 page) to fill in by hand."""
+    register_fonts()
+    st = styles()
+    title = tr("letters.form.title", lang)
+    doc = make_doc(out, title=title, author=org.name)
+    w = doc.width
+    blank = blank_date(lang)
+    story: list[Flowable] = [
+        PartMarker("form", title),
+        *letterhead(org, st, w, lang, title=title),
+        _field_grid([
+            (tr("letters.form.village", lang), village),
+            (tr("letters.person.household", lang), ""),
+            (tr("letters.form.head", lang), ""),
+            (tr("letters.person.phone", lang), ""),
+            (tr("letters.form.visit_date", lang), blank),
+            (tr("letters.form.worker", lang), ""),
+            (tr("letters.person.address", lang), ""),
+        ], st, w),
+        _p(tr("letters.form.visit_type", lang), st.heading),
+        *_boxes([t.label(lang) for t in VisitType], 6),
+        _p(tr("letters.form.outcome", lang), st.heading),
+        *_boxes([o.label(lang) for o in VisitOutcome], 6),
+        _p(tr("letters.form.people_met", lang), st.heading),
+        _ruled(w, 1),
+        _p(tr("letters.form.notes", lang), st.heading),
+        _ruled(w, 10),
+        _p(tr("letters.form.needs", lang), st.heading),
+        *_boxes([d.label(lang) for d in NeedDomain], 5),
+        _p(tr("letters.form.follow_up", lang), st.heading),
+        _ruled(w, 2),
+        Spacer(1, 2 * mm),
+        _p(tr("letters.form.next_visit", lang, date=blank), st.body),
+        Spacer(1, 4 * mm),
+        _sign_row(st, w, [tr("letters.form.person_sign", lang), tr("letters.sign.worker", lang)]),
+    ]
+    doc.build(story, canvasmaker=numbered_canvas_factory(lang))
+
+
+def format_month(year: int, month: int, lang: str) -> str:
+    return tr("letters.register.month", lang, year=year, month=month)
+
+
+__all__ = ["render_visit_register", "render_blank_visit_form", "register_summary", "format_date", "format_month"]
