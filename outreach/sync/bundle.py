@@ -1,0 +1,437 @@
+"""The bundle file: how changes travel between laptops, and how a received file is checked.
+
+Outside, a bundle is a standard **age v1** file (X25519 recipients, ChaCha20-Poly1305 in 64 KiB chunks,
+truncation detected), so ``age -d -i identity.txt bundle.outreach`` opens it. Inside, no archive (it
+could smuggle paths), just lines of UTF-8::
+
+    OUTREACH-BUNDLE                      magic line
+    {"bundle_id":…,"format_version":"1.0",…}   manifest, canonical JSON (sorted keys, no spaces)
+    <base64 Ed25519 signature>           by the sender's device key over CONTEXT + manifest line
+    {"device_id":…,"entity":…,…}         payload: one change per line (JSON Lines) …
+
+The manifest names the format version, bundle id, team, sender device, the intended recipients, the
+sender's sequence number for this stream and the previous bundle id, the sender's version vector, and
+the payload's SHA-256, size and counts. A reader refuses an unknown *major* version and ignores fields
+it does not know (added by a newer *minor* version). Hard caps bound the file, the manifest, each line
+and the number of changes, so a hostile file cannot exhaust memory.
+
+``open_bundle`` checks everything in order (size, decryption, magic, version, manifest schema, team,
+signer, signature, recipients, payload hash/size/counts, each change's schema) and touches no database:
+questions about the team (which signer key, is it revoked, are we a recipient) are asked through the
+``Gate`` the caller passes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any, Protocol
+
+import pyrage
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from pyrage import x25519
+from sqlalchemy import BigInteger, Boolean, Date, Integer, String, Text
+from sqlalchemy.types import TypeDecorator
+
+from outreach.domain.errors import OutreachError
+from outreach.storage.tables import SYNCED_TABLES, SyncedBase
+from outreach.storage.types import UTCDateTime
+from outreach.sync.keys import canonical_json, parse_age_recipient, sign, verify
+
+MAGIC = b"OUTREACH-BUNDLE\n"
+FORMAT = "outreach-bundle"
+FORMAT_MAJOR = 1
+FORMAT_MINOR = 0
+SIGNATURE_CONTEXT = b"outreach-bundle-manifest-v1\n"
+AGE_MAGIC = b"age-encryption.org/v1\n"
+AGE_ARMOR = b"-----BEGIN AGE ENCRYPTED FILE-----"
+UPLINK, DOWNLINK = "uplink", "downlink"
+TEAM = "team"  # the recipient name of an uplink: whoever holds the team key
+CHANGE_KEYS = ("device_id", "entity", "field", "hlc", "row_id", "value", "worker")
+MAX_HLC = 2**63 - 1
+
+_HEX32 = re.compile(r"[0-9a-f]{32}")
+_ROW_ID = re.compile(r"[0-9A-Za-z_-]{1,32}")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Hard caps on what a reader accepts (all checked before anything is parsed further)."""
+
+    max_file_bytes: int = 512 * 2**20
+    max_manifest_bytes: int = 8 * 2**20
+    max_line_bytes: int = 2 * 2**20
+    max_changes: int = 2_000_000
+
+
+DEFAULT_LIMITS = Limits()
+
+
+class BundleRefused(OutreachError):
+    """A received file that is not imported, with the reason for the user (a catalog key)."""
+
+
+@dataclass(frozen=True)
+class Recipient:
+    device: str   # a device id, or TEAM
+    age: str      # the age public key the bundle is encrypted to for it
+
+    def to_json(self) -> dict[str, str]:
+        return {"age": self.age, "device": self.device}
+
+
+@dataclass(frozen=True)
+class Manifest:
+    kind: str
+    bundle_id: str
+    team_id: str
+    sender: str
+    sender_name: str
+    recipients: tuple[Recipient, ...]
+    seq: int
+    prev: str | None
+    vector: dict[str, int]
+    since: dict[str, int] | None
+    villages: tuple[str, ...] | None
+    payload_sha256: str
+    payload_bytes: int
+    change_count: int
+    counts: dict[str, int]
+    created_at: str
+    roster: tuple[dict[str, Any], ...] = ()
+    format_minor: int = FORMAT_MINOR
+    extra: dict[str, Any] = field(default_factory=dict)  # fields from a newer minor version
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            **self.extra,
+            "format": FORMAT, "format_version": f"{FORMAT_MAJOR}.{self.format_minor}",
+            "kind": self.kind, "bundle_id": self.bundle_id, "team_id": self.team_id,
+            "sender": self.sender, "sender_name": self.sender_name,
+            "recipients": [r.to_json() for r in self.recipients],
+            "seq": self.seq, "prev": self.prev, "vector": dict(self.vector),
+            "since": None if self.since is None else dict(self.since),
+            "villages": None if self.villages is None else list(self.villages),
+            "payload": {"sha256": self.payload_sha256, "bytes": self.payload_bytes,
+                        "changes": self.change_count, "counts": dict(self.counts)},
+            "created_at": self.created_at,
+        }
+        if self.roster:
+            out["roster"] = list(self.roster)
+        return out
+
+
+@dataclass(frozen=True)
+class OpenedBundle:
+    manifest: Manifest
+    changes: list[dict[str, Any]]
+
+
+class Gate(Protocol):
+    """What the reader asks the team registry, in this order; each refuses by raising BundleRefused."""
+
+    def check_team(self, manifest: Manifest) -> None: ...
+    def signer_key(self, manifest: Manifest) -> str: ...      # base64 Ed25519 public key of the sender
+    def check_recipient(self, manifest: Manifest) -> None: ...
+
+
+# =========================================================================== writing
+def encode_payload(changes: Iterable[dict[str, Any]]) -> tuple[bytes, int, dict[str, int]]:
+    """JSON Lines of the changes (canonical, only the contract's keys); returns (bytes, n, per-entity)."""
+    lines = []
+    counts: Counter[str] = Counter()
+    for change in changes:
+        lines.append(canonical_json({k: change[k] for k in CHANGE_KEYS}))
+        counts[change["entity"]] += 1
+    payload = b"".join(line + b"\n" for line in lines)
+    return payload, len(lines), dict(sorted(counts.items()))
+
+
+def write_bundle(*, kind: str, team_id: str, sender: str, sender_name: str, signer: Ed25519PrivateKey,
+                 recipients: Sequence[Recipient], escrow: Sequence[str] = (), seq: int,
+                 prev: str | None, vector: dict[str, int], changes: Iterable[dict[str, Any]],
+                 since: dict[str, int] | None = None, villages: Sequence[str] | None = None,
+                 roster: Sequence[dict[str, Any]] = (), bundle_id: str | None = None,
+                 created_at: str | None = None) -> tuple[bytes, Manifest]:
+    """Sign and encrypt one bundle. ``recipients`` are the intended readers (named in the signed
+    manifest); ``escrow`` are further age keys that can open it (the team's offline recovery key)."""
+    payload, count, counts = encode_payload(changes)
+    manifest = Manifest(
+        kind=kind, bundle_id=bundle_id or uuid.uuid4().hex, team_id=team_id, sender=sender,
+        sender_name=sender_name, recipients=tuple(recipients), seq=seq, prev=prev,
+        vector={k: int(v) for k, v in sorted(vector.items())}, since=since,
+        villages=None if villages is None else tuple(villages),
+        payload_sha256=hashlib.sha256(payload).hexdigest(), payload_bytes=len(payload),
+        change_count=count, counts=counts,
+        created_at=created_at or datetime.now(UTC).isoformat(timespec="seconds"), roster=tuple(roster),
+    )
+    inner = build_inner(manifest.to_json(), payload, signer)
+    return seal(inner, [r.age for r in recipients] + list(escrow)), manifest
+
+
+def build_inner(manifest: dict[str, Any], payload: bytes, signer: Ed25519PrivateKey) -> bytes:
+    """The plaintext of a bundle (exposed so tests can forge hand-edited ones)."""
+    manifest_bytes = canonical_json(manifest)
+    signature = sign(signer, SIGNATURE_CONTEXT + manifest_bytes)
+    return MAGIC + manifest_bytes + b"\n" + signature.encode("ascii") + b"\n" + payload
+
+
+def seal(inner: bytes, age_recipients: Sequence[str]) -> bytes:
+    keys = list(dict.fromkeys(age_recipients))  # same key twice would add a useless stanza
+    return pyrage.encrypt(inner, [parse_age_recipient(k) for k in keys])
+
+
+# =========================================================================== reading
+def decrypt(data: bytes, identities: Sequence[x25519.Identity], limits: Limits = DEFAULT_LIMITS) -> bytes:
+    """The plaintext of an age file, or BundleRefused saying why (not a bundle / not for us / damaged)."""
+    if len(data) > limits.max_file_bytes:
+        raise BundleRefused("sync.refused.too_large", size_mb=len(data) // 2**20,
+                            limit_mb=limits.max_file_bytes // 2**20)
+    if not (data.startswith(AGE_MAGIC) or data.startswith(AGE_ARMOR)):
+        raise BundleRefused("sync.refused.not_bundle")
+    try:
+        return pyrage.decrypt(data, list(identities))
+    except pyrage.DecryptError as exc:
+        reason = str(exc)
+        if "No matching keys" in reason:
+            raise BundleRefused("sync.refused.not_for_us") from exc
+        raise BundleRefused("sync.refused.damaged") from exc
+
+
+def split_inner(inner: bytes, limits: Limits = DEFAULT_LIMITS) -> tuple[bytes, str, bytes]:
+    """(manifest line, signature, payload) of a decrypted bundle, the sizes checked."""
+    if not inner.startswith(MAGIC):
+        raise BundleRefused("sync.refused.not_bundle")
+    end = inner.find(b"\n", len(MAGIC), len(MAGIC) + limits.max_manifest_bytes + 1)
+    if end < 0:
+        raise BundleRefused("sync.refused.bad_manifest", reason="manifest too long or cut off")
+    manifest_bytes = inner[len(MAGIC):end]
+    sig_end = inner.find(b"\n", end + 1, end + 1 + 200)
+    if sig_end < 0:
+        raise BundleRefused("sync.refused.bad_manifest", reason="signature line missing")
+    try:
+        signature = inner[end + 1:sig_end].decode("ascii")
+    except UnicodeDecodeError as exc:
+        raise BundleRefused("sync.refused.bad_signature") from exc
+    return manifest_bytes, signature, inner[sig_end + 1:]
+
+
+def parse_manifest(manifest_bytes: bytes) -> Manifest:
+    """The manifest's fields, each type-checked. Unknown major version → refused; unknown fields → kept
+    aside and otherwise ignored."""
+    try:
+        doc = json.loads(manifest_bytes.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise BundleRefused("sync.refused.bad_manifest", reason="not JSON") from exc
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+        raise BundleRefused("sync.refused.not_bundle")
+    version = doc.get("format_version")
+    m = re.fullmatch(r"(\d{1,4})\.(\d{1,4})", version) if isinstance(version, str) else None
+    if m is None:
+        raise BundleRefused("sync.refused.bad_manifest", reason="format_version")
+    if int(m.group(1)) != FORMAT_MAJOR:
+        raise BundleRefused("sync.refused.newer_format", version=version, supported=f"{FORMAT_MAJOR}.x")
+    try:
+        return _manifest_from(doc, int(m.group(2)))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise BundleRefused("sync.refused.bad_manifest", reason=str(exc) or type(exc).__name__) from exc
+
+
+def _manifest_from(doc: dict[str, Any], minor: int) -> Manifest:
+    payload = _dict(doc["payload"], "payload")
+    recipients = tuple(Recipient(device=_str(r["device"], "recipient"), age=_str(r["age"], "recipient"))
+                       for r in _list(doc["recipients"], "recipients") if isinstance(r, dict))
+    if not recipients or len(recipients) != len(doc["recipients"]):
+        raise ValueError("recipients")
+    kind = _str(doc["kind"], "kind")
+    if kind not in (UPLINK, DOWNLINK):
+        raise ValueError("kind")
+    villages = doc.get("villages")
+    since = doc.get("since")
+    known = {"format", "format_version", "kind", "bundle_id", "team_id", "sender", "sender_name",
+             "recipients", "seq", "prev", "vector", "since", "villages", "payload", "created_at", "roster"}
+    prev = doc.get("prev")
+    return Manifest(
+        kind=kind, bundle_id=_hex32(doc["bundle_id"], "bundle_id"), team_id=_hex32(doc["team_id"], "team_id"),
+        sender=_hex32(doc["sender"], "sender"), sender_name=_str(doc.get("sender_name", ""), "sender_name"),
+        recipients=recipients, seq=_int(doc["seq"], "seq", low=1),
+        prev=None if prev is None else _hex32(prev, "prev"),
+        vector=_vector(doc["vector"], "vector"), since=None if since is None else _vector(since, "since"),
+        villages=None if villages is None else tuple(_str(v, "villages") for v in _list(villages, "villages")),
+        payload_sha256=_str(payload["sha256"], "payload.sha256"),
+        payload_bytes=_int(payload["bytes"], "payload.bytes"),
+        change_count=_int(payload["changes"], "payload.changes"),
+        counts={_str(k, "counts"): _int(v, "counts") for k, v in _dict(payload.get("counts", {}), "counts").items()},
+        created_at=_str(doc["created_at"], "created_at"),
+        roster=tuple(_dict(r, "roster") for r in _list(doc.get("roster", []), "roster")),
+        format_minor=minor, extra={k: v for k, v in doc.items() if k not in known},
+    )
+
+
+def parse_payload(payload: bytes, manifest: Manifest, limits: Limits = DEFAULT_LIMITS) -> list[dict[str, Any]]:
+    """The changes, after checking the payload's hash, size, count and every change's schema."""
+    if manifest.change_count > limits.max_changes:
+        raise BundleRefused("sync.refused.too_many_changes", count=manifest.change_count, limit=limits.max_changes)
+    if len(payload) != manifest.payload_bytes or hashlib.sha256(payload).hexdigest() != manifest.payload_sha256:
+        raise BundleRefused("sync.refused.payload_mismatch")
+    lines = payload.split(b"\n")
+    if lines and lines[-1] == b"":
+        lines.pop()
+    if len(lines) != manifest.change_count:
+        raise BundleRefused("sync.refused.payload_mismatch")
+    changes: list[dict[str, Any]] = []
+    counts: Counter[str] = Counter()
+    for number, line in enumerate(lines, start=1):
+        if len(line) > limits.max_line_bytes:
+            raise BundleRefused("sync.refused.bad_change", line=number, reason="line too long")
+        try:
+            obj = json.loads(line.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError) as exc:
+            raise BundleRefused("sync.refused.bad_change", line=number, reason="not JSON") from exc
+        problem = check_change(obj)
+        if problem:
+            raise BundleRefused("sync.refused.bad_change", line=number, reason=problem)
+        change = {k: obj[k] for k in CHANGE_KEYS}
+        changes.append(change)
+        counts[change["entity"]] += 1
+    if manifest.counts and dict(counts) != manifest.counts:
+        raise BundleRefused("sync.refused.payload_mismatch")
+    return changes
+
+
+def open_bundle(data: bytes, identities: Sequence[x25519.Identity], gate: Gate,
+                limits: Limits = DEFAULT_LIMITS) -> OpenedBundle:
+    """Decrypt and verify one bundle completely; nothing is written anywhere."""
+    inner = decrypt(data, identities, limits)
+    manifest_bytes, signature, payload = split_inner(inner, limits)
+    manifest = parse_manifest(manifest_bytes)
+    gate.check_team(manifest)
+    if not verify(gate.signer_key(manifest), SIGNATURE_CONTEXT + manifest_bytes, signature):
+        raise BundleRefused("sync.refused.bad_signature")
+    gate.check_recipient(manifest)
+    return OpenedBundle(manifest, parse_payload(payload, manifest, limits))
+
+
+# =========================================================================== schema of one change
+def check_change(obj: Any) -> str | None:
+    """None when ``obj`` is a well-formed change record, else what is wrong (in English, for the log
+    and the refusal message's detail)."""
+    if not isinstance(obj, dict):
+        return "not an object"
+    missing = [k for k in CHANGE_KEYS if k not in obj]
+    if missing:
+        return f"missing {', '.join(missing)}"
+    entity, row_id, fld = obj["entity"], obj["row_id"], obj["field"]
+    model = SYNCED_TABLES.get(entity) if isinstance(entity, str) else None
+    if model is None:
+        return f"unknown entity {entity!r}"
+    if not isinstance(row_id, str) or not _ROW_ID.fullmatch(row_id):
+        return "bad row_id"
+    if not isinstance(obj["device_id"], str) or not _HEX32.fullmatch(obj["device_id"]):
+        return "bad device_id"
+    hlc = obj["hlc"]
+    if not isinstance(hlc, int) or isinstance(hlc, bool) or not 0 < hlc <= MAX_HLC:
+        return "bad hlc"
+    if not isinstance(obj["worker"], str) or len(obj["worker"]) > 64:
+        return "bad worker"
+    if not isinstance(obj["value"], str):
+        return "value must be JSON text"
+    try:
+        value = json.loads(obj["value"])
+    except ValueError:
+        return "value is not JSON"
+    table = model.__table__
+    if fld == "*":
+        if not isinstance(value, dict):
+            return "row creation must carry an object"
+        if value.get("id", row_id) != row_id:
+            return "row id differs from row_id"
+        for name, v in value.items():
+            problem = _check_field(model, table, name, v, creating=True)
+            if problem:
+                return problem
+        return None
+    if not isinstance(fld, str):
+        return "bad field"
+    return _check_field(model, table, fld, value, creating=False)
+
+
+def _check_field(model: type[SyncedBase], table: Any, name: str, value: Any, *, creating: bool) -> str | None:
+    if name not in table.c or name in model.__local_columns__:
+        return f"unknown field {name!r}"
+    if not creating and name in SyncedBase.BOOKKEEPING:
+        return f"field {name!r} cannot be changed"
+    column = table.c[name]
+    if value is None:
+        return None if column.nullable else f"{name} cannot be empty"
+    return _check_type(name, column.type, value)
+
+
+def _check_type(name: str, col_type: Any, value: Any) -> str | None:
+    if isinstance(value, float):
+        return f"{name}: floats are not allowed"
+    if isinstance(col_type, TypeDecorator) and not isinstance(col_type, UTCDateTime):
+        col_type = col_type.impl_instance  # sqlmodel's AutoString is a String underneath
+    if isinstance(col_type, Boolean):
+        ok = isinstance(value, bool)
+    elif isinstance(col_type, Integer | BigInteger):
+        ok = isinstance(value, int) and not isinstance(value, bool) and abs(value) <= MAX_HLC
+    elif isinstance(col_type, Date):
+        ok = isinstance(value, str) and _parses(date.fromisoformat, value)
+    elif isinstance(col_type, UTCDateTime):
+        ok = isinstance(value, str) and _parses(datetime.fromisoformat, value)
+    elif isinstance(col_type, String | Text):
+        length = getattr(col_type, "length", None)
+        ok = isinstance(value, str) and (length is None or len(value) <= length)
+    else:
+        ok = isinstance(value, str | int | bool)
+    return None if ok else f"{name}: wrong type or too long"
+
+
+def _parses(fn: Callable[[str], Any], value: str) -> bool:
+    try:
+        fn(value)
+    except ValueError:
+        return False
+    return True
+
+
+# --------------------------------------------------------------------------- field checkers
+def _str(v: Any, name: str) -> str:
+    if not isinstance(v, str) or len(v) > 10_000:
+        raise ValueError(name)
+    return v
+
+
+def _hex32(v: Any, name: str) -> str:
+    if not isinstance(v, str) or not _HEX32.fullmatch(v):
+        raise ValueError(name)
+    return v
+
+
+def _int(v: Any, name: str, low: int = 0) -> int:
+    if not isinstance(v, int) or isinstance(v, bool) or not low <= v <= MAX_HLC:
+        raise ValueError(name)
+    return v
+
+
+def _dict(v: Any, name: str) -> dict[str, Any]:
+    if not isinstance(v, dict):
+        raise ValueError(name)
+    return v
+
+
+def _list(v: Any, name: str) -> list[Any]:
+    if not isinstance(v, list):
+        raise ValueError(name)
+    return v
+
+
+def _vector(v: Any, name: str) -> dict[str, int]:
+    return {_hex32(k, name): _int(h, name) for k, h in _dict(v, name).items()}
