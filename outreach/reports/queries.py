@@ -1,0 +1,268 @@
+"""The filters every indicator shares, and the household-id query behind each indicator key.
+
+One ``Filters`` object turns a ``Scope`` into SQLAlchemy conditions (portable Core expressions; date
+arithmetic is done in Python and bound as parameters). ``indicators.py`` aggregates with these
+conditions; ``household_ids_select`` answers "which households are behind this number" with the very
+same conditions, so a count and its click-through list cannot disagree.
+
+Rules (documented here once):
+- archived rows never count; people merged into another record, moved away or deceased never count;
+- a household belongs to the scope when it is not archived, was registered (``created_at``) before the
+  end of the period and lies in the area's subtree (``village_id``; ``group_id`` for a group);
+- with a worker, visits, needs, assessments and referrals are those the worker recorded
+  (``created_by``), and the households are the worker's caseload: the ones they registered or visited;
+- a follow-up is overdue when a visit's ``next_due`` is before ``as_of`` and the household has had no
+  later visit (by anyone) since.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import ColumnElement, Connection, Select, case, exists, select
+
+from outreach.domain.enums import AreaLevel, VisitOutcome, Vulnerability
+from outreach.domain.errors import OutreachError
+from outreach.reports.scope import Scope, local_midnight_utc, years_before
+from outreach.storage.tables import (
+    Area,
+    Assessment,
+    Household,
+    Need,
+    Person,
+    Referral,
+    ReferralEvent,
+    Visit,
+)
+
+H = Household.__table__
+P = Person.__table__
+V = Visit.__table__
+N = Need.__table__
+A = Assessment.__table__
+R = Referral.__table__
+E = ReferralEvent.__table__
+AREA = Area.__table__
+
+GONE_STATUSES = ("moved", "deceased")
+OPEN_NEED_STATUSES = ("open", "referred")
+UNKNOWN = "unknown"
+
+
+class AreaTree:
+    """All areas, loaded once (a few thousand rows at most): names and subtrees without recursion in SQL."""
+
+    def __init__(self, conn: Connection) -> None:
+        rows = conn.execute(select(AREA.c.id, AREA.c.name, AREA.c.level, AREA.c.parent_id, AREA.c.archived)).all()
+        self.name = {r.id: r.name for r in rows}
+        self.level = {r.id: r.level for r in rows}
+        self.archived = {r.id for r in rows if r.archived}
+        self.children: dict[str, list[str]] = {}
+        for r in rows:
+            if r.parent_id:
+                self.children.setdefault(r.parent_id, []).append(r.id)
+
+    def resolve(self, code: str) -> str:
+        """An area id from a code (or an exact, unambiguous name); unknown → a clear user error."""
+        key = (code or "").strip()
+        if key in self.name and key not in self.archived:
+            return key
+        by_name = [i for i, n in self.name.items() if n == key and i not in self.archived]
+        if len(by_name) == 1:
+            return by_name[0]
+        raise OutreachError("reports.error.unknown_area", code=code)
+
+    def subtree(self, area_id: str) -> list[str]:
+        out, todo = [], [area_id]
+        while todo:
+            cur = todo.pop()
+            out.append(cur)
+            todo.extend(self.children.get(cur, ()))
+        return out
+
+
+class Filters:
+    """The conditions of one scope, for one connection."""
+
+    def __init__(self, conn: Connection, scope: Scope, tree: AreaTree | None = None) -> None:
+        self.scope = scope
+        self.tree = tree or AreaTree(conn)
+        self.area_id = None if scope.area_id is None else self.tree.resolve(scope.area_id)  # unknown → error
+        self.start_dt = local_midnight_utc(scope.start)
+        self.end_dt = local_midnight_utc(scope.end + timedelta(days=1))
+        self.as_of = scope.as_of
+
+    # ----------------------------------------------------------------- households
+    def households(self) -> list[ColumnElement]:
+        s = self.scope
+        cond: list[ColumnElement] = [H.c.archived.is_(False), H.c.created_at < self.end_dt]
+        if self.area_id is not None:
+            ids = self.tree.subtree(self.area_id)
+            column = H.c.group_id if self.tree.level.get(self.area_id) == AreaLevel.GROUP else H.c.village_id
+            cond.append(column.in_(ids))
+        if s.worker is not None:
+            theirs = select(V.c.household_id).where(V.c.created_by == s.worker, V.c.archived.is_(False),
+                                                   V.c.visit_date <= s.end)
+            cond.append((H.c.created_by == s.worker) | H.c.id.in_(theirs))
+        return cond
+
+    def base_ids(self) -> Select:
+        return select(H.c.id).where(*self.households())
+
+    # ----------------------------------------------------------------- visits
+    def visits(self, lo=None, hi=None, *, outcome: str | None = None, scoped: bool = True) -> list[ColumnElement]:
+        """Visits of the scope's households (and worker) dated lo..hi (default: up to the period end).
+        ``scoped=False`` leaves out the household condition, for subqueries already correlated with a
+        scope household."""
+        cond: list[ColumnElement] = [V.c.archived.is_(False), V.c.visit_date <= (hi or self.scope.end)]
+        if scoped:
+            cond.append(V.c.household_id.in_(self.base_ids()))
+        if lo is not None:
+            cond.append(V.c.visit_date >= lo)
+        if outcome is not None:
+            cond.append(V.c.outcome == outcome)
+        if self.scope.worker is not None:
+            cond.append(V.c.created_by == self.scope.worker)
+        return cond
+
+    def period_visits(self) -> list[ColumnElement]:
+        return self.visits(self.scope.start, self.scope.end)
+
+    def window_visits(self, days: int, *, reached: bool = False) -> list[ColumnElement]:
+        lo, hi = self.scope.window(days)
+        return self.visits(lo, hi, outcome=VisitOutcome.MET.value if reached else None)
+
+    def never_visited(self) -> ColumnElement:
+        """On H: no visit of the scope up to the period end."""
+        return ~exists().where(V.c.household_id == H.c.id, *self.visits(scoped=False))
+
+    def overdue_visits(self) -> list[ColumnElement]:
+        """Visits whose next_due passed before ``as_of`` with no later visit (by anyone) since."""
+        later = V.alias("later")
+        newer = exists().where(later.c.household_id == V.c.household_id, later.c.archived.is_(False),
+                               later.c.visit_date > V.c.visit_date, later.c.visit_date <= self.as_of)
+        return [*self.visits(hi=self.as_of), V.c.next_due.is_not(None), V.c.next_due < self.as_of, ~newer]
+
+    # ----------------------------------------------------------------- people
+    def people(self) -> list[ColumnElement]:
+        return [P.c.archived.is_(False), P.c.merged_into.is_(None), P.c.status.not_in(GONE_STATUSES),
+                P.c.created_at < self.end_dt, P.c.household_id.in_(self.base_ids())]
+
+    def age_group(self) -> ColumnElement:
+        """The person's age group on ``as_of`` (cut-off birth dates computed here, compared in SQL)."""
+        d = self.as_of
+        return case(
+            (P.c.birth_date.is_(None), UNKNOWN),
+            (P.c.birth_date > years_before(d, 14), "child"),
+            (P.c.birth_date > years_before(d, 18), "adolescent"),
+            (P.c.birth_date > years_before(d, 60), "adult"),
+            (P.c.birth_date > years_before(d, 80), "elder"),
+            else_="oldest_old",
+        )
+
+    # ----------------------------------------------------------------- needs, assessments, referrals
+    def _mine(self, table) -> list[ColumnElement]:
+        return [table.c.created_by == self.scope.worker] if self.scope.worker is not None else []
+
+    def needs_identified(self) -> list[ColumnElement]:
+        return [N.c.archived.is_(False), N.c.household_id.in_(self.base_ids()),
+                N.c.created_at >= self.start_dt, N.c.created_at < self.end_dt, *self._mine(N)]
+
+    def needs_open(self) -> list[ColumnElement]:
+        """Needs recorded by the period end whose current status is open or referred."""
+        return [N.c.archived.is_(False), N.c.household_id.in_(self.base_ids()), N.c.created_at < self.end_dt,
+                N.c.status.in_(OPEN_NEED_STATUSES), *self._mine(N)]
+
+    def assessments(self) -> list[ColumnElement]:
+        s = self.scope
+        return [A.c.archived.is_(False), A.c.household_id.in_(self.base_ids()),
+                A.c.assessed_on >= s.start, A.c.assessed_on <= s.end, *self._mine(A)]
+
+    def referrals_issued(self) -> list[ColumnElement]:
+        s = self.scope
+        return [R.c.archived.is_(False), R.c.household_id.in_(self.base_ids()), R.c.issued_on.is_not(None),
+                R.c.issued_on >= s.start, R.c.issued_on <= s.end, *self._mine(R)]
+
+
+def buckets_case(column, bounds) -> ColumnElement:
+    """Index of the ``(start, end)`` bucket a date falls in (rows are already within the period)."""
+    return case(*[(column <= hi, i) for i, (_lo, hi) in enumerate(bounds)], else_=-1)
+
+
+# --------------------------------------------------------------------------- key → household ids
+def household_ids_select(f: Filters, key: str) -> Select | None:
+    """The household ids behind an SQL-countable indicator key, or None when the key is not one of
+    them (referral keys are answered from the referral cohort in ``indicators.py``)."""
+    head, _, code = key.partition(".")
+    sub, _, arg = code.partition(".")
+    hv = select(V.c.household_id).distinct()
+    if key == "households.total":
+        return f.base_ids()
+    if key == "households.new":
+        return select(H.c.id).where(*f.households(), H.c.created_at >= f.start_dt)
+    if key in ("households.visited", "visits.total"):
+        return hv.where(*f.period_visits())
+    if key == "households.never_visited":
+        return select(H.c.id).where(*f.households(), f.never_visited())
+    if head == "coverage" and sub in ("visited_30", "visited_90", "reached_30", "reached_90"):
+        kind, days = sub.split("_")
+        return hv.where(*f.window_visits(int(days), reached=kind == "reached"))
+    if head == "visits":
+        if sub == "type":
+            return hv.where(*f.period_visits(), V.c.visit_type == arg)
+        if sub == "outcome":
+            return hv.where(*f.period_visits(), V.c.outcome == arg)
+        if sub == "worker":
+            return hv.where(*f.period_visits(), V.c.created_by == arg)
+        if sub == "village":
+            return (select(V.c.household_id).distinct().join(H, H.c.id == V.c.household_id)
+                    .where(*f.period_visits(), H.c.village_id == arg))
+        if sub == "bucket":
+            lo, _, hi = arg.partition("..")
+            return hv.where(*f.period_visits(), V.c.visit_date >= _iso(lo), V.c.visit_date <= _iso(hi))
+    if key == "followups.overdue":
+        return hv.where(*f.overdue_visits())
+    if head == "people":
+        hp = select(P.c.household_id).distinct()
+        if sub == "total":
+            return hp.where(*f.people())
+        if sub == "vulnerable":
+            return hp.where(*f.people(), _or(*[P.c[v.column].is_(True) for v in Vulnerability]))
+        if sub == "vulnerability":
+            return hp.where(*f.people(), P.c[f"flag_{arg}"].is_(True))
+        if sub == "age":
+            return hp.where(*f.people(), f.age_group() == arg)
+    if head == "needs":
+        hn = select(N.c.household_id).distinct()
+        if sub == "total":
+            return hn.where(*f.needs_identified())
+        if sub == "domain":
+            return hn.where(*f.needs_identified(), N.c.domain == arg)
+        if sub == "priority":
+            return hn.where(*f.needs_identified(), N.c.priority == arg)
+        if sub == "open":
+            return hn.where(*f.needs_open())
+        if sub == "open_domain":
+            return hn.where(*f.needs_open(), N.c.domain == arg)
+    if head == "assessments":
+        ha = select(A.c.household_id).distinct()
+        if sub == "total":
+            return ha.where(*f.assessments())
+        if sub == "priority":
+            return ha.where(*f.assessments(), A.c.priority == arg)
+    return None
+
+
+def _or(*conds: ColumnElement) -> ColumnElement:
+    out = conds[0]
+    for c in conds[1:]:
+        out = out | c
+    return out
+
+
+def _iso(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise ValueError(f"bad bucket in indicator key: {text!r}") from exc
+
