@@ -21,7 +21,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Table, TableStyle
 
 from outreach.domain.errors import OutreachError
 from outreach.i18n import tr
@@ -68,6 +68,14 @@ def styles() -> Styles:
     )
 
 
+def font_table(rows: list[list], **kwargs) -> Table:
+    """A platypus Table whose plain-string cells use the embedded font (the default, Helvetica, is
+    not embedded, so even empty string cells would make the PDF depend on the printer's fonts)."""
+    t = Table(rows, **kwargs)
+    t.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), register_fonts())]))
+    return t
+
+
 def esc(text: str) -> str:
     """Text made safe for a reportlab Paragraph (which reads a little XML), line breaks kept."""
     return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
@@ -89,7 +97,8 @@ def make_doc(out: BinaryIO, *, pagesize: tuple[float, float] = PAGE_SIZE, title:
     """A document with one frame per page and no frame padding, so ``doc.width`` is exactly the
     width tables may use (reportlab's default 6 pt padding would make full-width tables overhang)."""
     doc = BaseDocTemplate(out, pagesize=pagesize, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=14 * mm,
-                          bottomMargin=16 * mm, title=title, author=author, creator="Outreach")
+                          bottomMargin=16 * mm, title=title, author=author, creator="Outreach",
+                          initialFontName=register_fonts())
     frame = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, id="body",
                   leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame])])
@@ -121,6 +130,7 @@ def numbered_canvas_factory(lang: str) -> Callable[..., Canvas]:
 
     class NumberedCanvas(Canvas):
         def __init__(self, *args, **kwargs) -> None:
+            kwargs["initialFontName"] = kwargs.get("initialFontName") or font  # no unembedded Helvetica
             super().__init__(*args, **kwargs)
             self._part: tuple[str, str] = ("", "")
             self._pages: list[dict] = []

@@ -20,7 +20,7 @@ from reportlab.platypus import (
     Image,
     PageBreak,
     Paragraph,
-        Spacer,
+    Spacer,
     Table,
     TableStyle,
 )
@@ -39,6 +39,7 @@ from outreach.letters.layout import (
     TickBoxes,
     blank_date,
     esc,
+    font_table,
     format_date,
     make_doc,
     numbered_canvas_factory,
@@ -85,7 +86,7 @@ def letterhead(org: Organisation, st: Styles, width: float, lang: str, *, title:
     right: list[Flowable] | str = ""
     if qr_value:
         right = [qr_drawing(qr_value, 22 * mm), Paragraph(esc(tr("letters.letter.qr_caption", lang)), st.tiny)]
-    table = Table([[logo or "", lines, right]], colWidths=[side, width - 2 * side, side])
+    table = font_table([[logo or "", lines, right]], colWidths=[side, width - 2 * side, side])
     table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                                ("ALIGN", (2, 0), (2, 0), "RIGHT"),
                                ("LEFTPADDING", (0, 0), (-1, -1), 0),
@@ -110,7 +111,7 @@ def _logo(path: str) -> Image | None:
 
 
 def _grid(rows: list[list], widths: list[float], *, label_cols: Sequence[int] = (0,)) -> Table:
-    table = Table(rows, colWidths=widths)
+    table = font_table(rows, colWidths=widths)
     cmds = [
         ("GRID", (0, 0), (-1, -1), 0.5, LINE),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
@@ -132,7 +133,7 @@ def _meta_block(data: ReferralLetterData, st: Styles, width: float, lang: str) -
         [_p(tr("letters.letter.urgency", lang, urgency=_label(Urgency, data.urgency, lang)), st.body),
          _p(reply_by, st.body)],
     ]
-    table = Table(rows, colWidths=[width / 2, width / 2])
+    table = font_table(rows, colWidths=[width / 2, width / 2])
     table.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 0),
                                ("BOTTOMPADDING", (0, 0), (-1, -1), 1)]))
     return table
@@ -172,7 +173,7 @@ def _consent_text(data: ReferralLetterData, lang: str) -> str:
 
 
 def _signature_lines(st: Styles, width: float, labels: list[str]) -> Table:
-    table = Table([[_p(label, st.body) for label in labels]], colWidths=[width / len(labels)] * len(labels))
+    table = font_table([[_p(label, st.body) for label in labels]], colWidths=[width / len(labels)] * len(labels))
     table.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 8)]))
     return table
 
@@ -229,13 +230,13 @@ def reply_slip(data: ReferralLetterData, st: Styles, width: float, lang: str) ->
                    tr("letters.slip.served", lang)]),
     ]
     qr = qr_drawing(data.reference, 22 * mm)
-    top = Table([[title, qr]], colWidths=[width - 26 * mm, 26 * mm])
+    top = font_table([[title, qr]], colWidths=[width - 26 * mm, 26 * mm])
     top.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
                              ("LEFTPADDING", (0, 0), (-1, -1), 0),
                              ("RIGHTPADDING", (0, 0), (-1, -1), 0),
                              ("TOPPADDING", (0, 0), (-1, -1), 0),
                              ("ALIGN", (1, 0), (1, 0), "RIGHT")]))
-    ruled = Table([[""], [""]], colWidths=[width], rowHeights=[6.5 * mm, 6.5 * mm])
+    ruled = font_table([[""], [""]], colWidths=[width], rowHeights=[6.5 * mm, 6.5 * mm])
     ruled.setStyle(TableStyle([("LINEBELOW", (0, 0), (-1, -1), 0.5, LINE)]))
     return_to = sep.join(x for x in (org.name, org.address, org.phone) if x)
     return [

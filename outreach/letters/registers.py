@@ -21,6 +21,7 @@ from outreach.letters.layout import (
     TickBoxes,
     blank_date,
     esc,
+    font_table,
     format_date,
     make_doc,
     numbered_canvas_factory,
@@ -66,7 +67,7 @@ def _register_table(data: VisitRegisterData, st: Styles, width: float, lang: str
         ])
     if not data.rows:
         rows.append([_p(tr("letters.register.empty", lang), st.cell)] + [""] * (len(REGISTER_COLUMNS) - 1))
-    table = Table(rows, colWidths=[width * s for s in _SHARES], repeatRows=1)
+    table = font_table(rows, colWidths=[width * s for s in _SHARES], repeatRows=1)
     cmds = [
         ("GRID", (0, 0), (-1, -1), 0.5, LINE),
         ("BACKGROUND", (0, 0), (-1, 0), HEAD),
@@ -103,7 +104,7 @@ def render_visit_register(data: VisitRegisterData, out: BinaryIO, *, lang: str =
     ]
     if data.team:
         meta.append(tr("letters.register.team", lang, team=data.team))
-    meta_table = Table([[_p(m, st.body) for m in meta]], colWidths=[doc.width / len(meta)] * len(meta))
+    meta_table = font_table([[_p(m, st.body) for m in meta]], colWidths=[doc.width / len(meta)] * len(meta))
     meta_table.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0)]))
     summary = register_summary(data)
     story: list[Flowable] = [
@@ -123,7 +124,7 @@ def render_visit_register(data: VisitRegisterData, out: BinaryIO, *, lang: str =
 
 
 def _sign_row(st: Styles, width: float, labels: list[str]) -> Table:
-    table = Table([[_p(label, st.body) for label in labels]], colWidths=[width / len(labels)] * len(labels))
+    table = font_table([[_p(label, st.body) for label in labels]], colWidths=[width / len(labels)] * len(labels))
     table.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0)]))
     return table
 
@@ -149,13 +150,13 @@ def _field_grid(pairs: list[tuple[str, str]], st: Styles, width: float, height: 
         rows.append(row)
     label_w = 26 * mm
     value_w = (width - 2 * label_w) / 2
-    table = Table(rows, colWidths=[label_w, value_w, label_w, value_w], rowHeights=[height] * len(rows))
+    table = font_table(rows, colWidths=[label_w, value_w, label_w, value_w], rowHeights=[height] * len(rows))
     table.setStyle(TableStyle(cmds))
     return table
 
 
 def _ruled(width: float, lines: int, height: float = 7.5 * mm) -> Table:
-    table = Table([[""] for _ in range(lines)], colWidths=[width], rowHeights=[height] * lines)
+    table = font_table([[""] for _ in range(lines)], colWidths=[width], rowHeights=[height] * lines)
     table.setStyle(TableStyle([("LINEBELOW", (0, 0), (-1, -1), 0.4, LINE)]))
     return table
 
