@@ -2,7 +2,9 @@
 and stored in indexed columns so search on 200k people needs no per-query conversion.
 
 pypinyin reads traditional characters too (張建國 → zhangjianguo), which also lets duplicate detection
-match names written in traditional and simplified characters.
+match names written in traditional and simplified characters. Names are converted character by
+character (cached), with the surname readings that differ from a character's everyday reading
+(曾 zeng, 单 shan, 解 xie …): a name is not a phrase, so phrase-based readings would mislead.
 """
 
 from __future__ import annotations
@@ -11,17 +13,32 @@ from functools import lru_cache
 
 from pypinyin import Style, lazy_pinyin
 
+# Characters whose reading as a surname differs from pypinyin's default reading.
+SURNAME_READINGS = {
+    "曾": "zeng", "单": "shan", "單": "shan", "解": "xie", "仇": "qiu", "区": "ou", "區": "ou", "查": "zha",
+    "朴": "piao", "盖": "ge", "蓋": "ge", "尉": "yu", "乐": "yue", "樂": "yue", "缪": "miao", "繆": "miao",
+    "翟": "zhai", "召": "shao", "种": "chong", "種": "chong", "秘": "bi", "覃": "qin", "折": "she",
+    "员": "yun", "員": "yun", "长": "chang", "長": "chang", "重": "chong", "隗": "kui", "万": "wan",
+}
+
+
+@lru_cache(maxsize=32768)
+def char_pinyin(ch: str) -> str:
+    if ch.isascii():
+        return ch.lower()
+    return lazy_pinyin(ch, style=Style.NORMAL, errors=lambda s: list(s))[0].lower()
+
 
 @lru_cache(maxsize=65536)
 def name_keys(name: str) -> tuple[str, str]:
-    """(full pinyin, initials) of a name, lower-case ASCII; non-Chinese letters are kept as they are."""
-    text = "".join(name.split()).lower()
+    """(full pinyin, initials) of a name, lower-case ASCII; Latin letters are kept as they are."""
+    text = "".join(name.split())
     if not text:
         return "", ""
-    full = "".join(lazy_pinyin(text, errors=lambda s: list(s))).lower()
-    initials = "".join(
-        p[0] for p in lazy_pinyin(text, style=Style.FIRST_LETTER, errors=lambda s: list(s)) if p
-    ).lower()
+    syllables = [SURNAME_READINGS.get(text[0]) or char_pinyin(text[0])]
+    syllables += [char_pinyin(ch) for ch in text[1:]]
+    full = "".join(syllables)
+    initials = "".join(s[0] if not text[i].isascii() else s for i, s in enumerate(syllables) if s)
     return full, initials
 
 

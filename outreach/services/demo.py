@@ -1,0 +1,357 @@
+"""A realistic demo database: one mountain county's villages, households with every vulnerable group,
+visits, assessments, providers and referrals. The same seed always gives the same data.
+
+Everything goes through ``Writer.insert_many`` (SQLAlchemy Core executemany, change-logged), so 50,000
+households build in seconds, not minutes.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from outreach.domain import idnumber
+from outreach.domain.enums import (
+    BenefitStatus,
+    ConsentMethod,
+    DisabilityType,
+    NeedDomain,
+    PersonStatus,
+    Priority,
+    Relation,
+    Sex,
+    VisitOutcome,
+    VisitType,
+)
+from outreach.domain.searchkeys import name_keys
+from outreach.services import demo_names as W
+from outreach.storage.store import Store
+from outreach.storage.tables import (
+    Area,
+    Assessment,
+    AssessmentTemplate,
+    Household,
+    Need,
+    Person,
+    Provider,
+    Referral,
+    ReferralEvent,
+    Visit,
+)
+
+COUNTY_CODE = "522731"
+_SURNAME_CUM = list(__import__("itertools").accumulate(W.SURNAME_WEIGHTS))  # an invented county code in a mountain prefecture
+BATCH = 5000
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    households: int
+    people: int
+    visits: int
+    assessments: int
+    referrals: int
+    providers: int
+    villages: int
+
+
+class _Gen:
+    def __init__(self, seed: int, today: date) -> None:
+        self.r = random.Random(seed)
+        self.today = today
+        self.uuid_bits = random.Random(seed * 7919 + 1)
+
+    def pick(self, population, cum_weights):
+        return self.r.choices(population, cum_weights=cum_weights)[0]
+
+    def uid(self) -> str:
+        return f"{self.uuid_bits.getrandbits(128):032x}"
+
+    def name(self, sex: str, surname: str | None = None) -> str:
+        s = surname or self.pick(W.SURNAMES, _SURNAME_CUM)
+        pool = W.GIVEN_MALE if sex == Sex.MALE else W.GIVEN_FEMALE
+        given = self.r.choice(pool) + (self.r.choice(pool) if self.r.random() < 0.75 else "")
+        return s + given
+
+    def birth(self, age_min: int, age_max: int) -> date:
+        age_days = self.r.randint(age_min * 365 + 1, age_max * 365 + 300)
+        return self.today - timedelta(days=age_days)
+
+    def date_within(self, days: int) -> date:
+        return self.today - timedelta(days=self.r.randint(0, days))
+
+    def phone(self) -> str:
+        return "1" + self.r.choice("3578") + "".join(self.r.choice("0123456789") for _ in range(9))
+
+
+def build_demo(store: Store, *, households: int = 500, seed: int = 1, today: date | None = None,
+               progress: Callable[[int, int], None] | None = None) -> DemoSummary:
+    """Fill the store with demo data. The store should be empty (a fresh data folder)."""
+    g = _Gen(seed, today or date.today())
+    if not store.worker:
+        store.set_setting("worker_name", "李娜")
+        store.set_setting("device_name", "李娜的笔记本")
+    store.set_setting("org_name", store.get_setting("org_name") or "青山镇社会工作服务站")
+    store.set_setting("org_address", store.get_setting("org_address") or "青山镇人民路 18 号")
+    store.set_setting("org_phone", store.get_setting("org_phone") or "0871-6123456")
+    villages = _areas(store, g, max(3, min(40, households // 40 or 3)))
+    providers = _providers(store, g, villages)
+    counts = {"households": 0, "people": 0, "visits": 0, "assessments": 0, "referrals": 0}
+    template_id = _template(store)
+    seq = 0
+    while seq < households:
+        n = min(BATCH, households - seq)
+        with store.transaction() as w:
+            rows = _households_batch(g, villages, seq, n)
+            w.insert_many(Household, rows["household"])
+            w.insert_many(Person, rows["person"])
+            w.insert_many(Visit, rows["visit"])
+            w.insert_many(Assessment, [dict(a, template_id=template_id) for a in rows["assessment"]])
+            refs = _referrals(g, rows["need"], rows["person_by_hh"], providers, counts["referrals"],
+                              store.device.code)
+            w.insert_many(Need, rows["need"])
+            w.insert_many(Referral, refs["referral"])
+            w.insert_many(ReferralEvent, refs["event"])
+            for key in ("visit", "assessment"):
+                counts[key + "s"] += len(rows[key])
+            counts["households"] += n
+            counts["people"] += len(rows["person"])
+            counts["referrals"] += len(refs["referral"])
+        seq += n
+        if progress:
+            progress(seq, households)
+    with store.transaction() as w:
+        store.next_number(w.conn, "referral")  # keep the device's numbering past the demo's
+        w.conn.execute(store_counter_update(), {"n": counts["referrals"] + 1})
+    return DemoSummary(providers=len(providers), villages=len(villages), **counts)
+
+
+def store_counter_update():
+    from sqlalchemy import text
+
+    return text("UPDATE counter SET value = :n WHERE name = 'referral'")
+
+
+def _areas(store: Store, g: _Gen, n_villages: int) -> list[dict]:
+    rows = [
+        {"id": "520000", "name": "贵州省", "level": "province", "parent_id": None},
+        {"id": "522700", "name": "黔南布依族苗族自治州", "level": "city", "parent_id": "520000", "short_name": "黔南州"},
+        {"id": COUNTY_CODE, "name": "青山县", "level": "county", "parent_id": "522700"},
+    ]
+    villages = []
+    for t, town in enumerate(W.TOWNSHIPS):
+        town_id = f"{COUNTY_CODE}{100 + t:03d}000"
+        rows.append({"id": town_id, "name": town, "level": "township", "parent_id": COUNTY_CODE,
+                     "short_name": town[:-1]})
+    for v in range(n_villages):
+        word = W.VILLAGE_WORDS[v % len(W.VILLAGE_WORDS)] + ("" if v < len(W.VILLAGE_WORDS) else str(v // len(W.VILLAGE_WORDS)))
+        town_idx = v % len(W.TOWNSHIPS)
+        vid = f"{COUNTY_CODE}{100 + town_idx:03d}{200 + v:03d}"
+        village = {"id": vid, "name": word + "村", "level": "village",
+                   "parent_id": f"{COUNTY_CODE}{100 + town_idx:03d}000", "short_name": word,
+                   "town": W.TOWNSHIPS[town_idx]}
+        villages.append(village)
+        rows.append({k: village[k] for k in ("id", "name", "level", "parent_id", "short_name")})
+        for grp in range(1, 4):
+            rows.append({"id": f"{vid}{grp:03d}", "name": f"{word}{'一二三'[grp - 1]}组", "level": "group",
+                         "parent_id": vid})
+    with store.transaction() as w:
+        w.insert_many(Area, [{"short_name": "", **r} for r in rows])
+    return villages
+
+
+def _providers(store: Store, g: _Gen, villages: list[dict]) -> list[dict]:
+    rows = []
+    for name, cat, services, hours in W.PROVIDERS:
+        town = W.TOWNSHIPS[0]
+        village = villages[0]
+        rows.append({"id": g.uid(), "name": name.format(town=town, village=village["short_name"]), "category": cat,
+                     "services": services, "contact_person": g.name(g.r.choice([Sex.MALE, Sex.FEMALE])),
+                     "phone": f"0854-{g.r.randint(1000000, 9999999)}", "address": f"青山县{town}",
+                     "hours": hours, "areas_served": COUNTY_CODE})
+    with store.transaction() as w:
+        w.insert_many(Provider, rows)
+    return rows
+
+
+def _template(store: Store) -> str:
+    """The assessment template snapshot the demo's answer sets refer to."""
+    from outreach.resources import resource_path
+
+    path = resource_path("assessments", "needs_v1.json")
+    body = path.read_text(encoding="utf-8") if path.exists() else json.dumps({"key": "needs", "version": 1})
+    with store.transaction() as w:
+        return w.insert(AssessmentTemplate, {"template_key": "needs", "version": 1, "body": body})
+
+
+_FLAG_KINDS = ("elder_alone", "left_behind_child", "disability", "migrant", "chronic", "pregnant", "ordinary")
+
+
+def _households_batch(g: _Gen, villages: list[dict], start: int, n: int) -> dict:
+    out: dict[str, list] = {"household": [], "person": [], "visit": [], "assessment": [], "need": []}
+    person_by_hh: dict[str, list[dict]] = {}
+    for i in range(start, start + n):
+        village = villages[i % len(villages)]
+        hid = g.uid()
+        kind = g.r.choices(_FLAG_KINDS, weights=(10, 12, 8, 15, 10, 3, 42))[0]
+        members = _members(g, hid, kind, village)
+        head = members[0]
+        benefit = g.r.choices([b.value for b in BenefitStatus], weights=(70, 14, 4, 8, 4))[0]
+        consent_on = g.date_within(700)
+        out["household"].append({
+            "id": hid, "code": f"{village['short_name']}-{i // len(villages) + 1:04d}", "village_id": village["id"],
+            "group_id": f"{village['id']}{g.r.randint(1, 3):03d}",
+            "address": f"{village['town']}{village['name']}{g.r.randint(1, 3)}组{g.r.randint(1, 120)}号",
+            "head_person_id": head["id"], "phone": head["phone"] or g.phone(), "benefit_status": benefit,
+            "tags": "", "notes": "", "consent_given": True, "consent_by": head["name"], "consent_on": consent_on,
+            "consent_method": g.r.choice([ConsentMethod.VERBAL.value, ConsentMethod.WRITTEN.value]),
+        })
+        out["person"].extend(members)
+        person_by_hh[hid] = members
+        _visits(g, out, hid, members)
+    out["person_by_hh"] = person_by_hh  # type: ignore[assignment]
+    return out
+
+
+def _person(g: _Gen, hid: str, village: dict, *, sex: str, age: tuple[int, int], relation: str,
+            surname: str | None = None, **flags) -> dict:
+    name = g.name(sex, surname)
+    birth = g.birth(*age)
+    seq = g.r.randint(0, 499) * 2 + (1 if sex == Sex.MALE else 0)
+    has_id = g.r.random() < 0.9
+    pinyin, initials = name_keys(name)
+    return {
+        "id": g.uid(), "household_id": hid, "name": name, "sex": sex, "birth_date": birth,
+        "id_number": idnumber.make(COUNTY_CODE, birth, seq % 1000) if has_id else None, "relation": relation,
+        "phone": g.phone() if age[0] >= 18 and g.r.random() < 0.7 else "", "status": flags.pop("status", "present"),
+        "search_pinyin": pinyin, "search_initials": initials, "notes": "", "disability_type": "",
+        "disability_grade": None, **{f"flag_{k}": v for k, v in flags.items()},
+    }
+
+
+def _members(g: _Gen, hid: str, kind: str, village: dict) -> list[dict]:
+    M, F = Sex.MALE.value, Sex.FEMALE.value
+    if kind == "elder_alone":
+        sex = g.r.choice([M, F])
+        elder = _person(g, hid, village, sex=sex, age=(70, 92), relation=Relation.SELF, elder_alone=True,
+                        chronic_illness=g.r.random() < 0.5)
+        son = _person(g, hid, village, sex=M, age=(35, 55), relation=Relation.CHILD, surname=elder["name"][0],
+                      status=PersonStatus.AWAY_FOR_WORK.value, migrant_worker=True)
+        return [elder, son]
+    head_sex = g.r.choices([M, F], weights=(85, 15))[0]
+    head = _person(g, hid, village, sex=head_sex, age=(28, 70), relation=Relation.SELF)
+    surname = head["name"][0]
+    members = [head]
+    spouse_sex = F if head_sex == M else M
+    if g.r.random() < 0.85:
+        members.append(_person(g, hid, village, sex=spouse_sex, age=(26, 68), relation=Relation.SPOUSE))
+    if kind == "left_behind_child":
+        head["status"] = PersonStatus.AWAY_FOR_WORK.value
+        head["flag_migrant_worker"] = True
+        if len(members) > 1:
+            members[1]["status"] = PersonStatus.AWAY_FOR_WORK.value
+            members[1]["flag_migrant_worker"] = True
+        members.append(_person(g, hid, village, sex=M, age=(60, 78), relation=Relation.PARENT, surname=surname,
+                               left_behind_elder=True))
+        for _ in range(g.r.randint(1, 2)):
+            members.append(_person(g, hid, village, sex=g.r.choice([M, F]), age=(4, 15), relation=Relation.CHILD,
+                                   surname=surname, left_behind_child=True))
+    else:
+        for _ in range(g.r.randint(0, 3)):
+            members.append(_person(g, hid, village, sex=g.r.choice([M, F]), age=(1, 17), relation=Relation.CHILD,
+                                   surname=surname))
+        if kind == "migrant":
+            head["status"] = PersonStatus.AWAY_FOR_WORK.value
+            head["flag_migrant_worker"] = True
+            if len(members) > 1 and members[1]["sex"] == F:
+                members[1]["flag_left_behind_woman"] = True
+        elif kind == "disability":
+            p = g.r.choice(members)
+            p.update(flag_disability=True, disability_type=g.r.choice([d.value for d in DisabilityType]),
+                     disability_grade=g.r.randint(1, 4))
+        elif kind == "chronic":
+            head["flag_chronic_illness"] = True
+        elif kind == "pregnant" and len(members) > 1 and members[1]["sex"] == F:
+            members[1]["flag_pregnant"] = True
+    return members
+
+
+def _visits(g: _Gen, out: dict, hid: str, members: list[dict]) -> None:
+    n_visits = g.r.choices([0, 1, 2, 3, 4], weights=(12, 30, 30, 18, 10))[0]
+    dates = sorted(g.date_within(365) for _ in range(n_visits))
+    for k, when in enumerate(dates):
+        outcome = g.r.choices([VisitOutcome.MET, VisitOutcome.NOBODY_HOME, VisitOutcome.REFUSED], weights=(75, 22, 3))[0]
+        vtype = g.r.choices([t.value for t in VisitType], weights=(50, 20, 10, 3, 10, 7))[0]
+        met = [] if outcome != VisitOutcome.MET else [m["id"] for m in members if m["status"] == "present"][:2]
+        last = k == len(dates) - 1
+        out["visit"].append({
+            "id": g.uid(), "household_id": hid, "visit_date": when, "visit_type": vtype, "outcome": outcome.value,
+            "people_met": json.dumps(met), "notes": g.r.choice(W.NOTES) if outcome == VisitOutcome.MET else "",
+            "next_due": when + timedelta(days=g.r.choice([7, 30, 60, 90])) if last else None,
+        })
+    if dates and g.r.random() < 0.25:
+        _assessment(g, out, hid, members[0], dates[-1])
+
+
+def _assessment(g: _Gen, out: dict, hid: str, person: dict, when: date) -> None:
+    aid = g.uid()
+    domains = g.r.sample([d.value for d in NeedDomain], k=g.r.randint(1, 3))
+    prios = {d: g.r.choices([p.value for p in Priority], weights=(30, 40, 22, 8))[0] for d in domains}
+    overall = max(prios.values(), key=lambda p: Priority(p).rank)
+    out["assessment"].append({
+        "id": aid, "household_id": hid, "person_id": person["id"], "assessed_on": when, "answers": "{}",
+        "score": sum(Priority(p).rank * 5 for p in prios.values()), "priority": overall,
+        "domain_priorities": json.dumps(prios), "notes": "",
+    })
+    for d, p in prios.items():
+        if Priority(p).rank >= 1:
+            out["need"].append({"id": g.uid(), "household_id": hid, "person_id": person["id"], "assessment_id": aid,
+                                "domain": d, "priority": p, "description": NeedDomain(d).label("zh_CN"),
+                                "status": "open", "_when": when})
+
+
+_DOMAIN_PROVIDER = {"health": "clinic", "basic_living": "civil_affairs", "housing": "civil_affairs",
+                    "care": "village_committee", "education": "school", "psychosocial": "counselling",
+                    "social_support": "ngo", "rights": "legal_aid", "employment": "employment",
+                    "protection": "womens_federation"}
+
+
+def _referrals(g: _Gen, needs: list[dict], people: dict, providers: list[dict], start: int,
+               device_code: str) -> dict:
+    out: dict[str, list] = {"referral": [], "event": []}
+    by_cat = {}
+    for p in providers:
+        by_cat.setdefault(p["category"], p)
+    n = start
+    for need in needs:
+        when = need.pop("_when")
+        if g.r.random() > 0.5:
+            continue
+        n += 1
+        rid = g.uid()
+        issued = when + timedelta(days=g.r.randint(0, 3))
+        issued = min(issued, g.today)
+        status = g.r.choices(["issued", "accepted", "served", "declined", "no_show"], weights=(35, 15, 35, 8, 7))[0]
+        need["status"] = "met" if status == "served" else "referred"
+        person = next(p for p in people[need["household_id"]] if p["id"] == need["person_id"])
+        provider = by_cat.get(_DOMAIN_PROVIDER[need["domain"]], providers[0])
+        out["referral"].append({
+            "id": rid, "reference": f"ZJ-{device_code}-{n:06d}", "person_id": need["person_id"],
+            "household_id": need["household_id"], "provider_id": provider["id"], "need_ids": json.dumps([need["id"]]),
+            "reason": need["description"] + ":" + g.r.choice(W.NOTES), "urgency": "urgent" if need["priority"] == "urgent" else "routine",
+            "status": status, "consent_given": True, "consent_by": person["name"], "consent_on": issued,
+            "consent_method": ConsentMethod.VERBAL.value, "consent_witness": "", "issued_on": issued,
+            "expected_reply_on": issued + timedelta(days=14), "services_provided": "",
+        })
+        events = [("draft", when), ("issued", issued)]
+        reply = min(issued + timedelta(days=g.r.randint(2, 20)), g.today)
+        if status in ("accepted", "declined", "no_show"):
+            events.append((status, reply))
+        elif status == "served":
+            events += [("accepted", reply), ("served", min(reply + timedelta(days=g.r.randint(0, 10)), g.today))]
+        for st, day in events:
+            out["event"].append({"id": g.uid(), "referral_id": rid, "status": st, "event_date": day, "note": ""})
+    return out
