@@ -7,8 +7,11 @@ same conditions, so a count and its click-through list cannot disagree.
 
 Rules (documented here once):
 - archived rows never count; people merged into another record, moved away or deceased never count;
-- a household belongs to the scope when it is not archived, was registered (``created_at``) before the
-  end of the period and lies in the area's subtree (``village_id``; ``group_id`` for a group);
+- a household belongs to the scope when it is not archived, lies in the area's subtree (``village_id``;
+  ``group_id`` for a group) and was registered (``created_at``) or visited before the period ended;
+- people are counted as recorded now (the store keeps no membership history): members of the scope's
+  households, not moved away or deceased; ages are taken on ``as_of``;
+- a need is dated by its assessment, or by when it was recorded if it came from none;
 - with a worker, visits, needs, assessments and referrals are those the worker recorded
   (``created_by``), and the households are the worker's caseload: the ones they registered or visited;
 - a follow-up is overdue when a visit's ``next_due`` is before ``as_of`` and the household has had no
@@ -19,7 +22,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import ColumnElement, Connection, Select, case, exists, select
+from sqlalchemy import ColumnElement, Connection, Select, and_, case, exists, select
 
 from outreach.domain.enums import AreaLevel, VisitOutcome, Vulnerability
 from outreach.domain.errors import OutreachError
@@ -95,7 +98,11 @@ class Filters:
     # ----------------------------------------------------------------- households
     def households(self) -> list[ColumnElement]:
         s = self.scope
-        cond: list[ColumnElement] = [H.c.archived.is_(False), H.c.created_at < self.end_dt]
+        # Registered by the period end, or visited by then (a household typed in later from a paper
+        # register still counts for the months its visits were made).
+        visited_by_end = exists().where(V.c.household_id == H.c.id, V.c.archived.is_(False),
+                                        V.c.visit_date <= s.end)
+        cond: list[ColumnElement] = [H.c.archived.is_(False), (H.c.created_at < self.end_dt) | visited_by_end]
         if self.area_id is not None:
             ids = self.tree.subtree(self.area_id)
             column = H.c.group_id if self.tree.level.get(self.area_id) == AreaLevel.GROUP else H.c.village_id
@@ -146,7 +153,7 @@ class Filters:
     # ----------------------------------------------------------------- people
     def people(self) -> list[ColumnElement]:
         return [P.c.archived.is_(False), P.c.merged_into.is_(None), P.c.status.not_in(GONE_STATUSES),
-                P.c.created_at < self.end_dt, P.c.household_id.in_(self.base_ids())]
+                P.c.household_id.in_(self.base_ids())]
 
     def age_group(self) -> ColumnElement:
         """The person's age group on ``as_of`` (cut-off birth dates computed here, compared in SQL)."""
@@ -164,14 +171,24 @@ class Filters:
     def _mine(self, table) -> list[ColumnElement]:
         return [table.c.created_by == self.scope.worker] if self.scope.worker is not None else []
 
+    def _need_dated(self, lo: date | None, hi: date) -> ColumnElement:
+        """A need is dated by its assessment (``assessed_on``) when it came from one, else by when it was
+        recorded (``created_at``, local day)."""
+        assessed = [A.c.assessed_on <= hi] + ([A.c.assessed_on >= lo] if lo else [])
+        recorded = [N.c.created_at < local_midnight_utc(hi + timedelta(days=1))]
+        if lo:
+            recorded.append(N.c.created_at >= local_midnight_utc(lo))
+        return (N.c.assessment_id.in_(select(A.c.id).where(*assessed))
+                | (N.c.assessment_id.is_(None) & and_(*recorded)))
+
     def needs_identified(self) -> list[ColumnElement]:
         return [N.c.archived.is_(False), N.c.household_id.in_(self.base_ids()),
-                N.c.created_at >= self.start_dt, N.c.created_at < self.end_dt, *self._mine(N)]
+                self._need_dated(self.scope.start, self.scope.end), *self._mine(N)]
 
     def needs_open(self) -> list[ColumnElement]:
-        """Needs recorded by the period end whose current status is open or referred."""
-        return [N.c.archived.is_(False), N.c.household_id.in_(self.base_ids()), N.c.created_at < self.end_dt,
-                N.c.status.in_(OPEN_NEED_STATUSES), *self._mine(N)]
+        """Needs identified by the period end whose current status is open or referred."""
+        return [N.c.archived.is_(False), N.c.household_id.in_(self.base_ids()),
+                self._need_dated(None, self.scope.end), N.c.status.in_(OPEN_NEED_STATUSES), *self._mine(N)]
 
     def assessments(self) -> list[ColumnElement]:
         s = self.scope
@@ -199,7 +216,7 @@ def household_ids_select(f: Filters, key: str) -> Select | None:
     if key == "households.total":
         return f.base_ids()
     if key == "households.new":
-        return select(H.c.id).where(*f.households(), H.c.created_at >= f.start_dt)
+        return select(H.c.id).where(*f.households(), H.c.created_at >= f.start_dt, H.c.created_at < f.end_dt)
     if key in ("households.visited", "visits.total"):
         return hv.where(*f.period_visits())
     if key == "households.never_visited":

@@ -9,6 +9,7 @@ Households (registered; ``*`` = excluded from May figures of T):
   h3 东坪-0003 V1 archived *            h4 石门-0001 V2/G1 2023-12-01 王强
   h5 石门-0002 V2 2024-03-01 李娜       h6 石门-0003 V2 2024-06-03 * (after May)
   h7 河口-0001 V3 2024-01-01 赵敏 (T2)  h8 石门-0004 V2 2024-04-01 王强 (never visited)
+  h9 石门-0005 V2 typed in on 2024-06-10 by 王强 from his paper notes of an 8 May visit (counts in May)
 """
 
 from __future__ import annotations
@@ -75,6 +76,7 @@ def build(store) -> dict[str, str]:
     hh("h6", "石门-0003", V2, "2024-06-03", "王强")
     hh("h7", "河口-0001", V3, "2024-01-01", "赵敏")
     hh("h8", "石门-0004", V2, "2024-04-01", "王强")
+    hh("h9", "石门-0005", V2, "2024-06-10", "王强")
 
     def person(key, household, name, born, *, created="2024-01-10", **extra):
         values = {"household_id": ids[household], "name": name, "created_at": noon(created),
@@ -115,6 +117,7 @@ def build(store) -> dict[str, str]:
     visit("v10", "h1", "2024-05-15", "routine", "met", "李娜", archived=True)
     visit("v11", "h7", "2024-05-03", "routine", "met", "赵敏")
     visit("v12", "h6", "2024-06-05", "routine", "met", "王强")
+    visit("v13", "h9", "2024-05-08", "routine", "met", "王强")
 
     def need(key, household, domain, priority, created, status="open", worker="李娜", archived=False):
         with store.transaction(worker=worker) as w:
@@ -136,6 +139,10 @@ def build(store) -> dict[str, str]:
     assessment("a1", "h1", "2024-05-06", "high")
     assessment("a2", "h2", "2024-04-20", "low")
     assessment("a3", "h5", "2024-05-25", "urgent", worker="王强")
+    # a need from the 6 May assessment, typed in on 2 June: dated by its assessment, so it counts in May
+    with store.transaction(worker="李娜") as w:
+        ids["n7"] = w.insert(Need, {"household_id": ids["h1"], "assessment_id": ids["a1"], "domain": "basic_living",
+                                    "priority": "high", "status": "open", "created_at": noon("2024-06-02")})
 
     def referral(key, person_key, household, provider, issued, expected, events, *, archived=False):
         with store.transaction(worker="李娜") as w:

@@ -28,35 +28,36 @@ def behind(store, ids, key, scope):
 def test_households_and_coverage(store, team, may):
     ind = compute_indicators(store, may)
     assert ind.area_name == "石门镇" and ind.as_of == date(2024, 5, 31)
-    # h1 h2 h4 h5 h8: h3 is archived, h6 registered in June, h7 in the other township.
-    assert ind.households.total.count == 5
+    # h1 h2 h4 h5 h8 h9: h3 is archived, h6 registered (and visited) in June, h7 in the other township;
+    # h9 was typed in in June but visited on 8 May.
+    assert ind.households.total.count == 6
     assert ind.households.new.count == 1                 # h2, registered 5 May
-    assert ind.households.visited.count == 3             # h1 h2 h5
+    assert ind.households.visited.count == 4             # h1 h2 h5 h9
     assert ind.households.never_visited.count == 1       # h8
     cov = ind.coverage
-    assert cov.households == 5
-    # 30 days = 2 May..31 May: h1 h2 h5; 90 days = 3 Mar..31 May adds h4 (15 Apr).
-    assert (cov.visited_30.count, cov.visited_90.count) == (3, 4)
-    # someone met: h1 (20 May) h2 (7 May); h4 (15 Apr) within 90 days. h5 only nobody home / refused.
-    assert (cov.reached_30.count, cov.reached_90.count) == (2, 3)
-    assert cov.share(cov.visited_90) == Fraction(4, 5)
+    assert cov.households == 6
+    # 30 days = 2 May..31 May: h1 h2 h5 h9; 90 days = 3 Mar..31 May adds h4 (15 Apr).
+    assert (cov.visited_30.count, cov.visited_90.count) == (4, 5)
+    # someone met: h1 (20 May) h2 (7 May) h9 (8 May); h4 (15 Apr) within 90 days. h5: nobody home, refused.
+    assert (cov.reached_30.count, cov.reached_90.count) == (3, 4)
+    assert cov.share(cov.visited_90) == Fraction(5, 6)
     assert behind(store, team, "households.never_visited", may) == ["h8"]
-    assert behind(store, team, "coverage.visited_90", may) == ["h1", "h2", "h4", "h5"]
+    assert behind(store, team, "coverage.visited_90", may) == ["h1", "h2", "h4", "h5", "h9"]
 
 
 def test_visits_by_type_outcome_worker_village_and_time(store, team, may):
     v = compute_indicators(store, may).visits
-    # v2 v3 (h1), v4 (h2), v7 v8 (h5); v9 is in an archived household, v10 is archived.
-    assert (v.total.count, v.total.households) == (5, 3)
-    assert by_code(v.by_type) == {"routine": (1, 1), "follow_up": (2, 1), "assessment": (1, 1), "crisis": (1, 1),
+    # v2 v3 (h1), v4 (h2), v7 v8 (h5), v13 (h9); v9 is in an archived household, v10 is archived.
+    assert (v.total.count, v.total.households) == (6, 4)
+    assert by_code(v.by_type) == {"routine": (2, 2), "follow_up": (2, 1), "assessment": (1, 1), "crisis": (1, 1),
                                   "campaign": (0, 0), "supply_delivery": (0, 0)}
-    assert by_code(v.by_outcome) == {"met": (2, 2), "nobody_home": (2, 2), "refused": (1, 1)}
-    assert by_code(v.by_worker) == {"李娜": (4, 3), "王强": (1, 1)}
-    assert by_code(v.by_village) == {V1: (3, 2), V2: (2, 1)}
+    assert by_code(v.by_outcome) == {"met": (3, 3), "nobody_home": (2, 2), "refused": (1, 1)}
+    assert by_code(v.by_worker) == {"李娜": (4, 3), "王强": (2, 2)}
+    assert by_code(v.by_village) == {V1: (3, 2), V2: (3, 2)}
     assert [t.label for t in v.by_village] == ["东坪村", "石门村"]
     # Weeks of May 2024 (the 1st is a Wednesday): 1–5, 6–12, 13–19, 20–26, 27–31.
     assert [(b.start.day, b.end.day) for b in v.over_time] == [(1, 5), (6, 12), (13, 19), (20, 26), (27, 31)]
-    assert [(b.tally.count, b.tally.households) for b in v.over_time] == [(0, 0), (3, 3), (0, 0), (2, 2), (0, 0)]
+    assert [(b.tally.count, b.tally.households) for b in v.over_time] == [(0, 0), (4, 4), (0, 0), (2, 2), (0, 0)]
     assert behind(store, team, "visits.outcome.nobody_home", may) == ["h1", "h5"]
     assert behind(store, team, v.over_time[3].tally.key, may) == ["h1", "h5"]
 
@@ -83,14 +84,15 @@ def test_people_by_vulnerability_and_age(store, team, may):
 def test_needs_and_assessments(store, team, may):
     ind = compute_indicators(store, may)
     n = ind.needs
-    # identified in May: n1 n2 n3 (h1), n4 (h5); n5 is from April, n6 archived.
-    assert (n.identified.count, n.identified.households) == (4, 2)
+    # identified in May: n1 n2 n3 n7 (h1), n4 (h5); n5 is from April, n6 archived. n7 was typed in on
+    # 2 June but comes from the 6 May assessment.
+    assert (n.identified.count, n.identified.households) == (5, 2)
     assert {k: c for k, c in by_code(n.by_domain).items() if c[0]} == {
-        "care": (1, 1), "health": (1, 1), "psychosocial": (1, 1), "housing": (1, 1)}
-    assert by_code(n.by_priority) == {"low": (0, 0), "medium": (2, 1), "high": (1, 1), "urgent": (1, 1)}
+        "care": (1, 1), "health": (1, 1), "psychosocial": (1, 1), "housing": (1, 1), "basic_living": (1, 1)}
+    assert by_code(n.by_priority) == {"low": (0, 0), "medium": (2, 1), "high": (2, 1), "urgent": (1, 1)}
     assert n.matrix["health"] == {"medium": 1} and n.matrix["housing"] == {"urgent": 1}
-    # open or referred now: n1 n3 (h1) n4 (h5) n5 (h2, from April); n2 is met.
-    assert (n.open.count, n.open.households) == (4, 3)
+    # open or referred now: n1 n3 n7 (h1) n4 (h5) n5 (h2, from April); n2 is met.
+    assert (n.open.count, n.open.households) == (5, 3)
     assert by_code(n.open_by_domain)["education"] == (1, 1)
     a = ind.assessments
     assert (a.total.count, a.total.households) == (2, 2)       # a1 (h1), a3 (h5); a2 is April
@@ -130,24 +132,24 @@ def test_overdue_followups(store, team, may):
 def test_villages_table(store, team, may):
     rows = {r.name: (r.households, r.visited, r.visited_90, r.never_visited)
             for r in compute_indicators(store, may).villages}
-    assert rows == {"东坪村": (2, 2, 2, 0), "石门村": (3, 1, 2, 1)}
+    assert rows == {"东坪村": (2, 2, 2, 0), "石门村": (4, 2, 3, 1)}
 
 
 def test_other_areas_and_whole_team(store, team):
     whole = compute_indicators(store, Scope.for_month("2024-05", today=TODAY))
-    assert whole.households.total.count == 6 and whole.visits.total.count == 6   # + h7 and its visit
+    assert whole.households.total.count == 7 and whole.visits.total.count == 7   # + h7 and its visit
     assert whole.people.total.count == 9
     village = compute_indicators(store, Scope.for_month("2024-05", area_id=V2, today=TODAY))
-    assert village.area_name == "石门村" and village.households.total.count == 3
+    assert village.area_name == "石门村" and village.households.total.count == 4
     group = compute_indicators(store, Scope.for_month("2024-05", area_id=G1, today=TODAY))
     assert group.households.total.count == 1 and group.overdue_followups.count == 1   # h4
 
 
 def test_per_worker(store, team, may):
     wq = compute_indicators(store, replace(may, worker="王强"))
-    # 王强's caseload: h4 h8 (registered) and h5 (visited). His May visit: v7.
-    assert wq.households.total.count == 3
-    assert (wq.visits.total.count, wq.households.never_visited.count) == (1, 1)
+    # 王强's caseload: h4 h8 h9 (registered) and h5 (visited); not h6 (June). His May visits: v7 v13.
+    assert wq.households.total.count == 4
+    assert (wq.visits.total.count, wq.households.never_visited.count) == (2, 1)
     assert wq.overdue_followups.count == 2                     # his v5 (h4) and v7 (h5)
     assert wq.needs.identified.count == 1 and wq.referrals.issued.count == 0
     ln = compute_indicators(store, replace(may, worker="李娜"))
