@@ -7,7 +7,7 @@ could smuggle paths), just lines of UTF-8::
     OUTREACH-BUNDLE                      magic line
     {"bundle_id":…,"format_version":"1.0",…}   manifest, canonical JSON (sorted keys, no spaces)
     <base64 Ed25519 signature>           by the sender's device key over CONTEXT + manifest line
-    {"device_id":…,"entity":…,…}         payload: one change per line (JSON Lines) …
+    {"device_id":…,"entity":…,…}         payload: one change per line (JSON Lines), wire form …
 
 The manifest names the format version, bundle id, team, sender device, the intended recipients, the
 sender's sequence number for this stream and the previous bundle id, the sender's version vector, and
@@ -53,6 +53,7 @@ AGE_MAGIC = b"age-encryption.org/v1\n"
 AGE_ARMOR = b"-----BEGIN AGE ENCRYPTED FILE-----"
 UPLINK, DOWNLINK = "uplink", "downlink"
 TEAM = "team"  # the recipient name of an uplink: whoever holds the team key
+# A change on the wire (see outreach.sync.changes.to_wire): value as JSON text, optional "base".
 CHANGE_KEYS = ("device_id", "entity", "field", "hlc", "row_id", "value", "worker")
 MAX_HLC = 2**63 - 1
 
@@ -142,12 +143,20 @@ class Gate(Protocol):
 
 
 # =========================================================================== writing
+def _wire_keys(change: dict[str, Any]) -> dict[str, Any]:
+    out = {k: change[k] for k in CHANGE_KEYS}
+    if change.get("base") is not None:
+        out["base"] = change["base"]
+    return out
+
+
 def encode_payload(changes: Iterable[dict[str, Any]]) -> tuple[bytes, int, dict[str, int]]:
-    """JSON Lines of the changes (canonical, only the contract's keys); returns (bytes, n, per-entity)."""
+    """JSON Lines of wire-form changes (``changes.to_wire``): canonical, only the contract's keys.
+    Returns (bytes, number of changes, changes per entity)."""
     lines = []
     counts: Counter[str] = Counter()
     for change in changes:
-        lines.append(canonical_json({k: change[k] for k in CHANGE_KEYS}))
+        lines.append(canonical_json(_wire_keys(change)))
         counts[change["entity"]] += 1
     payload = b"".join(line + b"\n" for line in lines)
     return payload, len(lines), dict(sorted(counts.items()))
@@ -297,7 +306,7 @@ def parse_payload(payload: bytes, manifest: Manifest, limits: Limits = DEFAULT_L
         problem = check_change(obj)
         if problem:
             raise BundleRefused("sync.refused.bad_change", line=number, reason=problem)
-        change = {k: obj[k] for k in CHANGE_KEYS}
+        change = _wire_keys(obj)
         changes.append(change)
         counts[change["entity"]] += 1
     if manifest.counts and dict(counts) != manifest.counts:
@@ -340,6 +349,12 @@ def check_change(obj: Any) -> str | None:
         return "bad hlc"
     if not isinstance(obj["worker"], str) or len(obj["worker"]) > 64:
         return "bad worker"
+    base = obj.get("base")
+    if base is not None and not (
+            isinstance(base, list) and len(base) == 2 and isinstance(base[0], int)
+            and not isinstance(base[0], bool) and 0 <= base[0] <= MAX_HLC
+            and isinstance(base[1], str) and (base[1] == "" or _HEX32.fullmatch(base[1]))):
+        return "bad base"
     if not isinstance(obj["value"], str):
         return "value must be JSON text"
     try:
@@ -387,11 +402,12 @@ def _check_type(name: str, col_type: Any, value: Any) -> str | None:
     elif isinstance(col_type, UTCDateTime):
         ok = isinstance(value, str) and _parses(datetime.fromisoformat, value)
     elif isinstance(col_type, String | Text):
-        length = getattr(col_type, "length", None)
-        ok = isinstance(value, str) and (length is None or len(value) <= length)
+        # No length check: the writing device does not enforce max_length either, and refusing a
+        # bundle for a long address would block that laptop's sync for good. Lines are capped anyway.
+        ok = isinstance(value, str)
     else:
         ok = isinstance(value, str | int | bool)
-    return None if ok else f"{name}: wrong type or too long"
+    return None if ok else f"{name}: wrong type"
 
 
 def _parses(fn: Callable[[str], Any], value: str) -> bool:

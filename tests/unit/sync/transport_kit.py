@@ -32,3 +32,119 @@ def household_changes(n: int, device_id: str, *, start: int = HLC0, village: str
             hlc += 1
             out.append(change("household", hid, "phone", f"1380000{i:04d}", hlc, device_id))
     return out
+
+
+# --------------------------------------------------------------------------- laptops in a team
+PASS = "县社工站2026春"
+VILLAGES = {"530102001001": "东坪村", "530102001002": "石门村", "530102001003": "河口村"}
+DONGPING, SHIMEN, HEKOU = VILLAGES
+
+
+class Laptop:
+    """One laptop: its own data folder, store and unlocked keys."""
+
+    def __init__(self, root, name: str, worker: str) -> None:
+        from outreach.storage.store import Store
+
+        self.dir = root / name
+        self.store = Store.open(self.dir)
+        self.store.set_setting("worker_name", worker)
+        self.store.set_setting("device_name", f"{worker}的笔记本")
+        self.ring = None
+        self.outbox = root / f"{name}-outbox"
+        self.outbox.mkdir(parents=True, exist_ok=True)
+
+    @property
+    def id(self) -> str:
+        return self.store.device.id
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def create_lead(root, *, with_villages: bool = True) -> Laptop:
+    from outreach.storage.tables import Area
+    from outreach.sync import team
+    from outreach.sync.keys import FAST_KDF_FOR_TESTS
+
+    lead = Laptop(root, "lead", "陈静")
+    team.create_team(lead.store, PASS, name="东坪社工站", kdf=FAST_KDF_FOR_TESTS)
+    lead.ring = team.unlock(lead.store, PASS)
+    if with_villages:
+        with lead.store.transaction() as w:
+            w.insert(Area, {"id": "530102001", "name": "东坪乡", "level": "township"})
+            for code, name in VILLAGES.items():
+                w.insert(Area, {"id": code, "name": name, "level": "village", "parent_id": "530102001"})
+    return lead
+
+
+def join(root, lead: Laptop, name: str, worker: str, villages=()) -> Laptop:
+    from outreach.sync import team
+    from outreach.sync.keys import FAST_KDF_FOR_TESTS
+
+    laptop = Laptop(root, name, worker)
+    request, fp = team.join_team(laptop.store, team.make_invite(lead.store), PASS, kdf=FAST_KDF_FOR_TESTS)
+    req = team.read_request(lead.store, request)
+    assert req.fingerprint == fp
+    team.enroll(lead.store, req, villages=list(villages))
+    laptop.ring = team.unlock(laptop.store, PASS)
+    return laptop
+
+
+def uplink(laptop: Laptop, **kw):
+    from outreach.sync import transport
+
+    return transport.export_bundle(laptop.store, laptop.ring, out=laptop.outbox, **kw)
+
+
+def downlink(lead: Laptop, laptop: Laptop, **kw):
+    from outreach.sync import transport
+
+    return transport.export_bundle(lead.store, lead.ring, out=lead.outbox, to=laptop.id, **kw)
+
+
+def receive(laptop: Laptop, *paths):
+    from outreach.sync import transport
+
+    return transport.import_bundles(laptop.store, laptop.ring, [getattr(p, "path", p) for p in paths])
+
+
+def add_household(laptop: Laptop, code: str, village: str, **values) -> str:
+    from outreach.storage.tables import Household
+
+    with laptop.store.transaction() as w:
+        return w.insert(Household, {"code": code, "village_id": village, **values})
+
+
+def db_hash(store) -> str:
+    """A hash of every row of every table (the 'database unchanged' check)."""
+    import hashlib
+
+    from sqlalchemy import MetaData, select
+
+    h = hashlib.sha256()
+    meta = MetaData()
+    with store.connect() as conn:
+        meta.reflect(conn)
+        for name in sorted(meta.tables):
+            table = meta.tables[name]
+            h.update(name.encode())
+            for row in conn.execute(select(table).order_by(*table.primary_key.columns or table.columns)):
+                h.update(repr(tuple(row)).encode())
+    return h.hexdigest()
+
+
+def synced_state(store) -> dict:
+    """The synced content of a store: every synced row without device-local bookkeeping."""
+    from sqlalchemy import select
+
+    from outreach.storage.tables import SYNCED_TABLES
+
+    out = {}
+    with store.connect() as conn:
+        for entity, model in sorted(SYNCED_TABLES.items()):
+            table = model.__table__
+            skip = {"updated_at"} | set(model.__local_columns__)
+            rows = conn.execute(select(table).order_by(table.c.id)).mappings()
+            out[entity] = [{k: v for k, v in r.items() if k not in skip} for r in rows]
+    return out

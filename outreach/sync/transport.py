@@ -1,0 +1,444 @@
+"""Export and import of bundles: what to send to whom, and the checked, all-or-nothing import.
+
+    export_bundle(store, ring, out=path)               a worker's uplink (to the team key)
+    export_bundle(store, ring, out=path, to=device)    the lead's downlink to one laptop
+    export_downlinks(store, ring, out_dir)             the lead's downlinks to every enrolled laptop
+    import_bundles(store, ring, paths)                 per-file results; a refused file changes nothing
+
+**What to send.** Each bundle carries the sender's version vector (highest change stamp per origin
+device). A receiver remembers the vector of the last bundle each peer sent it (``sync_peer_vector``):
+that is what the peer *acknowledged* holding, so the next bundle to it carries everything above it
+(``changes.collect_changes``). Because the vector is an acknowledgement, a lost bundle costs nothing:
+the next one simply carries its changes again (re-sending overlap is harmless).
+
+**Import.** ``bundle.open_bundle`` decrypts and verifies the whole file first (signature of an
+enrolled, unrevoked device, our team, our key among the intended recipients, payload hash and counts,
+every change's schema) with no write at all. Only then one transaction applies the changes
+(``merge.apply_changes``), records the bundle id and the sender's vector: a crash or a refusal leaves
+the database as it was; a bundle seen before is "already imported".
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import tempfile
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, and_, func, insert, or_, select, update
+
+from outreach.domain.errors import OutreachError
+from outreach.i18n import Msg, tr
+from outreach.storage.sync_tables import (
+    DIRECTION_IN,
+    DIRECTION_OUT,
+    ROLE_LEAD,
+    STATUS_ENROLLED,
+    STATUS_REVOKED,
+    SyncBundle,
+    SyncPeerVector,
+)
+from outreach.sync import bundle as B
+from outreach.sync import team as T
+from outreach.sync.keys import KeyRing
+
+log = logging.getLogger(__name__)
+
+BUNDLES = SyncBundle.__table__
+PEER_VECTOR = SyncPeerVector.__table__
+SUFFIX = ".age"
+IMPORTED, ALREADY, REFUSED = "imported", "already", "refused"
+_NAME_RE = re.compile(r"-([A-Z2-7]{4})-(?:to-[A-Z2-7]{4}-)?(\d{4,})-(\d{8})\.age$")
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    path: Path
+    bundle_id: str
+    kind: str
+    recipient: str          # device id, or "team"
+    recipient_name: str
+    seq: int
+    changes: int
+    full: bool
+    size: int
+
+
+@dataclass
+class ImportResult:
+    path: str
+    status: str                        # imported | already | refused
+    message: Msg
+    bundle_id: str | None = None
+    sender: str | None = None
+    sender_name: str = ""
+    seq: int | None = None
+    changes: int = 0
+    report: Any = None                 # merge.ApplyReport when imported
+    gaps: list[Msg] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.status != REFUSED
+
+    def text(self, lang: str | None = None) -> str:
+        return " ".join([self.message.text(lang), *(g.text(lang) for g in self.gaps)])
+
+
+# =========================================================================== export
+def bundle_file_name(team: T.Team, sender: str, seq: int, *, to: str | None = None, day: datetime | None = None) -> str:
+    """``outreach-<team>-<device>-[to-<device>-]<seq>-<yyyymmdd>.age``: team, device, sequence, date."""
+    slug = re.sub(r"[^\w]+", "", team.name, flags=re.UNICODE)[:20] or team.team_id[:8]
+    target = f"to-{T.device_code(to)}-" if to else ""
+    stamp = (day or datetime.now(UTC)).strftime("%Y%m%d")
+    return f"outreach-{slug}-{T.device_code(sender)}-{target}{seq:04d}-{stamp}{SUFFIX}"
+
+
+def export_bundle(store: Any, ring: KeyRing, *, out: Path, to: str | None = None, full: bool = False) -> ExportResult:
+    """Write one bundle: a worker's uplink, or (``to``) the lead's downlink to one laptop. ``out`` is a
+    file, or a folder to put a file with the standard name in."""
+    from outreach.sync.changes import collect_changes, to_wire, version_vector
+
+    me = store.device
+    with store.connect() as conn, conn.begin():   # one snapshot for changes, vector and sequence
+        team = T.require_team(conn)
+        if ring.device_id != me.id:
+            raise OutreachError("sync.error.keys_other_device")
+        if team.is_lead:
+            if not to:
+                raise OutreachError("sync.error.lead_needs_target")
+            target = T.find_device(conn, to)
+            if target.status == STATUS_REVOKED:
+                raise OutreachError("sync.error.device_revoked", device=target.display_name)
+            if target.device_id == me.id:
+                raise OutreachError("sync.error.target_is_self")
+            stream, kind, villages = target.device_id, B.DOWNLINK, set(target.villages)
+            recipients = [B.Recipient(target.device_id, target.device_age)]
+            recipient_name = target.display_name
+        else:
+            if to and T.find_device(conn, to).device_id != team.lead_device_id:
+                raise OutreachError("sync.error.worker_sends_to_lead")
+            stream, kind, villages = B.TEAM, B.UPLINK, None
+            recipients = [B.Recipient(B.TEAM, team.team_age)]
+            lead = T.get_device(conn, team.lead_device_id)
+            recipient_name = lead.display_name if lead else team.name
+        peer = team.lead_device_id if kind == B.UPLINK else stream
+        since = None if full else (peer_vector(conn, peer) or None)
+        changes = [to_wire(c) for c in collect_changes(conn, since, villages=villages)]
+        vector = version_vector(conn)
+        seq, prev = _next_seq(conn, me.id, stream)
+        roster = T.roster(conn) if kind == B.DOWNLINK else ()
+        sender_name = T.display_name(me.id, me.name, store.worker)
+    data, manifest = B.write_bundle(
+        kind=kind, team_id=team.team_id, sender=me.id, sender_name=sender_name, signer=ring.device_sign,
+        recipients=recipients, escrow=[team.recovery_age], seq=seq, prev=prev, vector=vector, changes=changes,
+        since=since, villages=None if villages is None else sorted(villages), roster=roster)
+    out = Path(out)
+    path = out / bundle_file_name(team, me.id, seq, to=stream if kind == B.DOWNLINK else None) if out.is_dir() else out
+    tmp = _write_temp(path, data)
+    try:
+        with store.engine.begin() as conn:
+            _record(conn, manifest, DIRECTION_OUT, stream, path.name, applied=0)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return ExportResult(path, manifest.bundle_id, kind, stream, recipient_name, seq, manifest.change_count,
+                        since is None, len(data))
+
+
+def export_downlinks(store: Any, ring: KeyRing, out_dir: Path, *, full: bool = False,
+                     progress: Callable[[int, int], None] | None = None) -> list[ExportResult]:
+    """The lead's downlink to every enrolled laptop (revoked ones are left out)."""
+    with store.connect() as conn:
+        team = T.require_team(conn, lead=True)
+        targets = [d for d in T.list_devices(conn)
+                   if d.status == STATUS_ENROLLED and d.device_id != team.lead_device_id]
+    Path(out_dir).mkdir(parents=True, exist_ok=True)
+    results = []
+    for i, device in enumerate(targets):
+        if progress is not None:
+            progress(i, len(targets))
+        results.append(export_bundle(store, ring, out=Path(out_dir), to=device.device_id, full=full))
+    if progress is not None:
+        progress(len(targets), len(targets))
+    return results
+
+
+def _write_temp(path: Path, data: bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=".outreach-", suffix=".part", dir=path.parent)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    return Path(name)
+
+
+def _next_seq(conn: Connection, sender: str, stream: str) -> tuple[int, str | None]:
+    c = BUNDLES.c
+    row = conn.execute(select(c.seq, c.bundle_id).where(c.direction == DIRECTION_OUT, c.sender == sender,
+                                                         c.stream == stream).order_by(c.seq.desc()).limit(1)).first()
+    return (1, None) if row is None else (row.seq + 1, row.bundle_id)
+
+
+def _record(conn: Connection, m: B.Manifest, direction: str, stream: str, file_name: str, *, applied: int) -> None:
+    conn.execute(insert(BUNDLES).values(
+        bundle_id=m.bundle_id, direction=direction, kind=m.kind, team_id=m.team_id, sender=m.sender,
+        stream=stream, seq=m.seq, prev=m.prev, change_count=m.change_count, applied_count=applied,
+        payload_sha256=m.payload_sha256, created_at=_parse_time(m.created_at),
+        recorded_at=datetime.now(UTC), file_name=file_name[-255:]))
+
+
+def _parse_time(text: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        return datetime.now(UTC)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+# =========================================================================== peer vectors
+def peer_vector(conn: Connection, peer: str) -> dict[str, int]:
+    c = PEER_VECTOR.c
+    return {o: int(h) for o, h in conn.execute(select(c.origin, c.hlc).where(c.peer == peer))}
+
+
+def _raise_peer_vector(conn: Connection, peer: str, vector: dict[str, int]) -> None:
+    """Element-wise max: bundles may arrive out of order, a peer's holdings only grow."""
+    known = peer_vector(conn, peer)
+    c = PEER_VECTOR.c
+    for origin, hlc in vector.items():
+        if origin not in known:
+            conn.execute(insert(PEER_VECTOR).values(peer=peer, origin=origin, hlc=hlc))
+        elif hlc > known[origin]:
+            conn.execute(update(PEER_VECTOR).where(c.peer == peer, c.origin == origin).values(hlc=hlc))
+
+
+# =========================================================================== import
+class RegistryGate:
+    """Answers the bundle reader's questions from this laptop's team registry."""
+
+    def __init__(self, conn: Connection, ring: KeyRing, team: T.Team) -> None:
+        self.conn, self.ring, self.team = conn, ring, team
+
+    def check_team(self, m: B.Manifest) -> None:
+        if m.team_id != self.team.team_id:
+            raise B.BundleRefused("sync.refused.other_team")
+
+    def signer_key(self, m: B.Manifest) -> str:
+        device = T.get_device(self.conn, m.sender)
+        if device is None or device.status not in (STATUS_ENROLLED, STATUS_REVOKED) or not device.device_sign:
+            raise B.BundleRefused("sync.refused.unknown_sender")
+        if device.status == STATUS_REVOKED:
+            raise B.BundleRefused("sync.refused.revoked_sender", device=device.display_name)
+        if not self.team.is_lead and device.role != ROLE_LEAD:
+            raise B.BundleRefused("sync.refused.unknown_sender")
+        return device.device_sign
+
+    def check_recipient(self, m: B.Manifest) -> None:
+        expected = B.UPLINK if self.team.is_lead else B.DOWNLINK
+        if m.kind != expected:
+            raise B.BundleRefused("sync.refused.wrong_direction", kind=m.kind)
+        me = (B.TEAM, self.team.team_age) if self.team.is_lead else \
+            (self.ring.device_id, str(self.ring.device_age.to_public()))
+        if not any((r.device, r.age) == me for r in m.recipients):
+            raise B.BundleRefused("sync.refused.not_addressed")
+
+
+def import_bundles(store: Any, ring: KeyRing, paths: Sequence[str | Path], *,
+                   progress: Callable[[int, int], None] | None = None,
+                   on_result: Callable[[ImportResult], None] | None = None,
+                   limits: B.Limits = B.DEFAULT_LIMITS) -> list[ImportResult]:
+    """Import several files, each on its own: a refused file changes nothing and does not stop the
+    others. ``progress(done, total)`` is called between files (it may raise to cancel: files already
+    imported stay imported, ``on_result`` has seen each of them)."""
+    results = []
+    for i, path in enumerate(paths):
+        if progress is not None:
+            progress(i, len(paths))
+        result = import_file(store, ring, Path(path), limits=limits)
+        results.append(result)
+        if on_result is not None:
+            on_result(result)
+    if progress is not None:
+        progress(len(paths), len(paths))
+    return results
+
+
+def import_file(store: Any, ring: KeyRing, path: Path, *, limits: B.Limits = B.DEFAULT_LIMITS,
+                on_stage: Callable[[str], None] | None = None) -> ImportResult:
+    name = str(path)
+    try:
+        size = path.stat().st_size
+        if size > limits.max_file_bytes:
+            raise B.BundleRefused("sync.refused.too_large", size_mb=size // 2**20, limit_mb=limits.max_file_bytes // 2**20)
+        data = path.read_bytes()
+    except OSError as exc:
+        return ImportResult(name, REFUSED, Msg("sync.refused.unreadable", {"reason": exc.strerror or str(exc)}))
+    except B.BundleRefused as exc:
+        return ImportResult(name, REFUSED, exc.msg)
+    return import_data(store, ring, data, name=name, limits=limits, on_stage=on_stage)
+
+
+def import_data(store: Any, ring: KeyRing, data: bytes, *, name: str = "", limits: B.Limits = B.DEFAULT_LIMITS,
+                on_stage: Callable[[str], None] | None = None) -> ImportResult:
+    """Verify one bundle completely, then apply it in one transaction. Never raises for a bad file."""
+    stage = on_stage or (lambda _s: None)
+    try:
+        stage("verify")
+        with store.connect() as conn:
+            team = T.require_team(conn)
+            opened = B.open_bundle(data, ring.identities(), RegistryGate(conn, ring, team), limits)
+            m = opened.manifest
+            sender = T.get_device(conn, m.sender)
+            sender_name = sender.display_name if sender else m.sender_name
+            if _imported(conn, m.bundle_id):
+                return ImportResult(name, ALREADY, Msg("sync.import.already", {"sender": sender_name, "seq": m.seq}),
+                                    m.bundle_id, m.sender, sender_name, m.seq, m.change_count)
+        stage("apply")
+        report = _apply(store, team, opened, sender_name, name)
+    except B.BundleRefused as exc:
+        if exc.key == "sync.refused.damaged":
+            exc = B.BundleRefused("sync.refused.damaged", sender=_guess_sender(store, name))
+        return ImportResult(name, REFUSED, exc.msg)
+    except OutreachError as exc:   # e.g. the merge refusing a change, no team, not this laptop's keys
+        return ImportResult(name, REFUSED, exc.msg)
+    except Exception as exc:       # a bug must not hide the other files' results; the log has the trace
+        log.exception("import of %s failed", name)
+        return ImportResult(name, REFUSED, Msg("sync.refused.internal", {"error": f"{type(exc).__name__}: {exc}"}))
+    stage("done")
+    if report is None:
+        return ImportResult(name, ALREADY, Msg("sync.import.already", {"sender": sender_name, "seq": m.seq}),
+                            m.bundle_id, m.sender, sender_name, m.seq, m.change_count)
+    with store.connect() as conn:
+        gap_msgs = [Msg("sync.import.gap", {"seq": n, "sender": sender_name})
+                    for n in missing_seqs(conn, m.sender, _stream_of(team, ring))]
+    return ImportResult(name, IMPORTED, Msg("sync.import.done", {
+        "sender": sender_name, "seq": m.seq, "changes": m.change_count, "new": report.new}),
+        m.bundle_id, m.sender, sender_name, m.seq, m.change_count, report, gap_msgs)
+
+
+def _apply(store: Any, team: T.Team, opened: B.OpenedBundle, sender_name: str, name: str) -> Any:
+    from outreach.sync.changes import from_wire
+    from outreach.sync.merge import apply_changes
+
+    m = opened.manifest
+    changes = [from_wire(c) for c in opened.changes]
+    source = f"{sender_name} #{m.seq} ({m.bundle_id[:8]})"
+    with store.transaction() as w:
+        if _imported(w.conn, m.bundle_id):
+            return None
+        report = apply_changes(w, changes, source=source[:200])
+        stream = B.TEAM if team.is_lead else store.device.id
+        _record(w.conn, m, DIRECTION_IN, stream, Path(name).name if name else "", applied=report.new)
+        _raise_peer_vector(w.conn, m.sender, m.vector)
+        if not team.is_lead and m.roster:
+            T.apply_roster(w.conn, team, m.roster)
+    return report
+
+
+def _imported(conn: Connection, bundle_id: str) -> bool:
+    c = BUNDLES.c
+    return conn.execute(select(c.bundle_id).where(c.bundle_id == bundle_id, c.direction == DIRECTION_IN)).first() is not None
+
+
+def _stream_of(team: T.Team, ring: KeyRing) -> str:
+    return B.TEAM if team.is_lead else ring.device_id
+
+
+def _guess_sender(store: Any, name: str) -> str:
+    """Who probably sent a file we could not open: from the device code in its standard file name."""
+    match = _NAME_RE.search(Path(name).name) if name else None
+    if match:
+        with store.connect() as conn:
+            for d in T.list_devices(conn):
+                if T.device_code(d.device_id) == match.group(1):
+                    return d.display_name
+    return tr("sync.sender.unknown")
+
+
+def missing_seqs(conn: Connection, sender: str, stream: str) -> list[int]:
+    """Sequence numbers of ``sender``'s bundles to ``stream`` not imported yet, below the highest seen."""
+    c = BUNDLES.c
+    seen = set(conn.execute(select(c.seq).where(c.direction == DIRECTION_IN, c.sender == sender,
+                                                c.stream == stream)).scalars())
+    return [n for n in range(1, max(seen, default=0)) if n not in seen]
+
+
+# =========================================================================== status
+def device_status(store: Any) -> list[dict[str, Any]]:
+    """One entry per known device: registry fields, last bundle received from it and sent to it,
+    sequence gaps and open review items involving it. JSON-ready."""
+    from outreach.storage.merge_tables import MergeConflict
+
+    conflicts = MergeConflict.__table__.c
+    c = BUNDLES.c
+    out = []
+    with store.connect() as conn:
+        team = T.get_team(conn)
+        if team is None:
+            return []
+        stream_in = B.TEAM if team.is_lead else store.device.id
+        for d in T.list_devices(conn):
+            last_in = conn.execute(select(BUNDLES).where(c.direction == DIRECTION_IN, c.sender == d.device_id)
+                                   .order_by(c.recorded_at.desc()).limit(1)).mappings().first()
+            last_out = conn.execute(select(BUNDLES).where(c.direction == DIRECTION_OUT, c.stream == d.device_id)
+                                    .order_by(c.seq.desc()).limit(1)).mappings().first()
+            open_conflicts = conn.execute(select(func.count()).select_from(MergeConflict.__table__).where(and_(
+                conflicts.status == "open", or_(conflicts.a_device == d.device_id, conflicts.b_device == d.device_id)
+            ))).scalar_one()
+            out.append({
+                "device_id": d.device_id, "code": T.device_code(d.device_id), "name": d.display_name,
+                "worker": d.worker, "role": d.role, "status": d.status, "villages": list(d.villages),
+                "fingerprint": d.fingerprint,
+                "enrolled_at": _iso(d.enrolled_at), "revoked_at": _iso(d.revoked_at),
+                "last_bundle": _bundle_json(last_in), "last_sent": _bundle_json(last_out),
+                "gaps": missing_seqs(conn, d.device_id, stream_in), "open_conflicts": int(open_conflicts),
+            })
+    return out
+
+
+def status_report(store: Any) -> dict[str, Any]:
+    """``outreach team status --json``: this laptop, its team, and the device registry with bundles."""
+    me = store.device
+    with store.connect() as conn:
+        team = T.get_team(conn)
+        mine = T.get_device(conn, me.id)
+    report: dict[str, Any] = {
+        "device_id": me.id, "device_code": me.code, "device_name": T.display_name(me.id, me.name, store.worker),
+        "worker": store.worker, "team": None, "role": None, "status": None, "fingerprint": None,
+        "villages": [], "devices": [],
+    }
+    if team is not None:
+        report.update(
+            team={"team_id": team.team_id, "name": team.name, "lead_device_id": team.lead_device_id},
+            role=team.role, status=mine.status if mine else None, fingerprint=mine.fingerprint if mine else None,
+            villages=list(mine.villages) if mine else [], devices=device_status(store))
+    return report
+
+
+def _bundle_json(row: Any) -> dict[str, Any] | None:
+    if row is None:
+        return None
+    return {"bundle_id": row["bundle_id"], "seq": row["seq"], "kind": row["kind"], "changes": row["change_count"],
+            "applied": row["applied_count"], "created_at": _iso(row["created_at"]),
+            "recorded_at": _iso(row["recorded_at"]), "file_name": row["file_name"]}
+
+
+def _iso(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat(timespec="seconds")
+
+
+def expand_paths(paths: Iterable[Path]) -> list[Path]:
+    """The bundle files among ``paths`` (folders are searched one level deep for ``*.age``)."""
+    found: list[Path] = []
+    for p in paths:
+        p = Path(p)
+        found.extend(sorted(p.glob(f"*{SUFFIX}")) if p.is_dir() else [p])
+    return found
