@@ -1,0 +1,239 @@
+"""The change feed: what this store sends to a peer, and the history the merge reads.
+
+A *change* (the contract between this module, ``merge.apply_changes`` and the bundle transport) is a
+plain dict::
+
+    {"entity": "household", "row_id": "<uuid hex>", "field": "phone" | "*",
+     "value": <parsed JSON: the field's value, or for "*" the whole row as an object>,
+     "hlc": <int>, "device_id": "<origin device>", "worker": "<who>",
+     "base": [<hlc>, "<device>"] | None}
+
+``field='*'`` is the creation of a row with all its synced fields. ``base`` is optional: for a field
+edit it names the change (hlc, device) whose value the edit replaced *on the device that wrote it*
+(``[0, ""]`` = it replaced nothing logged). It lets the lead's store tell a true conflict (neither
+writer had seen the other's change) from an ordinary later edit; without it conflicts between two
+received edits cannot be told apart and are not queued (they still merge deterministically).
+
+On the wire (bundle payload lines) use ``to_wire`` / ``from_wire``: the value travels as JSON text
+and ``base`` is included only when known.
+
+Scope of a downlink (``villages``): areas, service providers and assessment templates always; a
+household when its *current* village on this store is one of ``villages``; people, visits,
+assessments, needs and referrals of those households; status events of those referrals. Rows this
+store holds only as buffered changes (their creation never arrived) are left out. A receiver's
+version vector only speaks for the scope it was sent; when a worker's villages change, send a full
+export for the new scope (``since=None``).
+
+Causal completeness: every row that has an edit in the output also has its creation in the output
+(even when the peer's vector says it has it already: re-sending is harmless, and a receiver never has
+to hold an edit without its row). A receiver that still gets an edit first (a lost bundle) keeps it in
+its change log and applies it when the creation arrives.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+
+from outreach.storage import codec
+from outreach.storage.merge_tables import ChangeBase
+from outreach.storage.tables import SYNCED_TABLES, Household, Referral, ReferralEvent, Setting
+from outreach.storage.writer import CHANGE_LOG
+
+CHANGE_BASE = ChangeBase.__table__
+CHUNK = 400  # ids per IN (...) list: well under every database's bound-parameter limit
+
+ALWAYS_SENT = frozenset({"area", "provider", "assessmenttemplate"})
+BY_HOUSEHOLD = ("person", "visit", "assessment", "need", "referral")
+
+Stamp = tuple[int, str]
+NOTHING: Stamp = (0, "")
+
+
+@dataclass(slots=True)
+class Entry:
+    """One change-log entry of a row, as the merge needs it."""
+
+    seq: int
+    field: str
+    hlc: int
+    device: str
+    worker: str
+    value: str           # JSON text, parsed lazily
+    base: Stamp | None   # the replaced change on its writing device; None = unknown
+    parsed: Any = None   # cache of json.loads(value) (see ``data``)
+    has_parsed: bool = False
+
+    @property
+    def stamp(self) -> Stamp:
+        return (self.hlc, self.device)
+
+    def data(self) -> Any:
+        if not self.has_parsed:
+            self.parsed = json.loads(self.value)
+            self.has_parsed = True
+        return self.parsed
+
+
+# ============================================================================ wire format
+def to_wire(change: dict[str, Any]) -> dict[str, Any]:
+    """A change as a bundle line: ``value`` as canonical JSON text; ``base`` only when known."""
+    out = {k: change[k] for k in ("entity", "row_id", "field", "hlc", "device_id", "worker")}
+    out["value"] = codec.dumps(change["value"])
+    if change.get("base") is not None:
+        out["base"] = [int(change["base"][0]), str(change["base"][1])]
+    return out
+
+
+def from_wire(record: dict[str, Any]) -> dict[str, Any]:
+    """The inverse of ``to_wire`` (the record's schema is checked by the bundle reader)."""
+    out = {k: record[k] for k in ("entity", "row_id", "field", "hlc", "device_id", "worker")}
+    out["value"] = json.loads(record["value"])
+    base = record.get("base")
+    out["base"] = None if base is None else (int(base[0]), str(base[1]))
+    return out
+
+
+# ============================================================================ reading the log
+def own_device_id(conn: Connection) -> str:
+    table = Setting.__table__
+    return conn.execute(select(table.c.value).where(table.c.key == "device_id")).scalar_one_or_none() or ""
+
+
+def version_vector(conn: Connection) -> dict[str, int]:
+    """The highest change stamp this store holds from each origin device."""
+    rows = conn.execute(select(CHANGE_LOG.c.device_id, func.max(CHANGE_LOG.c.hlc)).group_by(CHANGE_LOG.c.device_id))
+    return {device: int(hlc) for device, hlc in rows}
+
+
+def chunks(items: Iterable[Any], size: int = CHUNK) -> Iterable[list[Any]]:
+    batch: list[Any] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def load_history(conn: Connection, entity: str, row_ids: Iterable[str], *, me: str) -> dict[str, list[Entry]]:
+    """All change-log entries of the given rows, in log order, with each entry's base when known
+    (own edits: read from the log order; received edits: from ``change_base``)."""
+    out: dict[str, list[Entry]] = defaultdict(list)
+    c = CHANGE_LOG.c
+    b = CHANGE_BASE.c
+    for batch in chunks(sorted(set(row_ids))):
+        rows = conn.execute(
+            select(c.seq, c.row_id, c.field, c.hlc, c.device_id, c.worker, c.value)
+            .where(c.entity == entity, c.row_id.in_(batch)).order_by(c.seq)
+        )
+        for seq, row_id, fld, hlc, device, worker, value in rows:
+            out[row_id].append(Entry(seq, fld, hlc, device, worker, value, None))
+        stored = {
+            (row_id, fld, hlc, device): (bh, bd)
+            for row_id, fld, hlc, device, bh, bd in conn.execute(
+                select(b.row_id, b.field, b.hlc, b.device_id, b.base_hlc, b.base_device)
+                .where(b.entity == entity, b.row_id.in_(batch))
+            )
+        }
+        for row_id in batch:
+            _fill_bases(out.get(row_id, ()), stored, row_id, me)
+    return out
+
+
+def _fill_bases(entries: Iterable[Entry], stored: dict, row_id: str, me: str) -> None:
+    latest: dict[str, Stamp] = {}   # field -> newest stamp seen so far in log order ('*' counts for all)
+    star: Stamp = NOTHING
+    for e in entries:
+        if e.field != "*":
+            if e.device == me:
+                e.base = max(latest.get(e.field, NOTHING), star)
+            else:
+                e.base = stored.get((row_id, e.field, e.hlc, e.device))
+            latest[e.field] = max(latest.get(e.field, NOTHING), e.stamp)
+        else:
+            star = max(star, e.stamp)
+
+
+# ============================================================================ collecting
+def collect_changes(conn: Connection, since: dict[str, int] | None, *,
+                    villages: set[str] | None = None) -> list[dict[str, Any]]:
+    """Changes a peer whose version vector is ``since`` lacks (``None``: everything), ordered by
+    (hlc, device_id); limited to ``villages`` when given (see the module doc for the rule)."""
+    since = since or {}
+    c = CHANGE_LOG.c
+    cols = (c.seq, c.entity, c.row_id, c.field, c.value, c.hlc, c.device_id, c.worker)
+    found: dict[int, tuple] = {}
+    for device in version_vector(conn):
+        stmt = select(*cols).where(c.device_id == device, c.hlc > since.get(device, -1))
+        for row in conn.execute(stmt):
+            found[row[0]] = tuple(row)
+    scope = _Scope(conn, villages) if villages is not None else None
+    if scope is not None:
+        found = {seq: r for seq, r in found.items() if scope.allows(r[1], r[2])}
+    # causal completeness: the creation of every row with an edit in the output
+    have_star = {(r[1], r[2]) for r in found.values() if r[3] == "*"}
+    missing = defaultdict(set)
+    for r in found.values():
+        if r[3] != "*" and (r[1], r[2]) not in have_star:
+            missing[r[1]].add(r[2])
+    for entity, ids in missing.items():
+        for batch in chunks(sorted(ids)):
+            for row in conn.execute(select(*cols).where(c.entity == entity, c.field == "*", c.row_id.in_(batch))):
+                found[row[0]] = tuple(row)
+    ordered = sorted(found.values(), key=lambda r: (r[5], r[6], r[0]))
+    bases = _bases(conn, [r for r in ordered if r[3] != "*"])
+    return [
+        {"entity": entity, "row_id": row_id, "field": fld, "value": json.loads(value), "hlc": hlc,
+         "device_id": device, "worker": worker, "base": bases.get(seq) if fld != "*" else None}
+        for seq, entity, row_id, fld, value, hlc, device, worker in ordered
+    ]
+
+
+def _bases(conn: Connection, edits: list[tuple]) -> dict[int, Stamp | None]:
+    """Base stamps of the given edit rows (seq -> base), from the log order or ``change_base``."""
+    me = own_device_id(conn)
+    by_entity: dict[str, set[str]] = defaultdict(set)
+    for r in edits:
+        by_entity[r[1]].add(r[2])
+    out: dict[int, Stamp | None] = {}
+    for entity, ids in by_entity.items():
+        for entries in load_history(conn, entity, ids, me=me).values():
+            for e in entries:
+                out[e.seq] = e.base
+    return out
+
+
+class _Scope:
+    """Which rows a village-scoped downlink may carry (current state of this store)."""
+
+    def __init__(self, conn: Connection, villages: set[str]) -> None:
+        hh = Household.__table__
+        households = select(hh.c.id).where(hh.c.village_id.in_(sorted(villages)))
+        self.ids: dict[str, set[str]] = {"household": set(conn.execute(households).scalars())}
+        for entity in BY_HOUSEHOLD:
+            table = _table(entity)
+            self.ids[entity] = set(conn.execute(select(table.c.id).where(table.c.household_id.in_(households))).scalars())
+        ref = Referral.__table__
+        ev = ReferralEvent.__table__
+        in_scope_refs = select(ref.c.id).where(ref.c.household_id.in_(households))
+        self.ids["referralevent"] = set(conn.execute(select(ev.c.id).where(ev.c.referral_id.in_(in_scope_refs))).scalars())
+
+    def allows(self, entity: str, row_id: str) -> bool:
+        if entity in ALWAYS_SENT:
+            return True
+        return row_id in self.ids.get(entity, ())
+
+
+def _table(entity: str):
+    return SYNCED_TABLES[entity].__table__
+
+
+__all__ = ["Entry", "collect_changes", "from_wire", "load_history", "own_device_id", "to_wire",
+           "version_vector"]

@@ -1,0 +1,520 @@
+"""Applying received changes: per-field last-writer-wins on (HLC, origin device).
+
+``apply_changes(writer, changes)`` runs inside the caller's transaction. The state of every row is a
+pure function of the *set* of changes its store holds, so stores that hold the same changes hold the
+same rows, whatever the order, grouping or repetition of imports (commutative, associative,
+idempotent):
+
+1. Each received change is checked and stored once in the change log (a change already held — same
+   entity, row, field, hlc and device — is skipped), with its ``base`` in ``change_base``, so it can
+   be forwarded later.
+2. Every row that got a new change is re-folded from *all* its logged changes: for each field the
+   value of the greatest (hlc, device) among the field's edits and the row's creations (``'*'``)
+   wins. The row's ``hlc`` / ``updated_device`` / ``updated_by`` are those of its greatest change,
+   ``created_*`` come from the creation; ``updated_at`` is the wall time of that greatest change
+   (local bookkeeping: on the writing device it is the exact write time).
+3. A row whose creation has not arrived stays as changes in the log (nothing is lost) and is
+   written when the creation comes. A row whose parent row (household of a person, …) is missing, or
+   whose household code / referral reference is already taken by another row, waits in
+   ``merge_pending`` and is retried after every import; unique clashes also go to the review queue.
+4. Derived local columns are recomputed: people's search keys, referrals' status from their events.
+5. True conflicts (see ``is_conflict``) and stamps far in the future are queued for review; received
+   people are checked for possible duplicates.
+
+Archive is an ordinary field: an archived row stays archived unless someone un-archives it with a
+later stamp. Append-only entities (visits, assessments, templates, referral events) merge the same
+way but never enter the conflict queue.
+
+Only ``PRAGMA``-free, portable SQLAlchemy Core is used: parents are written before children, so no
+deferred foreign keys are needed.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Boolean, Date, Integer, String, Text, bindparam, delete, insert, select, update
+from sqlmodel import SQLModel
+
+from outreach.domain.errors import OutreachError
+from outreach.domain.hlc import physical_ms
+from outreach.domain.searchkeys import name_keys
+from outreach.storage import codec
+from outreach.storage.merge_tables import MergePending
+from outreach.storage.tables import APPEND_ONLY, SYNCED_TABLES, SyncedBase
+from outreach.storage.types import UTCDateTime, utcnow
+from outreach.storage.writer import CHANGE_LOG, Writer
+from outreach.sync import conflicts, duplicates
+from outreach.sync.changes import CHANGE_BASE, NOTHING, Entry, Stamp, chunks, load_history
+
+PENDING = MergePending.__table__
+ORDER = [t.name for t in SQLModel.metadata.sorted_tables if t.name in SYNCED_TABLES]
+UNIQUE = {name: [c.name for c in model.__table__.columns if c.unique] for name, model in SYNCED_TABLES.items()}
+PARENTS = {
+    name: [(fk.parent.name, fk.column.table.name) for fk in model.__table__.foreign_keys]
+    for name, model in SYNCED_TABLES.items()
+}
+SEARCH_FIELDS = frozenset({"name", "birth_date", "id_number", "household_id", "merged_into", "archived"})
+
+
+@dataclass
+class ApplyReport:
+    source: str = ""
+    received: int = 0           # changes in the input
+    new: int = 0                # stored in the change log (not held before)
+    already_had: int = 0        # skipped: held before (re-import, overlap)
+    rows_inserted: int = 0
+    rows_updated: int = 0
+    waiting: int = 0            # rows still waiting for their creation or a parent row
+    conflicts: int = 0          # new entries in the conflict queue (concurrent edits, unique clashes)
+    far_future: int = 0         # changes stamped more than a day ahead of this computer's clock
+    duplicate_proposals: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+# ============================================================================ checking input
+def settable(model: type[SyncedBase]) -> frozenset[str]:
+    """Fields a change may carry for this model (synced, not bookkeeping, not device-local)."""
+    return frozenset(model.__table__.c.keys()) - SyncedBase.BOOKKEEPING - model.__local_columns__
+
+
+def _bad(index: int, reason: str) -> OutreachError:
+    return OutreachError("merge.error.bad_change", index=index + 1, reason=reason)
+
+
+def _check_value(model: type[SyncedBase], name: str, value: Any) -> str | None:
+    col = model.__table__.c[name]
+    if value is None:
+        return None if col.nullable else f"{name} cannot be empty"
+    t = col.type
+    if isinstance(value, float):
+        return f"{name}: float"
+    if isinstance(t, Boolean):
+        ok = isinstance(value, bool)
+    elif isinstance(t, Integer):
+        ok = isinstance(value, int) and not isinstance(value, bool)
+    elif isinstance(t, Date | UTCDateTime):
+        parse = date.fromisoformat if isinstance(t, Date) else datetime.fromisoformat
+        try:
+            ok = isinstance(value, str) and parse(value) is not None
+        except ValueError:
+            ok = False
+    elif isinstance(t, String | Text):
+        ok = isinstance(value, str)
+    else:
+        ok = isinstance(value, str | int | bool)
+    return None if ok else f"{name}: wrong type"
+
+
+def check_change(index: int, ch: Any) -> None:
+    if not isinstance(ch, dict):
+        raise _bad(index, "not an object")
+    for key in ("entity", "row_id", "field", "value", "hlc", "device_id", "worker"):
+        if key not in ch:
+            raise _bad(index, f"missing {key}")
+    model = SYNCED_TABLES.get(ch["entity"])
+    if model is None:
+        raise _bad(index, f"unknown entity {ch['entity']!r}")
+    hlc = ch["hlc"]
+    if not isinstance(hlc, int) or isinstance(hlc, bool) or hlc <= 0:
+        raise _bad(index, "bad hlc")
+    if not (isinstance(ch["row_id"], str) and 0 < len(ch["row_id"]) <= 32
+            and isinstance(ch["device_id"], str) and 0 < len(ch["device_id"]) <= 32):
+        raise _bad(index, "bad row_id or device_id")
+    base = ch.get("base")
+    if base is not None and not (len(base) == 2 and isinstance(base[0], int) and isinstance(base[1], str)):
+        raise _bad(index, "bad base")
+    allowed = settable(model)
+    if ch["field"] == "*":
+        value = ch["value"]
+        if not isinstance(value, dict):
+            raise _bad(index, "a row creation must carry an object (parsed JSON, see changes.from_wire)")
+        if value.get("id", ch["row_id"]) != ch["row_id"]:
+            raise _bad(index, "row id differs from row_id")
+        for name, v in value.items():
+            if name not in allowed and name not in SyncedBase.BOOKKEEPING:
+                raise _bad(index, f"unknown field {name!r}")
+            problem = _check_value(model, name, v)
+            if problem:
+                raise _bad(index, problem)
+    elif ch["field"] in allowed:
+        problem = _check_value(model, ch["field"], ch["value"])
+        if problem:
+            raise _bad(index, problem)
+    else:
+        raise _bad(index, f"field {ch['field']!r} cannot be changed")
+
+
+# ============================================================================ conflicts
+def is_conflict(new: Entry, winner: Entry | None) -> bool:
+    """Is ``new`` a true conflict with the field's current ``winner``?
+
+    Two edits of one field conflict when they come from different devices, set different values,
+    and neither writer had seen the other's change. An edit's ``base`` is the change it replaced on
+    its own device; a writer had seen change C iff its base is C or later (LWW winners only grow).
+    A change with the smaller stamp cannot have seen the other (stamps grow along causality), so:
+    if ``new`` wins, it is concurrent iff new.base < winner; if ``new`` loses, iff winner.base < new.
+    Unknown bases (a change from an old bundle) never raise a conflict."""
+    if winner is None or winner.field == "*" or winner.device == new.device:
+        return False
+    if new.data() == winner.data():
+        return False
+    if new.stamp > winner.stamp:
+        return new.base is not None and new.base < winner.stamp
+    return winner.base is not None and winner.base < new.stamp
+
+
+# ============================================================================ the fold
+@dataclass
+class Folded:
+    exists_in_log: bool          # a creation ('*') is held
+    values: dict[str, Any]       # field -> winning JSON value
+    top: Entry                   # the greatest change of the row
+    star: Entry | None           # the first creation (a row created on two stores has two)
+
+
+def fold(entries: list[Entry], fields: frozenset[str]) -> Folded:
+    """The winning value of every field among a row's changes (see the module doc)."""
+    best: dict[str, tuple[Stamp, Any]] = {}
+    star: Entry | None = None
+    top = entries[0]
+    for e in entries:
+        s = e.stamp
+        if s > top.stamp:
+            top = e
+        if e.field == "*":
+            if star is None or s < star.stamp:
+                star = e
+            for k, v in e.data().items():
+                if k in fields and (k not in best or s > best[k][0]):
+                    best[k] = (s, v)
+        elif e.field in fields and (e.field not in best or s > best[e.field][0]):
+            best[e.field] = (s, e.data())
+    return Folded(star is not None, {k: v for k, (_s, v) in best.items()}, top, star)
+
+
+def _defaults(model: type[SyncedBase]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, info in model.model_fields.items():
+        if info.default_factory is not None:
+            out[name] = info.default_factory()
+        elif not info.is_required():
+            out[name] = info.default
+    return out
+
+
+def _wall(hlc: int) -> datetime:
+    return datetime.fromtimestamp(physical_ms(hlc) / 1000, UTC)
+
+
+def _at(top: Entry) -> datetime:
+    """When the row last changed: the creation's own ``updated_at`` if it carries one, else the wall
+    time inside the stamp of its greatest change."""
+    if top.field == "*" and isinstance(top.data().get("updated_at"), str):
+        return datetime.fromisoformat(top.data()["updated_at"])
+    return _wall(top.hlc)
+
+
+# ============================================================================ applying
+class _Apply:
+    def __init__(self, writer: Writer, source: str) -> None:
+        self.w = writer
+        self.conn = writer.conn
+        self.me = writer.actor.device_id
+        self.report = ApplyReport(source=source)
+        self.touched_people: set[str] = set()
+        self.touched_referrals: set[str] = set()
+        self.blocked: dict[tuple[str, str], str] = {}
+        self.settled: set[tuple[str, str]] = set()
+        self.new_conflicts: list[dict[str, Any]] = []
+
+    # ---------------------------------------------------------------- storing
+    def store(self, changes: list[dict[str, Any]]) -> dict[str, dict[str, list[Entry]]]:
+        """Store the changes not held yet; return {entity: {row_id: new entries}}."""
+        by_entity: dict[str, dict[str, list[dict]]] = defaultdict(lambda: defaultdict(list))
+        for ch in changes:
+            by_entity[ch["entity"]][ch["row_id"]].append(ch)
+        self.history: dict[str, dict[str, list[Entry]]] = {}
+        fresh: dict[str, dict[str, list[Entry]]] = {}
+        log_rows: list[dict[str, Any]] = []
+        base_rows: list[dict[str, Any]] = []
+        now = utcnow()
+        for entity, rows in by_entity.items():
+            hist = load_history(self.conn, entity, rows.keys(), me=self.me)
+            self.history[entity] = hist
+            fresh[entity] = {}
+            for row_id, chs in rows.items():
+                held = {(e.field, e.hlc, e.device) for e in hist.get(row_id, ())}
+                new_entries = []
+                for ch in sorted(chs, key=lambda c: (c["hlc"], c["device_id"])):
+                    key = (ch["field"], ch["hlc"], ch["device_id"])
+                    if key in held:
+                        self.report.already_had += 1
+                        continue
+                    held.add(key)
+                    text = codec.dumps(ch["value"])
+                    base = ch.get("base")
+                    base = (int(base[0]), str(base[1])) if base is not None else None
+                    e = Entry(0, ch["field"], ch["hlc"], ch["device_id"], ch["worker"], text, base,
+                              ch["value"], True)
+                    new_entries.append(e)
+                    log_rows.append({"entity": entity, "row_id": row_id, "field": e.field, "value": text,
+                                     "hlc": e.hlc, "device_id": e.device, "worker": e.worker, "recorded_at": now})
+                    if base is not None and e.field != "*":
+                        base_rows.append({"entity": entity, "row_id": row_id, "field": e.field, "hlc": e.hlc,
+                                          "device_id": e.device, "base_hlc": base[0], "base_device": base[1]})
+                if new_entries:
+                    fresh[entity][row_id] = new_entries
+        for batch in chunks(log_rows, 5000):
+            self.conn.execute(insert(CHANGE_LOG), batch)
+        for batch in chunks(base_rows, 5000):
+            self.conn.execute(insert(CHANGE_BASE), batch)
+        self.report.new = len(log_rows)
+        return fresh
+
+    # ---------------------------------------------------------------- conflicts
+    def detect(self, entity: str, row_id: str, hist: list[Entry], new: list[Entry]) -> None:
+        """Queue true conflicts between the new edits of a row and the field winners they meet."""
+        if entity in APPEND_ONLY:
+            return
+        winners: dict[str, Entry] = {}
+
+        def offer(name: str, e: Entry) -> None:
+            if name not in winners or e.stamp > winners[name].stamp:
+                winners[name] = e
+
+        for e in hist:
+            for name in (e.data() if e.field == "*" else (e.field,)):
+                offer(name, e)
+        for e in new:  # in stamp order
+            if e.field == "*":
+                for name in e.data():
+                    offer(name, e)
+                continue
+            w = winners.get(e.field)
+            if w is not None and is_conflict(e, w):
+                older, newer = (w, e) if w.stamp < e.stamp else (e, w)
+                self.new_conflicts.append(conflicts.pair_row(entity, row_id, e.field, older, newer,
+                                                             self.report.source))
+            offer(e.field, e)
+
+    # ---------------------------------------------------------------- writing rows
+    def settle(self, entity: str, entries_by_row: dict[str, list[Entry]]) -> int:
+        """Write the folded state of these rows; returns how many rows were inserted."""
+        model = SYNCED_TABLES[entity]
+        table = model.__table__
+        fields = settable(model)
+        current = {}
+        for batch in chunks(sorted(entries_by_row)):
+            for row in self.conn.execute(select(table).where(table.c.id.in_(batch))).mappings():
+                current[row["id"]] = dict(row)
+        inserts: list[dict[str, Any]] = []
+        updates: list[dict[str, Any]] = []
+        defaults = _defaults(model)
+        for row_id, entries in entries_by_row.items():
+            self.blocked.pop((entity, row_id), None)
+            if not entries:
+                continue
+            f = fold(entries, fields)
+            cur = current.get(row_id)
+            if cur is None and not f.exists_in_log:
+                self.blocked[(entity, row_id)] = "creation"
+                continue
+            values = {k: codec.from_json_value(table, k, v) for k, v in f.values.items()}
+            stamps = {"hlc": f.top.hlc, "updated_device": f.top.device, "updated_by": f.top.worker,
+                      "updated_at": _at(f.top)}
+            if f.star is not None:
+                stamps["created_by"], stamps["created_device"] = f.star.worker, f.star.device
+                created_at = f.star.data().get("created_at")
+                if created_at or cur is None:
+                    stamps["created_at"] = datetime.fromisoformat(created_at) if created_at else _wall(f.star.hlc)
+            if cur is None:
+                inserts.append({**defaults, **values, **stamps, "id": row_id})
+            else:
+                diff = {k: v for k, v in {**values, **stamps}.items() if cur.get(k) != v}
+                if diff:
+                    updates.append({"_id": row_id, **diff, "_cur": cur})
+        inserts = self._admissible(entity, inserts, is_insert=True)
+        updates = self._admissible(entity, updates, is_insert=False)
+        if inserts:
+            if entity == "person":
+                for r in inserts:
+                    r["search_pinyin"], r["search_initials"] = name_keys(r["name"])
+            for batch in chunks(inserts, 2000):
+                self.conn.execute(insert(table), batch)
+        grouped: dict[tuple[str, ...], list[dict]] = defaultdict(list)
+        for u in updates:
+            u.pop("_cur")
+            if entity == "person" and "name" in u:
+                u["search_pinyin"], u["search_initials"] = name_keys(u["name"])
+            grouped[tuple(sorted(k for k in u if k != "_id"))].append(u)
+        for cols, rows in grouped.items():
+            stmt = update(table).where(table.c.id == bindparam("_id")).values({c: bindparam(c) for c in cols})
+            self.conn.execute(stmt, rows)
+        self.report.rows_inserted += len(inserts)
+        self.report.rows_updated += len(updates)
+        for r in inserts + updates:
+            rid = r.get("id") or r["_id"]
+            self.settled.add((entity, rid))
+            self._note_derived(entity, rid, r)
+        return len(inserts)
+
+    def _note_derived(self, entity: str, row_id: str, values: dict[str, Any]) -> None:
+        if entity == "person" and (SEARCH_FIELDS & set(values)):
+            self.touched_people.add(row_id)
+        elif entity == "referral":
+            self.touched_referrals.add(row_id)
+        elif entity == "referralevent":
+            ref = values.get("referral_id")
+            if ref is None:
+                ev = SYNCED_TABLES["referralevent"].__table__
+                ref = self.conn.execute(select(ev.c.referral_id).where(ev.c.id == row_id)).scalar_one()
+            self.touched_referrals.add(ref)
+
+    def _admissible(self, entity: str, rows: list[dict[str, Any]], *, is_insert: bool) -> list[dict[str, Any]]:
+        """Drop (and mark waiting) rows whose parent is missing or whose unique value is taken; for an
+        update only the offending column is held back."""
+        key = "id" if is_insert else "_id"
+        for col, parent in PARENTS[entity]:
+            wanted = {r[col] for r in rows if r.get(col) is not None}
+            if not wanted:
+                continue
+            ptable = SYNCED_TABLES[parent].__table__
+            present: set[str] = set()
+            for batch in chunks(sorted(wanted)):
+                present.update(self.conn.execute(select(ptable.c.id).where(ptable.c.id.in_(batch))).scalars())
+            rows = self._hold(entity, rows, key, col, lambda r, c=col, p=present: r.get(c) is not None and r[c] not in p,
+                              "parent", is_insert)
+        table = SYNCED_TABLES[entity].__table__
+        for col in UNIQUE[entity]:
+            wanted = {r[col] for r in rows if r.get(col) is not None}
+            taken: dict[Any, str] = {}
+            for batch in chunks(sorted(wanted)):
+                for rid, val in self.conn.execute(select(table.c.id, table.c[col]).where(table.c[col].in_(batch))):
+                    taken[val] = rid
+            claimed: dict[Any, str] = {}
+            for r in sorted(rows, key=lambda r: r[key]):
+                val = r.get(col)
+                if val is not None and val not in taken and val not in claimed:
+                    claimed[val] = r[key]
+
+            def clash(r, c=col, taken=taken, claimed=claimed):
+                val = r.get(c)
+                owner = None if val is None else taken.get(val) or claimed.get(val)
+                return owner is not None and owner != r[key]
+
+            for r in rows:
+                if clash(r):
+                    other = taken.get(r[col]) or claimed.get(r[col])
+                    self.new_conflicts.append(conflicts.unique_row(entity, r[key], col, r[col], other,
+                                                                   r["hlc"], r["updated_device"], r["updated_by"],
+                                                                   self.report.source))
+            rows = self._hold(entity, rows, key, col, clash, "unique", is_insert)
+        return rows
+
+    def _hold(self, entity, rows, key, col, bad, reason, is_insert):
+        kept = []
+        for r in rows:
+            if not bad(r):
+                kept.append(r)
+                continue
+            self.blocked[(entity, r[key])] = reason
+            if is_insert:
+                continue
+            r.pop(col, None)
+            if set(r) - {"_id", "_cur", "hlc", "updated_device", "updated_by", "updated_at"}:
+                kept.append(r)
+        return kept
+
+    # ---------------------------------------------------------------- waiting rows
+    def retry_pending(self, attempted: set[tuple[str, str]]) -> None:
+        """Rows that waited for a parent or a free unique value in earlier imports: settle them again
+        (parents first, so a chain of waiting rows is written in one pass)."""
+        waiting: dict[str, set[str]] = defaultdict(set)
+        for entity, row_id in self.conn.execute(select(PENDING.c.entity, PENDING.c.row_id)):
+            if (entity, row_id) not in attempted:
+                waiting[entity].add(row_id)
+        for entity in ORDER:
+            if not waiting.get(entity):
+                continue
+            for batch in chunks(sorted(waiting[entity])):
+                self.conn.execute(delete(PENDING).where(PENDING.c.entity == entity, PENDING.c.row_id.in_(batch)))
+            hist = load_history(self.conn, entity, waiting[entity], me=self.me)
+            self.settle(entity, {row_id: hist.get(row_id, []) for row_id in waiting[entity]})
+        self._save_blocked()
+
+    def _save_blocked(self) -> None:
+        held = {tuple(r) for r in self.conn.execute(select(PENDING.c.entity, PENDING.c.row_id))}
+        rows = [{"entity": e, "row_id": r, "reason": why, "since": utcnow()}
+                for (e, r), why in self.blocked.items() if (e, r) not in held and why != "creation"]
+        if rows:
+            self.conn.execute(insert(PENDING), rows)
+        done = [(e, r) for (e, r) in self.settled if (e, r) not in self.blocked]
+        for entity in {e for e, _ in done}:
+            ids = [r for e, r in done if e == entity]
+            for batch in chunks(ids):
+                self.conn.execute(delete(PENDING).where(PENDING.c.entity == entity, PENDING.c.row_id.in_(batch)))
+
+
+def apply_changes(writer: Writer, changes: list[dict[str, Any]], *, source: str = "") -> ApplyReport:
+    """Merge received changes into the store, inside the caller's transaction (see the module doc).
+    Raises OutreachError('merge.error.bad_change') — and writes nothing — for a malformed change."""
+    for i, ch in enumerate(changes):
+        check_change(i, ch)
+    job = _Apply(writer, source)
+    job.report.received = len(changes)
+    future: list[dict[str, Any]] = []
+    for ch in changes:
+        if writer.clock.is_far_future(ch["hlc"]):
+            future.append(ch)
+        writer.clock.observe(ch["hlc"])
+    fresh = job.store(changes)
+    for entity in ORDER:
+        rows = fresh.get(entity)
+        if not rows:
+            continue
+        hist = job.history[entity]
+        for row_id, new in rows.items():
+            job.detect(entity, row_id, hist.get(row_id, []), new)
+        job.settle(entity, {row_id: hist.get(row_id, []) + new for row_id, new in rows.items()})
+    job._save_blocked()
+    job.retry_pending({(e, r) for e, rows in fresh.items() for r in rows})
+    job.report.waiting = len(job.blocked)
+    _refresh_referrals(writer, job.touched_referrals)
+    job.report.conflicts = conflicts.record(writer.conn, job.new_conflicts)
+    fresh_keys = {(ch["entity"], ch["row_id"], ch["field"], ch["hlc"], ch["device_id"]) for ch in future}
+    job.report.far_future = len(fresh_keys)
+    conflicts.record(writer.conn, [conflicts.future_row(ch, source) for ch in future])
+    conflicts.supersede(writer.conn, fresh, me=job.me)
+    job.report.duplicate_proposals = duplicates.scan_people(writer.conn, job.touched_people, found_at="import")
+    return job.report
+
+
+def _refresh_referrals(writer: Writer, referral_ids: set[str]) -> None:
+    """Referral.status = the status of its latest event (by event date, hlc, device); draft if none."""
+    if not referral_ids:
+        return
+    ev = SYNCED_TABLES["referralevent"].__table__
+    ref = SYNCED_TABLES["referral"].__table__
+    latest: dict[str, tuple] = {}
+    for batch in chunks(sorted(referral_ids)):
+        rows = writer.conn.execute(
+            select(ev.c.referral_id, ev.c.event_date, ev.c.hlc, ev.c.created_device, ev.c.status)
+            .where(ev.c.referral_id.in_(batch), ev.c.archived.is_(False)))
+        for rid, day, hlc, device, status in rows:
+            k = (day, hlc, device)
+            if rid not in latest or k > latest[rid][0]:
+                latest[rid] = (k, status)
+        current = dict(writer.conn.execute(select(ref.c.id, ref.c.status).where(ref.c.id.in_(batch))).all())
+        for rid, status in current.items():
+            want = latest[rid][1] if rid in latest else "draft"
+            if want != status:
+                writer.conn.execute(update(ref).where(ref.c.id == rid).values(status=want))
+
+
+__all__ = ["NOTHING", "ApplyReport", "apply_changes", "fold", "is_conflict"]

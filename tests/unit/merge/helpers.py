@@ -1,0 +1,84 @@
+"""Replicas for merge tests: in-memory stores with distinct devices, a shared village, and a
+canonical dump of the synced state."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+
+from outreach.storage.store import Store
+from outreach.storage.tables import SYNCED_TABLES, Area, Household, Person
+from outreach.sync.changes import collect_changes, version_vector
+from outreach.sync.merge import apply_changes
+
+VILLAGE = "522601001001"      # 石门村
+OTHER_VILLAGE = "522601001002"  # 东坪村
+# Columns that legitimately differ between stores: wall times the writer keeps to itself (the change
+# log carries the HLC stamp, whose wall-time part receivers use instead; within a millisecond or so).
+LOCAL_BOOKKEEPING = {"updated_at", "created_at"}
+
+
+def make_store(worker: str, *, clock_ms: int | None = None) -> Store:
+    s = Store.in_memory()
+    s.set_setting("worker_name", worker)
+    if clock_ms is not None:
+        ms = [clock_ms]
+
+        def now() -> int:
+            ms[0] += 1
+            return ms[0]
+
+        s.clock.now_ms = now
+    return s
+
+
+def seed_areas(*stores: Store) -> None:
+    """Two villages, created on the first store and synced to the others."""
+    with stores[0].transaction() as w:
+        for code, name in ((VILLAGE, "石门村"), (OTHER_VILLAGE, "东坪村")):
+            w.insert(Area, {"id": code, "name": name, "level": "village"})
+    for other in stores[1:]:
+        sync(stores[0], other)
+
+
+def add_household(store: Store, code: str, village: str = VILLAGE, **extra: Any) -> str:
+    with store.transaction() as w:
+        return w.insert(Household, {"code": code, "village_id": village, **extra})
+
+
+def add_person(store: Store, household_id: str, name: str, birth: date | None = None, **extra: Any) -> str:
+    from outreach.domain.searchkeys import name_keys
+
+    pinyin, initials = name_keys(name)
+    with store.transaction() as w:
+        return w.insert(Person, {"household_id": household_id, "name": name, "birth_date": birth,
+                                 "search_pinyin": pinyin, "search_initials": initials, **extra})
+
+
+def edit(store: Store, model, row_id: str, **changes: Any) -> dict:
+    with store.transaction() as w:
+        return w.update(model, row_id, changes)
+
+
+def sync(src: Store, dst: Store, *, since: dict[str, int] | None = None, **kw: Any):
+    """Send what ``dst`` lacks from ``src`` (by ``dst``'s vector unless ``since`` is given)."""
+    with dst.connect() as conn:
+        vector = version_vector(conn) if since is None else since
+    with src.connect() as conn:
+        changes = collect_changes(conn, vector, **kw)
+    with dst.transaction() as w:
+        return apply_changes(w, changes, source="test")
+
+
+def dump(store: Store) -> dict[str, list[tuple]]:
+    """All synced tables, rows sorted by id, every column except local bookkeeping and device-local
+    derived columns."""
+    out = {}
+    with store.connect() as conn:
+        for name, model in SYNCED_TABLES.items():
+            table = model.__table__
+            cols = [c for c in table.c if c.name not in LOCAL_BOOKKEEPING | model.__local_columns__]
+            out[name] = [tuple(r) for r in conn.execute(select(*cols).order_by(table.c.id))]
+    return out
