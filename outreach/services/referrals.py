@@ -7,7 +7,9 @@
     draft / issued / accepted ──cancel──▶ cancelled
 
 Every change is an append-only ReferralEvent (date, who, note). The referral's ``status`` column is
-derived from its events on each device (latest by date, then clock), so it converges after sync.
+derived from its events on each device: the most recently *recorded* event by (HLC, device) — not by
+its stated date, since workers often enter a reply slip days after the fact — so every device that
+holds the same events derives the same status.
 No referral is issued without recorded consent; no reply is recorded before the referral is issued.
 """
 
@@ -120,7 +122,7 @@ def create_referral(store: Store, *, person_id: str, provider_id: str, reason: s
                    "household_id": person.household_id, "provider_id": provider_id,
                    "status": S.DRAFT.value}
         rid = w.insert(Referral, values)
-        _add_event(w, rid, S.DRAFT, today or date.today(), "")
+        _add_event(w, rid, S.DRAFT, min(issue_on or today or date.today(), today or date.today()), "")
         if issue_on:
             _issue(w, rid, issue_on, "", today)
     return get_referral(store, rid)
@@ -223,7 +225,7 @@ def refresh_status(w: Writer, referral_id: str) -> str:
     """Recompute the derived status from the events (also called by sync after applying events)."""
     latest = w.conn.execute(
         select(EVENT.c.status).where(EVENT.c.referral_id == referral_id, EVENT.c.archived.is_(False))
-        .order_by(EVENT.c.event_date.desc(), EVENT.c.hlc.desc(), EVENT.c.created_device.desc()).limit(1)
+        .order_by(EVENT.c.hlc.desc(), EVENT.c.created_device.desc()).limit(1)
     ).scalar_one_or_none()
     status = latest or S.DRAFT.value
     w.set_local(Referral, referral_id, {"status": status})
@@ -275,7 +277,7 @@ def get_referral(store: Store, reference_or_id: str) -> ReferralInfo:
         r = conn.execute(_base_select().where(REFERRAL.c.id == rid)).first()
         events = [EventInfo(e.status, e.event_date, e.note, e.created_by, e.created_device) for e in conn.execute(
             select(EVENT).where(EVENT.c.referral_id == rid, EVENT.c.archived.is_(False))
-            .order_by(EVENT.c.event_date, EVENT.c.hlc))]
+            .order_by(EVENT.c.hlc, EVENT.c.created_device))]
     return _info(r, events)
 
 
