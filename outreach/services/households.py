@@ -204,17 +204,23 @@ def _conditions(q: HouseholdQuery, cols) -> list:
 
 
 def person_match(text: str):
-    """The condition 'this person matches the search text' on PERSON (index-friendly prefixes)."""
+    """The condition 'this person matches the search text' on PERSON.
+
+    Chosen by what was typed, so that every term can use an index: Latin letters match the pinyin
+    and initials keys by prefix (a Latin name's keys are the name itself); digits match the ID
+    number by prefix and the phone anywhere (people quote the last digits); anything else matches
+    the name anywhere."""
     text = normalize_query(text)
-    parts = [PERSON.c.name.contains(text, autoescape=True)]
     if is_ascii_query(text):
         upper = text + "\x7f"
-        parts.append(and_(PERSON.c.search_pinyin >= text, PERSON.c.search_pinyin < upper))
-        parts.append(and_(PERSON.c.search_initials >= text, PERSON.c.search_initials < upper))
-    if any(ch.isdigit() for ch in text):
+        parts = [and_(PERSON.c.search_pinyin >= text, PERSON.c.search_pinyin < upper),
+                 and_(PERSON.c.search_initials >= text, PERSON.c.search_initials < upper)]
+    elif text.isascii() and any(ch.isdigit() for ch in text):
         ident = text.upper()
-        parts.append(and_(PERSON.c.id_number >= ident, PERSON.c.id_number < ident + "\x7f"))
-        parts.append(PERSON.c.phone.contains(text, autoescape=True))
+        parts = [and_(PERSON.c.id_number >= ident, PERSON.c.id_number < ident + "\x7f"),
+                 PERSON.c.phone.contains(text, autoescape=True)]
+    else:
+        parts = [PERSON.c.name.contains(text, autoescape=True)]
     return and_(or_(*parts), PERSON.c.merged_into.is_(None))
 
 

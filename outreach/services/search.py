@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from outreach.domain import idnumber
 from outreach.domain.searchkeys import normalize_query
@@ -37,17 +37,24 @@ class PersonHit:
 
 
 def search_people(store: Store, text: str, *, limit: int = 50, include_archived: bool = False) -> list[PersonHit]:
+    """People whose name, pinyin, initials, ID number or phone match, plus the members of households
+    whose code matches. Two indexed lookups merged here rather than one OR that no index can serve."""
     q = normalize_query(text)
     if not q:
         return []
-    cond = [or_(person_match(q), HOUSEHOLD.c.code.contains(q, autoescape=True))]
+    cols = (PERSON.c.id, PERSON.c.name, PERSON.c.household_id, HOUSEHOLD.c.code, AREA.c.name,
+            PERSON.c.id_number, PERSON.c.birth_date, PERSON.c.phone, PERSON.c.status)
+    base = (select(*cols).join(HOUSEHOLD, HOUSEHOLD.c.id == PERSON.c.household_id)
+            .join(AREA, AREA.c.id == HOUSEHOLD.c.village_id))
     if not include_archived:
-        cond += [PERSON.c.archived.is_(False), HOUSEHOLD.c.archived.is_(False)]
-    stmt = (select(PERSON.c.id, PERSON.c.name, PERSON.c.household_id, HOUSEHOLD.c.code, AREA.c.name,
-                   PERSON.c.id_number, PERSON.c.birth_date, PERSON.c.phone, PERSON.c.status)
-            .join(HOUSEHOLD, HOUSEHOLD.c.id == PERSON.c.household_id)
-            .join(AREA, AREA.c.id == HOUSEHOLD.c.village_id)
-            .where(*cond).order_by(PERSON.c.name, HOUSEHOLD.c.code).limit(limit))
+        base = base.where(PERSON.c.archived.is_(False), HOUSEHOLD.c.archived.is_(False))
+    by_person = base.where(person_match(q)).order_by(PERSON.c.name, HOUSEHOLD.c.code).limit(limit)
+    by_code = (base.where(HOUSEHOLD.c.code.contains(q, autoescape=True), PERSON.c.merged_into.is_(None))
+               .order_by(PERSON.c.name, HOUSEHOLD.c.code).limit(limit))
     with store.connect() as conn:
-        rows = conn.execute(stmt).all()
-    return [PersonHit(r[0], r[1], r[2], r[3], r[4], idnumber.mask(r[5]), r[6], r[7], r[8]) for r in rows]
+        rows = {r[0]: r for r in conn.execute(by_person)}
+        if not q.isalpha() or not q.isascii():  # codes hold Chinese, digits and dashes
+            for r in conn.execute(by_code):
+                rows.setdefault(r[0], r)
+    ordered = sorted(rows.values(), key=lambda r: (r[1], r[3]))[:limit]
+    return [PersonHit(r[0], r[1], r[2], r[3], r[4], idnumber.mask(r[5]), r[6], r[7], r[8]) for r in ordered]
