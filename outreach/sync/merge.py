@@ -37,6 +37,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Boolean, Date, Integer, String, Text, bindparam, delete, insert, select, update
+from sqlalchemy.types import TypeDecorator
 from sqlmodel import SQLModel
 
 from outreach.domain.errors import OutreachError
@@ -92,6 +93,8 @@ def _check_value(model: type[SyncedBase], name: str, value: Any) -> str | None:
     if value is None:
         return None if col.nullable else f"{name} cannot be empty"
     t = col.type
+    if isinstance(t, TypeDecorator) and not isinstance(t, UTCDateTime):
+        t = t.impl  # sqlmodel's AutoString is a TypeDecorator over String
     if isinstance(value, float):
         return f"{name}: float"
     if isinstance(t, Boolean):
@@ -105,7 +108,7 @@ def _check_value(model: type[SyncedBase], name: str, value: Any) -> str | None:
         except ValueError:
             ok = False
     elif isinstance(t, String | Text):
-        ok = isinstance(value, str)
+        ok = isinstance(value, str) and (t.length is None or len(value) <= t.length)
     else:
         ok = isinstance(value, str | int | bool)
     return None if ok else f"{name}: wrong type"

@@ -3,12 +3,14 @@ canonical dump of the synced state."""
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import create_engine, event, select, text
+from sqlalchemy.pool import StaticPool
 
-from outreach.storage.store import Store
+from outreach.storage.store import Store, _on_connect
 from outreach.storage.tables import SYNCED_TABLES, Area, Household, Person
 from outreach.sync.changes import collect_changes, version_vector
 from outreach.sync.merge import apply_changes
@@ -20,8 +22,37 @@ OTHER_VILLAGE = "522601001002"  # 东坪村
 LOCAL_BOOKKEEPING = {"updated_at", "created_at"}
 
 
+_TEMPLATE: list[sqlite3.Connection] = []
+
+
+def _blank_copy() -> sqlite3.Connection:
+    """A fresh in-memory database with the current schema (copied from a template made once: creating
+    the schema takes ~150 ms, copying it ~1 ms)."""
+    if not _TEMPLATE:
+        template = Store.in_memory()
+        with template.engine.begin() as conn:
+            conn.execute(text("DELETE FROM setting"))
+        raw = template.engine.raw_connection()
+        copy = sqlite3.connect(":memory:", check_same_thread=False)
+        raw.driver_connection.backup(copy)
+        _TEMPLATE.append(copy)
+    conn = sqlite3.connect(":memory:", check_same_thread=False)
+    _TEMPLATE[0].backup(conn)
+    return conn
+
+
+def new_store() -> Store:
+    """Like ``Store.in_memory()`` (a new device id, the same schema), but fast."""
+    conn = _blank_copy()
+    engine = create_engine("sqlite://", poolclass=StaticPool, creator=lambda: conn)
+    event.listen(engine, "connect", _on_connect)
+    store = Store(engine, None)
+    store._prepare()
+    return store
+
+
 def make_store(worker: str, *, clock_ms: int | None = None) -> Store:
-    s = Store.in_memory()
+    s = new_store()
     s.set_setting("worker_name", worker)
     if clock_ms is not None:
         ms = [clock_ms]
