@@ -8,7 +8,7 @@ from pathlib import Path
 
 from outreach.domain.errors import OutreachError
 from outreach.letters.data import ReferralLetterData
-from outreach.letters.layout import write_pdf
+from outreach.letters.layout import os_reason, write_pdf
 from outreach.letters.referral_letter import render_referral_letters
 
 _UNSAFE = re.compile(r"[^\w.-]+", re.UNICODE)
@@ -33,7 +33,7 @@ def write_letter_files(folder: str | Path, letters: Sequence[ReferralLetterData]
     try:
         target.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise OutreachError("letters.error.cannot_write", path=str(target), reason=exc.strerror or str(exc)) from exc
+        raise OutreachError("letters.error.cannot_write", path=str(target), reason=os_reason(exc)) from exc
     paths = []
     for data in letters:
         path = target / letter_file_name(data.reference)

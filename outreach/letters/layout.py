@@ -6,6 +6,7 @@ atomic writer (a temp file in the target folder, then ``os.replace``).
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
 from collections.abc import Callable, Iterator
@@ -294,7 +295,7 @@ def atomic_output(path: str | Path) -> Iterator[BinaryIO]:
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
     except OSError as exc:
-        raise OutreachError("letters.error.cannot_write", path=str(target), reason=exc.strerror or str(exc)) from exc
+        raise OutreachError("letters.error.cannot_write", path=str(target), reason=os_reason(exc)) from exc
     tmp = Path(tmp_name)
     try:
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the PDF ordinary permissions
@@ -305,10 +306,26 @@ def atomic_output(path: str | Path) -> Iterator[BinaryIO]:
         os.replace(tmp, target)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise OutreachError("letters.error.cannot_write", path=str(target), reason=exc.strerror or str(exc)) from exc
+        raise OutreachError("letters.error.cannot_write", path=str(target), reason=os_reason(exc)) from exc
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+_REASONS = {
+    errno.ENOENT: "letters.error.reason.no_folder",
+    errno.ENOTDIR: "letters.error.reason.no_folder",
+    errno.EACCES: "letters.error.reason.denied",
+    errno.EPERM: "letters.error.reason.denied",
+    errno.EROFS: "letters.error.reason.read_only",
+    errno.ENOSPC: "letters.error.reason.disk_full",
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """Why a file could not be written, in the user's words where we know the cause."""
+    key = _REASONS.get(exc.errno or 0)
+    return tr(key) if key else (exc.strerror or str(exc))
 
 
 def _umask() -> int:

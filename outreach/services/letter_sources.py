@@ -1,0 +1,196 @@
+"""What the printed letters and registers need, read from the store as plain values
+(``outreach.letters.data``). The renderers never touch the database.
+
+Settings used: ``org_name``, ``org_address``, ``org_phone``, ``org_logo`` (letterhead),
+``worker_name`` / ``worker_phone`` (the worker's phone is printed on letters this worker issued),
+``team_name`` (register header; the organisation's name when unset).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from sqlalchemy import select
+
+from outreach.domain.enums import AreaLevel, NeedDomain, Priority, ReferralStatus
+from outreach.domain.errors import NotFound, OutreachError
+from outreach.i18n import tr
+from outreach.letters.data import (
+    ConsentInfo,
+    Organisation,
+    PersonInfo,
+    ProviderInfo,
+    ReferralLetterData,
+    VisitRegisterData,
+    VisitRow,
+)
+from outreach.services import referrals as referral_service
+from outreach.storage.store import Store
+from outreach.storage.tables import Area, Household, Need, Person, Provider, Referral, Visit
+
+AREA = Area.__table__
+HOUSEHOLD = Household.__table__
+NEED = Need.__table__
+PERSON = Person.__table__
+PROVIDER = Provider.__table__
+REFERRAL = Referral.__table__
+VISIT = Visit.__table__
+
+PRINTABLE = {ReferralStatus.ISSUED, ReferralStatus.ACCEPTED, ReferralStatus.DECLINED, ReferralStatus.SERVED,
+             ReferralStatus.NO_SHOW}
+
+
+def organisation(store: Store, lang: str | None = None) -> Organisation:
+    settings = store.settings()
+    return Organisation(
+        name=settings.get("org_name", "").strip() or tr("letters.org.unnamed", lang),
+        address=settings.get("org_address", "").strip(),
+        phone=settings.get("org_phone", "").strip(),
+        logo_path=settings.get("org_logo", "").strip(),
+    )
+
+
+def _age(birth: date | None, on: date) -> int | None:
+    if birth is None:
+        return None
+    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+
+
+def _label(enum_cls, value: str, lang: str) -> str:
+    try:
+        return enum_cls(value).label(lang)
+    except ValueError:
+        return value
+
+
+def referral_letter_data(store: Store, reference: str, *, lang: str = "zh_CN") -> ReferralLetterData:
+    """The letter of one issued referral (by reference number or id). Drafts and cancelled
+    referrals have no letter: issue the draft first."""
+    rid = referral_service.find_referral_id(store, reference)
+    return _letters_for(store, [rid], lang=lang)[0]
+
+
+def letters_issued_on(store: Store, day: date, *, lang: str = "zh_CN") -> list[ReferralLetterData]:
+    """Every printable referral issued on ``day``, by reference (cancelled ones are left out)."""
+    with store.connect() as conn:
+        ids = list(conn.execute(
+            select(REFERRAL.c.id).where(REFERRAL.c.issued_on == day, REFERRAL.c.archived.is_(False),
+                                        REFERRAL.c.status.in_([s.value for s in PRINTABLE]))
+            .order_by(REFERRAL.c.reference)).scalars())
+    return _letters_for(store, ids, lang=lang) if ids else []
+
+
+def letters_for(store: Store, references: list[str], *, lang: str = "zh_CN") -> list[ReferralLetterData]:
+    """Letters for the referrals chosen in a list (references or ids), in the order given."""
+    ids = [referral_service.find_referral_id(store, r) for r in references]
+    return _letters_for(store, ids, lang=lang)
+
+
+def _letters_for(store: Store, ids: list[str], *, lang: str) -> list[ReferralLetterData]:
+    org = organisation(store, lang)
+    settings = store.settings()
+    me, my_phone = settings.get("worker_name", ""), settings.get("worker_phone", "")
+    with store.connect() as conn:
+        refs = {r.id: r for r in conn.execute(select(REFERRAL).where(REFERRAL.c.id.in_(ids)))}
+        people = {r.id: r for r in conn.execute(
+            select(PERSON).where(PERSON.c.id.in_({r.person_id for r in refs.values()})))}
+        households = {r.id: r for r in conn.execute(
+            select(HOUSEHOLD).where(HOUSEHOLD.c.id.in_({r.household_id for r in refs.values()})))}
+        providers = {r.id: r for r in conn.execute(
+            select(PROVIDER).where(PROVIDER.c.id.in_({r.provider_id for r in refs.values()})))}
+        need_ids = {n for r in refs.values() for n in json.loads(r.need_ids or "[]")}
+        needs = {r.id: r for r in conn.execute(select(NEED).where(NEED.c.id.in_(need_ids)))} if need_ids else {}
+    out = []
+    for rid in ids:
+        ref = refs[rid]
+        if ref.status not in PRINTABLE or ref.issued_on is None:
+            key = "letters.error.cancelled" if ref.status == ReferralStatus.CANCELLED else "letters.error.not_issued"
+            raise OutreachError(key, reference=ref.reference)
+        person, household, provider = people[ref.person_id], households[ref.household_id], providers[ref.provider_id]
+        need_lines = []
+        for nid in json.loads(ref.need_ids or "[]"):
+            need = needs.get(nid)
+            if need is None:
+                continue
+            text = _label(NeedDomain, need.domain, lang)
+            if need.description:
+                text += tr("letters.need.description", lang, description=need.description)
+            need_lines.append(text + tr("letters.need.priority", lang, priority=_label(Priority, need.priority, lang)))
+        worker = ref.created_by
+        out.append(ReferralLetterData(
+            reference=ref.reference,
+            issued_on=ref.issued_on,
+            organisation=org,
+            provider=ProviderInfo(name=provider.name, category=provider.category,
+                                  contact_person=provider.contact_person, phone=provider.phone,
+                                  address=provider.address),
+            person=PersonInfo(name=person.name, sex=person.sex, age=_age(person.birth_date, ref.issued_on),
+                              id_number=person.id_number or "", address=household.address,
+                              phone=person.phone or household.phone, household_code=household.code),
+            reason=ref.reason,
+            needs=tuple(need_lines),
+            urgency=ref.urgency,
+            consent=ConsentInfo(given=ref.consent_given, on=ref.consent_on, method=ref.consent_method,
+                                by=ref.consent_by, witness=ref.consent_witness),
+            worker_name=worker,
+            worker_phone=my_phone if worker and worker == me else "",
+            expected_reply_on=ref.expected_reply_on,
+        ))
+    return out
+
+
+# ---------------------------------------------------------------------------- visit register
+def parse_month(text: str) -> tuple[int, int]:
+    """'2025-03' → (2025, 3); anything else is a user error."""
+    try:
+        year_s, month_s = text.strip().split("-")
+        year, month = int(year_s), int(month_s)
+        date(year, month, 1)
+    except ValueError as exc:
+        raise OutreachError("letters.error.bad_month", value=text) from exc
+    return year, month
+
+
+def find_village(store: Store, village: str) -> tuple[str, str]:
+    """A village by area code, name or short name → (code, name)."""
+    key = village.strip()
+    with store.connect() as conn:
+        row = conn.execute(select(AREA.c.id, AREA.c.name).where(AREA.c.id == key)).first()
+        if row is None:
+            row = conn.execute(
+                select(AREA.c.id, AREA.c.name).where(
+                    AREA.c.level == AreaLevel.VILLAGE.value, AREA.c.archived.is_(False),
+                    (AREA.c.name == key) | (AREA.c.short_name == key)).order_by(AREA.c.id)).first()
+    if row is None:
+        raise NotFound("letters.error.unknown_village", village=key)
+    return row.id, row.name
+
+
+def visit_register_data(store: Store, village: str, year: int, month: int,
+                        *, lang: str = "zh_CN") -> VisitRegisterData:
+    """The month's visits in one village, by date then household, with the names of people met."""
+    code, name = find_village(store, village)
+    start = date(year, month, 1)
+    end = date(year + (month == 12), month % 12 + 1, 1)
+    with store.connect() as conn:
+        rows = conn.execute(
+            select(VISIT, HOUSEHOLD.c.code.label("household_code"))
+            .join(HOUSEHOLD, HOUSEHOLD.c.id == VISIT.c.household_id)
+            .where(HOUSEHOLD.c.village_id == code, VISIT.c.archived.is_(False),
+                   VISIT.c.visit_date >= start, VISIT.c.visit_date < end)
+            .order_by(VISIT.c.visit_date, HOUSEHOLD.c.code, VISIT.c.hlc)).all()
+        met_ids = {p for r in rows for p in json.loads(r.people_met or "[]")}
+        names = dict(conn.execute(select(PERSON.c.id, PERSON.c.name).where(PERSON.c.id.in_(met_ids))).all()) \
+            if met_ids else {}
+    sep = ", " if lang == "en" else "、"
+    visits = tuple(
+        VisitRow(visit_date=r.visit_date, household_code=r.household_code,
+                 people_met=sep.join(names.get(p, "?") for p in json.loads(r.people_met or "[]")),
+                 visit_type=r.visit_type, outcome=r.outcome, worker=r.created_by, notes=r.notes)
+        for r in rows
+    )
+    org = organisation(store, lang)
+    team = store.get_setting("team_name").strip() or org.name
+    return VisitRegisterData(organisation=org, village_name=name, village_code=code, year=year, month=month,
+                             team=team, rows=visits)
