@@ -26,7 +26,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, insert, or_, select, update
 
 from outreach.domain.errors import NotFound, OutreachError
-from outreach.domain.idnumber import mask
+from outreach.domain.idnumber import mask, normalize
 from outreach.domain.searchkeys import name_keys
 from outreach.storage.merge_tables import DuplicateProposal, PersonMerge
 from outreach.storage.store import Store
@@ -115,7 +115,7 @@ def find_possible_duplicates(conn: Connection, name: str, birth_date: date | Non
     in pinyin with the same birth date in the same village. Archived and merged records are left out."""
     out: dict[str, Candidate] = {}
     if id_number:
-        for r in conn.execute(_people_select().where(PERSON.c.id_number == id_number.strip().upper())):
+        for r in conn.execute(_people_select().where(PERSON.c.id_number == normalize(id_number))):
             out[r.id] = _candidate(r, BY_ID_NUMBER)
     pinyin = name_keys(name or "")[0]
     if pinyin and birth_date is not None and village_id:
