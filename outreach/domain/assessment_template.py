@@ -15,6 +15,11 @@ A template is JSON (``resources/assessments/<key>_v<version>.json``)::
        {"id": "house_collapsed", "domain": "housing", "label": {…},
         "when": {"question": "ho_condition", "equals": "collapsed"}}]}
 
+Every question belongs to its section's domain (an explicit ``"domain"`` on a question must agree);
+``required`` (default false) applies only while the question is visible; ``help`` is an optional hint;
+``need`` says how an answer that scores reads in a need's description (for yes/no questions the whole
+phrase, e.g. "needs help bathing"; for the others a topic, rendered "topic: answer").
+
 Question types and their scoring:
 - ``yesno`` (answer ``true``/``false``): ``"score": {"yes": n, "no": m}``;
 - ``single`` (an option value) and ``multi`` (a list of option values): ``options`` =
@@ -45,6 +50,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from outreach.domain.enums import NeedDomain, Priority
@@ -190,12 +196,17 @@ class Template:
     triggers: tuple[Trigger, ...]
     body: str  # canonical JSON of the template, stored as the snapshot
 
-    @property
-    def questions(self) -> list[Question]:
-        return [q for s in self.sections for q in s.questions]
+    @cached_property
+    def questions(self) -> tuple[Question, ...]:
+        """Every question, in the order the form shows them."""
+        return tuple(q for s in self.sections for q in s.questions)
+
+    @cached_property
+    def _by_id(self) -> dict[str, Question]:
+        return {q.id: q for q in self.questions}
 
     def question(self, question_id: str) -> Question | None:
-        return next((q for q in self.questions if q.id == question_id), None)
+        return self._by_id.get(question_id)
 
     def section(self, domain: NeedDomain) -> Section | None:
         return next((s for s in self.sections if s.domain == domain), None)

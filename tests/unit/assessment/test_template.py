@@ -180,3 +180,29 @@ def test_snapshot_body_round_trips_and_bad_snapshot_is_refused():
     with pytest.raises(TemplateError) as info:
         template_from_body("{not json")
     assert info.value.problems[0].key == "assessment.template.not_json"
+
+
+def test_condition_language_operators():
+    raw = small()
+    qs = raw["sections"][0]["questions"]
+    qs += [
+        {"id": "helps", "type": "multi", "text": T("谁来帮忙？", "Who helps?"), "options": [
+            {"value": "son", "label": T("儿子", "Son")}, {"value": "neighbour", "label": T("邻居", "Neighbour")}]},
+        {"id": "age", "type": "number", "text": T("年龄", "Age"), "min": 0, "max": 120},
+        {"id": "q_includes", "type": "text", "text": T("甲", "A"), "show_if": {"question": "helps", "includes": "son"}},
+        {"id": "q_range", "type": "text", "text": T("乙", "B"),
+         "show_if": {"all": [{"question": "age", "at_least": 60}, {"question": "age", "at_most": 79}]}},
+        {"id": "q_unanswered", "type": "text", "text": T("丙", "C"), "show_if": {"question": "age", "answered": False}},
+        {"id": "q_not_any", "type": "text", "text": T("丁", "D"), "show_if": {"not": {"any": [
+            {"question": "alone", "equals": True}, {"question": "helps", "includes": "neighbour"}]}}},
+    ]
+    t = parse_template(raw)
+
+    def shown(answers):
+        return {q.id for q in visible_questions(t, answers)} - {"alone", "bathe", "helps", "age"}
+
+    assert shown({}) == {"q_unanswered", "q_not_any"}
+    assert shown({"helps": ["son"], "age": 82}) == {"q_includes", "q_not_any"}
+    assert shown({"helps": ["neighbour"], "age": 60}) == {"q_range"}
+    assert shown({"alone": True, "age": 79}) == {"q_range"}
+    assert shown({"age": True}) == {"q_not_any"}   # true is not a number: no comparison matches
