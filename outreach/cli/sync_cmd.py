@@ -1,9 +1,243 @@
-"""Commands of this area are added by the issue that builds it (placeholder until then)."""
+"""Team and sync commands: `outreach team …` (keys, invite, enrol, revoke, status, recovery) and
+`outreach sync …` (export and import encrypted bundles).
+
+The passphrase that protects this laptop's keys comes from ``OUTREACH_PASSPHRASE`` (scripts) or is
+asked for on the terminal; it is never a command-line argument (it would show in the process list).
+"""
 
 from __future__ import annotations
 
 import argparse
+import getpass
+import os
+import sys
+from pathlib import Path
+
+from outreach.domain.errors import OutreachError
+from outreach.i18n import tr
+from outreach.sync import team as T
+from outreach.sync import transport
+from outreach.sync.keys import PASSPHRASE_ENV, check_new_passphrase
+
+EXIT_SOME_REFUSED = 1
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    """Add this module's sub-commands to the `outreach` parser."""
+    """Add `team` and `sync` to the `outreach` parser."""
+    p = sub.add_parser("team", help=tr("sync.cli.team.help"), description=tr("sync.cli.team.help"))
+    team_sub = p.add_subparsers(dest="team_command", metavar="ACTION", required=True, parser_class=type(p))
+
+    a = team_sub.add_parser("create", help=tr("sync.cli.create.help"), description=tr("sync.cli.create.help"))
+    a.add_argument("--name", default="", metavar="NAME", help=tr("sync.cli.create.name"))
+    a.set_defaults(handler=_create)
+
+    a = team_sub.add_parser("invite", help=tr("sync.cli.invite.help"), description=tr("sync.cli.invite.help"))
+    a.add_argument("-o", "--output", required=True, metavar="FILE")
+    a.set_defaults(handler=_invite)
+
+    a = team_sub.add_parser("join", help=tr("sync.cli.join.help"), description=tr("sync.cli.join.help"))
+    a.add_argument("invite", metavar="INVITE")
+    a.add_argument("-o", "--output", required=True, metavar="REQUEST")
+    a.set_defaults(handler=_join)
+
+    a = team_sub.add_parser("enroll", help=tr("sync.cli.enroll.help"), description=tr("sync.cli.enroll.help"))
+    a.add_argument("request", metavar="REQUEST")
+    a.add_argument("--villages", default="", metavar="CODE,...", help=tr("sync.cli.enroll.villages"))
+    a.add_argument("--fingerprint", metavar="DIGITS", help=tr("sync.cli.enroll.fingerprint"))
+    a.add_argument("--yes", action="store_true", help=tr("sync.cli.enroll.yes"))
+    a.set_defaults(handler=_enroll)
+
+    a = team_sub.add_parser("assign", help=tr("sync.cli.assign.help"), description=tr("sync.cli.assign.help"))
+    a.add_argument("device", metavar="DEVICE")
+    a.add_argument("--villages", required=True, metavar="CODE,...", help=tr("sync.cli.enroll.villages"))
+    a.set_defaults(handler=_assign)
+
+    a = team_sub.add_parser("revoke", help=tr("sync.cli.revoke.help"), description=tr("sync.cli.revoke.help"))
+    a.add_argument("device", metavar="DEVICE", help=tr("sync.cli.device_ref"))
+    a.set_defaults(handler=_revoke)
+
+    a = team_sub.add_parser("status", help=tr("sync.cli.status.help"), description=tr("sync.cli.status.help"))
+    a.add_argument("--json", action="store_true", help=tr("cli.opt.json"))
+    a.set_defaults(handler=_status)
+
+    a = team_sub.add_parser("export-recovery", help=tr("sync.cli.recovery.help"),
+                            description=tr("sync.cli.recovery.help"))
+    a.add_argument("-o", "--output", required=True, metavar="FILE")
+    a.set_defaults(handler=_export_recovery)
+
+    p = sub.add_parser("sync", help=tr("sync.cli.sync.help"), description=tr("sync.cli.sync.help"))
+    sync_sub = p.add_subparsers(dest="sync_command", metavar="ACTION", required=True, parser_class=type(p))
+
+    a = sync_sub.add_parser("export", help=tr("sync.cli.export.help"), description=tr("sync.cli.export.help"))
+    a.add_argument("--to", metavar="DEVICE", help=tr("sync.cli.export.to"))
+    a.add_argument("--full", action="store_true", help=tr("sync.cli.export.full"))
+    a.add_argument("--all", action="store_true", help=tr("sync.cli.export.all"))
+    a.add_argument("-o", "--output", required=True, metavar="FILE", help=tr("sync.cli.export.output"))
+    a.set_defaults(handler=_export)
+
+    a = sync_sub.add_parser("import", help=tr("sync.cli.import.help"), description=tr("sync.cli.import.help"))
+    a.add_argument("files", nargs="+", metavar="FILE")
+    a.add_argument("--json", action="store_true", help=tr("cli.opt.json"))
+    a.set_defaults(handler=_import)
+
+
+# --------------------------------------------------------------------------- passphrase
+def passphrase(*, new: bool = False) -> str:
+    """From OUTREACH_PASSPHRASE, else asked on the terminal (twice when it is a new one)."""
+    value = os.environ.get(PASSPHRASE_ENV)
+    if value is not None:
+        if new:
+            check_new_passphrase(value)
+        return value
+    if not sys.stdin.isatty():
+        raise OutreachError("sync.error.no_passphrase", env=PASSPHRASE_ENV)
+    value = getpass.getpass(tr("sync.cli.passphrase_new" if new else "sync.cli.passphrase"))
+    if new:
+        check_new_passphrase(value)
+        if getpass.getpass(tr("sync.cli.passphrase_again")) != value:
+            raise OutreachError("sync.error.passphrase_mismatch")
+    return value
+
+
+def _unlock(ctx):
+    return T.unlock(ctx.store, passphrase())
+
+
+def _villages(text: str) -> list[str]:
+    return [v.strip() for v in text.replace("，", ",").split(",") if v.strip()]
+
+
+def _write(path: str, data: bytes) -> Path:
+    target = Path(path)
+    try:
+        target.write_bytes(data)
+    except OSError as exc:
+        raise OutreachError("sync.error.cannot_write", path=str(target), reason=exc.strerror or str(exc)) from exc
+    return target
+
+
+def _read(path: str) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise OutreachError("sync.error.cannot_read", path=path, reason=exc.strerror or str(exc)) from exc
+
+
+# --------------------------------------------------------------------------- team
+def _create(ctx) -> int:
+    store = ctx.store
+    team = T.create_team(store, passphrase(new=not T.has_keys(store)), name=ctx.args.name)
+    with store.connect() as conn:
+        me = T.get_device(conn, store.device.id)
+    ctx.print(tr("sync.cli.created", team=team.name or team.team_id[:8], device=me.display_name if me else ""))
+    ctx.print(tr("sync.cli.recovery_hint"))
+    return 0
+
+
+def _invite(ctx) -> int:
+    path = _write(ctx.args.output, T.make_invite(ctx.store))
+    ctx.print(tr("sync.cli.invite_written", path=str(path)))
+    return 0
+
+
+def _join(ctx) -> int:
+    store = ctx.store
+    request, fingerprint = T.join_team(store, _read(ctx.args.invite), passphrase(new=not T.has_keys(store)))
+    path = _write(ctx.args.output, request)
+    ctx.print(tr("sync.cli.request_written", path=str(path)))
+    ctx.print(tr("sync.cli.fingerprint", fingerprint=fingerprint))
+    return 0
+
+
+def _enroll(ctx) -> int:
+    store = ctx.store
+    req = T.read_request(store, _read(ctx.args.request))
+    ctx.print(tr("sync.cli.enroll_who", device=req.display_name, worker=req.worker, id=req.device_id))
+    ctx.print(tr("sync.cli.fingerprint", fingerprint=req.fingerprint))
+    given = ctx.args.fingerprint
+    if given is not None:
+        if "".join(given.split()) != "".join(req.fingerprint.split()):
+            raise OutreachError("sync.error.fingerprint_mismatch")
+    elif not ctx.args.yes and sys.stdin.isatty():
+        answer = input(tr("sync.cli.enroll_confirm"))
+        if answer.strip().lower() not in ("y", "yes", "是", "对"):
+            ctx.print(tr("sync.cli.enroll_cancelled"))
+            return 1
+    device = T.enroll(store, req, villages=_villages(ctx.args.villages))
+    ctx.print(tr("sync.cli.enrolled", device=device.display_name,
+                 villages=", ".join(device.villages) or tr("sync.cli.no_villages")))
+    return 0
+
+
+def _assign(ctx) -> int:
+    device = T.set_villages(ctx.store, ctx.args.device, _villages(ctx.args.villages))
+    ctx.print(tr("sync.cli.enrolled", device=device.display_name,
+                 villages=", ".join(device.villages) or tr("sync.cli.no_villages")))
+    return 0
+
+
+def _revoke(ctx) -> int:
+    device = T.revoke(ctx.store, ctx.args.device)
+    ctx.print(tr("sync.cli.revoked", device=device.display_name, id=device.device_id))
+    return 0
+
+
+def _status(ctx) -> int:
+    report = transport.status_report(ctx.store)
+    if ctx.args.json:
+        ctx.print_json(report)
+        return 0
+    ctx.print(tr("sync.cli.status_me", device=report["device_name"], id=report["device_id"]))
+    if report["team"] is None:
+        ctx.print(tr("sync.error.no_team"))
+        return 0
+    ctx.print(tr("sync.cli.status_team", team=report["team"]["name"] or report["team"]["team_id"][:8],
+                 role=tr(f"sync.role.{report['role']}"), status=tr(f"sync.status.{report['status']}")))
+    if report["fingerprint"]:
+        ctx.print(tr("sync.cli.fingerprint", fingerprint=report["fingerprint"]))
+    for d in report["devices"]:
+        last = d["last_bundle"]
+        last_text = tr("sync.cli.last_bundle", seq=last["seq"], when=last["recorded_at"]) if last else \
+            tr("sync.cli.no_bundle")
+        gaps = tr("sync.cli.gaps", seqs=", ".join(map(str, d["gaps"]))) if d["gaps"] else ""
+        ctx.print(f"  {d['code']}  {d['name']}  [{tr('sync.status.' + d['status'])}]  "
+                  f"{','.join(d['villages'])}  {last_text}  {gaps}".rstrip())
+    return 0
+
+
+def _export_recovery(ctx) -> int:
+    public = T.export_recovery(ctx.store, passphrase(), Path(ctx.args.output))
+    ctx.print(tr("sync.cli.recovery_written", path=ctx.args.output, public=public))
+    return 0
+
+
+# --------------------------------------------------------------------------- sync
+def _export(ctx) -> int:
+    store, args = ctx.store, ctx.args
+    ring = _unlock(ctx)
+    if args.all:
+        results = transport.export_downlinks(store, ring, Path(args.output), full=args.full)
+    else:
+        results = [transport.export_bundle(store, ring, out=Path(args.output), to=args.to, full=args.full)]
+    for r in results:
+        ctx.print(tr("sync.cli.exported", path=str(r.path), to=r.recipient_name, seq=r.seq, changes=r.changes))
+    return 0
+
+
+def _import(ctx) -> int:
+    store = ctx.store
+    ring = _unlock(ctx)
+    files = transport.expand_paths([Path(f) for f in ctx.args.files])
+    results = transport.import_bundles(store, ring, files)
+    if ctx.args.json:
+        ctx.print_json([{"file": r.path, "status": r.status, "message": r.text(), "bundle_id": r.bundle_id,
+                         "sender": r.sender, "sender_name": r.sender_name, "seq": r.seq, "changes": r.changes,
+                         "report": r.report.as_dict() if r.report is not None else None} for r in results])
+    else:
+        for r in results:
+            ctx.print(tr(f"sync.cli.line_{r.status}", file=r.path, message=r.text()))
+    refused = sum(1 for r in results if not r.ok)
+    if refused:
+        print(f"outreach: {tr('sync.cli.some_refused', refused=refused, total=len(results))}", file=ctx.err)
+        return EXIT_SOME_REFUSED
+    return 0

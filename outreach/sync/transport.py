@@ -80,14 +80,15 @@ class ImportResult:
     seq: int | None = None
     changes: int = 0
     report: Any = None                 # merge.ApplyReport when imported
-    gaps: list[Msg] = field(default_factory=list)
+    gaps: list[Msg] = field(default_factory=list)     # "bundle 7 from 李娜's laptop is missing"
+    notes: list[Msg] = field(default_factory=list)    # what now waits for review
 
     @property
     def ok(self) -> bool:
         return self.status != REFUSED
 
     def text(self, lang: str | None = None) -> str:
-        return " ".join([self.message.text(lang), *(g.text(lang) for g in self.gaps)])
+        return " ".join([self.message.text(lang), *(m.text(lang) for m in [*self.notes, *self.gaps])])
 
 
 # =========================================================================== export
@@ -321,7 +322,16 @@ def import_data(store: Any, ring: KeyRing, data: bytes, *, name: str = "", limit
                     for n in missing_seqs(conn, m.sender, _stream_of(team, ring))]
     return ImportResult(name, IMPORTED, Msg("sync.import.done", {
         "sender": sender_name, "seq": m.seq, "changes": m.change_count, "new": report.new}),
-        m.bundle_id, m.sender, sender_name, m.seq, m.change_count, report, gap_msgs)
+        m.bundle_id, m.sender, sender_name, m.seq, m.change_count, report, gap_msgs, _review_notes(report))
+
+
+def _review_notes(report: Any) -> list[Msg]:
+    notes = []
+    for name in ("conflicts", "duplicate_proposals", "far_future", "waiting"):
+        count = getattr(report, name, 0)
+        if count:
+            notes.append(Msg(f"sync.import.{name}", {"count": count}))
+    return notes
 
 
 def _apply(store: Any, team: T.Team, opened: B.OpenedBundle, sender_name: str, name: str) -> Any:
