@@ -12,6 +12,10 @@ The counting rules are written once, in ``outreach.reports.queries``.
 
 from __future__ import annotations
 
+from bisect import bisect_left
+from collections import defaultdict
+from collections.abc import Iterable
+
 from sqlalchemy import Connection, case, distinct, func, select
 
 from outreach.domain.enums import NeedDomain, Priority, VisitOutcome, VisitType, Vulnerability
@@ -38,7 +42,6 @@ from outreach.reports.queries import (
     N,
     P,
     V,
-    buckets_case,
     household_ids_select,
 )
 from outreach.reports.referral_cohort import ReferralCohort, referral_cohort
@@ -52,24 +55,36 @@ AGE_GROUPS = ("child", "adolescent", "adult", "elder", "oldest_old", "unknown")
 
 # --------------------------------------------------------------------------- computing
 def compute_indicators(store: Store, scope: Scope, *, lang: str | None = None) -> Indicators:
-    """All indicators of ``scope``. Raises OutreachError('reports.error.unknown_area') for an unknown area."""
+    """All indicators of ``scope``. Raises OutreachError('reports.error.unknown_area') for an unknown area.
+
+    About a dozen queries: the per-village household figures and the coverage windows are grouped by
+    village in SQL and summed here; the period's visits, needs and assessments are fetched as narrow
+    rows and tallied here (their distinct households cannot be summed across groups)."""
     with store.connect() as conn:
         tree = AreaTree(conn)
         f = Filters(conn, scope, tree)
-        cohort = referral_cohort(conn, f)
+        visit_rows = conn.execute(
+            select(V.c.household_id, V.c.visit_type, V.c.outcome, V.c.created_by, H.c.village_id, V.c.visit_date)
+            .join(H, H.c.id == V.c.household_id).where(*f.period_visits())).all()
+        villages = _villages(conn, f, visit_rows)
+        coverage = _coverage(conn, f, villages)
         return Indicators(
             scope=scope,
             area_name=tree.name[f.area_id] if f.area_id else tr("reports.area.whole_team", lang),
             as_of=f.as_of,
-            households=_households(conn, f),
-            coverage=_coverage(conn, f),
-            visits=_visits(conn, f),
+            households=HouseholdFigures(
+                _hh("households.total", sum(v.households for v in villages.values())),
+                _hh("households.new", sum(v.new for v in villages.values())),
+                _hh("households.visited", len({r[0] for r in visit_rows})),
+                _hh("households.never_visited", sum(v.never_visited for v in villages.values()))),
+            coverage=coverage,
+            visits=_visits(f, visit_rows),
             people=_people(conn, f),
             needs=_needs(conn, f),
             assessments=_assessments(conn, f),
-            referrals=_referrals(conn, cohort),
+            referrals=_referrals(conn, referral_cohort(conn, f)),
             overdue_followups=_overdue(conn, f),
-            villages=_villages(conn, f),
+            villages=tuple(sorted((v.row for v in villages.values()), key=lambda r: (r.name, r.village_id))),
         )
 
 
@@ -86,127 +101,156 @@ def households_behind(store: Store, key: str, scope: Scope) -> list[str]:
         return list(conn.execute(select(H.c.id).where(H.c.id.in_(sub)).order_by(H.c.code)).scalars())
 
 
-def _one(conn: Connection, key: str, stmt) -> Tally:
-    n = conn.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
+def _hh(key: str, n: int) -> Tally:
     return Tally(key, key.rsplit(".", 1)[-1], n, n)
-
-
-def _households(conn: Connection, f: Filters) -> HouseholdFigures:
-    def hh(key: str) -> Tally:
-        return _one(conn, key, household_ids_select(f, key))
-
-    return HouseholdFigures(hh("households.total"), hh("households.new"), hh("households.visited"),
-                            hh("households.never_visited"))
-
-
-def _coverage(conn: Connection, f: Filters) -> Coverage:
-    total = conn.execute(select(func.count()).where(*f.households())).scalar_one()
-    cols = []
-    for kind in ("visited", "reached"):
-        for days in (30, 90):
-            lo, hi = f.scope.window(days)
-            hit = (V.c.visit_date >= lo) & (V.c.visit_date <= hi)
-            if kind == "reached":
-                hit = hit & (V.c.outcome == "met")
-            cols.append(func.count(distinct(_when(hit, V.c.household_id))))
-    lo90, _ = f.scope.window(90)
-    row = conn.execute(select(*cols).where(*f.visits(lo90, f.as_of))).one()
-    keys = ("coverage.visited_30", "coverage.visited_90", "coverage.reached_30", "coverage.reached_90")
-    t = [Tally(k, k.split(".")[1], n, n) for k, n in zip(keys, row, strict=True)]
-    return Coverage(total, *t)
 
 
 def _when(cond, value):
     return case((cond, value))
 
 
-def _grouped(conn: Connection, prefix: str, column, conds, *, table=V, order=None, labels=None) -> tuple[Tally, ...]:
-    stmt = (select(column.label("code"), func.count(), func.count(distinct(table.c.household_id)))
-            .where(*conds).group_by(column))
-    found = {r[0]: (r[1], r[2]) for r in conn.execute(stmt)}
-    codes = list(order) if order is not None else sorted(found, key=lambda c: (-found[c][0], str(c)))
-    out = []
-    for code in codes:
-        n, hh = found.get(code, (0, 0))
-        out.append(Tally(f"{prefix}.{code}", str(code), n, hh, (labels or {}).get(code, "")))
-    return tuple(out)
+def _tallies(prefix: str, rows: Iterable[tuple[str, str]], order: Iterable[str] | None = None,
+             labels: dict[str, str] | None = None) -> tuple[Tally, ...]:
+    """Tallies from (code, household_id) rows, one row per counted thing. ``order``: codes to show first
+    (zeros included, e.g. every enum value); other codes follow, most frequent first."""
+    count: dict[str, int] = defaultdict(int)
+    homes: dict[str, set[str]] = defaultdict(set)
+    for code, hid in rows:
+        count[code] += 1
+        homes[code].add(hid)
+    first = list(order or ())
+    rest = sorted((c for c in count if c not in first), key=lambda c: (-count[c], str(c)))
+    return tuple(Tally(f"{prefix}.{c}", str(c), count.get(c, 0), len(homes.get(c, ())), (labels or {}).get(c, ""))
+                 for c in first + rest)
 
 
-def _visits(conn: Connection, f: Filters) -> VisitFigures:
-    pv = f.period_visits()
-    n, hh = conn.execute(select(func.count(), func.count(distinct(V.c.household_id))).where(*pv)).one()
-    by_type = _grouped(conn, "visits.type", V.c.visit_type, pv, order=_known_first(conn, V.c.visit_type, pv, VisitType))
-    by_outcome = _grouped(conn, "visits.outcome", V.c.outcome, pv,
-                          order=_known_first(conn, V.c.outcome, pv, VisitOutcome))
-    by_worker = _grouped(conn, "visits.worker", V.c.created_by, pv)
-    by_worker = tuple(Tally(t.key, t.code, t.count, t.households, t.code or "?") for t in by_worker)
-    village_stmt = (select(H.c.village_id, func.count(), func.count(distinct(V.c.household_id)))
-                    .select_from(V.join(H, H.c.id == V.c.household_id)).where(*pv).group_by(H.c.village_id))
-    rows = sorted(conn.execute(village_stmt).all(), key=lambda r: (-r[1], r[0]))
-    by_village = tuple(Tally(f"visits.village.{v}", v, c, h, f.tree.name.get(v, v)) for v, c, h in rows)
+class _Village:
+    def __init__(self, village_id: str, name: str) -> None:
+        self.id, self.name = village_id, name
+        self.households = self.new = self.visited = self.visited_90 = self.never_visited = 0
+        self.cover = (0, 0, 0, 0)
+
+    @property
+    def row(self) -> VillageRow:
+        return VillageRow(self.id, self.name, self.households, self.visited, self.visited_90, self.never_visited)
+
+
+def _villages(conn: Connection, f: Filters, visit_rows) -> dict[str, _Village]:
+    out: dict[str, _Village] = {}
+
+    def get(v: str) -> _Village:
+        if v not in out:
+            out[v] = _Village(v, f.tree.name.get(v, v))
+        return out[v]
+
+    new = (H.c.created_at >= f.start_dt) & (H.c.created_at < f.end_dt)
+    for v, n, n_new in conn.execute(select(H.c.village_id, func.count(), func.count(_when(new, 1)))
+                                    .where(*f.households()).group_by(H.c.village_id)):
+        get(v).households, get(v).new = n, n_new
+    for v, n in conn.execute(select(H.c.village_id, func.count()).where(*f.households(), f.never_visited())
+                             .group_by(H.c.village_id)):
+        get(v).never_visited = n
+    visited: dict[str, set[str]] = defaultdict(set)
+    for r in visit_rows:
+        visited[r[4]].add(r[0])
+    for v, homes in visited.items():
+        get(v).visited = len(homes)
+    return out
+
+
+def _coverage(conn: Connection, f: Filters, villages: dict[str, _Village]) -> Coverage:
+    """Households visited / reached in the 30 and 90 days up to as_of, counted per village in one query
+    (a household is in one village, so the per-village counts add up)."""
+    cols = []
+    for reached in (False, True):
+        for days in (30, 90):
+            lo, hi = f.scope.window(days)
+            hit = (V.c.visit_date >= lo) & (V.c.visit_date <= hi)
+            if reached:
+                hit = hit & (V.c.outcome == VisitOutcome.MET.value)
+            cols.append(func.count(distinct(_when(hit, V.c.household_id))))
+    lo90, _ = f.scope.window(90)
+    stmt = (select(H.c.village_id, *cols).join(H, H.c.id == V.c.household_id)
+            .where(*f.visits(lo90, f.as_of)).group_by(H.c.village_id))
+    totals = [0, 0, 0, 0]
+    for v, *counts in conn.execute(stmt):
+        if v in villages:
+            villages[v].visited_90 = counts[1]
+        totals = [a + b for a, b in zip(totals, counts, strict=True)]
+    keys = ("coverage.visited_30", "coverage.visited_90", "coverage.reached_30", "coverage.reached_90")
+    return Coverage(sum(v.households for v in villages.values()), *(_hh(k, n) for k, n in zip(keys, totals, strict=True)))
+
+
+def _visits(f: Filters, rows) -> VisitFigures:
     bounds = time_buckets(f.scope.start, f.scope.end)
-    sq = select(buckets_case(V.c.visit_date, bounds).label("b"), V.c.household_id).where(*pv).subquery()
-    counts = {r[0]: (r[1], r[2]) for r in conn.execute(
-        select(sq.c.b, func.count(), func.count(distinct(sq.c.household_id))).group_by(sq.c.b))}
+    ends = [hi for _lo, hi in bounds]
+    by_bucket: dict[int, list[str]] = defaultdict(list)
+    for r in rows:
+        by_bucket[bisect_left(ends, r[5])].append(r[0])
     over_time = tuple(
         TimeBar(lo, hi, Tally(f"visits.bucket.{lo.isoformat()}..{hi.isoformat()}", lo.isoformat(),
-                              *counts.get(i, (0, 0))))
+                              len(by_bucket[i]), len(set(by_bucket[i]))))
         for i, (lo, hi) in enumerate(bounds))
-    return VisitFigures(Tally("visits.total", "total", n, hh), by_type, by_outcome, by_worker, by_village, over_time)
-
-
-def _known_first(conn: Connection, column, conds, enum) -> list[str]:
-    """Every value of the enum (zeros included, in the enum's order), then any unknown codes found."""
-    seen = set(conn.execute(select(column).distinct().where(*conds)).scalars())
-    known = [m.value for m in enum]
-    return known + sorted(c for c in seen if c not in known)
+    return VisitFigures(
+        total=Tally("visits.total", "total", len(rows), len({r[0] for r in rows})),
+        by_type=_tallies("visits.type", ((r[1], r[0]) for r in rows), [t.value for t in VisitType]),
+        by_outcome=_tallies("visits.outcome", ((r[2], r[0]) for r in rows), [o.value for o in VisitOutcome]),
+        by_worker=_tallies("visits.worker", ((r[3], r[0]) for r in rows),
+                           labels={r[3]: r[3] or "?" for r in rows}),
+        by_village=_tallies("visits.village", ((r[4], r[0]) for r in rows),
+                            labels={r[4]: f.tree.name.get(r[4], r[4]) for r in rows}),
+        over_time=over_time,
+    )
 
 
 def _people(conn: Connection, f: Filters) -> PeopleFigures:
-    pc = f.people()
-    cols = [func.count(), func.count(distinct(P.c.household_id))]
-    flags = [P.c[v.column].is_(True) for v in Vulnerability]
-    for flag in flags:
-        cols += [func.count(_when(flag, 1)), func.count(distinct(_when(flag, P.c.household_id)))]
-    anyflag = flags[0]
-    for flag in flags[1:]:
-        anyflag = anyflag | flag
-    cols += [func.count(_when(anyflag, 1)), func.count(distinct(_when(anyflag, P.c.household_id)))]
-    row = conn.execute(select(*cols).where(*pc)).one()
-    by_vuln = tuple(Tally(f"people.vulnerability.{v.value}", v.value, row[2 + 2 * i], row[3 + 2 * i])
-                    for i, v in enumerate(Vulnerability))
-    sq = select(f.age_group().label("g"), P.c.household_id).where(*pc).subquery()
-    ages = {r[0]: (r[1], r[2]) for r in conn.execute(
-        select(sq.c.g, func.count(), func.count(distinct(sq.c.household_id))).group_by(sq.c.g))}
-    by_age = tuple(Tally(f"people.age.{g}", g, *ages.get(g, (0, 0))) for g in AGE_GROUPS)
-    return PeopleFigures(Tally("people.total", "total", row[0], row[1]),
-                         Tally("people.vulnerable", "vulnerable", row[-2], row[-1]), by_vuln, by_age)
+    """Counted per household first (one streaming pass over the person index), then summed: how many
+    people have each flag / age, and in how many households there is at least one."""
+    flags = {v.value: P.c[v.column].is_(True) for v in Vulnerability}
+    anyflag = None
+    for cond in flags.values():
+        anyflag = cond if anyflag is None else anyflag | cond
+    parts = {f"v_{k}": c for k, c in flags.items()} | {"any": anyflag}
+    parts |= {f"a_{g}": c for g, c in f.age_conditions().items()}
+    per_household = (select(P.c.household_id, func.count().label("n"),
+                            *[func.sum(case((c, 1), else_=0)).label(k) for k, c in parts.items()])
+                     .where(*f.people()).group_by(P.c.household_id).subquery())
+    cols = [func.count(), func.sum(per_household.c.n)]
+    for k in parts:
+        col = per_household.c[k]
+        cols += [func.sum(col), func.count(case((col > 0, 1)))]
+    row = [int(x or 0) for x in conn.execute(select(*cols)).one()]
+    got = {k: (row[2 + 2 * i], row[3 + 2 * i]) for i, k in enumerate(parts)}
+    return PeopleFigures(
+        Tally("people.total", "total", row[1], row[0]),
+        Tally("people.vulnerable", "vulnerable", *got["any"]),
+        tuple(Tally(f"people.vulnerability.{k}", k, *got[f"v_{k}"]) for k in flags),
+        tuple(Tally(f"people.age.{g}", g, *got[f"a_{g}"]) for g in AGE_GROUPS),
+    )
 
 
 def _needs(conn: Connection, f: Filters) -> NeedFigures:
-    ni, no = f.needs_identified(), f.needs_open()
-    n, hh = conn.execute(select(func.count(), func.count(distinct(N.c.household_id))).where(*ni)).one()
-    by_domain = _grouped(conn, "needs.domain", N.c.domain, ni, table=N,
-                         order=_known_first(conn, N.c.domain, ni, NeedDomain))
-    by_priority = _grouped(conn, "needs.priority", N.c.priority, ni, table=N,
-                           order=_known_first(conn, N.c.priority, ni, Priority))
-    matrix: dict[str, dict[str, int]] = {t.code: {} for t in by_domain}
-    for d, p, c in conn.execute(select(N.c.domain, N.c.priority, func.count()).where(*ni)
-                                .group_by(N.c.domain, N.c.priority)):
-        matrix.setdefault(d, {})[p] = c
-    on, ohh = conn.execute(select(func.count(), func.count(distinct(N.c.household_id))).where(*no)).one()
-    open_by_domain = _grouped(conn, "needs.open_domain", N.c.domain, no, table=N,
-                              order=_known_first(conn, N.c.domain, no, NeedDomain))
-    return NeedFigures(Tally("needs.total", "total", n, hh), by_domain, by_priority, matrix,
-                       Tally("needs.open", "open", on, ohh), open_by_domain)
+    rows = conn.execute(select(N.c.household_id, N.c.domain, N.c.priority).where(*f.needs_identified())).all()
+    domains, priorities = [d.value for d in NeedDomain], [p.value for p in Priority]
+    matrix: dict[str, dict[str, int]] = {d: {} for d in domains}
+    for _hid, d, p in rows:
+        matrix.setdefault(d, {})[p] = matrix.get(d, {}).get(p, 0) + 1
+    open_rows = conn.execute(select(N.c.household_id, N.c.domain).where(*f.needs_open())).all()
+    return NeedFigures(
+        identified=Tally("needs.total", "total", len(rows), len({r[0] for r in rows})),
+        by_domain=_tallies("needs.domain", ((r[1], r[0]) for r in rows), domains),
+        by_priority=_tallies("needs.priority", ((r[2], r[0]) for r in rows), priorities),
+        matrix=matrix,
+        open=Tally("needs.open", "open", len(open_rows), len({r[0] for r in open_rows})),
+        open_by_domain=_tallies("needs.open_domain", ((r[1], r[0]) for r in open_rows), domains),
+    )
 
 
 def _assessments(conn: Connection, f: Filters) -> AssessmentFigures:
-    ac = f.assessments()
-    n, hh = conn.execute(select(func.count(), func.count(distinct(A.c.household_id))).where(*ac)).one()
-    by_priority = _grouped(conn, "assessments.priority", A.c.priority, ac, table=A,
-                           order=_known_first(conn, A.c.priority, ac, Priority))
-    return AssessmentFigures(Tally("assessments.total", "total", n, hh), by_priority)
+    rows = conn.execute(select(A.c.household_id, A.c.priority).where(*f.assessments())).all()
+    return AssessmentFigures(Tally("assessments.total", "total", len(rows), len({r[0] for r in rows})),
+                             _tallies("assessments.priority", ((r[1], r[0]) for r in rows),
+                                      [p.value for p in Priority]))
 
 
 def _referrals(conn: Connection, cohort: ReferralCohort) -> ReferralFigures:
@@ -225,26 +269,8 @@ def _referrals(conn: Connection, cohort: ReferralCohort) -> ReferralFigures:
 
 
 def _overdue(conn: Connection, f: Filters) -> Tally:
-    return _one(conn, "followups.overdue", household_ids_select(f, "followups.overdue"))
-
-
-def _villages(conn: Connection, f: Filters) -> tuple[VillageRow, ...]:
-    hc = f.households()
-    total = dict(conn.execute(select(H.c.village_id, func.count()).where(*hc).group_by(H.c.village_id)).all())
-    lo90, _ = f.scope.window(90)
-
-    def visited(conds) -> dict[str, int]:
-        stmt = (select(H.c.village_id, func.count(distinct(V.c.household_id)))
-                .select_from(V.join(H, H.c.id == V.c.household_id)).where(*conds).group_by(H.c.village_id))
-        return dict(conn.execute(stmt).all())
-
-    in_period = visited(f.period_visits())
-    in_90 = visited(f.visits(lo90, f.as_of))
-    never = dict(conn.execute(select(H.c.village_id, func.count()).where(*hc, f.never_visited())
-                              .group_by(H.c.village_id)).all())
-    rows = [VillageRow(v, f.tree.name.get(v, v), n, in_period.get(v, 0), in_90.get(v, 0), never.get(v, 0))
-            for v, n in total.items()]
-    return tuple(sorted(rows, key=lambda r: (r.name, r.village_id)))
+    stmt = household_ids_select(f, "followups.overdue")
+    return _hh("followups.overdue", conn.execute(select(func.count()).select_from(stmt.subquery())).scalar_one())
 
 
 __all__ = ["Indicators", "Scope", "Tally", "compute_indicators", "households_behind", "ratio"]

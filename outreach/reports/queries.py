@@ -9,6 +9,9 @@ Rules (documented here once):
 - archived rows never count; people merged into another record, moved away or deceased never count;
 - a household belongs to the scope when it is not archived, lies in the area's subtree (``village_id``;
   ``group_id`` for a group) and was registered (``created_at``) or visited before the period ended;
+- visits, needs, assessments and referrals count by their own date, when their household is not
+  archived and lies in the area (a visit by the end of the period makes its household one of the
+  scope's anyway);
 - people are counted as recorded now (the store keeps no membership history): members of the scope's
   households, not moved away or deceased; ages are taken on ``as_of``;
 - a need is dated by its assessment, or by when it was recorded if it came from none;
@@ -22,7 +25,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import ColumnElement, Connection, Select, and_, case, exists, select
+from sqlalchemy import ColumnElement, Connection, Select, and_, exists, func, select
 
 from outreach.domain.enums import AreaLevel, VisitOutcome, Vulnerability
 from outreach.domain.errors import OutreachError
@@ -104,9 +107,7 @@ class Filters:
                                         V.c.visit_date <= s.end)
         cond: list[ColumnElement] = [H.c.archived.is_(False), (H.c.created_at < self.end_dt) | visited_by_end]
         if self.area_id is not None:
-            ids = self.tree.subtree(self.area_id)
-            column = H.c.group_id if self.tree.level.get(self.area_id) == AreaLevel.GROUP else H.c.village_id
-            cond.append(column.in_(ids))
+            cond.append(self._in_area())
         if s.worker is not None:
             theirs = select(V.c.household_id).where(V.c.created_by == s.worker, V.c.archived.is_(False),
                                                    V.c.visit_date <= s.end)
@@ -116,6 +117,18 @@ class Filters:
     def base_ids(self) -> Select:
         return select(H.c.id).where(*self.households())
 
+    def _in_area(self) -> ColumnElement:
+        ids = self.tree.subtree(self.area_id)
+        column = H.c.group_id if self.tree.level.get(self.area_id) == AreaLevel.GROUP else H.c.village_id
+        return column.in_(ids)
+
+    def activity_households(self, table) -> ColumnElement:
+        """On a visit, need, assessment or referral: its household is not archived and lies in the area.
+        (Written so that SQLite drives from the activity's date index when there is no area.)"""
+        if self.area_id is None:
+            return table.c.household_id.not_in(select(H.c.id).where(H.c.archived.is_(True)))
+        return table.c.household_id.in_(select(H.c.id).where(H.c.archived.is_(False), self._in_area()))
+
     # ----------------------------------------------------------------- visits
     def visits(self, lo=None, hi=None, *, outcome: str | None = None, scoped: bool = True) -> list[ColumnElement]:
         """Visits of the scope's households (and worker) dated lo..hi (default: up to the period end).
@@ -123,7 +136,7 @@ class Filters:
         scope household."""
         cond: list[ColumnElement] = [V.c.archived.is_(False), V.c.visit_date <= (hi or self.scope.end)]
         if scoped:
-            cond.append(V.c.household_id.in_(self.base_ids()))
+            cond.append(self.activity_households(V))
         if lo is not None:
             cond.append(V.c.visit_date >= lo)
         if outcome is not None:
@@ -152,20 +165,24 @@ class Filters:
 
     # ----------------------------------------------------------------- people
     def people(self) -> list[ColumnElement]:
-        return [P.c.archived.is_(False), P.c.merged_into.is_(None), P.c.status.not_in(GONE_STATUSES),
-                P.c.household_id.in_(self.base_ids())]
+        # ``coalesce(merged_into, '') = ''`` rather than ``IS NULL``: same meaning (an emptied pointer is
+        # not a merge either), and it keeps SQLite from walking the merged_into index over every person.
+        return [P.c.archived.is_(False), func.coalesce(P.c.merged_into, "") == "",
+                P.c.status.not_in(GONE_STATUSES), P.c.household_id.in_(self.base_ids())]
 
-    def age_group(self) -> ColumnElement:
-        """The person's age group on ``as_of`` (cut-off birth dates computed here, compared in SQL)."""
-        d = self.as_of
-        return case(
-            (P.c.birth_date.is_(None), UNKNOWN),
-            (P.c.birth_date > years_before(d, 14), "child"),
-            (P.c.birth_date > years_before(d, 18), "adolescent"),
-            (P.c.birth_date > years_before(d, 60), "adult"),
-            (P.c.birth_date > years_before(d, 80), "elder"),
-            else_="oldest_old",
-        )
+    def age_conditions(self) -> dict[str, ColumnElement]:
+        """Age group → condition on the birth date, for ages on ``as_of``. The cut-off birth dates are
+        computed here and compared in SQL (someone born on or before ``years_before(as_of, 14)`` is 14)."""
+        bd = P.c.birth_date
+        c14, c18, c60, c80 = (years_before(self.as_of, y) for y in (14, 18, 60, 80))
+        return {
+            "child": bd > c14,
+            "adolescent": (bd <= c14) & (bd > c18),
+            "adult": (bd <= c18) & (bd > c60),
+            "elder": (bd <= c60) & (bd > c80),
+            "oldest_old": bd <= c80,
+            UNKNOWN: bd.is_(None),
+        }
 
     # ----------------------------------------------------------------- needs, assessments, referrals
     def _mine(self, table) -> list[ColumnElement]:
@@ -182,28 +199,23 @@ class Filters:
                 | (N.c.assessment_id.is_(None) & and_(*recorded)))
 
     def needs_identified(self) -> list[ColumnElement]:
-        return [N.c.archived.is_(False), N.c.household_id.in_(self.base_ids()),
+        return [N.c.archived.is_(False), self.activity_households(N),
                 self._need_dated(self.scope.start, self.scope.end), *self._mine(N)]
 
     def needs_open(self) -> list[ColumnElement]:
         """Needs identified by the period end whose current status is open or referred."""
-        return [N.c.archived.is_(False), N.c.household_id.in_(self.base_ids()),
+        return [N.c.archived.is_(False), self.activity_households(N),
                 self._need_dated(None, self.scope.end), N.c.status.in_(OPEN_NEED_STATUSES), *self._mine(N)]
 
     def assessments(self) -> list[ColumnElement]:
         s = self.scope
-        return [A.c.archived.is_(False), A.c.household_id.in_(self.base_ids()),
+        return [A.c.archived.is_(False), self.activity_households(A),
                 A.c.assessed_on >= s.start, A.c.assessed_on <= s.end, *self._mine(A)]
 
     def referrals_issued(self) -> list[ColumnElement]:
         s = self.scope
-        return [R.c.archived.is_(False), R.c.household_id.in_(self.base_ids()), R.c.issued_on.is_not(None),
+        return [R.c.archived.is_(False), self.activity_households(R), R.c.issued_on.is_not(None),
                 R.c.issued_on >= s.start, R.c.issued_on <= s.end, *self._mine(R)]
-
-
-def buckets_case(column, bounds) -> ColumnElement:
-    """Index of the ``(start, end)`` bucket a date falls in (rows are already within the period)."""
-    return case(*[(column <= hi, i) for i, (_lo, hi) in enumerate(bounds)], else_=-1)
 
 
 # --------------------------------------------------------------------------- key → household ids
@@ -248,7 +260,7 @@ def household_ids_select(f: Filters, key: str) -> Select | None:
         if sub == "vulnerability":
             return hp.where(*f.people(), P.c[f"flag_{arg}"].is_(True))
         if sub == "age":
-            return hp.where(*f.people(), f.age_group() == arg)
+            return hp.where(*f.people(), f.age_conditions()[arg])
     if head == "needs":
         hn = select(N.c.household_id).distinct()
         if sub == "total":
