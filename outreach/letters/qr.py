@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from functools import lru_cache
 
 from reportlab.graphics.barcode import qrencoder
 from reportlab.lib import colors
@@ -12,12 +13,15 @@ from reportlab.platypus import Flowable
 QUIET_ZONE = 4  # modules of white border that scanners need
 
 
-def qr_modules(value: str, level: str = "M") -> list[list[bool]]:
-    """The QR matrix for ``value`` (True = dark module)."""
+@lru_cache(maxsize=64)
+def qr_modules(value: str, level: str = "M") -> tuple[tuple[bool, ...], ...]:
+    """The QR matrix for ``value`` (True = dark module). Encoding is the slow part of a letter
+    (reportlab's pure-Python encoder tries all eight masks), and every letter prints its reference
+    twice, so recent results are kept."""
     code = qrencoder.QRCode(None, getattr(qrencoder.QRErrorCorrectLevel, level))
     code.addData(value)
     code.make()
-    return [[bool(m) for m in row] for row in code.modules]
+    return tuple(tuple(bool(m) for m in row) for row in code.modules)
 
 
 class QrFlowable(Flowable):
