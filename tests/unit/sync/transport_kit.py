@@ -78,11 +78,13 @@ def create_lead(root, *, with_villages: bool = True) -> Laptop:
     return lead
 
 
-def join(root, lead: Laptop, name: str, worker: str, villages=()) -> Laptop:
+def join(root, lead: Laptop, name: str, worker: str, villages=(), *, device_name: str = "") -> Laptop:
     from outreach.sync import team
     from outreach.sync.keys import FAST_KDF_FOR_TESTS
 
     laptop = Laptop(root, name, worker)
+    if device_name:
+        laptop.store.set_setting("device_name", device_name)
     request, fp = team.join_team(laptop.store, team.make_invite(lead.store), PASS, kdf=FAST_KDF_FOR_TESTS)
     req = team.read_request(lead.store, request)
     assert req.fingerprint == fp
