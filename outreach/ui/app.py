@@ -49,15 +49,17 @@ def build_context(store, app):
     """Everything a screen needs, for a store that is already open."""
     from outreach.ui.context import AppContext
     from outreach.ui.lang import LanguageSwitcher
+    from outreach.ui.ops import load_worker_settings
     from outreach.ui.ui_settings import UiSettings
     from outreach.ui.undo import make_stack
     from outreach.ui.workers import DbRunner
 
+    settings = load_worker_settings(store)  # before the database thread starts: the last GUI-thread read
     switcher = LanguageSwitcher(app)
-    switcher.apply(normalize_language(store.get_setting("language")) or current_language())
+    switcher.apply(normalize_language(settings.language) or current_language())
     runner = DbRunner(store)
     return AppContext(store=store, runner=runner, undo=make_stack(), language=switcher,
-                      ui_settings=UiSettings.for_store(store))
+                      ui_settings=UiSettings.for_store(store), settings=settings)
 
 
 def run_gui(data_dir: str | None, *, demo: bool = False) -> int:
@@ -75,10 +77,11 @@ def run_gui(data_dir: str | None, *, demo: bool = False) -> int:
     try:
         if demo:
             _ensure_demo_data(ctx)
-        if not store.get_setting("worker_name"):
+        if not ctx.settings.worker_name:
             wizard = SetupWizard(ctx)
             if wizard.exec() != QDialog.DialogCode.Accepted:
                 return 1
+            ctx.settings = wizard.result_value
         window = MainWindow(ctx)
         ctx.runner.error_parent = window
         window.show()
@@ -103,7 +106,8 @@ def _ensure_demo_data(ctx) -> None:
     if state.get("n", 0) > 0:
         return
     ctx.runner.run_with_progress(build_demo, title=tr("ui.demo.building"), parent=None,
-                                 changes={"household"}, on_done=lambda _r: loop.quit(),
+                                 changes={"household"},
+                                 on_done=lambda settings: (setattr(ctx, "settings", settings), loop.quit()),
                                  on_error=lambda e: (_show_unless_cancelled(ctx, e), loop.quit()))
     loop.exec()
 

@@ -9,6 +9,7 @@ from PySide6.QtGui import QUndoStack
 
 from outreach.storage.store import Store
 from outreach.ui.lang import LanguageSwitcher
+from outreach.ui.ops import WorkerSettings
 from outreach.ui.ui_settings import UiSettings
 from outreach.ui.workers import DbRunner
 
@@ -20,6 +21,7 @@ class AppContext:
     undo: QUndoStack
     language: LanguageSwitcher
     ui_settings: UiSettings
+    settings: WorkerSettings  # the worker's settings, read at start-up, updated when saved
 
     def close(self) -> None:
         self.runner.shutdown()

@@ -43,4 +43,30 @@ def count_households(store) -> int:
 def build_demo(store, *, progress=None, households: int = 300, seed: int = 1):
     from outreach.services import demo
 
-    return demo.build_demo(store, households=households, seed=seed, progress=progress)
+    demo.build_demo(store, households=households, seed=seed, progress=progress)
+    return load_worker_settings(store)
+
+
+@dataclass(frozen=True)
+class HouseholdBundle:
+    """Everything the household page shows, read in one trip to the database thread."""
+
+    detail: object          # services.households.HouseholdDetail
+    visits: list
+    assessments: list
+    referrals: list
+    history: list
+    device_id: str
+
+
+def load_household_bundle(store, household_id: str) -> HouseholdBundle:
+    from outreach.services import assessments, history, referrals, visits
+
+    return HouseholdBundle(
+        detail=households_svc.get_household(store, household_id),
+        visits=visits.list_visits(store, household_id),
+        assessments=assessments.list_assessments(store, household_id),
+        referrals=referrals.list_referrals(store, household_id=household_id),
+        history=history.household_history(store, household_id, limit=300),
+        device_id=store.device.id,
+    )

@@ -60,6 +60,12 @@ class JobProgress:
     def update(self, done: int, total: int = 0, message: str = "") -> None:
         self.report(done, total, message)
 
+    def __call__(self, done: int, total: int = 0) -> None:
+        """Services that take ``progress: Callable[[int, int], None]`` get this object directly;
+        a pressed Cancel stops them at their next report (their transaction rolls back)."""
+        self.report(done, total)
+        self.check()
+
     def cancel(self) -> None:
         self._cancel.set()
 

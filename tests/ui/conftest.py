@@ -14,7 +14,7 @@ from outreach.domain import idnumber
 
 def seed_county(store) -> dict[str, str]:
     """东坪村 (two groups) and 石门村 in 石门镇, 山县; three households, six people, one old visit."""
-    from outreach.services import areas, households, people, visits
+    from outreach.services import areas, households, people, providers, visits
 
     areas.add_area(store, code="530101", name="山县", level="county")
     areas.add_area(store, code="530101100", name="石门镇", level="township", parent_id="530101")
@@ -38,6 +38,10 @@ def seed_county(store) -> dict[str, str]:
                                      id_number=idnumber.make("530101", date(1961, 3, 9), 31))
     visits.record_visit(store, household_id=ids["h3"], visit_date=date.today() - timedelta(days=10),
                         outcome="met", next_due=date.today() - timedelta(days=1))
+    ids["clinic"] = providers.create_provider(store, name="青山镇卫生院", category="clinic", services="看病、开药",
+                                              phone="0871-6123001")
+    ids["committee"] = providers.create_provider(store, name="东坪村村委会", category="village_committee",
+                                                 services="志愿者探访")
     return ids
 
 
@@ -56,6 +60,32 @@ def ctx(qapp, store, county):
     context.language.apply("zh_CN")
 
 
+@pytest.fixture
+def window(qtbot, ctx):
+    from outreach.ui.main_window import MainWindow
+
+    w = MainWindow(ctx)
+    qtbot.addWidget(w)
+    w.show()
+    wait_idle(qtbot, ctx)
+    yield w
+    form = w.forms.current
+    if form is not None:
+        form.ask_unsaved = lambda: __import__("PySide6.QtWidgets").QtWidgets.QMessageBox.StandardButton.Discard
+        form.reject()
+
+
 def wait_idle(qtbot, ctx, timeout: int = 5000) -> None:
     """Until the database thread has answered everything (and callbacks ran)."""
     qtbot.waitUntil(ctx.runner.is_idle, timeout=timeout)
+
+
+def type_text(widget, text: str) -> None:
+    """Type text as an input method does (pinyin IME commits Chinese): QTest can only type ASCII."""
+    from PySide6.QtGui import QInputMethodEvent
+    from PySide6.QtWidgets import QApplication
+
+    widget.setFocus()
+    event = QInputMethodEvent()
+    event.setCommitString(text)
+    QApplication.sendEvent(widget, event)

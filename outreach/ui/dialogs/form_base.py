@@ -5,7 +5,7 @@ beside their field in the user's language, and a question before unsaved changes
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPlainTextEdit,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -35,7 +36,7 @@ from outreach.ui.widgets import ErrorLabel
 @dataclass
 class FormField:
     name: str
-    label_key: str
+    label_key: str | Callable[[], str]  # a catalog key, or a function giving the text (template questions)
     label: QLabel
     widget: QWidget
     error: ErrorLabel
@@ -50,7 +51,7 @@ class FormDialog(QDialog):
     title_key = "ui.form.title"
     changes: Iterable[str] = ()
 
-    def __init__(self, ctx, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx, parent: QWidget | None = None, *, scroll: bool = False) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.fields: dict[str, FormField] = {}
@@ -65,7 +66,15 @@ class FormDialog(QDialog):
         self.form = QFormLayout()
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
-        outer.addLayout(self.form)
+        if scroll:
+            area = QScrollArea(self)
+            area.setWidgetResizable(True)
+            inner = QWidget(area)
+            inner.setLayout(self.form)
+            area.setWidget(inner)
+            outer.addWidget(area, 1)
+        else:
+            outer.addLayout(self.form)
         self.body = outer
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
                                         | QDialogButtonBox.StandardButton.Cancel, self)
@@ -74,8 +83,10 @@ class FormDialog(QDialog):
         self._buttons_added = False
 
     # ----------------------------------------------------------------- building
-    def add_field(self, name: str, label_key: str, widget: QWidget, *, aliases: Iterable[str] = ()) -> QWidget:
-        label = QLabel(tr(label_key), self)
+    def add_field(self, name: str, label_key: str | Callable[[], str], widget: QWidget, *,
+                  aliases: Iterable[str] = ()) -> QWidget:
+        label = QLabel(_label_text(label_key), self)
+        label.setWordWrap(True)
         label.setBuddy(widget)
         error = ErrorLabel(self)
         box = QWidget(self)
@@ -148,7 +159,7 @@ class FormDialog(QDialog):
     def retranslate(self) -> None:
         self.setWindowTitle(tr(self.title_key))
         for f in self.fields.values():
-            f.label.setText(tr(f.label_key))
+            f.label.setText(_label_text(f.label_key))
         save = self.buttons.button(QDialogButtonBox.StandardButton.Save)
         cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
         if save:
@@ -249,6 +260,10 @@ class FormDialog(QDialog):
             self.reject()
             return
         super().closeEvent(event)
+
+
+def _label_text(label_key: str | Callable[[], str]) -> str:
+    return label_key() if callable(label_key) else tr(label_key)
 
 
 def _is_zh() -> bool:

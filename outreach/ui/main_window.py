@@ -1,0 +1,278 @@
+"""The main window: menus, the navigation bar, the status bar and a stack of screens. No screen logic
+lives here (DESIGN.md: no giant main window) — each screen is a module in ``views/`` and each form a
+module in ``dialogs/``; ``forms.FormLauncher`` opens the forms."""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, replace
+
+from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QToolBar, QVBoxLayout, QWidget
+
+from outreach.i18n import tr
+from outreach.ui.forms import FormLauncher
+from outreach.ui.ops import WorkerSettings, save_worker_settings
+from outreach.ui.views.household_page import HouseholdPage
+from outreach.ui.views.households_view import HouseholdsView
+from outreach.ui.views.today_view import TodayView
+
+MIN_SIZE = (1024, 640)
+DEFAULT_SIZE = (1366, 740)
+
+
+@dataclass(frozen=True)
+class ExternalView:
+    """A screen another part of the app builds as a standalone widget ``cls(ctx, parent)``."""
+
+    name: str
+    module: str
+    cls: str
+    title_key: str
+    shortcut: str
+
+
+EXTERNAL_VIEWS = [
+    ExternalView("referrals", "outreach.ui.views.referrals_view", "ReferralsView", "ui.nav.referrals", "Ctrl+3"),
+    ExternalView("sync", "outreach.ui.views.sync_view", "SyncView", "ui.nav.sync", "Ctrl+4"),
+    ExternalView("conflicts", "outreach.ui.views.conflict_queue_view", "ConflictQueueView", "ui.nav.conflicts",
+                 "Ctrl+5"),
+    ExternalView("duplicates", "outreach.ui.views.duplicate_queue_view", "DuplicateQueueView",
+                 "ui.nav.duplicates", "Ctrl+6"),
+    ExternalView("dashboard", "outreach.ui.views.dashboard_view", "DashboardView", "ui.nav.dashboard", "Ctrl+7"),
+]
+
+
+class PendingView(QWidget):
+    """Marks a screen whose module has not landed yet (see EXTERNAL_VIEWS)."""
+
+    def __init__(self, title_key: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.title_key = title_key
+        self.label = QLabel(self)
+        self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        QVBoxLayout(self).addWidget(self.label)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.label.setText(tr("ui.nav.pending", screen=tr(self.title_key)))
+
+
+def _load_external(spec: ExternalView, ctx, parent: QWidget) -> QWidget:
+    if importlib.util.find_spec(spec.module) is None:
+        return PendingView(spec.title_key, parent)
+    cls = getattr(importlib.import_module(spec.module), spec.cls)
+    return cls(ctx, parent)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, ctx) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.setObjectName("MainWindow")
+        self.setMinimumSize(*MIN_SIZE)
+        self.resize(*DEFAULT_SIZE)
+        self.stack = QStackedWidget(self)
+        self.setCentralWidget(self.stack)
+        self.households = HouseholdsView(ctx, self)
+        self.household_page = HouseholdPage(ctx, self)
+        self.today = TodayView(ctx, self)
+        self.pages: dict[str, QWidget] = {"households": self.households, "household": self.household_page,
+                                          "today": self.today}
+        for spec in EXTERNAL_VIEWS:
+            self.pages[spec.name] = _load_external(spec, ctx, self)
+        for page in self.pages.values():
+            self.stack.addWidget(page)
+        self.forms = FormLauncher(ctx, self, self.open_household)
+        self._connect_screens()
+        self._build_actions()
+        self._build_menus()
+        self.busy = QLabel(self)
+        self.who = QLabel(self)
+        self.statusBar().addWidget(self.who)
+        self.statusBar().addPermanentWidget(self.busy)
+        ctx.runner.sig_busy.connect(lambda busy: self.busy.setText(tr("ui.status.working") if busy else ""))
+        ctx.language.sig_changed.connect(lambda _lang: self.retranslate())
+        self.retranslate()
+        self.today.set_villages(self._my_villages())
+        self._restore_state()
+
+    # ----------------------------------------------------------------- wiring
+    def _connect_screens(self) -> None:
+        hv, page = self.households, self.household_page
+        hv.sig_open_household.connect(self.open_household)
+        hv.sig_new_household.connect(self.forms.new_household)
+        self.today.sig_open_household.connect(self.open_household)
+        page.sig_back.connect(lambda: self.show_view("households"))
+        page.sig_edit_household.connect(self.forms.edit_household)
+        page.sig_add_member.connect(self.forms.add_member)
+        page.sig_edit_member.connect(self.forms.edit_member)
+        page.sig_record_visit.connect(self.forms.record_visit)
+        page.sig_assess.connect(self.forms.assess)
+        page.sig_refer.connect(self.forms.refer)
+        for name, widget in self.pages.items():
+            signal = getattr(widget, "sig_open_household", None)
+            if signal is not None and name not in ("households", "today"):
+                signal.connect(self.open_household)
+
+    def _action(self, name: str, shortcut: QKeySequence | str | None, slot) -> QAction:
+        action = QAction(self)
+        action.setObjectName(name)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        self.actions_by_name[name] = action
+        return action
+
+    def _build_actions(self) -> None:
+        self.actions_by_name: dict[str, QAction] = {}
+        self._action("new_household", QKeySequence.StandardKey.New,
+                     lambda: self.forms.new_household(self.households.selected_village()))
+        self._action("settings", QKeySequence.StandardKey.Preferences, self.open_settings)
+        self._action("quit", QKeySequence.StandardKey.Quit, self.close)
+        undo = self.ctx.undo.createUndoAction(self)
+        undo.setShortcut(QKeySequence.StandardKey.Undo)
+        redo = self.ctx.undo.createRedoAction(self)
+        redo.setShortcuts([QKeySequence(QKeySequence.StandardKey.Redo), QKeySequence("Ctrl+Y")])
+        self.actions_by_name["undo"], self.actions_by_name["redo"] = undo, redo
+        self._action("find", QKeySequence.StandardKey.Find, self.find)
+        self._action("refresh", "F5", self.refresh)  # StandardKey.Refresh includes Ctrl+R on X11
+        self._action("lang_zh", None, lambda: self.set_language("zh_CN"))
+        self._action("lang_en", None, lambda: self.set_language("en"))
+        self._action("about", None, self.forms.about)
+        self.nav_group = QActionGroup(self)
+        self.nav_actions: dict[str, QAction] = {}
+        nav = [("households", "Ctrl+1"), ("today", "Ctrl+2")] + [(s.name, s.shortcut) for s in EXTERNAL_VIEWS]
+        for name, shortcut in nav:
+            action = self._action(f"nav_{name}", shortcut, lambda _c=False, n=name: self.show_view(n))
+            action.setCheckable(True)
+            self.nav_group.addAction(action)
+            self.nav_actions[name] = action
+
+    def _build_menus(self) -> None:
+        a = self.actions_by_name
+        bar = self.menuBar()
+        self.menus = {name: bar.addMenu("") for name in ("file", "edit", "view", "language", "help")}
+        self.menus["file"].addActions([a["new_household"], a["settings"]])
+        self.menus["file"].addSeparator()
+        self.menus["file"].addAction(a["quit"])
+        self.menus["edit"].addActions([a["undo"], a["redo"]])
+        self.menus["edit"].addSeparator()
+        self.menus["edit"].addActions([a["find"], a["refresh"]])
+        self.menus["view"].addActions(list(self.nav_actions.values()))
+        self.menus["language"].addActions([a["lang_zh"], a["lang_en"]])
+        self.menus["help"].addAction(a["about"])
+        self.toolbar = QToolBar(self)
+        self.toolbar.setObjectName("navigation")
+        self.toolbar.setMovable(False)
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.toolbar.addActions(list(self.nav_actions.values()))
+        self.toolbar.addSeparator()
+        self.toolbar.addActions([a["new_household"], a["undo"], a["redo"]])
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
+
+    # ----------------------------------------------------------------- navigation
+    def show_view(self, name: str) -> None:
+        page = self.pages.get(name) or self.households
+        self.stack.setCurrentWidget(page)
+        nav_name = "households" if name == "household" else name
+        if nav_name in self.nav_actions:
+            self.nav_actions[nav_name].setChecked(True)
+        if name == "today":
+            self.today.reload()
+        self.current_view = name
+
+    current_view = "households"
+
+    def open_household(self, household_id: str) -> None:
+        if not household_id:
+            return
+        self.household_page.open(household_id)
+        self.show_view("household")
+
+    def find(self) -> None:
+        self.show_view("households")
+        self.households.focus_search()
+
+    def refresh(self) -> None:
+        self.ctx.runner.sig_changed.emit(frozenset({"household", "sync"}))
+
+    def _my_villages(self) -> list[str]:
+        return list(self.ctx.settings.villages)
+
+    # ----------------------------------------------------------------- settings & language
+    def open_settings(self) -> None:
+        self.forms.settings(self._settings_saved)
+
+    def _settings_saved(self, settings: WorkerSettings) -> None:
+        self.ctx.settings = settings
+        self.ctx.language.apply(settings.language)
+        self.today.set_villages(list(settings.villages))
+        self._show_who(settings.worker_name, settings.device_name)
+
+    def set_language(self, lang: str) -> None:
+        self.ctx.language.apply(lang)
+        self.ctx.settings = replace(self.ctx.settings, language=lang)
+        self.ctx.runner.op(save_worker_settings, self.ctx.settings, changes={"settings"})
+
+    def _show_who(self, worker: str, device: str) -> None:
+        self.who.setText(tr("ui.status.who", worker=worker, device=device))
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(tr("ui.app.title"))
+        labels = {"new_household": "ui.action.new_household", "settings": "ui.action.settings",
+                  "quit": "ui.action.quit", "find": "ui.action.find", "refresh": "ui.action.refresh",
+                  "lang_zh": "ui.lang.zh_CN", "lang_en": "ui.lang.en", "about": "ui.action.about"}
+        for name, key in labels.items():
+            self.actions_by_name[name].setText(tr(key))
+        self.actions_by_name["undo"].setText(tr("ui.action.undo"))
+        self.actions_by_name["redo"].setText(tr("ui.action.redo"))
+        for name, action in self.nav_actions.items():
+            spec = next((s for s in EXTERNAL_VIEWS if s.name == name), None)
+            action.setText(tr(spec.title_key if spec else f"ui.nav.{name}"))
+            action.setToolTip(f"{action.text()} ({action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})")
+        for name, menu in self.menus.items():
+            menu.setTitle(tr(f"ui.menu.{name}"))
+        self.toolbar.setWindowTitle(tr("ui.menu.view"))
+        self._show_who(self.ctx.settings.worker_name, self.ctx.settings.device_name)
+        for page in self.pages.values():
+            retranslate = getattr(page, "retranslate", None)
+            if callable(retranslate):
+                retranslate()
+
+    # ----------------------------------------------------------------- state
+    def _restore_state(self) -> None:
+        s = self.ctx.ui_settings
+        geometry = s.bytes("main/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        state = s.bytes("main/state")
+        if state is not None:
+            self.restoreState(state)
+        self.households.restore_state(s)
+        last = str(s.value("main/last_view", "households") or "households")
+        last_household = str(s.value("main/last_household", "") or "")
+        if last == "household" and last_household:
+            self.open_household(last_household)
+        else:
+            self.show_view(last if last in self.pages and last != "household" else "households")
+
+    def save_state(self) -> None:
+        s = self.ctx.ui_settings
+        s.set_value("main/geometry", QByteArray(self.saveGeometry()))
+        s.set_value("main/state", QByteArray(self.saveState()))
+        s.set_value("main/last_view", self.current_view)
+        s.set_value("main/last_household", self.household_page.household_id or "")
+        self.households.save_state(s)
+        s.sync()
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        form = self.forms.current
+        if form is not None and form.isVisible():
+            form.reject()
+            if form.isVisible():
+                event.ignore()
+                return
+        self.save_state()
+        super().closeEvent(event)

@@ -1,0 +1,131 @@
+"""Today: visits due or overdue, referrals waiting for a reply past their expected date, and urgent needs
+with no referral yet — in the worker's villages. Each row opens its household (double-click or Enter)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import QModelIndex, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QGroupBox,
+    QHeaderView,
+    QLabel,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from outreach.domain.enums import NeedDomain, Urgency
+from outreach.i18n import tr
+from outreach.services import followups
+from outreach.ui.models.record_table_model import Column, RecordTableModel, iso, label_of
+
+RELOAD_ON = {"visit", "referral", "need", "assessment", "household", "sync", "settings"}
+
+
+def _overdue_text(d) -> str:
+    if d.days_overdue > 0:
+        return tr("ui.today.days_overdue", n=d.days_overdue)
+    if d.days_overdue == 0:
+        return tr("ui.today.due_today")
+    return tr("ui.today.due_in", n=-d.days_overdue)
+
+
+DUE_COLUMNS = [
+    Column("ui.col.code", lambda d: d.code),
+    Column("ui.col.village", lambda d: d.village_name),
+    Column("ui.col.address", lambda d: d.address),
+    Column("field.next_due", lambda d: iso(d.next_due)),
+    Column("ui.col.overdue", _overdue_text, colour=lambda d: "#b3261e" if d.days_overdue > 0 else None),
+]
+REFERRAL_COLUMNS = [
+    Column("ui.col.reference", lambda r: r.reference),
+    Column("ui.col.person", lambda r: r.person_name),
+    Column("ui.col.provider", lambda r: r.provider_name),
+    Column("field.urgency", lambda r: label_of(Urgency, r.urgency)),
+    Column("field.issued_on", lambda r: iso(r.issued_on)),
+    Column("ui.col.expected_reply", lambda r: iso(r.expected_reply_on), colour=lambda r: "#b3261e"),
+]
+NEED_COLUMNS = [
+    Column("ui.col.code", lambda n: n.household_code),
+    Column("ui.col.person", lambda n: n.person_name),
+    Column("ui.col.domain", lambda n: label_of(NeedDomain, n.domain), colour=lambda n: "#b3261e"),
+    Column("ui.col.description", lambda n: n.description),
+]
+
+
+def load_today(store, village_ids: list[str] | None):
+    return followups.today_list(store, today=date.today(), village_ids=village_ids)
+
+
+class TodayView(QWidget):
+    sig_open_household = Signal(str)
+    view_name = "today"
+
+    def __init__(self, ctx, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.village_ids: list[str] | None = None
+        self.summary = QLabel(self)
+        self.due = RecordTableModel(DUE_COLUMNS, self)
+        self.referrals = RecordTableModel(REFERRAL_COLUMNS, self)
+        self.needs = RecordTableModel(NEED_COLUMNS, self)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 6, 8, 6)
+        layout.addWidget(self.summary)
+        self.boxes: list[tuple[QGroupBox, str, RecordTableModel]] = []
+        for model, key, household_of in ((self.due, "ui.today.due_visits", lambda d: d.household_id),
+                                         (self.referrals, "ui.today.overdue_referrals", lambda r: r.household_id),
+                                         (self.needs, "ui.today.urgent_needs", lambda n: n.household_id)):
+            box = QGroupBox(self)
+            inner = QVBoxLayout(box)
+            view = QTableView(box)
+            view.setModel(model)
+            view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+            view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+            view.verticalHeader().hide()
+            view.horizontalHeader().setStretchLastSection(True)
+            view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+            view.setAlternatingRowColors(True)
+            opener = self._opener(model, household_of)
+            view.activated.connect(opener)
+            view.doubleClicked.connect(opener)
+            inner.addWidget(view)
+            layout.addWidget(box, 1)
+            self.boxes.append((box, key, model))
+        ctx.runner.sig_changed.connect(self._data_changed)
+        self.retranslate()
+
+    def _opener(self, model: RecordTableModel, household_of):
+        def open_row(index: QModelIndex) -> None:
+            if index.isValid():
+                self.sig_open_household.emit(household_of(model.record_at(index.row())))
+        return open_row
+
+    def set_villages(self, village_ids: list[str] | None) -> None:
+        self.village_ids = village_ids or None
+        self.reload()
+
+    def reload(self) -> None:
+        self.ctx.runner.query(load_today, self.village_ids, key=f"today-{id(self)}", owner=self,
+                              on_done=self._loaded)
+
+    def _loaded(self, today) -> None:
+        self.due.set_records(today.due_visits)
+        self.referrals.set_records(today.overdue_referrals)
+        self.needs.set_records(today.urgent_needs)
+        for view in self.findChildren(QTableView):
+            view.resizeColumnsToContents()
+        self.retranslate()
+
+    def _data_changed(self, changes: frozenset) -> None:
+        if changes & RELOAD_ON:
+            self.reload()
+
+    def retranslate(self) -> None:
+        self.summary.setText(tr("ui.today.summary", visits=self.due.rowCount(),
+                                referrals=self.referrals.rowCount(), needs=self.needs.rowCount()))
+        for box, key, model in self.boxes:
+            box.setTitle(f"{tr(key)}（{model.rowCount()}）")
+            model.retranslate()
