@@ -194,3 +194,15 @@ def visit_register_data(store: Store, village: str, year: int, month: int,
     team = store.get_setting("team_name").strip() or org.name
     return VisitRegisterData(organisation=org, village_name=name, village_code=code, year=year, month=month,
                              team=team, rows=visits)
+
+
+# ---------------------------------------------------------------------------- ready-made PDFs
+def letters_pdf(store: Store, references: list[str], *, lang: str = "zh_CN") -> bytes:
+    """One PDF (bytes) with the letters of the given referrals, for preview, print or save."""
+    import io
+
+    from outreach.letters.referral_letter import render_referral_letters
+
+    buf = io.BytesIO()
+    render_referral_letters(letters_for(store, references, lang=lang), buf, lang=lang)
+    return buf.getvalue()
