@@ -3,7 +3,7 @@
 
 Settings used: ``org_name``, ``org_address``, ``org_phone``, ``org_logo`` (letterhead),
 ``worker_name`` / ``worker_phone`` (the worker's phone is printed on letters this worker issued),
-``team_name`` (register header; the organisation's name when unset).
+``team_name`` (register header; else the sync team's name, else the organisation's name).
 """
 
 from __future__ import annotations
@@ -191,9 +191,18 @@ def visit_register_data(store: Store, village: str, year: int, month: int,
         for r in rows
     )
     org = organisation(store, lang)
-    team = store.get_setting("team_name").strip() or org.name
+    team = store.get_setting("team_name").strip() or _sync_team_name(store) or org.name
     return VisitRegisterData(organisation=org, village_name=name, village_code=code, year=year, month=month,
                              team=team, rows=visits)
+
+
+def _sync_team_name(store: Store) -> str:
+    """The name the team was given when the lead created it (``outreach team``), if any."""
+    from outreach.sync.team import get_team
+
+    with store.connect() as conn:
+        team = get_team(conn)
+    return team.name.strip() if team else ""
 
 
 # ---------------------------------------------------------------------------- ready-made PDFs

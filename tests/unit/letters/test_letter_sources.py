@@ -74,6 +74,8 @@ def test_register_data_for_a_month(store, seeded):
     ]
     assert len(visit_register_data(store, VILLAGE, 2025, 4).rows) == 1
     assert visit_register_data(store, "东坪", 2025, 2).rows == ()
+    store.set_setting("team_name", "")
+    assert visit_register_data(store, "东坪", 2025, 3).team == "青山镇社会工作服务站"  # no team: the station
 
 
 def test_village_and_month_errors(store, seeded):
