@@ -14,6 +14,7 @@ Households (registered; ``*`` = excluded from May figures of T):
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 
 from outreach.domain import idnumber
@@ -100,16 +101,18 @@ def build(store) -> dict[str, str]:
     person("p11", "h7", "赵大爷", "1940-01-01", flag_elder_alone=True)
     person("p12", "h8", "孙明", "2006-05-31")
 
-    def visit(key, household, day, vtype, outcome, worker, due=None, archived=False):
+    def visit(key, household, day, vtype, outcome, worker, due=None, archived=False, notes="", met=()):
         with store.transaction(worker=worker) as w:
             ids[key] = w.insert(Visit, {"household_id": ids[household], "visit_date": date.fromisoformat(day),
                                         "visit_type": vtype, "outcome": outcome, "archived": archived,
-                                        "next_due": date.fromisoformat(due) if due else None})
+                                        "next_due": date.fromisoformat(due) if due else None, "notes": notes,
+                                        "people_met": json.dumps([ids[m] for m in met])})
 
     visit("v1", "h1", "2024-02-10", "routine", "met", "李娜", "2024-03-10")
     visit("v2", "h1", "2024-05-06", "follow_up", "nobody_home", "李娜", "2024-05-09")
-    visit("v3", "h1", "2024-05-20", "follow_up", "met", "李娜", "2024-06-20")
-    visit("v4", "h2", "2024-05-07", "assessment", "met", "李娜")
+    visit("v3", "h1", "2024-05-20", "follow_up", "met", "李娜", "2024-06-20", met=["p1"],
+          notes="王秀英血压药快吃完了，儿子李建华电话15098765432，身份证见档案")
+    visit("v4", "h2", "2024-05-07", "assessment", "met", "李娜", met=["p3", "p4"], notes="=HYPERLINK(\"x\")")
     visit("v5", "h4", "2024-04-15", "routine", "met", "王强", "2024-05-15")
     visit("v7", "h5", "2024-05-25", "crisis", "nobody_home", "王强", "2024-05-28")
     visit("v8", "h5", "2024-05-10", "routine", "refused", "李娜")
@@ -144,9 +147,9 @@ def build(store) -> dict[str, str]:
         ids["n7"] = w.insert(Need, {"household_id": ids["h1"], "assessment_id": ids["a1"], "domain": "basic_living",
                                     "priority": "high", "status": "open", "created_at": noon("2024-06-02")})
 
-    def referral(key, person_key, household, provider, issued, expected, events, *, archived=False):
+    def referral(key, person_key, household, provider, issued, expected, events, *, archived=False, **extra):
         with store.transaction(worker="李娜") as w:
-            ids[key] = rid = w.insert(Referral, {
+            ids[key] = rid = w.insert(Referral, {**extra,
                 "reference": f"ZJ-TEST-{key}", "person_id": ids[person_key], "household_id": ids[household],
                 "provider_id": ids[provider], "reason": "测试",
                 "issued_on": date.fromisoformat(issued) if issued else None,
@@ -157,7 +160,9 @@ def build(store) -> dict[str, str]:
                                          "event_date": date.fromisoformat(day)})
 
     referral("r1", "p1", "h1", "pr1", "2024-05-06", "2024-05-20",
-             [("draft", "2024-05-06"), ("issued", "2024-05-06"), ("accepted", "2024-05-09"), ("served", "2024-05-12")])
+             [("draft", "2024-05-06"), ("issued", "2024-05-06"), ("accepted", "2024-05-09"), ("served", "2024-05-12")],
+             consent_given=True, consent_by="王秀英", consent_witness="张桂兰", consent_method="verbal_witnessed",
+             consent_on=date(2024, 5, 6))
     referral("r2", "p1", "h1", "pr2", "2024-05-06", "2024-05-20", [("draft", "2024-05-06"), ("issued", "2024-05-06")])
     referral("r3", "p7", "h5", "pr3", "2024-05-25", "2024-05-27",
              [("draft", "2024-05-25"), ("issued", "2024-05-25"), ("accepted", "2024-05-27")])
