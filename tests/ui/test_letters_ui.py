@@ -144,6 +144,13 @@ def test_a_draft_has_no_letter_to_preview(view):
     assert "尚未开具" in view.message.text()
 
 
+def test_preview_by_reference_after_issuing(view):
+    view.preview_references([view.refs["old"], view.refs["new"]])
+    dialog = view.preview_dialog
+    assert dialog.page_count() == 2 and dialog.windowTitle() == "转介函（2 份）"
+    dialog.close()
+
+
 def test_printing_goes_through_the_print_dialog(view, tmp_path, monkeypatch):
     from outreach.ui.dialogs import letter_preview_dialog
 

@@ -326,11 +326,18 @@ class ReferralsView(QWidget):
         if not refs:
             self.message.setText(tr("letters.ui.none_printable"))
             return
-        note = tr("letters.ui.skipped", count=skipped) if skipped else ""
+        self._build_pdf(refs, then, note=tr("letters.ui.skipped", count=skipped) if skipped else "")
+
+    def _build_pdf(self, refs: list[str], then: Callable[[bytes, list[str]], None], *, note: str = "") -> None:
         self.message.setText(tr("letters.ui.rendering", count=len(refs)))
         self._call(letter_sources.letters_pdf, refs, lang=self.letter_lang.currentData(),
                    on_done=lambda pdf: (self.message.setText(note), then(pdf, refs)),
                    on_error=lambda exc: self._show_error(exc))
+
+    def preview_references(self, references: list[str]) -> None:
+        """Open the preview of these referrals' letters (e.g. right after a referral is issued)."""
+        if references:
+            self._build_pdf(list(references), self._open_preview)
 
     def _title(self, refs: list[str]) -> str:
         return tr("letters.ui.preview.title_one", reference=refs[0]) if len(refs) == 1 else \
