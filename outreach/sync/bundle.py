@@ -150,13 +150,25 @@ def _wire_keys(change: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+# canonical_json for wire records, without the generic float walk: a wire record's only values are
+# strings, ints and the [int, str] base, so checking the top level and the base is enough.
+_CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False)
+
+
+def _encode_wire(change: dict[str, Any]) -> bytes:
+    record = _wire_keys(change)
+    if any(type(v) is float for v in record.values()) or any(type(v) is float for v in record.get("base", ())):
+        raise TypeError("floats have no canonical JSON form")
+    return _CANONICAL.encode(record).encode("utf-8")
+
+
 def encode_payload(changes: Iterable[dict[str, Any]]) -> tuple[bytes, int, dict[str, int]]:
     """JSON Lines of wire-form changes (``changes.to_wire``): canonical, only the contract's keys.
     Returns (bytes, number of changes, changes per entity)."""
     lines = []
     counts: Counter[str] = Counter()
     for change in changes:
-        lines.append(canonical_json(_wire_keys(change)))
+        lines.append(_encode_wire(change))
         counts[change["entity"]] += 1
     payload = b"".join(line + b"\n" for line in lines)
     return payload, len(lines), dict(sorted(counts.items()))
@@ -337,22 +349,21 @@ def check_change(obj: Any) -> str | None:
     if missing:
         return f"missing {', '.join(missing)}"
     entity, row_id, fld = obj["entity"], obj["row_id"], obj["field"]
-    model = SYNCED_TABLES.get(entity) if isinstance(entity, str) else None
-    if model is None:
+    rules = _rules(entity) if isinstance(entity, str) else None
+    if rules is None:
         return f"unknown entity {entity!r}"
     if not isinstance(row_id, str) or not _ROW_ID.fullmatch(row_id):
         return "bad row_id"
     if not isinstance(obj["device_id"], str) or not _HEX32.fullmatch(obj["device_id"]):
         return "bad device_id"
     hlc = obj["hlc"]
-    if not isinstance(hlc, int) or isinstance(hlc, bool) or not 0 < hlc <= MAX_HLC:
+    if type(hlc) is not int or not 0 < hlc <= MAX_HLC:
         return "bad hlc"
     if not isinstance(obj["worker"], str) or len(obj["worker"]) > 64:
         return "bad worker"
     base = obj.get("base")
     if base is not None and not (
-            isinstance(base, list) and len(base) == 2 and isinstance(base[0], int)
-            and not isinstance(base[0], bool) and 0 <= base[0] <= MAX_HLC
+            isinstance(base, list) and len(base) == 2 and type(base[0]) is int and 0 <= base[0] <= MAX_HLC
             and isinstance(base[1], str) and (base[1] == "" or _HEX32.fullmatch(base[1]))):
         return "bad base"
     if not isinstance(obj["value"], str):
@@ -361,52 +372,77 @@ def check_change(obj: Any) -> str | None:
         value = json.loads(obj["value"])
     except ValueError:
         return "value is not JSON"
-    table = model.__table__
     if fld == "*":
         if not isinstance(value, dict):
             return "row creation must carry an object"
         if value.get("id", row_id) != row_id:
             return "row id differs from row_id"
         for name, v in value.items():
-            problem = _check_field(model, table, name, v, creating=True)
+            problem = _check_field(rules, name, v)
             if problem:
                 return problem
         return None
     if not isinstance(fld, str):
         return "bad field"
-    return _check_field(model, table, fld, value, creating=False)
+    if fld in SyncedBase.BOOKKEEPING:
+        return f"field {fld!r} cannot be changed"
+    return _check_field(rules, fld, value)
 
 
-def _check_field(model: type[SyncedBase], table: Any, name: str, value: Any, *, creating: bool) -> str | None:
-    if name not in table.c or name in model.__local_columns__:
-        return f"unknown field {name!r}"
-    if not creating and name in SyncedBase.BOOKKEEPING:
-        return f"field {name!r} cannot be changed"
-    column = table.c[name]
-    if value is None:
-        return None if column.nullable else f"{name} cannot be empty"
-    return _check_type(name, column.type, value)
+# kind of each column a change may carry, per entity: {name: (kind, nullable)}
+_KINDS: dict[str, dict[str, tuple[str, bool]]] = {}
 
 
-def _check_type(name: str, col_type: Any, value: Any) -> str | None:
-    if isinstance(value, float):
-        return f"{name}: floats are not allowed"
-    if isinstance(col_type, TypeDecorator) and not isinstance(col_type, UTCDateTime):
+def _rules(entity: str) -> dict[str, tuple[str, bool]] | None:
+    if entity not in _KINDS:
+        model = SYNCED_TABLES.get(entity)
+        if model is None:
+            return None
+        _KINDS[entity] = {c.name: (_kind(c.type), bool(c.nullable)) for c in model.__table__.columns
+                          if c.name not in model.__local_columns__}
+    return _KINDS[entity]
+
+
+def _kind(col_type: Any) -> str:
+    if isinstance(col_type, UTCDateTime):
+        return "datetime"
+    if isinstance(col_type, TypeDecorator):
         col_type = col_type.impl_instance  # sqlmodel's AutoString is a String underneath
     if isinstance(col_type, Boolean):
-        ok = isinstance(value, bool)
-    elif isinstance(col_type, Integer | BigInteger):
-        ok = isinstance(value, int) and not isinstance(value, bool) and abs(value) <= MAX_HLC
-    elif isinstance(col_type, Date):
-        ok = isinstance(value, str) and _parses(date.fromisoformat, value)
-    elif isinstance(col_type, UTCDateTime):
-        ok = isinstance(value, str) and _parses(datetime.fromisoformat, value)
-    elif isinstance(col_type, String | Text):
+        return "bool"
+    if isinstance(col_type, Integer | BigInteger):
+        return "int"
+    if isinstance(col_type, Date):
+        return "date"
+    if isinstance(col_type, String | Text):
         # No length check: the writing device does not enforce max_length either, and refusing a
         # bundle for a long address would block that laptop's sync for good. Lines are capped anyway.
-        ok = isinstance(value, str)
+        return "str"
+    return "other"
+
+
+def _check_field(rules: dict[str, tuple[str, bool]], name: str, value: Any) -> str | None:
+    rule = rules.get(name)
+    if rule is None:
+        return f"unknown field {name!r}"
+    kind, nullable = rule
+    if value is None:
+        return None if nullable else f"{name} cannot be empty"
+    t = type(value)
+    if t is float:
+        return f"{name}: floats are not allowed"
+    if kind == "str":
+        ok = t is str
+    elif kind == "int":
+        ok = t is int and abs(value) <= MAX_HLC
+    elif kind == "bool":
+        ok = t is bool
+    elif kind == "date":
+        ok = t is str and _parses(date.fromisoformat, value)
+    elif kind == "datetime":
+        ok = t is str and _parses(datetime.fromisoformat, value)
     else:
-        ok = isinstance(value, str | int | bool)
+        ok = t in (str, int, bool)
     return None if ok else f"{name}: wrong type"
 
 
