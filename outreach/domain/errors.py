@@ -43,6 +43,13 @@ class FieldError:
         return tr(self.key, lang, **self.params)
 
 
+def field_label(name: str, lang: str | None = None) -> str | None:
+    """The translated label of a form field, or None where the message names the field itself."""
+    key = "field." + name
+    text = tr(key, lang)
+    return None if text == key else text
+
+
 class ValidationError(OutreachError):
     """Input refused; nothing was written. ``errors`` says which fields and why."""
 
@@ -51,7 +58,8 @@ class ValidationError(OutreachError):
         super().__init__("error.validation", details="; ".join(e.message() for e in self.errors))
 
     def message(self, lang: str | None = None) -> str:
-        details = "; ".join(f"{tr('field.' + e.field, lang)}: {e.message(lang)}" for e in self.errors)
+        details = "; ".join(f"{label}: {e.message(lang)}" if (label := field_label(e.field, lang)) else e.message(lang)
+                            for e in self.errors)
         return tr(self.key, lang, details=details)
 
     def for_field(self, name: str) -> list[FieldError]:
