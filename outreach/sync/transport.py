@@ -43,6 +43,7 @@ from outreach.storage.sync_tables import (
     SyncBundle,
     SyncPeerVector,
 )
+from outreach.storage.tables import Area
 from outreach.sync import bundle as B
 from outreach.sync import team as T
 from outreach.sync.keys import KeyRing
@@ -395,6 +396,8 @@ def device_status(store: Any) -> list[dict[str, Any]]:
         if team is None:
             return []
         stream_in = B.TEAM if team.is_lead else store.device.id
+        area = Area.__table__
+        names = dict(conn.execute(select(area.c.id, area.c.name).where(area.c.level == "village")).all())
         for d in T.list_devices(conn):
             last_in = conn.execute(select(BUNDLES).where(c.direction == DIRECTION_IN, c.sender == d.device_id)
                                    .order_by(c.recorded_at.desc()).limit(1)).mappings().first()
@@ -406,6 +409,7 @@ def device_status(store: Any) -> list[dict[str, Any]]:
             out.append({
                 "device_id": d.device_id, "code": T.device_code(d.device_id), "name": d.display_name,
                 "worker": d.worker, "role": d.role, "status": d.status, "villages": list(d.villages),
+                "village_names": [names.get(v, v) for v in d.villages],
                 "fingerprint": d.fingerprint,
                 "enrolled_at": _iso(d.enrolled_at), "revoked_at": _iso(d.revoked_at),
                 "last_bundle": _bundle_json(last_in), "last_sent": _bundle_json(last_out),
