@@ -65,10 +65,10 @@ _ROW_ID = re.compile(r"[0-9A-Za-z_-]{1,32}")
 class Limits:
     """Hard caps on what a reader accepts (all checked before anything is parsed further)."""
 
-    max_file_bytes: int = 512 * 2**20
+    max_file_bytes: int = 256 * 2**20      # ~400k changes; a week of one laptop is far less
     max_manifest_bytes: int = 8 * 2**20
     max_line_bytes: int = 2 * 2**20
-    max_changes: int = 2_000_000
+    max_changes: int = 1_000_000
 
 
 DEFAULT_LIMITS = Limits()
@@ -248,7 +248,7 @@ def parse_manifest(manifest_bytes: bytes) -> Manifest:
     aside and otherwise ignored."""
     try:
         doc = json.loads(manifest_bytes.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise BundleRefused("sync.refused.bad_manifest", reason="not JSON") from exc
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise BundleRefused("sync.refused.not_bundle")
@@ -313,7 +313,7 @@ def parse_payload(payload: bytes, manifest: Manifest, limits: Limits = DEFAULT_L
             raise BundleRefused("sync.refused.bad_change", line=number, reason="line too long")
         try:
             obj = json.loads(line.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError) as exc:
+        except (UnicodeDecodeError, ValueError, RecursionError) as exc:
             raise BundleRefused("sync.refused.bad_change", line=number, reason="not JSON") from exc
         problem = check_change(obj)
         if problem:
@@ -370,7 +370,7 @@ def check_change(obj: Any) -> str | None:
         return "value must be JSON text"
     try:
         value = json.loads(obj["value"])
-    except ValueError:
+    except (ValueError, RecursionError):
         return "value is not JSON"
     if fld == "*":
         if not isinstance(value, dict):

@@ -304,7 +304,7 @@ def import_data(store: Any, ring: KeyRing, data: bytes, *, name: str = "", limit
                 return ImportResult(name, ALREADY, Msg("sync.import.already", {"sender": sender_name, "seq": m.seq}),
                                     m.bundle_id, m.sender, sender_name, m.seq, m.change_count)
         stage("apply")
-        report = _apply(store, team, opened, sender_name, name)
+        report, dropped = _apply(store, team, opened, sender_name, name)
     except B.BundleRefused as exc:
         if exc.key == "sync.refused.damaged":
             exc = B.BundleRefused("sync.refused.damaged", sender=_guess_sender(store, name))
@@ -323,7 +323,8 @@ def import_data(store: Any, ring: KeyRing, data: bytes, *, name: str = "", limit
                     for n in missing_seqs(conn, m.sender, _stream_of(team, ring))]
     return ImportResult(name, IMPORTED, Msg("sync.import.done", {
         "sender": sender_name, "seq": m.seq, "changes": m.change_count, "new": report.new}),
-        m.bundle_id, m.sender, sender_name, m.seq, m.change_count, report, gap_msgs, _review_notes(report))
+        m.bundle_id, m.sender, sender_name, m.seq, m.change_count, report, gap_msgs,
+        _review_notes(report) + ([Msg("sync.import.foreign_dropped", {"count": dropped})] if dropped else []))
 
 
 def _review_notes(report: Any) -> list[Msg]:
@@ -340,18 +341,45 @@ def _apply(store: Any, team: T.Team, opened: B.OpenedBundle, sender_name: str, n
     from outreach.sync.merge import apply_changes
 
     m = opened.manifest
-    changes = [from_wire(c) for c in opened.changes]
     source = f"{sender_name} #{m.seq} ({m.bundle_id[:8]})"
     with store.transaction() as w:
         if _imported(w.conn, m.bundle_id):
-            return None
-        report = apply_changes(w, changes, source=source[:200])
+            return None, 0
+        wire = opened.changes
+        dropped = 0
+        if team.is_lead:
+            wire = _without_unknown_foreign(w.conn, m.sender, wire)
+            dropped = len(opened.changes) - len(wire)
+        report = apply_changes(w, [from_wire(c) for c in wire], source=source[:200])
         stream = B.TEAM if team.is_lead else store.device.id
         _record(w.conn, m, DIRECTION_IN, stream, Path(name).name if name else "", applied=report.new)
         _raise_peer_vector(w.conn, m.sender, m.vector)
         if not team.is_lead and m.roster:
             T.apply_roster(w.conn, team, m.roster)
-    return report
+    return report, dropped
+
+
+def _without_unknown_foreign(conn: Connection, sender: str, wire: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """An uplink carries its sender's own changes, plus (for causal completeness) changes of other
+    laptops that the lead sent it and therefore already holds. A change attributed to another laptop
+    that the lead never had cannot have come that way: it is left out (one laptop must not speak for
+    another, not even a revoked one) and reported."""
+    from sqlalchemy import tuple_
+
+    from outreach.storage.writer import CHANGE_LOG
+    from outreach.sync.changes import chunks
+
+    foreign = {(c["entity"], c["row_id"], c["field"], c["hlc"], c["device_id"]) for c in wire if c["device_id"] != sender}
+    if not foreign:
+        return wire
+    c = CHANGE_LOG.c
+    held: set[tuple] = set()
+    for batch in chunks(sorted(foreign)):
+        held.update(tuple(r) for r in conn.execute(
+            select(c.entity, c.row_id, c.field, c.hlc, c.device_id)
+            .where(tuple_(c.entity, c.row_id, c.field, c.hlc, c.device_id).in_(batch))))
+    return [ch for ch in wire if ch["device_id"] == sender
+            or (ch["entity"], ch["row_id"], ch["field"], ch["hlc"], ch["device_id"]) in held]
 
 
 def _imported(conn: Connection, bundle_id: str) -> bool:

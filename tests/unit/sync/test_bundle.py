@@ -246,3 +246,22 @@ def test_empty_bundle_is_valid(lead, worker):
 
 def test_pyrage_identity_types_are_what_we_expect():
     assert isinstance(KeyRing.generate("3" * 32).device_age, x25519.Identity)
+
+
+def test_change_base_travels_and_is_checked(lead, worker):
+    changes = household_changes(3, DEV)
+    changes[1]["base"] = [changes[0]["hlc"], DEV]
+    data, _ = uplink(lead, worker, changes)
+    opened = B.open_bundle(data, lead.identities(), lead_gate(lead, worker))
+    assert opened.changes[1]["base"] == [changes[0]["hlc"], DEV] and "base" not in opened.changes[0]
+    changes[1]["base"] = [1, "not a device"]
+    data, _ = uplink(lead, worker, changes)
+    refused("sync.refused.bad_change", B.open_bundle, data, lead.identities(), lead_gate(lead, worker))
+
+
+def test_deeply_nested_json_is_refused_not_a_crash(lead, worker):
+    data, _ = uplink(lead, worker)
+    deep = b"[" * 200_000 + b"\n"
+    bad = resign(lead, worker, data, edit_payload=lambda _p: deep,
+                 edit_manifest=lambda m: m["payload"].update(changes=1, counts={}))
+    refused("sync.refused.bad_change", B.open_bundle, bad, lead.identities(), lead_gate(lead, worker))

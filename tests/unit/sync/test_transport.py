@@ -284,3 +284,20 @@ def test_changed_villages_make_the_next_downlink_complete(team):
     assert down.full
     receive(wang, down)
     assert "东坪-0150" in households(wang.store)
+
+
+def test_a_laptop_cannot_speak_for_another(team):
+    """An enrolled laptop signs changes it attributes to another laptop: those are left out."""
+    from tests.unit.sync.transport_kit import household_changes
+
+    lead, li, wang = team
+    add_household(li, "东坪-0001", DONGPING)
+    data = uplink(li).path.read_bytes()
+    own = [json.loads(x) for x in B.decrypt(data, [lead.ring.team_age]).split(b"\n")[3:] if x]
+    forged = household_changes(1, wang.id, village=SHIMEN)            # "王强 created this household"
+    path = li.outbox / "forged.age"
+    path.write_bytes(forge(li, data, lead, lines=own + forged))
+    [result] = receive(lead, path)
+    assert result.status == "imported" and result.notes[-1].key == "sync.import.foreign_dropped"
+    assert "1" in result.text("en")
+    assert set(households(lead.store)) == {"东坪-0001"}
