@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from outreach.domain import idnumber
+from outreach.domain.assessment import Template, is_answered, load_template, points, score, visible_questions
 from outreach.domain.enums import (
     BenefitStatus,
     ConsentMethod,
     DisabilityType,
     NeedDomain,
     PersonStatus,
-    Priority,
     Relation,
     Sex,
     VisitOutcome,
@@ -100,12 +100,12 @@ def build_demo(store: Store, *, households: int = 500, seed: int = 1, today: dat
     villages = _areas(store, g, max(3, min(40, households // 40 or 3)))
     providers = _providers(store, g, villages)
     counts = {"households": 0, "people": 0, "visits": 0, "assessments": 0, "referrals": 0}
-    template_id = _template(store)
+    template_id, template = _template(store)
     seq = 0
     while seq < households:
         n = min(BATCH, households - seq)
         with store.transaction() as w:
-            rows = _households_batch(g, villages, seq, n)
+            rows = _households_batch(g, villages, seq, n, template)
             w.insert_many(Household, rows["household"])
             w.insert_many(Person, rows["person"])
             w.insert_many(Visit, rows["visit"])
@@ -177,20 +177,19 @@ def _providers(store: Store, g: _Gen, villages: list[dict]) -> list[dict]:
     return rows
 
 
-def _template(store: Store) -> str:
-    """The assessment template snapshot the demo's answer sets refer to."""
-    from outreach.resources import resource_path
-
-    path = resource_path("assessments", "needs_v1.json")
-    body = path.read_text(encoding="utf-8") if path.exists() else json.dumps({"key": "needs", "version": 1})
+def _template(store: Store) -> tuple[str, Template]:
+    """The latest assessment template, stored as the snapshot the demo's answer sets refer to."""
+    template = load_template("needs")
     with store.transaction() as w:
-        return w.insert(AssessmentTemplate, {"template_key": "needs", "version": 1, "body": body})
+        tid = w.insert(AssessmentTemplate, {"template_key": template.key, "version": template.version,
+                                            "body": template.body})
+    return tid, template
 
 
 _FLAG_KINDS = ("elder_alone", "left_behind_child", "disability", "migrant", "chronic", "pregnant", "ordinary")
 
 
-def _households_batch(g: _Gen, villages: list[dict], start: int, n: int) -> dict:
+def _households_batch(g: _Gen, villages: list[dict], start: int, n: int, template: Template) -> dict:
     out: dict[str, list] = {"household": [], "person": [], "visit": [], "assessment": [], "need": []}
     person_by_hh: dict[str, list[dict]] = {}
     for i in range(start, start + n):
@@ -211,7 +210,7 @@ def _households_batch(g: _Gen, villages: list[dict], start: int, n: int) -> dict
         })
         out["person"].extend(members)
         person_by_hh[hid] = members
-        _visits(g, out, hid, members)
+        _visits(g, out, hid, members, template)
     out["person_by_hh"] = person_by_hh  # type: ignore[assignment]
     return out
 
@@ -279,7 +278,7 @@ def _members(g: _Gen, hid: str, kind: str, village: dict) -> list[dict]:
     return members
 
 
-def _visits(g: _Gen, out: dict, hid: str, members: list[dict]) -> None:
+def _visits(g: _Gen, out: dict, hid: str, members: list[dict], template: Template) -> None:
     n_visits = g.r.choices([0, 1, 2, 3, 4], weights=(12, 30, 30, 18, 10))[0]
     dates = sorted(g.date_within(365) for _ in range(n_visits))
     for k, when in enumerate(dates):
@@ -293,24 +292,79 @@ def _visits(g: _Gen, out: dict, hid: str, members: list[dict]) -> None:
             "next_due": when + timedelta(days=g.r.choice([7, 30, 60, 90])) if last else None,
         })
     if dates and g.r.random() < 0.25:
-        _assessment(g, out, hid, members[0], dates[-1])
+        _assessment(g, out, hid, members[0], dates[-1], template)
 
 
-def _assessment(g: _Gen, out: dict, hid: str, person: dict, when: date) -> None:
+def _answers(g: _Gen, template: Template) -> dict:
+    """A plausible answer set: most answers benign, some pointing at needs, crises rare. Skip logic
+    is honoured by answering question by question and asking the template what to show next."""
+    answers: dict = {}
+    troubled = set(g.r.sample([d.value for d in NeedDomain], k=g.r.choice([0, 1, 1, 2, 2, 3])))
+    crisis_questions = _trigger_questions(template)
+    asked: set[str] = set()
+    while True:
+        pending = [q for q in visible_questions(template, answers) if q.id not in asked]
+        if not pending:
+            return answers
+        for q in pending:
+            asked.add(q.id)
+            worry = q.domain in troubled and g.r.random() < 0.5
+            if q.id in crisis_questions:  # violence, no food, a collapsed house: rare, as in life
+                worry = worry and g.r.random() < 0.08
+            answers[q.id] = _answer(g, q, worry)
+
+
+def _trigger_questions(template: Template) -> set[str]:
+    found: set[str] = set()
+    stack = [t.when for t in template.triggers]
+    while stack:
+        cond = stack.pop()
+        if cond.question:
+            found.add(cond.question)
+        stack.extend(cond.children)
+    return found
+
+
+def _answer(g: _Gen, q, worry: bool):
+    """A benign answer, or (worry) a troubling one — usually moderate, the worst only now and then."""
+    severe = worry and g.r.random() < 0.15
+    if q.type == "yesno":
+        yes_is_bad = q.score_yes >= q.score_no
+        return worry == yes_is_bad
+    if q.type in ("single", "multi"):
+        ranked = sorted(q.options, key=lambda o: o.score)
+        if not worry:
+            return ranked[0].value if q.type == "single" else [ranked[0].value]
+        bad = [o for o in ranked if o.score > 0 and not o.exclusive] or ranked
+        pick = bad[-1] if severe else bad[0]
+        return pick.value if q.type == "single" else [pick.value]
+    if q.type in ("scale", "number"):
+        lo = q.min if q.min is not None else 0
+        hi = q.max if q.max is not None else lo + 10
+        if q.type == "number" and hi - lo > 5000:  # incomes: a rural range, not the whole scale
+            hi = lo + 5000
+        value = g.r.randint(lo, hi)
+        for _ in range(20):  # draw until the answer is as troubling (or as benign) as intended
+            if (points(q, value) > 0) == worry:
+                break
+            value = g.r.randint(lo, hi)
+        return value
+    return g.r.choice(W.NOTES) if worry else ""
+
+
+def _assessment(g: _Gen, out: dict, hid: str, person: dict, when: date, template: Template) -> None:
     aid = g.uid()
-    domains = g.r.sample([d.value for d in NeedDomain], k=g.r.randint(1, 3))
-    prios = {d: g.r.choices([p.value for p in Priority], weights=(30, 40, 22, 8))[0] for d in domains}
-    overall = max(prios.values(), key=lambda p: Priority(p).rank)
+    answers = {k: v for k, v in _answers(g, template).items() if is_answered(v)}
+    result = score(template, answers, lang="zh_CN")
     out["assessment"].append({
-        "id": aid, "household_id": hid, "person_id": person["id"], "assessed_on": when, "answers": "{}",
-        "score": sum(Priority(p).rank * 5 for p in prios.values()), "priority": overall,
-        "domain_priorities": json.dumps(prios), "notes": "",
+        "id": aid, "household_id": hid, "person_id": person["id"], "assessed_on": when,
+        "answers": json.dumps(answers, ensure_ascii=False), "score": result.total,
+        "priority": result.priority.value, "domain_priorities": json.dumps(result.domain_priorities()), "notes": "",
     })
-    for d, p in prios.items():
-        if Priority(p).rank >= 1:
-            out["need"].append({"id": g.uid(), "household_id": hid, "person_id": person["id"], "assessment_id": aid,
-                                "domain": d, "priority": p, "description": NeedDomain(d).label("zh_CN"),
-                                "status": "open", "_when": when})
+    for need in result.needs:
+        out["need"].append({"id": g.uid(), "household_id": hid, "person_id": person["id"], "assessment_id": aid,
+                            "domain": need.domain.value, "priority": need.priority.value,
+                            "description": need.description, "status": "open", "_when": when})
 
 
 _DOMAIN_PROVIDER = {"health": "clinic", "basic_living": "civil_affairs", "housing": "civil_affairs",
