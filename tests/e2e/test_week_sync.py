@@ -16,7 +16,7 @@ from outreach.storage.store import Store
 from outreach.storage.tables import Household, Person
 from outreach.sync import conflicts, duplicates, transport
 from outreach.sync import team as T
-from tests.unit.sync.transport_kit import PASS, Laptop, join, synced_state
+from tests.unit.sync.transport_kit import PASS, Laptop, join, state_diff, synced_state
 
 MON, TUE, WED, THU, FRI = (date(2026, 11, d) for d in (23, 24, 25, 26, 27))
 LAST_MONTH = date(2026, 10, 20)
@@ -163,7 +163,8 @@ def test_a_week_of_field_work_ends_identical_on_every_laptop(tmp_path):
     imported(lead, from_wang2)
     assert take(lead, from_wang2)[0].status == "already"
     imported(lead_b, from_wang2, from_zhao, from_li)            # another order, without the cut file
-    assert synced_state(lead.store) == synced_state(lead_b.store)
+    state_a, state_b = synced_state(lead.store), synced_state(lead_b.store)
+    assert state_a == state_b, state_diff(state_a, state_b)
     lead_b.store.close()
 
     open_items = [c for c in conflicts.list_conflicts(lead.store) if c.kind == "concurrent"]
@@ -184,7 +185,8 @@ def test_a_week_of_field_work_ends_identical_on_every_laptop(tmp_path):
 
     final = synced_state(lead.store)
     for laptop, villages in ((li, {DONGPING, SHIMEN}), (zhao, {HEKOU}), (wang2, {SHIMEN, HEKOU})):
-        assert synced_state(laptop.store) == scoped(final, villages), laptop.dir.name
+        mine = synced_state(laptop.store)
+        assert mine == scoped(final, villages), (laptop.dir.name, state_diff(mine, scoped(final, villages)))
     for laptop in (li, wang2):
         assert phone_of(laptop.store, h22) == "13911112222"
         with laptop.store.connect() as conn:
