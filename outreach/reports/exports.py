@@ -92,6 +92,7 @@ def write_csv(store: Store, folder: str | Path, options: ExportOptions | None = 
               progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
     """One ``<entity>.csv`` per entity in ``folder`` (created if missing). Returns rows per entity."""
     options = options or ExportOptions()
+    yes_text = tr("reports.value.yes", options.lang)
     check_target(folder, folder=True)
     counts: dict[str, int] = {}
     with atomic_folder(folder) as tmp:
@@ -101,7 +102,7 @@ def write_csv(store: Store, folder: str | Path, options: ExportOptions | None = 
                 writer.writerow([_header(c, options.lang) for c in sheet.columns])
                 n = 0
                 for row in sheet.rows:
-                    writer.writerow([_csv_cell(v, options.lang) for v in row])
+                    writer.writerow([_csv_cell(v, yes_text) for v in row])
                     n += 1
             counts[sheet.entity] = n
             if progress:
@@ -117,6 +118,7 @@ def write_xlsx(store: Store, path: str | Path, options: ExportOptions | None = N
     from openpyxl.styles import Font
 
     options = options or ExportOptions()
+    yes_text = tr("reports.value.yes", options.lang)
     check_target(path)
     counts: dict[str, int] = {}
     wb = Workbook(write_only=True)
@@ -135,7 +137,7 @@ def write_xlsx(store: Store, path: str | Path, options: ExportOptions | None = N
             ws.append(header)
             n = 0
             for row in sheet.rows:
-                ws.append([_xlsx_cell(ws, v, options.lang, WriteOnlyCell) for v in row])
+                ws.append([_xlsx_cell(ws, v, yes_text, WriteOnlyCell) for v in row])
                 n += 1
             counts[sheet.entity] = n
             if progress:
@@ -160,13 +162,20 @@ def _discard(wb) -> None:
 
 
 # --------------------------------------------------------------------------- cells
-class Yes:
-    """A boolean shown as 是/yes (and as an empty cell when false)."""
+class _Flag:
+    """A boolean cell: shown as 是/yes when true and left empty when false."""
 
     __slots__ = ("value",)
 
     def __init__(self, value: bool) -> None:
-        self.value = bool(value)
+        self.value = value
+
+
+YES, NO = _Flag(True), _Flag(False)
+
+
+def yes(value: bool) -> _Flag:
+    return YES if value else NO
 
 
 def _header(key: str, lang: str | None) -> str:
@@ -175,36 +184,45 @@ def _header(key: str, lang: str | None) -> str:
     return tr(f"reports.col.{key}", lang)
 
 
-def _csv_cell(value: Any, lang: str | None) -> str:
-    if value is None:
+_RISKY = frozenset("=@+-\t\r")
+
+
+def _csv_cell(value: Any, yes_text: str) -> str:
+    kind = type(value)
+    if kind is str:
+        return "'" + value if value and value[0] in _RISKY and _FORMULA.match(value) else value
+    if value is None or value is NO:
         return ""
-    if isinstance(value, Yes):
-        return tr("reports.value.yes", lang) if value.value else ""
-    if isinstance(value, date | datetime):
+    if value is YES:
+        return yes_text
+    if kind is date or kind is datetime:
         return value.isoformat()
-    text = str(value)
-    return "'" + text if _FORMULA.match(text) else text
+    return str(value)
 
 
 def _xlsx_text(text: str) -> str:
+    """Without the control characters XML cannot hold (line breaks and tabs stay)."""
+    if text.isprintable():
+        return text
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     return ILLEGAL_CHARACTERS_RE.sub("", text)
 
 
-def _xlsx_cell(ws, value: Any, lang: str | None, cell_type) -> Any:
-    if value is None:
+def _xlsx_cell(ws, value: Any, yes_text: str, cell_type) -> Any:
+    kind = type(value)
+    if kind is str:
+        text = _xlsx_text(value)
+        if text.startswith("="):  # would be stored as a formula: keep it as text
+            cell = cell_type(ws, text)
+            cell.data_type = "s"
+            return cell
+        return text
+    if value is NO:
         return None
-    if isinstance(value, Yes):
-        return tr("reports.value.yes", lang) if value.value else None
-    if isinstance(value, date | datetime | int):
-        return value
-    text = _xlsx_text(str(value))
-    if text.startswith("="):  # would be stored as a formula: keep it as text
-        cell = cell_type(ws, text)
-        cell.data_type = "s"
-        return cell
-    return text
+    if value is YES:
+        return yes_text
+    return value
 
 
 def _column_letter(index: int) -> str:
@@ -294,17 +312,19 @@ def _households(ctx: _Context) -> Sheet:
         .group_by(P.c.household_id)).all())
 
     def rows() -> Iterator[list[Any]]:
-        stmt = select(H).where(*ctx.household_conditions()).order_by(H.c.code)
+        stmt = select(*_cols(H, "id code village_id group_id address head_person_id phone benefit_status "
+                                "consent_given consent_by consent_on consent_method created_at created_by notes archived")
+                      ).where(*ctx.household_conditions()).order_by(H.c.code)
         for h in ctx.conn.execute(stmt):
             yield _pick(cols, {
                 "household": h.code, "village": ctx.area(h.village_id), "group": ctx.area(h.group_id),
                 "address": h.address, "head": ctx.name(ctx.names.get(h.head_person_id or "")),
                 "phone": ctx.phone(h.phone), "benefit_status": ctx.label(BenefitStatus, h.benefit_status),
-                "members": members.get(h.id, 0), "consent_given": Yes(h.consent_given),
+                "members": members.get(h.id, 0), "consent_given": yes(h.consent_given),
                 "consent_by": ctx.name(h.consent_by), "consent_on": h.consent_on,
                 "consent_method": ctx.label(ConsentMethod, h.consent_method),
                 "registered_on": local_date(h.created_at), "registered_by": h.created_by, "notes": h.notes,
-                "archived": Yes(h.archived)})
+                "archived": yes(h.archived)})
 
     return Sheet("households", cols, rows())
 
@@ -321,7 +341,9 @@ def _people(ctx: _Context) -> Sheet:
         cond.append(P.c.merged_into.is_(None))
 
     def rows() -> Iterator[list[Any]]:
-        stmt = (select(P).join(H, H.c.id == P.c.household_id).where(*cond)
+        stmt = (select(*_cols(P, "household_id name sex birth_date id_number relation phone status disability_type "
+                              "disability_grade notes merged_into archived"), *[P.c[f] for f in flags])
+                .join(H, H.c.id == P.c.household_id).where(*cond)
                 .order_by(H.c.code, P.c.created_at, P.c.id))
         for p in ctx.conn.execute(stmt):
             code, village = ctx.households.get(p.household_id, ("", ""))
@@ -337,8 +359,8 @@ def _people(ctx: _Context) -> Sheet:
                 "phone": ctx.phone(p.phone), "status": ctx.label(PersonStatus, p.status),
                 "disability_type": ctx.label(DisabilityType, p.disability_type),
                 "disability_grade": p.disability_grade, "notes": p.notes,
-                "merged_into": ctx.name(ctx.names.get(p.merged_into or "")), "archived": Yes(p.archived)}
-            values |= {f: Yes(getattr(p, f)) for f in flags}
+                "merged_into": ctx.name(ctx.names.get(p.merged_into or "")), "archived": yes(p.archived)}
+            values |= {f: yes(getattr(p, f)) for f in flags}
             yield _pick(cols, values)
 
     return Sheet("people", cols, rows())
@@ -349,7 +371,8 @@ def _visits(ctx: _Context) -> Sheet:
                                   "next_due", "worker", "notes"]))
 
     def rows() -> Iterator[list[Any]]:
-        stmt = select(V).where(*ctx.live(V)).order_by(V.c.visit_date, V.c.household_id)
+        stmt = select(*_cols(V, "household_id visit_date visit_type outcome people_met next_due created_by notes "
+                                "archived")).where(*ctx.live(V)).order_by(V.c.visit_date, V.c.household_id)
         for v in ctx.conn.execute(stmt):
             code, village = ctx.households.get(v.household_id, ("", ""))
             met = [ctx.name(ctx.names.get(pid, "")) for pid in _json_list(v.people_met)]
@@ -357,7 +380,7 @@ def _visits(ctx: _Context) -> Sheet:
                 "household": code, "village": ctx.area(village), "visit_date": v.visit_date,
                 "visit_type": ctx.label(VisitType, v.visit_type), "outcome": ctx.label(VisitOutcome, v.outcome),
                 "people_met": "、".join(m for m in met if m), "next_due": v.next_due, "worker": v.created_by,
-                "notes": v.notes, "archived": Yes(v.archived)})
+                "notes": v.notes, "archived": yes(v.archived)})
 
     return Sheet("visits", cols, rows())
 
@@ -367,7 +390,8 @@ def _assessments(ctx: _Context) -> Sheet:
                                   "worker", "notes"]))
 
     def rows() -> Iterator[list[Any]]:
-        stmt = select(A).where(*ctx.live(A)).order_by(A.c.assessed_on, A.c.household_id)
+        stmt = select(*_cols(A, "household_id person_id assessed_on score priority domain_priorities created_by "
+                                "notes archived")).where(*ctx.live(A)).order_by(A.c.assessed_on, A.c.household_id)
         for a in ctx.conn.execute(stmt):
             code, village = ctx.households.get(a.household_id, ("", ""))
             domains = _json_dict(a.domain_priorities)
@@ -375,7 +399,7 @@ def _assessments(ctx: _Context) -> Sheet:
             yield _pick(cols, {
                 "household": code, "village": ctx.area(village), "person": ctx.name(ctx.names.get(a.person_id or "")),
                 "assessed_on": a.assessed_on, "score": a.score, "priority": ctx.label(Priority, a.priority),
-                "domains": text, "worker": a.created_by, "notes": a.notes, "archived": Yes(a.archived)})
+                "domains": text, "worker": a.created_by, "notes": a.notes, "archived": yes(a.archived)})
 
     return Sheet("assessments", cols, rows())
 
@@ -403,12 +427,16 @@ def _referrals(ctx: _Context) -> Sheet:
                 "provider_category": ctx.label(ProviderCategory, pcat), "urgency": ctx.label(Urgency, r.urgency),
                 "referral_status": ctx.label(ReferralStatus, r.status), "issued_on": r.issued_on,
                 "expected_reply_on": r.expected_reply_on, "replied_on": replied.get(r.id),
-                "consent_given": Yes(r.consent_given), "consent_by": ctx.name(r.consent_by),
+                "consent_given": yes(r.consent_given), "consent_by": ctx.name(r.consent_by),
                 "consent_on": r.consent_on, "consent_method": ctx.label(ConsentMethod, r.consent_method),
                 "consent_witness": ctx.name(r.consent_witness), "reason": r.reason,
-                "services_provided": r.services_provided, "worker": r.created_by, "archived": Yes(r.archived)})
+                "services_provided": r.services_provided, "worker": r.created_by, "archived": yes(r.archived)})
 
     return Sheet("referrals", cols, rows())
+
+
+def _cols(table, names: str) -> list:
+    return [table.c[n] for n in names.split()]
 
 
 def _json_list(text: str | None) -> list[str]:

@@ -14,6 +14,7 @@ Choices, so nobody has to guess what a redacted file still says:
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from outreach.domain import idnumber
 
@@ -24,6 +25,7 @@ COMPOUND_SURNAMES = frozenset(
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
+@lru_cache(maxsize=65536)
 def mask_name(name: str | None) -> str:
     """王秀英 → 王**; Maria Lopez → M. L.; empty stays empty."""
     text = (name or "").strip()
