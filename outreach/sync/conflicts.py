@@ -30,7 +30,7 @@ from outreach.storage.store import Store
 from outreach.storage.tables import SYNCED_TABLES, Person
 from outreach.storage.types import utcnow
 from outreach.storage.writer import CHANGE_LOG, Writer
-from outreach.sync.changes import Entry, load_history, own_device_id
+from outreach.sync.changes import Entry, chunks, load_history, own_device_id
 
 CONFLICT = MergeConflict.__table__
 KEY = ("kind", "entity", "row_id", "field", "a_hlc", "a_device", "b_hlc", "b_device")
@@ -64,21 +64,24 @@ def record(conn: Connection, rows: list[dict[str, Any]]) -> int:
     fresh: dict[tuple, dict[str, Any]] = {}
     for r in rows:
         fresh.setdefault(tuple(r[k] for k in KEY), r)
+    if not fresh:
+        return 0
     c = CONFLICT.c
-    for key in list(fresh):
-        kind, entity, row_id, field, ah, ad, bh, bd = key
-        exists = conn.execute(select(c.id).where(
-            c.kind == kind, c.entity == entity, c.row_id == row_id, c.field == field,
-            c.a_hlc == ah, c.a_device == ad, c.b_hlc == bh, c.b_device == bd)).first()
-        if exists is not None:
-            del fresh[key]
+    by_entity: dict[str, set[str]] = {}
+    for key in fresh:
+        by_entity.setdefault(key[1], set()).add(key[2])
+    for entity, row_ids in by_entity.items():
+        for batch in chunks(sorted(row_ids)):
+            stmt = select(*[c[k] for k in KEY]).where(c.entity == entity, c.row_id.in_(batch))
+            for held in conn.execute(stmt):
+                fresh.pop(tuple(held), None)
     if fresh:
         now = utcnow()
         conn.execute(insert(CONFLICT), [{**r, "detected_at": now, "status": "open"} for r in fresh.values()])
     return len(fresh)
 
 
-def supersede(conn: Connection, fresh: dict[str, dict[str, list[Entry]]], *, me: str) -> int:
+def supersede(conn: Connection, fresh: dict[str, dict[str, list[Entry]]]) -> int:
     """Mark open conflicts resolved when a received edit of the field was written by someone who had
     seen both sides (its base is at least the newer side)."""
     opened = conn.execute(select(CONFLICT).where(CONFLICT.c.status == "open", CONFLICT.c.kind == "concurrent")).mappings().all()

@@ -17,7 +17,8 @@ idempotent):
    written when the creation comes. A row whose parent row (household of a person, …) is missing, or
    whose household code / referral reference is already taken by another row, waits in
    ``merge_pending`` and is retried after every import; unique clashes also go to the review queue.
-4. Derived local columns are recomputed: people's search keys, referrals' status from their events.
+4. Derived local columns are recomputed: people's search keys, referrals' status from their events
+   (with the referral service's own rule).
 5. True conflicts (see ``is_conflict``) and stamps far in the future are queued for review; received
    people are checked for possible duplicates.
 
@@ -43,11 +44,12 @@ from sqlmodel import SQLModel
 from outreach.domain.errors import OutreachError
 from outreach.domain.hlc import physical_ms
 from outreach.domain.searchkeys import name_keys
+from outreach.services.referrals import refresh_status
 from outreach.storage import codec
 from outreach.storage.merge_tables import MergePending
 from outreach.storage.tables import APPEND_ONLY, SYNCED_TABLES, SyncedBase
 from outreach.storage.types import UTCDateTime, utcnow
-from outreach.storage.writer import CHANGE_LOG, Writer
+from outreach.storage.writer import CHANGE_LOG, Writer, bulk_insert
 from outreach.sync import conflicts, duplicates
 from outreach.sync.changes import CHANGE_BASE, NOTHING, Entry, Stamp, chunks, load_history
 
@@ -88,30 +90,57 @@ def _bad(index: int, reason: str) -> OutreachError:
     return OutreachError("merge.error.bad_change", index=index + 1, reason=reason)
 
 
-def _check_value(model: type[SyncedBase], name: str, value: Any) -> str | None:
-    col = model.__table__.c[name]
-    if value is None:
-        return None if col.nullable else f"{name} cannot be empty"
+def _parses(parse: Any) -> Any:
+    def ok(value: Any) -> bool:
+        if not isinstance(value, str):
+            return False
+        try:
+            parse(value)
+        except ValueError:
+            return False
+        return True
+    return ok
+
+
+def _checker(col: Any) -> Any:
+    """A function telling whether a JSON value fits the column (type, length, NULL)."""
     t = col.type
     if isinstance(t, TypeDecorator) and not isinstance(t, UTCDateTime):
         t = t.impl  # sqlmodel's AutoString is a TypeDecorator over String
-    if isinstance(value, float):
-        return f"{name}: float"
     if isinstance(t, Boolean):
-        ok = isinstance(value, bool)
+        fits = lambda v: isinstance(v, bool)  # noqa: E731
     elif isinstance(t, Integer):
-        ok = isinstance(value, int) and not isinstance(value, bool)
-    elif isinstance(t, Date | UTCDateTime):
-        parse = date.fromisoformat if isinstance(t, Date) else datetime.fromisoformat
-        try:
-            ok = isinstance(value, str) and parse(value) is not None
-        except ValueError:
-            ok = False
+        fits = lambda v: isinstance(v, int) and not isinstance(v, bool) and abs(v) < 2**63  # noqa: E731
+    elif isinstance(t, Date):
+        fits = _parses(date.fromisoformat)
+    elif isinstance(t, UTCDateTime):
+        fits = _parses(datetime.fromisoformat)
     elif isinstance(t, String | Text):
-        ok = isinstance(value, str) and (t.length is None or len(value) <= t.length)
+        length = t.length
+        fits = lambda v: isinstance(v, str) and (length is None or len(v) <= length)  # noqa: E731
     else:
-        ok = isinstance(value, str | int | bool)
-    return None if ok else f"{name}: wrong type"
+        fits = lambda v: isinstance(v, str | int | bool) and not isinstance(v, float)  # noqa: E731
+    nullable = col.nullable
+    return lambda v: (nullable if v is None else fits(v))
+
+
+_CHECKERS = {name: {c.name: _checker(c) for c in model.__table__.columns} for name, model in SYNCED_TABLES.items()}
+_CONVERT = {
+    name: {c.name: (date.fromisoformat if isinstance(c.type, Date) else datetime.fromisoformat)
+           for c in model.__table__.columns if isinstance(c.type, Date | UTCDateTime)}
+    for name, model in SYNCED_TABLES.items()
+}
+_SETTABLE = {name: settable(model) for name, model in SYNCED_TABLES.items()}
+
+
+def _check_value(entity: str, name: str, value: Any) -> str | None:
+    return None if _CHECKERS[entity][name](value) else f"{name}: wrong type, too long or empty"
+
+
+def from_json_row(entity: str, values: dict[str, Any]) -> dict[str, Any]:
+    """JSON values of a row's columns as Python values (dates and timestamps parsed)."""
+    conv = _CONVERT[entity]
+    return {k: (conv[k](v) if k in conv and isinstance(v, str) else v) for k, v in values.items()}
 
 
 def check_change(index: int, ch: Any) -> None:
@@ -120,19 +149,22 @@ def check_change(index: int, ch: Any) -> None:
     for key in ("entity", "row_id", "field", "value", "hlc", "device_id", "worker"):
         if key not in ch:
             raise _bad(index, f"missing {key}")
-    model = SYNCED_TABLES.get(ch["entity"])
-    if model is None:
-        raise _bad(index, f"unknown entity {ch['entity']!r}")
+    entity = ch["entity"]
+    if entity not in SYNCED_TABLES:
+        raise _bad(index, f"unknown entity {entity!r}")
     hlc = ch["hlc"]
-    if not isinstance(hlc, int) or isinstance(hlc, bool) or hlc <= 0:
+    if not isinstance(hlc, int) or isinstance(hlc, bool) or not 0 < hlc < 2**63:
         raise _bad(index, "bad hlc")
     if not (isinstance(ch["row_id"], str) and 0 < len(ch["row_id"]) <= 32
-            and isinstance(ch["device_id"], str) and 0 < len(ch["device_id"]) <= 32):
-        raise _bad(index, "bad row_id or device_id")
+            and isinstance(ch["device_id"], str) and 0 < len(ch["device_id"]) <= 32
+            and isinstance(ch["worker"], str) and len(ch["worker"]) <= 64):
+        raise _bad(index, "bad row_id, device_id or worker")
     base = ch.get("base")
-    if base is not None and not (len(base) == 2 and isinstance(base[0], int) and isinstance(base[1], str)):
+    if base is not None and not (isinstance(base, list | tuple) and len(base) == 2 and isinstance(base[0], int)
+                                 and isinstance(base[1], str)):
         raise _bad(index, "bad base")
-    allowed = settable(model)
+    allowed = _SETTABLE[entity]
+    checkers = _CHECKERS[entity]
     if ch["field"] == "*":
         value = ch["value"]
         if not isinstance(value, dict):
@@ -142,13 +174,11 @@ def check_change(index: int, ch: Any) -> None:
         for name, v in value.items():
             if name not in allowed and name not in SyncedBase.BOOKKEEPING:
                 raise _bad(index, f"unknown field {name!r}")
-            problem = _check_value(model, name, v)
-            if problem:
-                raise _bad(index, problem)
+            if not checkers[name](v):
+                raise _bad(index, _check_value(entity, name, v))
     elif ch["field"] in allowed:
-        problem = _check_value(model, ch["field"], ch["value"])
-        if problem:
-            raise _bad(index, problem)
+        if not checkers[ch["field"]](ch["value"]):
+            raise _bad(index, _check_value(entity, ch["field"], ch["value"]))
     else:
         raise _bad(index, f"field {ch['field']!r} cannot be changed")
 
@@ -233,7 +263,6 @@ class _Apply:
         self.touched_people: set[str] = set()
         self.touched_referrals: set[str] = set()
         self.blocked: dict[tuple[str, str], str] = {}
-        self.settled: set[tuple[str, str]] = set()
         self.new_conflicts: list[dict[str, Any]] = []
 
     # ---------------------------------------------------------------- storing
@@ -274,9 +303,9 @@ class _Apply:
                 if new_entries:
                     fresh[entity][row_id] = new_entries
         for batch in chunks(log_rows, 5000):
-            self.conn.execute(insert(CHANGE_LOG), batch)
+            bulk_insert(self.conn, CHANGE_LOG, batch)
         for batch in chunks(base_rows, 5000):
-            self.conn.execute(insert(CHANGE_BASE), batch)
+            bulk_insert(self.conn, CHANGE_BASE, batch)
         self.report.new = len(log_rows)
         return fresh
 
@@ -328,7 +357,7 @@ class _Apply:
             if cur is None and not f.exists_in_log:
                 self.blocked[(entity, row_id)] = "creation"
                 continue
-            values = {k: codec.from_json_value(table, k, v) for k, v in f.values.items()}
+            values = from_json_row(entity, f.values)
             stamps = {"hlc": f.top.hlc, "updated_device": f.top.device, "updated_by": f.top.worker,
                       "updated_at": _at(f.top)}
             if f.star is not None:
@@ -348,8 +377,12 @@ class _Apply:
             if entity == "person":
                 for r in inserts:
                     r["search_pinyin"], r["search_initials"] = name_keys(r["name"])
-            for batch in chunks(inserts, 2000):
-                self.conn.execute(insert(table), batch)
+            shapes: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
+            for r in inserts:
+                shapes[tuple(r)].append(r)
+            for same in shapes.values():
+                for batch in chunks(same, 2000):
+                    bulk_insert(self.conn, table, batch)
         grouped: dict[tuple[str, ...], list[dict]] = defaultdict(list)
         for u in updates:
             u.pop("_cur")
@@ -362,9 +395,7 @@ class _Apply:
         self.report.rows_inserted += len(inserts)
         self.report.rows_updated += len(updates)
         for r in inserts + updates:
-            rid = r.get("id") or r["_id"]
-            self.settled.add((entity, rid))
-            self._note_derived(entity, rid, r)
+            self._note_derived(entity, r.get("id") or r["_id"], r)
         return len(inserts)
 
     def _note_derived(self, entity: str, row_id: str, values: dict[str, Any]) -> None:
@@ -435,33 +466,25 @@ class _Apply:
         return kept
 
     # ---------------------------------------------------------------- waiting rows
-    def retry_pending(self, attempted: set[tuple[str, str]]) -> None:
-        """Rows that waited for a parent or a free unique value in earlier imports: settle them again
-        (parents first, so a chain of waiting rows is written in one pass)."""
+    def settle_pending(self, attempted: set[tuple[str, str]]) -> None:
+        """Retry the rows that waited (in earlier imports) for a parent or a free unique value, then
+        record which rows wait now. Parents are settled first, so a chain of waiting rows is written
+        in one pass."""
+        before = {tuple(r) for r in self.conn.execute(select(PENDING.c.entity, PENDING.c.row_id))}
         waiting: dict[str, set[str]] = defaultdict(set)
-        for entity, row_id in self.conn.execute(select(PENDING.c.entity, PENDING.c.row_id)):
-            if (entity, row_id) not in attempted:
-                waiting[entity].add(row_id)
+        for entity, row_id in before - attempted:
+            waiting[entity].add(row_id)
         for entity in ORDER:
-            if not waiting.get(entity):
-                continue
-            for batch in chunks(sorted(waiting[entity])):
-                self.conn.execute(delete(PENDING).where(PENDING.c.entity == entity, PENDING.c.row_id.in_(batch)))
-            hist = load_history(self.conn, entity, waiting[entity], me=self.me)
-            self.settle(entity, {row_id: hist.get(row_id, []) for row_id in waiting[entity]})
-        self._save_blocked()
-
-    def _save_blocked(self) -> None:
-        held = {tuple(r) for r in self.conn.execute(select(PENDING.c.entity, PENDING.c.row_id))}
-        rows = [{"entity": e, "row_id": r, "reason": why, "since": utcnow()}
-                for (e, r), why in self.blocked.items() if (e, r) not in held and why != "creation"]
+            if waiting.get(entity):
+                hist = load_history(self.conn, entity, waiting[entity], me=self.me)
+                self.settle(entity, {row_id: hist.get(row_id, []) for row_id in waiting[entity]})
+        now_waiting = {k for k, why in self.blocked.items() if why != "creation"}
+        rows = [{"entity": e, "row_id": r, "reason": self.blocked[(e, r)], "since": utcnow()}
+                for e, r in sorted(now_waiting - before)]
         if rows:
             self.conn.execute(insert(PENDING), rows)
-        done = [(e, r) for (e, r) in self.settled if (e, r) not in self.blocked]
-        for entity in {e for e, _ in done}:
-            ids = [r for e, r in done if e == entity]
-            for batch in chunks(ids):
-                self.conn.execute(delete(PENDING).where(PENDING.c.entity == entity, PENDING.c.row_id.in_(batch)))
+        for entity, row_id in sorted(before - now_waiting):
+            self.conn.execute(delete(PENDING).where(PENDING.c.entity == entity, PENDING.c.row_id == row_id))
 
 
 def apply_changes(writer: Writer, changes: list[dict[str, Any]], *, source: str = "") -> ApplyReport:
@@ -485,39 +508,30 @@ def apply_changes(writer: Writer, changes: list[dict[str, Any]], *, source: str 
         for row_id, new in rows.items():
             job.detect(entity, row_id, hist.get(row_id, []), new)
         job.settle(entity, {row_id: hist.get(row_id, []) + new for row_id, new in rows.items()})
-    job._save_blocked()
-    job.retry_pending({(e, r) for e, rows in fresh.items() for r in rows})
+    job.settle_pending({(e, r) for e, rows in fresh.items() for r in rows})
     job.report.waiting = len(job.blocked)
     _refresh_referrals(writer, job.touched_referrals)
     job.report.conflicts = conflicts.record(writer.conn, job.new_conflicts)
     fresh_keys = {(ch["entity"], ch["row_id"], ch["field"], ch["hlc"], ch["device_id"]) for ch in future}
     job.report.far_future = len(fresh_keys)
     conflicts.record(writer.conn, [conflicts.future_row(ch, source) for ch in future])
-    conflicts.supersede(writer.conn, fresh, me=job.me)
+    if any(e.base is not None for rows in fresh.values() for new in rows.values() for e in new):
+        conflicts.supersede(writer.conn, fresh)
     job.report.duplicate_proposals = duplicates.scan_people(writer.conn, job.touched_people, found_at="import")
     return job.report
 
 
 def _refresh_referrals(writer: Writer, referral_ids: set[str]) -> None:
-    """Referral.status = the status of its latest event (by event date, hlc, device); draft if none."""
+    """Recompute each touched referral's derived status with the referral service's own rule, so a
+    receiving store derives exactly what the recording store derived."""
     if not referral_ids:
         return
-    ev = SYNCED_TABLES["referralevent"].__table__
     ref = SYNCED_TABLES["referral"].__table__
-    latest: dict[str, tuple] = {}
+    present: set[str] = set()
     for batch in chunks(sorted(referral_ids)):
-        rows = writer.conn.execute(
-            select(ev.c.referral_id, ev.c.event_date, ev.c.hlc, ev.c.created_device, ev.c.status)
-            .where(ev.c.referral_id.in_(batch), ev.c.archived.is_(False)))
-        for rid, day, hlc, device, status in rows:
-            k = (day, hlc, device)
-            if rid not in latest or k > latest[rid][0]:
-                latest[rid] = (k, status)
-        current = dict(writer.conn.execute(select(ref.c.id, ref.c.status).where(ref.c.id.in_(batch))).all())
-        for rid, status in current.items():
-            want = latest[rid][1] if rid in latest else "draft"
-            if want != status:
-                writer.conn.execute(update(ref).where(ref.c.id == rid).values(status=want))
+        present.update(writer.conn.execute(select(ref.c.id).where(ref.c.id.in_(batch))).scalars())
+    for rid in sorted(present):
+        refresh_status(writer, rid)
 
 
 __all__ = ["NOTHING", "ApplyReport", "apply_changes", "fold", "is_conflict"]

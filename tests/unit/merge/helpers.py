@@ -23,6 +23,7 @@ LOCAL_BOOKKEEPING = {"updated_at", "created_at"}
 
 
 _TEMPLATE: list[sqlite3.Connection] = []
+_ENGINES: list = []
 
 
 def _blank_copy() -> sqlite3.Connection:
@@ -46,6 +47,14 @@ def new_store() -> Store:
     conn = _blank_copy()
     engine = create_engine("sqlite://", poolclass=StaticPool, creator=lambda: conn)
     event.listen(engine, "connect", _on_connect)
+    if _ENGINES:
+        # Test speed only: SQLAlchemy caches compiled statements per engine (and dialect); tests make
+        # hundreds of short-lived stores, so let them share one cache instead of compiling each
+        # statement again for every store.
+        engine.dialect = _ENGINES[0].dialect
+        engine._compiled_cache = _ENGINES[0]._compiled_cache
+    else:
+        _ENGINES.append(engine)
     store = Store(engine, None)
     store._prepare()
     return store

@@ -1,0 +1,165 @@
+"""Merge benchmark: the lead's store merges 50 uplink bundles × 2,000 changes (new households, people
+and visits; edits of the sender's own rows; edits and archives of other laptops' rows, some of them
+concurrent), one transaction per bundle as an import does. Next to it, in the same run: raw sqlite3
+executemany of the very same resulting rows (records + change log) into an identical empty schema.
+
+    .venv/bin/python benchmarks/bench_merge.py [--bundles 50] [--changes 2000]
+
+Prints changes/s for the merge and the raw insert, their ratio, and a re-import of every bundle
+(all changes already held: the "already imported" fast path).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sqlite3
+import tempfile
+import time
+import uuid
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from outreach.domain.hlc import pack, wall_ms
+from outreach.storage import codec
+from outreach.storage.store import Store
+from outreach.storage.tables import SYNCED_TABLES, Area, Household, Person, SyncedBase, Visit
+from outreach.sync.merge import apply_changes, settable
+
+VILLAGES = [f"5226010010{i:02d}" for i in range(1, 11)]
+
+
+def _creation(model: type[SyncedBase], **values: Any) -> dict[str, Any]:
+    row = model(**values).model_dump()
+    return {k: codec.to_json_value(v) for k, v in row.items() if k in settable(model)}
+
+
+class Generator:
+    def __init__(self, bundles: int, per_bundle: int, seed: int = 7) -> None:
+        self.rng = random.Random(seed)
+        self.bundles = bundles
+        self.per_bundle = per_bundle
+        self.households: list[tuple[str, int, str]] = []   # (id, creation hlc, device)
+        self.start_ms = wall_ms() - bundles * 3_600_000
+        self.latest: dict[tuple[str, str], tuple[int, str]] = {}  # field -> last stamp of earlier bundles
+
+    def bundle(self, i: int) -> list[dict[str, Any]]:
+        device = uuid.UUID(int=i + 1).hex
+        worker = f"社工{i:02d}"
+        ms = self.start_ms + i * 3_600_000
+        out: list[dict[str, Any]] = []
+
+        def change(entity, row_id, field, value, base=None):
+            nonlocal ms
+            ms += 1
+            out.append({"entity": entity, "row_id": row_id, "field": field, "value": value,
+                        "hlc": pack(ms, 0), "device_id": device, "worker": worker, "base": base})
+            return pack(ms, 0)
+
+        n = self.per_bundle
+        n_hh, n_people, n_visits = n * 3 // 40, n * 9 // 40, n * 10 // 40
+        own_people = []
+        edits: list[tuple[tuple[str, str], tuple[int, str]]] = []
+        others = list(self.households)
+        for k in range(n_hh):
+            hid = uuid.uuid4().hex
+            stamp = change("household", hid, "*", _creation(
+                Household, code=f"B{i:02d}-{k:04d}", village_id=self.rng.choice(VILLAGES), address="石门村三组"))
+            self.households.append((hid, stamp, device))
+            for _ in range(3 if k < n_people // 3 else 0):
+                pid = uuid.uuid4().hex
+                change("person", pid, "*", _creation(Person, household_id=hid, name=self.rng.choice(["张建国", "王秀英", "刘小雨"]),
+                                                     birth_date=date(1940 + k % 60, 1 + k % 12, 1 + k % 28)))
+                own_people.append(pid)
+        mine = self.households[-n_hh:]
+        for _ in range(n_visits):
+            hid = self.rng.choice(mine)[0]
+            change("visit", uuid.uuid4().hex, "*", _creation(
+                Visit, household_id=hid, visit_date=date(2026, 3, 1 + self.rng.randrange(28)),
+                visit_type="routine", outcome="met", notes="入户走访，老人身体尚可"))
+        while len(out) < n:
+            roll = self.rng.random()
+            if roll < 0.4 or not others:
+                change("person", self.rng.choice(own_people), "phone", f"139{self.rng.randrange(10**8):08d}")
+            else:
+                hid, created, dev = self.rng.choice(others)
+                field = self.rng.choice(["phone", "notes"]) if roll < 0.85 else "archived"
+                value = (self.rng.random() < 0.5) if field == "archived" else f"更新{self.rng.randrange(1000)}"
+                # mostly the sender had the latest value from the lead's last downlink; one edit in ten
+                # was made on an older copy (a true conflict when someone else changed it meanwhile)
+                known = self.latest.get((hid, field), (created, dev))
+                base = [created, dev] if self.rng.random() < 0.1 else list(known)
+                stamp = change("household", hid, field, value, base=base)
+                edits.append(((hid, field), (stamp, device)))
+        self.latest.update(dict(edits))
+        return out[:n]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--bundles", type=int, default=50)
+    ap.add_argument("--changes", type=int, default=2000)
+    args = ap.parse_args()
+    gen = Generator(args.bundles, args.changes)
+    bundles = [gen.bundle(i) for i in range(args.bundles)]
+    total = sum(len(b) for b in bundles)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        store = Store.open(workdir / "lead")
+        with store.transaction() as w:
+            w.insert_many(Area, [{"id": v, "name": f"村{v[-2:]}", "level": "village"} for v in VILLAGES])
+        t0 = time.perf_counter()
+        reports = []
+        for i, bundle in enumerate(bundles):
+            with store.transaction() as w:
+                reports.append(apply_changes(w, bundle, source=f"bundle-{i:02d}"))
+        merge_s = time.perf_counter() - t0
+
+        t0 = time.perf_counter()
+        for i, bundle in enumerate(bundles):
+            with store.transaction() as w:
+                again = apply_changes(w, bundle, source=f"bundle-{i:02d}")
+                assert again.new == 0
+        reimport_s = time.perf_counter() - t0
+        store.close()
+
+        # raw baseline: the same resulting rows (records and change log) into an identical empty schema
+        raw_dir = workdir / "raw"
+        Store.open(raw_dir).close()
+        src = sqlite3.connect(workdir / "lead" / "outreach.sqlite3")
+        dst = sqlite3.connect(raw_dir / "outreach.sqlite3")
+        dst.execute("PRAGMA journal_mode=WAL")
+        dst.execute("PRAGMA synchronous=NORMAL")
+        names = [*SYNCED_TABLES, "change_log"]
+        tables = {t: src.execute(f"SELECT * FROM {t}").fetchall() for t in names}
+        for t in names:
+            dst.execute(f"DELETE FROM {t}")
+        dst.commit()
+        rows_written = sum(len(r) for r in tables.values())
+        t0 = time.perf_counter()
+        for t, rows in tables.items():
+            if rows:
+                marks = ",".join("?" * len(rows[0]))
+                dst.executemany(f"INSERT INTO {t} VALUES ({marks})", rows)
+        dst.commit()
+        raw_s = time.perf_counter() - t0
+        src.close()
+        dst.close()
+
+    inserted = sum(r.rows_inserted for r in reports)
+    updated = sum(r.rows_updated for r in reports)
+    conflicts = sum(r.conflicts for r in reports)
+    print(f"bundles: {args.bundles} × {args.changes} changes = {total:,} changes "
+          f"({inserted:,} rows inserted, {updated:,} row updates, {conflicts:,} conflicts queued)")
+    print(f"merge:     {merge_s:7.2f} s  {total / merge_s:10,.0f} changes/s")
+    print(f"raw:       {raw_s:7.2f} s  {rows_written / raw_s:10,.0f} rows/s "
+          f"(sqlite3 executemany of the {rows_written:,} resulting rows)")
+    print(f"ratio merge/raw: {merge_s / raw_s:5.1f}×")
+    print(f"re-import: {reimport_s:7.2f} s  {total / reimport_s:10,.0f} changes/s (all already held); "
+          f"ratio to raw {reimport_s / raw_s:5.1f}×")
+
+
+if __name__ == "__main__":
+    main()
