@@ -10,6 +10,7 @@ from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarC
 from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
+from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from outreach.letters.fonts import register_fonts
 
@@ -37,47 +38,53 @@ def _axis_top(values: list[int]) -> tuple[int, int]:
 
 def bar_chart(categories: list[str], series: list[list[int]], *, width: float, height: float,
               names: list[str] | None = None, horizontal: bool = False, title: str = "",
-              label_values: bool = True, font_size: float = 7.5) -> Drawing:
+              label_values: bool = True, font_size: float = 7.5, value_max: int | None = None,
+              value_suffix: str = "") -> Drawing:
     """Bars for one or more series over the same categories (grouped when there are several).
 
-    ``horizontal=True`` suits long category names (villages, providers, vulnerability groups)."""
+    ``horizontal=True`` suits long category names (villages, providers, vulnerability groups); the
+    first category is drawn on top, as in the table beside it. The title sits top left and the legend
+    (for several series) top right, clear of the axis labels."""
     font = register_fonts()
     d = Drawing(width, height)
-    top_pad = 14 if title else 4
-    legend_h = 14 if names and len(series) > 1 else 0
+    top_pad = 16 if (title or (names and len(series) > 1)) else 4
     if title:
         d.add(String(0, height - 10, title, fontName=font, fontSize=font_size + 1.5, fillColor=colors.black))
     chart = HorizontalBarChart() if horizontal else VerticalBarChart()
-    label_room = _label_room(categories, font_size) if horizontal else 0
-    chart.x = 6 + label_room if horizontal else 26
-    chart.y = 4 + legend_h if horizontal else 22 + legend_h
-    chart.width = width - chart.x - 12
+    rotate = False
+    if horizontal:
+        chart.x = 6 + _label_room(categories, font_size)
+        chart.y = 14
+    else:
+        slot = (width - 40) / max(1, len(categories))
+        rotate = max((stringWidth(c, font, font_size) for c in categories), default=0) > slot - 4
+        chart.x = 30
+        chart.y = 14 + (_label_room(categories, font_size) * 0.5 if rotate else 8)
+    chart.width = width - chart.x - (22 if horizontal else 8)
     chart.height = height - chart.y - top_pad - 4
     chart.data = [list(s) for s in series] or [[0] * len(categories)]
     chart.categoryAxis.categoryNames = list(categories)
-    chart.categoryAxis.labels.fontName = font
-    chart.categoryAxis.labels.fontSize = font_size
-    chart.categoryAxis.strokeColor = AXIS
-    chart.valueAxis.labels.fontName = font
-    chart.valueAxis.labels.fontSize = font_size
-    chart.valueAxis.strokeColor = AXIS
+    for axis in (chart.categoryAxis, chart.valueAxis):
+        axis.labels.fontName = font
+        axis.labels.fontSize = font_size
+        axis.strokeColor = AXIS
     chart.valueAxis.gridStrokeColor = GRID
     chart.valueAxis.visibleGrid = True
     top, step = _axis_top([v for s in series for v in s])
+    if value_max is not None:
+        top, step = value_max, nice_step(value_max)
     chart.valueAxis.valueMin = 0
     chart.valueAxis.valueMax = top
     chart.valueAxis.valueStep = step
-    chart.valueAxis.labelTextFormat = "{:,.0f}".format
+    chart.valueAxis.labelTextFormat = lambda v: f"{v:,.0f}{value_suffix}"
     if horizontal:
         chart.categoryAxis.labels.boxAnchor = "e"
         chart.categoryAxis.labels.dx = -3
-        chart.categoryAxis.reverseDirection = True   # first category on top, as in the table beside it
+        chart.categoryAxis.reverseDirection = True
     else:
-        chart.categoryAxis.labels.boxAnchor = "n"
+        chart.categoryAxis.labels.boxAnchor = "ne" if rotate else "n"
+        chart.categoryAxis.labels.angle = 30 if rotate else 0
         chart.categoryAxis.labels.dy = -2
-        if len(categories) > 6 or max((len(c) for c in categories), default=0) > 6:
-            chart.categoryAxis.labels.angle = 30
-            chart.categoryAxis.labels.boxAnchor = "ne"
     chart.barSpacing = 1
     chart.groupSpacing = 6 if len(series) > 1 else 4
     for i in range(len(chart.data)):
@@ -86,23 +93,22 @@ def bar_chart(categories: list[str], series: list[list[int]], *, width: float, h
     if label_values:
         chart.barLabels.fontName = font
         chart.barLabels.fontSize = font_size - 0.5
-        chart.barLabelFormat = _nonzero
-        chart.barLabels.nudge = 6
+        chart.barLabelFormat = (lambda v: f"{int(v):,}{value_suffix}" if v else "") if value_suffix else _nonzero
+        chart.barLabels.nudge = 7
         chart.barLabels.boxAnchor = "w" if horizontal else "s"
-        chart.barLabels.dx = 0
     d.add(chart)
-    if legend_h:
+    if names and len(series) > 1:
         legend = Legend()
         legend.fontName = font
         legend.fontSize = font_size
         legend.alignment = "right"
-        legend.x = chart.x
-        legend.y = 8
+        legend.boxAnchor = "ne"
+        legend.x = width - 4 - max(stringWidth(n, font, font_size) for n in names)
+        legend.y = height - 2
         legend.dx = legend.dy = 7
         legend.columnMaximum = 1
-        legend.deltax = max(60, max(len(n) for n in names) * font_size + 24)
+        legend.deltax = max(stringWidth(n, font, font_size) for n in names) + 22
         legend.colorNamePairs = [(PALETTE[i % len(PALETTE)], n) for i, n in enumerate(names)]
-        legend.boxAnchor = "sw"
         d.add(legend)
     return d
 
@@ -112,9 +118,7 @@ def _nonzero(value) -> str:
 
 
 def _label_room(categories: list[str], font_size: float) -> float:
-    """Width for the category labels of a horizontal chart (CJK characters are about square)."""
-    from reportlab.pdfbase.pdfmetrics import stringWidth
-
+    """Width for the category labels of a horizontal chart."""
     font = register_fonts()
     widest = max((stringWidth(c, font, font_size) for c in categories), default=0)
     return min(widest + 6, 140)

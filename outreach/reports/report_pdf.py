@@ -1,0 +1,399 @@
+"""The monthly report PDF: the indicators of a month and an area as tables and bar charts, A4, under
+the team's header (store settings ``org_name``, ``org_address``, ``org_phone``), in Chinese (default) or
+English.
+
+    write_monthly_report(store, "report.pdf", month="2024-05", area="522301101", lang="en")
+
+The CJK font is the one the letters embed (``outreach.letters.fonts.register_fonts``: WenQuanYi Micro
+Hei, subfont 0), so the PDF prints the same on any machine. ``render_report`` builds the PDF from
+``Indicators`` alone (no database), which is what the tests and the dashboard's "print" use.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import BinaryIO
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    BaseDocTemplate,
+    CondPageBreak,
+    Frame,
+    KeepTogether,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from outreach.i18n import normalize_language, tr
+from outreach.letters.fonts import register_fonts
+from outreach.reports import formatting as fmt
+from outreach.reports.charts import bar_chart
+from outreach.reports.figures import Indicators, Tally, ratio
+from outreach.reports.files import atomic_file, check_target
+from outreach.reports.indicators import compute_indicators
+from outreach.reports.scope import Scope
+from outreach.storage.store import Store
+
+MARGIN = 16 * mm
+HEAD_BG = colors.HexColor("#e8eef6")
+RULE = colors.HexColor("#9aa8bb")
+ACCENT = colors.HexColor("#1a3d6d")
+MAX_CHART_ROWS = 20
+MAX_VILLAGES = 40
+EN_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+             "October", "November", "December")
+
+
+@dataclass(frozen=True)
+class Letterhead:
+    name: str
+    address: str = ""
+    phone: str = ""
+
+    @classmethod
+    def from_store(cls, store: Store, lang: str) -> Letterhead:
+        s = store.settings()
+        return cls(s.get("org_name") or tr("reports.pdf.org_default", lang), s.get("org_address", ""),
+                   s.get("org_phone", ""))
+
+
+def write_monthly_report(store: Store, path: str | Path, *, month: str, area: str | None = None,
+                         worker: str | None = None, lang: str | None = None, today: date | None = None) -> Indicators:
+    """Compute the month's indicators and write the report to ``path`` (atomically). Bad month, unknown
+    area or an unwritable path raise ``OutreachError`` before anything is written."""
+    lang = normalize_language(lang) or "zh_CN"
+    scope = Scope.for_month(month, area_id=area, worker=worker, today=today)
+    check_target(path)
+    ind = compute_indicators(store, scope, lang=lang)
+    head = Letterhead.from_store(store, lang)
+    with atomic_file(path) as tmp, tmp.open("wb") as fh:
+        render_report(ind, head, lang, fh, today=today)
+    return ind
+
+
+# --------------------------------------------------------------------------- styles
+@dataclass(frozen=True)
+class _Styles:
+    org: ParagraphStyle
+    org_line: ParagraphStyle
+    title: ParagraphStyle
+    meta: ParagraphStyle
+    h1: ParagraphStyle
+    h2: ParagraphStyle
+    body: ParagraphStyle
+    note: ParagraphStyle
+
+
+def _styles() -> _Styles:
+    font = register_fonts()
+
+    def st(name: str, size: float, leading: float, **kw) -> ParagraphStyle:
+        return ParagraphStyle(name, fontName=font, fontSize=size, leading=leading, wordWrap="CJK", **kw)
+
+    grey = colors.HexColor("#444444")
+    return _Styles(
+        org=st("org", 14, 19, alignment=TA_CENTER),
+        org_line=st("org_line", 8.5, 12, alignment=TA_CENTER, textColor=grey),
+        title=st("title", 18, 25, alignment=TA_CENTER, spaceBefore=4, spaceAfter=2),
+        meta=st("meta", 9, 13, alignment=TA_CENTER, textColor=grey, spaceAfter=6),
+        h1=st("h1", 12.5, 18, spaceBefore=8, spaceAfter=4, textColor=ACCENT),
+        h2=st("h2", 10, 14, spaceBefore=4, spaceAfter=2, textColor=ACCENT),
+        body=st("body", 9.5, 14),
+        note=st("note", 8, 11.5, textColor=grey),
+    )
+
+
+def _table(rows: list[list], widths: list[float], *, header: bool = True, numeric_from: int = 1,
+           zebra: bool = True) -> Table:
+    font = register_fonts()
+    t = Table(rows, colWidths=widths, repeatRows=1 if header else 0, hAlign="LEFT")
+    style = [
+        ("FONTNAME", (0, 0), (-1, -1), font), ("FONTSIZE", (0, 0), (-1, -1), 8.5),
+        ("LEADING", (0, 0), (-1, -1), 11), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("TOPPADDING", (0, 0), (-1, -1), 2.2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2.2),
+        ("LEFTPADDING", (0, 0), (-1, -1), 4), ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+        ("ALIGN", (numeric_from, 0), (-1, -1), "RIGHT"),
+        ("LINEBELOW", (0, -1), (-1, -1), 0.6, RULE), ("LINEABOVE", (0, 0), (-1, 0), 0.6, RULE),
+    ]
+    if header:
+        style += [("BACKGROUND", (0, 0), (-1, 0), HEAD_BG), ("LINEBELOW", (0, 0), (-1, 0), 0.6, RULE),
+                  ("ALIGN", (0, 0), (-1, 0), "CENTER")]
+    if zebra:
+        for r in range(2 if header else 1, len(rows), 2):
+            style.append(("BACKGROUND", (0, r), (-1, r), colors.HexColor("#f6f8fb")))
+    t.setStyle(TableStyle(style))
+    return t
+
+
+def _side_by_side(left, right, width: float, split: float = 0.5) -> Table:
+    t = Table([[left, right]], colWidths=[width * split, width * (1 - split)], hAlign="LEFT")
+    t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                           ("RIGHTPADDING", (0, 0), (0, 0), 8), ("RIGHTPADDING", (1, 0), (1, 0), 0),
+                           ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0)]))
+    return t
+
+
+# --------------------------------------------------------------------------- page furniture
+class _NumberedCanvas(Canvas):
+    """Draws "page x of y" once the number of pages is known (pages are kept until save)."""
+
+    footer_left = ""
+    lang = "zh_CN"
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._pages: list[dict] = []
+
+    def showPage(self) -> None:  # noqa: N802  (reportlab's name)
+        self._pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self) -> None:
+        total = len(self._pages)
+        for state in self._pages:
+            self.__dict__.update(state)
+            self._footer(total)
+            super().showPage()
+        super().save()
+
+    def _footer(self, total: int) -> None:
+        font = register_fonts()
+        w, _h = self._pagesize
+        self.saveState()
+        self.setFont(font, 7.5)
+        self.setFillColor(colors.HexColor("#666666"))
+        self.setStrokeColor(RULE)
+        self.setLineWidth(0.4)
+        self.line(MARGIN, 11 * mm, w - MARGIN, 11 * mm)
+        self.drawString(MARGIN, 7.5 * mm, self.footer_left)
+        self.drawRightString(w - MARGIN, 7.5 * mm,
+                             tr("reports.pdf.page", self.lang, page=self._pageNumber, total=total))
+        self.restoreState()
+
+
+def period_title(ind: Indicators, lang: str) -> str:
+    s = ind.scope
+    if s.month_label == f"{s.start:%Y-%m}":
+        if lang == "en":
+            return f"{EN_MONTHS[s.start.month - 1]} {s.start.year}"
+        return tr("reports.pdf.month", lang, y=s.start.year, m=s.start.month)
+    return f"{s.start.isoformat()} – {s.end.isoformat()}"
+
+
+# --------------------------------------------------------------------------- the report
+def render_report(ind: Indicators, head: Letterhead, lang: str, out: BinaryIO, *, today: date | None = None) -> None:
+    font = register_fonts()
+    st = _styles()
+    title = tr("reports.pdf.title", lang, area=ind.area_name, period=period_title(ind, lang))
+    doc = BaseDocTemplate(out, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=14 * mm,
+                          bottomMargin=17 * mm, title=title, author=head.name, creator="Outreach",
+                          initialFontName=font, lang="zh-CN" if lang == "zh_CN" else "en")
+    frame = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, leftPadding=0, rightPadding=0,
+                  topPadding=0, bottomPadding=0)
+    doc.addPageTemplates([PageTemplate(id="page", frames=[frame])])
+    width = doc.width
+
+    canvas_cls = type("ReportCanvas", (_NumberedCanvas,), {"footer_left": f"{head.name} · {title}", "lang": lang})
+    story = _header(ind, head, title, lang, st, today)
+    story += _summary(ind, lang, st, width)
+    story += _visits(ind, lang, st, width)
+    story += _people(ind, lang, st, width)
+    story += _needs(ind, lang, st, width)
+    story += _referrals(ind, lang, st, width)
+    story += _notes(ind, lang, st)
+    doc.build(story, canvasmaker=canvas_cls)
+
+
+def _t(key: str, lang: str, **kw) -> str:
+    return tr(f"reports.pdf.{key}", lang, **kw)
+
+
+def _header(ind: Indicators, head: Letterhead, title: str, lang: str, st: _Styles, today: date | None) -> list:
+    lines = " · ".join(x for x in (head.address, head.phone) if x)
+    s = ind.scope
+    meta = _t("meta", lang, start=s.start.isoformat(), end=s.end.isoformat(), as_of=ind.as_of.isoformat(),
+              made=(today or date.today()).isoformat())
+    if s.worker:
+        meta += " · " + _t("meta_worker", lang, worker=s.worker)
+    out = [Paragraph(_esc(head.name), st.org)]
+    if lines:
+        out.append(Paragraph(_esc(lines), st.org_line))
+    out += [Paragraph(_esc(title), st.title), Paragraph(_esc(meta), st.meta)]
+    return out
+
+
+def _summary(ind: Indicators, lang: str, st: _Styles, width: float) -> list:
+    cov, hh, r = ind.coverage, ind.households, ind.referrals
+
+    def share(t: Tally) -> str:
+        return f"{fmt.percent(cov.share(t))}（{t.count:,}/{cov.households:,}）" if lang == "zh_CN" else \
+            f"{fmt.percent(cov.share(t))} ({t.count:,}/{cov.households:,})"
+
+    pairs = [
+        ("households_total", fmt.count(hh.total.count)), ("households_new", fmt.count(hh.new.count)),
+        ("households_visited", fmt.count(hh.visited.count)), ("visits_total", fmt.count(ind.visits.total.count)),
+        ("coverage_30", share(cov.visited_30)), ("coverage_90", share(cov.visited_90)),
+        ("reached_90", share(cov.reached_90)), ("never_visited", fmt.count(hh.never_visited.count)),
+        ("overdue_followups", fmt.count(ind.overdue_followups.count)),
+        ("people_total", fmt.count(ind.people.total.count)),
+        ("people_vulnerable", _t("people_in_households", lang, n=f"{ind.people.vulnerable.count:,}",
+                                 h=f"{ind.people.vulnerable.households:,}")),
+        ("needs_identified", fmt.count(ind.needs.identified.count)),
+        ("assessments", fmt.count(ind.assessments.total.count)), ("referrals_issued", fmt.count(r.issued.count)),
+        ("referrals_served", f"{r.served.count:,}（{fmt.percent(r.share_served)}）" if lang == "zh_CN"
+         else f"{r.served.count:,} ({fmt.percent(r.share_served)})"),
+        ("median_reply", fmt.days(r.median_days_to_reply, lang)),
+        ("overdue_replies", fmt.count(r.overdue_replies.count)), ("needs_open", fmt.count(ind.needs.open.count)),
+    ]
+    rows = []
+    for i in range(0, len(pairs), 2):
+        row = []
+        for key, value in pairs[i:i + 2]:
+            row += [_t(f"k.{key}", lang), value]
+        rows.append(row + [""] * (4 - len(row)))
+    t = _table(rows, [width * 0.22, width * 0.28, width * 0.22, width * 0.28], header=False, zebra=True)
+    t.setStyle(TableStyle([("ALIGN", (0, 0), (0, -1), "LEFT"), ("ALIGN", (2, 0), (2, -1), "LEFT"),
+                           ("FONTSIZE", (1, 0), (1, -1), 9.5), ("FONTSIZE", (3, 0), (3, -1), 9.5),
+                           ("TOPPADDING", (0, 0), (-1, -1), 3.2), ("BOTTOMPADDING", (0, 0), (-1, -1), 3.2)]))
+    return [Paragraph(_t("h.summary", lang), st.h1), t]
+
+
+def _tally_rows(tallies, lang: str, *, households: bool = True, skip_zero: bool = False) -> list[list[str]]:
+    rows = []
+    for t in tallies:
+        if skip_zero and not t.count:
+            continue
+        row = [fmt.tally_label(t.key, t.code, t.label, lang), fmt.count(t.count)]
+        if households:
+            row.append(fmt.count(t.households))
+        rows.append(row)
+    return rows
+
+
+def _chart_for(tallies, lang: str, width: float, *, horizontal: bool = True, title: str = "", height=None):
+    shown = [t for t in tallies][:MAX_CHART_ROWS]
+    names = [fmt.tally_label(t.key, t.code, t.label, lang) for t in shown]
+    h = height or (max(60, 13 * len(shown) + 34) if horizontal else 120)
+    return bar_chart(names, [[t.count for t in shown]], width=width, height=h, horizontal=horizontal, title=title)
+
+
+def _visits(ind: Indicators, lang: str, st: _Styles, width: float) -> list:
+    v = ind.visits
+    out: list = [CondPageBreak(70 * mm), Paragraph(_t("h.visits", lang), st.h1)]
+    bars = [t.tally for t in (b for b in v.over_time)]
+    labels = [f"{b.start.month}/{b.start.day}–{b.end.month}/{b.end.day}" if b.start != b.end else
+              f"{b.start.month}/{b.start.day}" for b in v.over_time]
+    if len(v.over_time) > 6 and v.over_time[0].end.day != v.over_time[0].start.day + 6:
+        labels = [f"{b.start:%Y-%m}" for b in v.over_time] if v.over_time[0].start.day == 1 else labels
+    out.append(bar_chart(labels, [[t.count for t in bars], [t.households for t in bars]], width=width, height=120,
+                         names=[_t("col.visits", lang), _t("col.households_visited", lang)],
+                         title=_t("chart.over_time", lang)))
+    head = [_t("col.type", lang), _t("col.visits", lang), _t("col.households", lang)]
+    by_type = _table([head, *_tally_rows(v.by_type, lang)], [width * 0.2, width * 0.13, width * 0.14])
+    head_o = [_t("col.outcome", lang), _t("col.visits", lang), _t("col.households", lang)]
+    by_outcome = _table([head_o, *_tally_rows(v.by_outcome, lang)], [width * 0.2, width * 0.13, width * 0.14])
+    out += [Spacer(1, 4), _side_by_side(by_type, by_outcome, width)]
+    if ind.villages:
+        out += [CondPageBreak(60 * mm), Paragraph(_t("h.villages", lang), st.h2)]
+        head_v = [_t("col.village", lang), _t("col.households", lang), _t("col.visited", lang),
+                  _t("col.visited_90", lang), _t("col.coverage_90", lang), _t("col.never", lang)]
+        rows = [[r.name, fmt.count(r.households), fmt.count(r.visited), fmt.count(r.visited_90),
+                 fmt.percent(ratio(r.visited_90, r.households)), fmt.count(r.never_visited)] for r in ind.villages]
+        out.append(_table([head_v, *rows], [width * x for x in (0.28, 0.14, 0.14, 0.16, 0.14, 0.14)]))
+        shown = sorted(ind.villages, key=lambda r: (_per_cent(r.visited_90, r.households), r.name))[:MAX_VILLAGES]
+        out.append(Spacer(1, 4))
+        out.append(bar_chart([r.name for r in shown], [[_per_cent(r.visited_90, r.households) for r in shown]],
+                             width=width, height=12 * len(shown) + 40, horizontal=True, value_max=100,
+                             value_suffix="%", title=_t("chart.villages", lang)))
+    if v.by_worker:
+        head_w = [_t("col.worker", lang), _t("col.visits", lang), _t("col.households", lang)]
+        out += [KeepTogether([Paragraph(_t("h.workers", lang), st.h2),
+                              _table([head_w, *_tally_rows(v.by_worker, lang)],
+                                     [width * 0.3, width * 0.15, width * 0.15])])]
+    return out
+
+
+def _people(ind: Indicators, lang: str, st: _Styles, width: float) -> list:
+    p = ind.people
+    head = [_t("col.group", lang), _t("col.people", lang), _t("col.households", lang)]
+    vul = _table([head, *_tally_rows(p.by_vulnerability, lang)], [width * 0.2, width * 0.12, width * 0.13])
+    ages_head = [_t("col.age_group", lang), _t("col.people", lang), _t("col.households", lang)]
+    ages = _table([ages_head, *_tally_rows(p.by_age_group, lang)], [width * 0.2, width * 0.12, width * 0.13])
+    chart = _chart_for(p.by_vulnerability, lang, width * 0.5, title=_t("chart.vulnerability", lang))
+    return [CondPageBreak(80 * mm), Paragraph(_t("h.people", lang), st.h1),
+            _side_by_side(vul, chart, width, 0.47), Spacer(1, 6),
+            _side_by_side(ages, _chart_for(p.by_age_group, lang, width * 0.5, title=_t("chart.ages", lang)),
+                          width, 0.47)]
+
+
+def _needs(ind: Indicators, lang: str, st: _Styles, width: float) -> list:
+    from outreach.domain.enums import Priority
+
+    n = ind.needs
+    prios = [p.value for p in Priority]
+    head = [_t("col.domain", lang), *[Priority(p).label(lang) for p in prios], _t("col.total", lang),
+            _t("col.households", lang), _t("col.open", lang)]
+    open_by = {t.code: t.count for t in n.open_by_domain}
+    rows = []
+    for t in n.by_domain:
+        if not t.count and not open_by.get(t.code):
+            continue
+        cells = n.matrix.get(t.code, {})
+        rows.append([fmt.tally_label(t.key, t.code, "", lang), *[fmt.count(cells.get(p, 0)) for p in prios],
+                     fmt.count(t.count), fmt.count(t.households), fmt.count(open_by.get(t.code, 0))])
+    total = [_t("col.total", lang), *[fmt.count(sum(n.matrix.get(d, {}).get(p, 0) for d in n.matrix))
+                                      for p in prios],
+             fmt.count(n.identified.count), fmt.count(n.identified.households), fmt.count(n.open.count)]
+    widths = [width * 0.2] + [width * 0.1] * 4 + [width * 0.1, width * 0.1, width * 0.1]
+    table = _table([head, *rows, total], widths)
+    table.setStyle(TableStyle([("LINEABOVE", (0, -1), (-1, -1), 0.6, RULE)]))
+    a = ind.assessments
+    assess = _t("assessments_line", lang, n=f"{a.total.count:,}", h=f"{a.total.households:,}",
+                detail="，".join(f"{fmt.tally_label(t.key, t.code, '', lang)} {t.count:,}" for t in a.by_priority
+                                if t.count) if lang == "zh_CN" else
+                ", ".join(f"{fmt.tally_label(t.key, t.code, '', lang)} {t.count:,}" for t in a.by_priority if t.count))
+    shown = [t for t in n.by_domain if t.count]
+    out = [CondPageBreak(70 * mm), Paragraph(_t("h.needs", lang), st.h1), table, Spacer(1, 4),
+           Paragraph(_esc(assess), st.body)]
+    if shown:
+        out += [Spacer(1, 4), _chart_for(shown, lang, width, title=_t("chart.needs", lang))]
+    return out
+
+
+def _referrals(ind: Indicators, lang: str, st: _Styles, width: float) -> list:
+    r = ind.referrals
+    head = [_t("col.status", lang), _t("col.referrals", lang), _t("col.households", lang)]
+    status = _table([head, *_tally_rows(r.by_status, lang)], [width * 0.2, width * 0.13, width * 0.13])
+    head_p = [_t("col.provider", lang), _t("col.referrals", lang), _t("col.households", lang)]
+    providers = _table([head_p, *_tally_rows(r.by_provider, lang)], [width * 0.28, width * 0.12, width * 0.12])
+    line = _t("referrals_line", lang, n=f"{r.issued.count:,}", replied=f"{r.replied.count:,}",
+              median=fmt.days(r.median_days_to_reply, lang), served=f"{r.served.count:,}",
+              share=fmt.percent(r.share_served), overdue=f"{r.overdue_replies.count:,}")
+    return [CondPageBreak(60 * mm), Paragraph(_t("h.referrals", lang), st.h1), Paragraph(_esc(line), st.body),
+            Spacer(1, 4), _side_by_side(status, providers, width, 0.47)]
+
+
+def _notes(ind: Indicators, lang: str, st: _Styles) -> list:
+    items = [_t(f"note.{k}", lang, as_of=ind.as_of.isoformat()) for k in ("coverage", "people", "needs",
+                                                                          "referrals", "excluded")]
+    return [CondPageBreak(40 * mm), Paragraph(_t("h.notes", lang), st.h2),
+            *[Paragraph("• " + _esc(text), st.note) for text in items]]
+
+
+def _per_cent(part: int, whole: int) -> int:
+    """A whole percentage for a bar (half up, exact arithmetic); the tables show one decimal."""
+    return (200 * part + whole) // (2 * whole) if whole else 0
+
+
+def _esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
