@@ -27,12 +27,13 @@ from outreach.domain.searchkeys import name_keys
 from outreach.storage import codec
 from outreach.storage.merge_tables import MergeConflict
 from outreach.storage.store import Store
-from outreach.storage.tables import SYNCED_TABLES, Person
+from outreach.storage.tables import SYNCED_TABLES, Person, Setting
 from outreach.storage.types import utcnow
 from outreach.storage.writer import CHANGE_LOG, Writer
 from outreach.sync.changes import Entry, chunks, load_history, own_device_id
 
 CONFLICT = MergeConflict.__table__
+SETTING = Setting.__table__
 KEY = ("kind", "entity", "row_id", "field", "a_hlc", "a_device", "b_hlc", "b_device")
 
 
@@ -141,12 +142,24 @@ def _side(value_json: str, hlc: int, device: str, worker: str, names: dict[str, 
     return Side(json.loads(value_json), worker, device, names.get(device, device[:8]), hlc)
 
 
+def laptop_names(conn: Connection) -> dict[str, str]:
+    """Device id -> the laptop's name as the team registry knows it (this laptop's own name too)."""
+    from outreach.sync.team import list_devices
+
+    names = {d.device_id: d.display_name for d in list_devices(conn)}
+    me = own_device_id(conn)
+    own = conn.execute(select(SETTING.c.value).where(SETTING.c.key == "device_name")).scalar_one_or_none()
+    if own and me not in names:
+        names[me] = own
+    return names
+
+
 def list_conflicts(store: Store, *, status: str = "open", device_names: dict[str, str] | None = None) -> list[ConflictItem]:
-    """The queue, newest first. ``device_names`` (device id -> name, from the team roster) is used to
-    show which laptop each value came from. Open conflicts superseded by a later edit (made by someone
-    who had both values) are closed on the way."""
-    names = device_names or {}
+    """The queue, newest first. Each side names the laptop it came from (``device_names``: device id ->
+    name; by default from the team registry). Open conflicts superseded by a later edit (made by
+    someone who had both values) are closed on the way."""
     with store.connect() as conn:
+        names = device_names if device_names is not None else laptop_names(conn)
         me = own_device_id(conn)
         rows = conn.execute(select(CONFLICT).where(CONFLICT.c.status == status)
                             .order_by(CONFLICT.c.detected_at.desc(), CONFLICT.c.id.desc())).mappings().all()

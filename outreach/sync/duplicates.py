@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, and_, insert, or_, select, update
@@ -241,6 +241,33 @@ def list_proposals(store: Store, *, status: str | None = "open") -> list[Proposa
             items.append(ProposalItem(r["id"], r["reason"], state, r["found_at"],
                                       person_card(conn, r["person_a"]), person_card(conn, r["person_b"])))
         return items
+
+
+@dataclass(frozen=True)
+class MergeItem:
+    """A merge made on this laptop, for the "undo merge" list."""
+
+    id: int
+    kept: PersonCard
+    merged: PersonCard
+    merged_at: datetime
+    merged_by: str
+    undone: bool       # undone since (here, or by a later change from another laptop)
+
+
+def list_merges(store: Store, *, include_undone: bool = False) -> list[MergeItem]:
+    """Merges made on this laptop, newest first."""
+    with store.connect() as conn:
+        rows = conn.execute(select(MERGE).order_by(MERGE.c.merged_at.desc(), MERGE.c.id.desc())).mappings().all()
+        out = []
+        for r in rows:
+            merged = person_card(conn, r["merged_id"])
+            undone = r["undone_at"] is not None or merged.merged_into != r["keep_id"]
+            if undone and not include_undone:
+                continue
+            out.append(MergeItem(r["id"], person_card(conn, r["keep_id"]), merged, r["merged_at"], r["merged_by"],
+                                 undone))
+        return out
 
 
 def _decide(conn: Connection, a: str, b: str, status: str, by: str) -> None:
