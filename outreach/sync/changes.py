@@ -20,14 +20,17 @@ and ``base`` is included only when known.
 Scope of a downlink (``villages``): areas, service providers and assessment templates always; a
 household when its *current* village on this store is one of ``villages``; people, visits,
 assessments, needs and referrals of those households; status events of those referrals. Rows this
-store holds only as buffered changes (their creation never arrived) are left out. A receiver's
-version vector only speaks for the scope it was sent; when a worker's villages change, send a full
-export for the new scope (``since=None``).
+store holds only as buffered changes (their creation never arrived) are left out. When a worker is
+given more villages, send a full export for the new scope (``since=None``): rows of the new villages
+that did not change since are otherwise not sent.
 
 Causal completeness: every row that has an edit in the output also has its creation in the output
 (even when the peer's vector says it has it already: re-sending is harmless, and a receiver never has
-to hold an edit without its row). A receiver that still gets an edit first (a lost bundle) keeps it in
-its change log and applies it when the creation arrives.
+to hold an edit without its row). A village-scoped peer's vector only speaks for the rows it was sent,
+so a scoped output carries every row it touches *whole* (all the row's changes), and when a household
+moved into the villages, everything of that household (its people, visits, …). A receiver that still
+gets an edit first (a lost bundle) keeps it in its change log and applies it when the creation
+arrives.
 """
 
 from __future__ import annotations
@@ -177,16 +180,30 @@ def collect_changes(conn: Connection, since: dict[str, int] | None, *,
     scope = _Scope(conn, villages) if villages is not None else None
     if scope is not None:
         found = {seq: r for seq, r in found.items() if scope.allows(r[1], r[2])}
-    # causal completeness: the creation of every row with an edit in the output
-    have_star = {(r[1], r[2]) for r in found.values() if r[3] == "*"}
-    missing = defaultdict(set)
-    for r in found.values():
-        if r[3] != "*" and (r[1], r[2]) not in have_star:
-            missing[r[1]].add(r[2])
-    for entity, ids in missing.items():
-        for batch in chunks(sorted(ids)):
-            for row in conn.execute(select(*cols).where(c.entity == entity, c.field == "*", c.row_id.in_(batch))):
-                found[row[0]] = tuple(row)
+    if scope is None:
+        # causal completeness: the creation of every row with an edit in the output
+        have_star = {(r[1], r[2]) for r in found.values() if r[3] == "*"}
+        wanted: dict[str, set[str]] = defaultdict(set)
+        for r in found.values():
+            if r[3] != "*" and (r[1], r[2]) not in have_star:
+                wanted[r[1]].add(r[2])
+        for entity, ids in wanted.items():
+            for batch in chunks(sorted(ids)):
+                for row in conn.execute(select(*cols).where(c.entity == entity, c.field == "*", c.row_id.in_(batch))):
+                    found[row[0]] = tuple(row)
+    else:
+        # a scoped peer's vector does not cover rows it was never sent: send whole rows (all their
+        # changes), and everything of a household that moved into the villages
+        wanted = defaultdict(set)
+        for r in found.values():
+            wanted[r[1]].add(r[2])
+        moved = sorted({r[2] for r in found.values() if r[1] == "household" and r[3] == "village_id"})
+        for entity, ids in scope.dependents(conn, moved).items():
+            wanted[entity] |= ids
+        for entity, ids in wanted.items():
+            for batch in chunks(sorted(ids)):
+                for row in conn.execute(select(*cols).where(c.entity == entity, c.row_id.in_(batch))):
+                    found[row[0]] = tuple(row)
     ordered = sorted(found.values(), key=lambda r: (r[5], r[6], r[0]))
     bases = _bases(conn, [r for r in ordered if r[3] != "*"])
     return [
@@ -224,6 +241,19 @@ class _Scope:
         ev = ReferralEvent.__table__
         in_scope_refs = select(ref.c.id).where(ref.c.household_id.in_(households))
         self.ids["referralevent"] = set(conn.execute(select(ev.c.id).where(ev.c.referral_id.in_(in_scope_refs))).scalars())
+
+    def dependents(self, conn: Connection, household_ids: list[str]) -> dict[str, set[str]]:
+        """Rows that belong to these (in-scope) households."""
+        out: dict[str, set[str]] = defaultdict(set)
+        for batch in chunks(household_ids):
+            for entity in BY_HOUSEHOLD:
+                table = _table(entity)
+                out[entity].update(conn.execute(select(table.c.id).where(table.c.household_id.in_(batch))).scalars())
+            ev = ReferralEvent.__table__
+            refs = sorted(out["referral"])
+            for rb in chunks(refs):
+                out["referralevent"].update(conn.execute(select(ev.c.id).where(ev.c.referral_id.in_(rb))).scalars())
+        return out
 
     def allows(self, entity: str, row_id: str) -> bool:
         if entity in ALWAYS_SENT:

@@ -17,6 +17,8 @@ idempotent):
    written when the creation comes. A row whose parent row (household of a person, …) is missing, or
    whose household code / referral reference is already taken by another row, waits in
    ``merge_pending`` and is retried after every import; unique clashes also go to the review queue.
+   (Codes are unique by construction, so a clash means a bug or a hand-made file; which of the two
+   rows waits then depends on which arrived first, until someone renumbers one.)
 4. Derived local columns are recomputed: people's search keys, referrals' status from their events
    (with the referral service's own rule).
 5. True conflicts (see ``is_conflict``) and stamps far in the future are queued for review; received

@@ -9,6 +9,7 @@ import json
 import random
 from datetime import date
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
@@ -213,6 +214,7 @@ class World:
             s.close()
 
 
+@pytest.mark.slow
 @settings(max_examples=35, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(n=st.integers(2, 5), ops=OPS)
 def test_any_exchange_of_bundles_ends_in_the_same_records(n, ops):

@@ -261,3 +261,17 @@ def test_village_scoped_downlink(trio):
     with lead.connect() as conn:
         down = collect_changes(conn, vector, villages={VILLAGE})
     assert [(c["entity"], c["field"]) for c in down] == [("household", "*"), ("household", "phone")]
+
+
+def test_a_household_moving_into_the_workers_villages_arrives_whole(trio):
+    lead, _lina, wang = trio
+    dongping = add_household(lead, "东坪-0150", village="522601001002")
+    pid = add_person(lead, dongping, "王秀英", date(1942, 5, 1))
+    edit(lead, Household, dongping, phone="13800000000")
+    add_household(lead, "石门-0022")
+    sync(lead, wang, villages={VILLAGE})                # 王强 covers 石门村 only
+    assert row(wang, Household, dongping) is None
+    edit(lead, Household, dongping, village_id=VILLAGE)  # the family is now counted in 石门村
+    sync(lead, wang, villages={VILLAGE})
+    assert row(wang, Household, dongping)["phone"] == "13800000000"
+    assert row(wang, Person, pid)["name"] == "王秀英"
