@@ -31,9 +31,10 @@ def nice_step(top: int, ticks: int = 5) -> int:
 
 
 def _axis_top(values: list[int]) -> tuple[int, int]:
+    """The axis end and step: the next whole step above the largest value, leaving room for its label."""
     top = max([0, *values])
     step = nice_step(max(top, 1))
-    return step * max(1, -(-top // step)), step
+    return step * (top // step + 1), step
 
 
 def bar_chart(categories: list[str], series: list[list[int]], *, width: float, height: float,
@@ -46,7 +47,7 @@ def bar_chart(categories: list[str], series: list[list[int]], *, width: float, h
     first category is drawn on top, as in the table beside it. The title sits top left and the legend
     (for several series) top right, clear of the axis labels."""
     font = register_fonts()
-    d = Drawing(width, height)
+    d = Drawing(width, height, initialFontName=font, initialFontSize=font_size)  # no stray Helvetica
     top_pad = 16 if (title or (names and len(series) > 1)) else 4
     if title:
         d.add(String(0, height - 10, title, fontName=font, fontSize=font_size + 1.5, fillColor=colors.black))
