@@ -1,0 +1,284 @@
+"""Reports benchmark: every indicator on a demo store (default 50,000 households), next to the same
+figures computed with hand-written SQL through sqlite3 in the same run; then the monthly report PDF,
+a click-through list and the exports, each next to a raw baseline.
+
+    .venv/bin/python benchmarks/bench_reports.py [--households 50000] [--data-dir DIR] [--month YYYY-MM]
+                                                  [--xlsx-all]
+
+- indicators: ``compute_indicators`` (SQLAlchemy Core, ~a dozen queries, click-through keys) for the
+  whole team, one township and one village vs raw SQL producing the same numbers (checked equal).
+- report: ``write_monthly_report`` (indicators + reportlab PDF) vs the indicators alone.
+- click-through: ``households_behind`` for a large group vs the raw SELECT of the same ids.
+- exports: CSV of everything (translated, labelled) vs a raw ``SELECT *`` dumped with the csv module;
+  XLSX of one township (whole store with --xlsx-all) vs openpyxl writing the raw rows.
+A ``--data-dir`` that already holds a demo store is reused (building 50k households takes ~2 minutes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sqlite3
+import statistics
+import tempfile
+import time
+from collections import defaultdict
+from datetime import UTC, date, timedelta
+from pathlib import Path
+
+from outreach.domain.enums import Vulnerability
+from outreach.reports.exports import ExportOptions, write_csv, write_xlsx
+from outreach.reports.indicators import compute_indicators, households_behind
+from outreach.reports.report_pdf import write_monthly_report
+from outreach.reports.scope import Scope, local_midnight_utc, years_before
+from outreach.services import demo
+from outreach.storage.store import Store
+from outreach.storage.tables import SYNCED_TABLES
+
+FLAGS = [v.value for v in Vulnerability]
+REPLIES = ("accepted", "declined", "served", "no_show")
+
+
+def timed(fn, repeat: int = 1):
+    best, result = None, None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        result = fn()
+        dt = time.perf_counter() - t0
+        best = dt if best is None else min(best, dt)
+    return best, result
+
+
+def iso(moment) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds")
+
+
+# --------------------------------------------------------------------------- the raw SQL baseline
+def raw_indicators(db: Path, scope: Scope, villages: list[str] | None) -> dict:
+    con = sqlite3.connect(db)
+    s, e, a = scope.start.isoformat(), scope.end.isoformat(), scope.as_of.isoformat()
+    p = {"start": s, "end": e, "as_of": a,
+         "start_dt": iso(local_midnight_utc(scope.start)), "end_dt": iso(local_midnight_utc(scope.end + timedelta(1))),
+         "lo30": (scope.as_of - timedelta(29)).isoformat(), "lo90": (scope.as_of - timedelta(89)).isoformat()}
+    area = f" AND h.village_id IN ({','.join(repr(v) for v in villages)})" if villages else ""
+    hh = ("FROM household h WHERE h.archived = 0 AND (h.created_at < :end_dt OR EXISTS (SELECT 1 FROM visit v "
+          "WHERE v.household_id = h.id AND v.archived = 0 AND v.visit_date <= :end))" + area)
+    out: dict = {}
+    out["households"], out["new"] = con.execute(
+        f"SELECT COUNT(*), COALESCE(SUM(h.created_at >= :start_dt AND h.created_at < :end_dt), 0) {hh}", p).fetchone()
+    out["never"] = con.execute(f"SELECT COUNT(*) {hh} AND NOT EXISTS (SELECT 1 FROM visit v WHERE "
+                               "v.household_id = h.id AND v.archived = 0 AND v.visit_date <= :end)", p).fetchone()[0]
+    vj = "FROM visit v JOIN household h ON h.id = v.household_id WHERE v.archived = 0 AND h.archived = 0" + area
+    out["visits"], out["visited"] = con.execute(
+        f"SELECT COUNT(*), COUNT(DISTINCT v.household_id) {vj} AND v.visit_date BETWEEN :start AND :end", p).fetchone()
+    for col in ("v.visit_type", "v.outcome", "v.created_by", "h.village_id"):
+        out[col] = {r[0]: (r[1], r[2]) for r in con.execute(
+            f"SELECT {col}, COUNT(*), COUNT(DISTINCT v.household_id) {vj} AND v.visit_date BETWEEN :start AND :end "
+            f"GROUP BY 1", p)}
+    out["coverage"] = con.execute(
+        "SELECT COUNT(DISTINCT CASE WHEN v.visit_date >= :lo30 THEN v.household_id END), "
+        "COUNT(DISTINCT v.household_id), "
+        "COUNT(DISTINCT CASE WHEN v.visit_date >= :lo30 AND v.outcome = 'met' THEN v.household_id END), "
+        f"COUNT(DISTINCT CASE WHEN v.outcome = 'met' THEN v.household_id END) {vj} "
+        "AND v.visit_date BETWEEN :lo90 AND :as_of", p).fetchone()
+    pc = ("FROM person p WHERE p.archived = 0 AND p.merged_into IS NULL AND p.status NOT IN ('moved', 'deceased') "
+          f"AND p.household_id IN (SELECT h.id {hh})")
+    cols = ", ".join(f"SUM(flag_{f}), COUNT(DISTINCT CASE WHEN flag_{f} THEN household_id END)" for f in FLAGS)
+    row = con.execute(f"SELECT COUNT(*), COUNT(DISTINCT household_id), {cols} {pc}", p).fetchone()
+    out["people"] = (row[0], row[1])
+    out["flags"] = {f: (row[2 + 2 * i] or 0, row[3 + 2 * i]) for i, f in enumerate(FLAGS)}
+    c14, c18, c60, c80 = (years_before(scope.as_of, y).isoformat() for y in (14, 18, 60, 80))
+    age = (f"CASE WHEN birth_date IS NULL THEN 'unknown' WHEN birth_date > '{c14}' THEN 'child' "
+           f"WHEN birth_date > '{c18}' THEN 'adolescent' WHEN birth_date > '{c60}' THEN 'adult' "
+           f"WHEN birth_date > '{c80}' THEN 'elder' ELSE 'oldest_old' END")
+    out["ages"] = {r[0]: (r[1], r[2]) for r in con.execute(
+        f"SELECT {age}, COUNT(*), COUNT(DISTINCT household_id) {pc} GROUP BY 1", p)}
+    nj = ("FROM need n JOIN household h ON h.id = n.household_id LEFT JOIN assessment a ON a.id = n.assessment_id "
+          "WHERE n.archived = 0 AND h.archived = 0" + area)
+    out["needs"] = {(r[0], r[1]): r[2] for r in con.execute(
+        f"SELECT n.domain, n.priority, COUNT(*) {nj} AND (a.assessed_on BETWEEN :start AND :end OR "
+        "(n.assessment_id IS NULL AND n.created_at >= :start_dt AND n.created_at < :end_dt)) GROUP BY 1, 2", p)}
+    refs = con.execute("SELECT r.id, r.issued_on FROM referral r JOIN household h ON h.id = r.household_id "
+                       f"WHERE r.archived = 0 AND h.archived = 0{area} AND r.issued_on BETWEEN :start AND :end", p).fetchall()
+    ids = {r[0]: r[1] for r in refs}
+    first = dict(con.execute(f"SELECT referral_id, MIN(event_date) FROM referralevent WHERE archived = 0 AND "
+                             f"status IN {REPLIES} AND event_date <= :end GROUP BY referral_id", p).fetchall())
+    served = {r[0] for r in con.execute("SELECT DISTINCT referral_id FROM referralevent WHERE archived = 0 AND "
+                                        "status = 'served' AND event_date <= :end", p)}
+    days = sorted((date.fromisoformat(first[i]) - date.fromisoformat(d)).days for i, d in ids.items() if i in first)
+    out["referrals"] = (len(ids), len(days), statistics.median(days) if days else None,
+                        len(served & set(ids)))
+    out["overdue"] = con.execute(
+        f"SELECT COUNT(DISTINCT v.household_id) {vj} AND v.next_due < :as_of AND v.visit_date <= :as_of AND NOT "
+        "EXISTS (SELECT 1 FROM visit w WHERE w.household_id = v.household_id AND w.archived = 0 "
+        "AND w.visit_date > v.visit_date AND w.visit_date <= :as_of)", p).fetchone()[0]
+    con.close()
+    return out
+
+
+def ours_as_raw(ind) -> dict:
+    """Our indicators in the shape of raw_indicators(), to check the two agree."""
+    def tallies(ts):
+        return {t.code: (t.count, t.households) for t in ts if t.count}
+
+    r = ind.referrals
+    median = r.median_days_to_reply
+    needs = defaultdict(int)
+    for d, prios in ind.needs.matrix.items():
+        for pr, n in prios.items():
+            needs[(d, pr)] += n
+    return {
+        "households": ind.households.total.count, "new": ind.households.new.count,
+        "never": ind.households.never_visited.count, "visits": ind.visits.total.count,
+        "visited": ind.households.visited.count, "v.visit_type": tallies(ind.visits.by_type),
+        "v.outcome": tallies(ind.visits.by_outcome), "v.created_by": tallies(ind.visits.by_worker),
+        "h.village_id": tallies(ind.visits.by_village),
+        "coverage": tuple(t.count for t in (ind.coverage.visited_30, ind.coverage.visited_90,
+                                            ind.coverage.reached_30, ind.coverage.reached_90)),
+        "people": (ind.people.total.count, ind.people.total.households),
+        "flags": {t.code: (t.count, t.households) for t in ind.people.by_vulnerability},
+        "ages": tallies(ind.people.by_age_group), "needs": dict(needs),
+        "referrals": (r.issued.count, r.replied.count, None if median is None else float(median), r.served.count),
+        "overdue": ind.overdue_followups.count,
+    }
+
+
+def normalise(raw: dict) -> dict:
+    raw = dict(raw)
+    raw["ages"] = {k: v for k, v in raw["ages"].items() if v[0]}
+    for key in ("v.visit_type", "v.outcome", "v.created_by", "h.village_id"):
+        raw[key] = {k: v for k, v in raw[key].items() if v[0]}
+    ref = raw["referrals"]
+    raw["referrals"] = (ref[0], ref[1], None if ref[2] is None else float(ref[2]), ref[3])
+    return raw
+
+
+# --------------------------------------------------------------------------- raw export baselines
+def raw_csv(db: Path, folder: Path) -> int:
+    folder.mkdir(parents=True, exist_ok=True)
+    con = sqlite3.connect(db)
+    n = 0
+    for table in ("household", "person", "visit", "assessment", "referral"):
+        cur = con.execute(f"SELECT * FROM {table} WHERE archived = 0")
+        with (folder / f"{table}.csv").open("w", encoding="utf-8-sig", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow([c[0] for c in cur.description])
+            for row in cur:
+                w.writerow(row)
+                n += 1
+    con.close()
+    return n
+
+
+def raw_xlsx(db: Path, path: Path, villages: list[str] | None) -> int:
+    from openpyxl import Workbook
+
+    con = sqlite3.connect(db)
+    wb = Workbook(write_only=True)
+    n = 0
+    area = f" AND h.village_id IN ({','.join(repr(v) for v in villages)})" if villages else ""
+    for table in ("household", "person", "visit", "assessment", "referral"):
+        join = "" if table == "household" else " JOIN household h ON h.id = t.household_id"
+        alias = "h" if table == "household" else "t"
+        q = f"SELECT {alias}.* FROM {table} {alias}{join} WHERE {alias}.archived = 0" + area
+        cur = con.execute(q)
+        ws = wb.create_sheet(table)
+        ws.append([c[0] for c in cur.description])
+        for row in cur:
+            ws.append(list(row))
+            n += 1
+    wb.save(path)
+    con.close()
+    return n
+
+
+# --------------------------------------------------------------------------- main
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--households", type=int, default=50_000)
+    ap.add_argument("--data-dir", type=Path)
+    ap.add_argument("--month", help="default: last month")
+    ap.add_argument("--xlsx-all", action="store_true", help="also time the XLSX of the whole store (minutes)")
+    args = ap.parse_args()
+    workdir = Path(tempfile.mkdtemp(prefix="bench-reports-"))
+    data = args.data_dir or workdir / "data"
+    store = Store.open(data)
+    with store.connect() as conn:
+        existing = conn.exec_driver_sql("SELECT COUNT(*) FROM household").scalar_one()
+    if not existing:
+        t, summary = timed(lambda: demo.build_demo(store, households=args.households, seed=7))
+        print(f"built demo store: {summary.households:,} households, {summary.people:,} people, "
+              f"{summary.visits:,} visits in {t:.1f} s")
+    db = data / "outreach.sqlite3"
+    counts = {t: n for t in SYNCED_TABLES
+              if (n := sqlite3.connect(db).execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0])}
+    print("store:", ", ".join(f"{t} {n:,}" for t, n in counts.items()))
+    month = args.month or f"{date.today().replace(day=1) - timedelta(days=1):%Y-%m}"
+    con = sqlite3.connect(db)
+    township = con.execute("SELECT id FROM area WHERE level = 'township' ORDER BY id LIMIT 1").fetchone()[0]
+    villages = [r[0] for r in con.execute("SELECT id FROM area WHERE parent_id = ? ORDER BY id", (township,))]
+    con.close()
+    scopes = [("whole team", None, None), ("township", township, villages), ("village", villages[0], villages[:1])]
+
+    print(f"\nindicators for {month} (best of 2; ratio = ours / raw SQL):")
+    print(f"  {'scope':12} {'ours s':>8} {'raw s':>8} {'ratio':>6}  same figures")
+    for label, area, vs in scopes:
+        scope = Scope.for_month(month, area_id=area)
+        t_ours, ind = timed(lambda s=scope: compute_indicators(store, s), 2)
+        t_raw, raw = timed(lambda s=scope, v=vs: raw_indicators(db, s, v), 2)
+        ours = ours_as_raw(ind)
+        same = ours == normalise(raw)
+        if not same:
+            diff = [k for k in ours if ours[k] != normalise(raw).get(k)]
+            print(f"    DIFFERENT: {diff}")
+        print(f"  {label:12} {t_ours:8.2f} {t_raw:8.2f} {t_ours / t_raw:6.2f}  {same}  "
+              f"({ind.households.total.count:,} households, {ind.visits.total.count:,} visits)")
+
+    print("\nreport PDF (indicators + reportlab) vs indicators alone:")
+    for label, area, _vs in scopes[:2]:
+        scope = Scope.for_month(month, area_id=area)
+        t_ind, _ = timed(lambda s=scope: compute_indicators(store, s))
+        out = workdir / f"report-{label.replace(' ', '-')}.pdf"
+        t_pdf, _ = timed(lambda a=area, o=out: write_monthly_report(store, o, month=month, area=a))
+        print(f"  {label:12} pdf {t_pdf:6.2f} s  indicators {t_ind:6.2f} s  ratio {t_pdf / t_ind:5.2f}  "
+              f"({out.stat().st_size // 1024} KiB)")
+
+    scope = Scope.for_month(month)
+    t_ours, ids = timed(lambda: households_behind(store, "people.vulnerability.elder_alone", scope), 2)
+    con = sqlite3.connect(db)
+    params = {"end_dt": iso(local_midnight_utc(scope.end + timedelta(1))), "end": scope.end.isoformat()}
+    t_raw, raw_ids = timed(lambda: con.execute(
+        "SELECT DISTINCT h.id FROM person p JOIN household h ON h.id = p.household_id WHERE p.archived = 0 AND "
+        "p.merged_into IS NULL AND p.status NOT IN ('moved','deceased') AND p.flag_elder_alone AND h.archived = 0 "
+        "AND (h.created_at < :end_dt OR EXISTS (SELECT 1 FROM visit v WHERE v.household_id = h.id AND "
+        "v.archived = 0 AND v.visit_date <= :end)) ORDER BY h.code", params).fetchall(), 2)
+    con.close()
+    print(f"\nclick-through 'elder living alone' ({len(ids):,} households; raw {len(raw_ids):,}): "
+          f"ours {t_ours:.3f} s, raw {t_raw:.3f} s, ratio {t_ours / t_raw:.2f}")
+
+    print("\nexports (ours: translated, labelled, redacted; raw: SELECT * dumped):")
+    t_ours, c = timed(lambda: write_csv(store, workdir / "csv", ExportOptions(redact=True)))
+    t_raw, n = timed(lambda: raw_csv(db, workdir / "raw-csv"))
+    print(f"  csv, everything     ours {t_ours:7.2f} s  raw {t_raw:7.2f} s  ratio {t_ours / t_raw:5.2f}  "
+          f"({sum(c.values()):,} rows; raw {n:,})")
+    t_ours, c = timed(lambda: write_xlsx(store, workdir / "township.xlsx", ExportOptions(redact=True, area_id=township)))
+    t_raw, n = timed(lambda: raw_xlsx(db, workdir / "raw-township.xlsx", villages))
+    print(f"  xlsx, one township  ours {t_ours:7.2f} s  raw {t_raw:7.2f} s  ratio {t_ours / t_raw:5.2f}  "
+          f"({sum(c.values()):,} rows; raw {n:,})")
+    if args.xlsx_all:
+        t_ours, c = timed(lambda: write_xlsx(store, workdir / "all.xlsx", ExportOptions(redact=True)))
+        t_raw, n = timed(lambda: raw_xlsx(db, workdir / "raw-all.xlsx", None))
+        print(f"  xlsx, everything    ours {t_ours:7.2f} s  raw {t_raw:7.2f} s  ratio {t_ours / t_raw:5.2f}  "
+              f"({sum(c.values()):,} rows; raw {n:,})")
+    try:
+        import lxml  # noqa: F401
+
+        print("  (openpyxl is using lxml)")
+    except ImportError:
+        print("  (openpyxl without lxml: its pure-Python XML writer dominates the XLSX time)")
+    store.close()
+    print(f"\nfiles in {workdir}")
+
+
+if __name__ == "__main__":
+    main()
