@@ -34,6 +34,7 @@ class Coverage:
     visited_90: Tally
     reached_30: Tally        # a visit where someone was met
     reached_90: Tally
+    unvisited_90: Tally      # the rest: no visit at all in those 90 days (the list to work through)
 
     def share(self, tally: Tally) -> Fraction | None:
         return ratio(tally.households, self.households)

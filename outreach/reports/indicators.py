@@ -15,6 +15,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from sqlalchemy import Connection, case, distinct, func, select
 
@@ -50,6 +51,7 @@ from outreach.storage.store import Store
 from outreach.storage.tables import Provider
 
 PROVIDER = Provider.__table__
+PICKER_LEVELS = ("county", "township", "village")   # provinces and cities are above any team
 AGE_GROUPS = ("child", "adolescent", "adult", "elder", "oldest_old", "unknown")
 
 
@@ -86,6 +88,56 @@ def compute_indicators(store: Store, scope: Scope, *, lang: str | None = None) -
             overdue_followups=_overdue(conn, f),
             villages=tuple(sorted((v.row for v in villages.values()), key=lambda r: (r.name, r.village_id))),
         )
+
+
+@dataclass(frozen=True)
+class HouseholdQuery:
+    """What a click on a number asks for: the households behind ``key`` in ``scope``. The dashboard
+    emits it; whoever shows the list runs ``resolve(store)`` on the database thread."""
+
+    key: str
+    scope: Scope
+    title: str = ""
+
+    def resolve(self, store: Store) -> list[str]:
+        return households_behind(store, self.key, self.scope)
+
+
+@dataclass(frozen=True)
+class AreaChoice:
+    id: str
+    name: str
+    level: str
+    depth: int          # 0 for the top of the tree, for indenting a picker
+
+
+def report_choices(store: Store) -> tuple[list[AreaChoice], list[str]]:
+    """What a report can be about: counties, townships and villages in tree order, and the workers who
+    have recorded visits."""
+    with store.connect() as conn:
+        tree = AreaTree(conn)
+        workers = sorted(w for w in conn.execute(select(V.c.created_by).distinct()
+                                                 .where(V.c.archived.is_(False))).scalars() if w)
+    roots = sorted(i for i in tree.name if i not in tree.archived and not _has_parent(tree, i))
+    out: list[AreaChoice] = []
+
+    def walk(area_id: str, depth: int) -> None:
+        level = tree.level.get(area_id, "")
+        if level == "group":
+            return
+        shown = level in PICKER_LEVELS
+        if shown:
+            out.append(AreaChoice(area_id, tree.name[area_id], level, depth))
+        for child in sorted(c for c in tree.children.get(area_id, ()) if c not in tree.archived):
+            walk(child, depth + 1 if shown else depth)
+
+    for root in roots:
+        walk(root, 0)
+    return out, workers
+
+
+def _has_parent(tree: AreaTree, area_id: str) -> bool:
+    return any(area_id in kids for parent, kids in tree.children.items() if parent in tree.name)
 
 
 def households_behind(store: Store, key: str, scope: Scope) -> list[str]:
@@ -178,7 +230,9 @@ def _coverage(conn: Connection, f: Filters, villages: dict[str, _Village]) -> Co
             villages[v].visited_90 = counts[1]
         totals = [a + b for a, b in zip(totals, counts, strict=True)]
     keys = ("coverage.visited_30", "coverage.visited_90", "coverage.reached_30", "coverage.reached_90")
-    return Coverage(sum(v.households for v in villages.values()), *(_hh(k, n) for k, n in zip(keys, totals, strict=True)))
+    households = sum(v.households for v in villages.values())
+    return Coverage(households, *(_hh(k, n) for k, n in zip(keys, totals, strict=True)),
+                    unvisited_90=_hh("coverage.unvisited_90", households - totals[1]))
 
 
 def _visits(f: Filters, rows) -> VisitFigures:
@@ -273,4 +327,5 @@ def _overdue(conn: Connection, f: Filters) -> Tally:
     return _hh("followups.overdue", conn.execute(select(func.count()).select_from(stmt.subquery())).scalar_one())
 
 
-__all__ = ["Indicators", "Scope", "Tally", "compute_indicators", "households_behind", "ratio"]
+__all__ = ["HouseholdQuery", "Indicators", "Scope", "Tally", "compute_indicators", "households_behind", "ratio",
+           "report_choices"]

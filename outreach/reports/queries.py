@@ -233,6 +233,10 @@ def household_ids_select(f: Filters, key: str) -> Select | None:
         return hv.where(*f.period_visits())
     if key == "households.never_visited":
         return select(H.c.id).where(*f.households(), f.never_visited())
+    if key == "coverage.unvisited_90":
+        lo, hi = f.scope.window(90)
+        return select(H.c.id).where(*f.households(), ~exists().where(
+            V.c.household_id == H.c.id, *f.visits(lo, hi, scoped=False)))
     if head == "coverage" and sub in ("visited_30", "visited_90", "reached_30", "reached_90"):
         kind, days = sub.split("_")
         return hv.where(*f.window_visits(int(days), reached=kind == "reached"))

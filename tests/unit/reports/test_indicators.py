@@ -43,6 +43,7 @@ def test_households_and_coverage(store, team, may):
     assert cov.share(cov.visited_90) == Fraction(5, 6)
     assert behind(store, team, "households.never_visited", may) == ["h8"]
     assert behind(store, team, "coverage.visited_90", may) == ["h1", "h2", "h4", "h5", "h9"]
+    assert cov.unvisited_90.count == 1 and behind(store, team, "coverage.unvisited_90", may) == ["h8"]
 
 
 def test_visits_by_type_outcome_worker_village_and_time(store, team, may):
