@@ -28,6 +28,8 @@ from outreach.storage.tables import SYNCED_TABLES, Area, Household, Person, Sync
 from outreach.sync.merge import apply_changes, settable
 
 VILLAGES = [f"5226010010{i:02d}" for i in range(1, 11)]
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+GIVEN = "建国秀英小雨明华丽军敏静强伟芳娜磊洋勇艳杰涛"
 
 
 def _creation(model: type[SyncedBase], **values: Any) -> dict[str, Any]:
@@ -69,8 +71,9 @@ class Generator:
             self.households.append((hid, stamp, device))
             for _ in range(3 if k < n_people // 3 else 0):
                 pid = uuid.uuid4().hex
-                change("person", pid, "*", _creation(Person, household_id=hid, name=self.rng.choice(["张建国", "王秀英", "刘小雨"]),
-                                                     birth_date=date(1940 + k % 60, 1 + k % 12, 1 + k % 28)))
+                name = self.rng.choice(SURNAMES) + self.rng.choice(GIVEN) + self.rng.choice(GIVEN)
+                birth = date(1940 + self.rng.randrange(75), 1 + self.rng.randrange(12), 1 + self.rng.randrange(28))
+                change("person", pid, "*", _creation(Person, household_id=hid, name=name, birth_date=birth))
                 own_people.append(pid)
         mine = self.households[-n_hh:]
         for _ in range(n_visits):
@@ -151,8 +154,10 @@ def main() -> None:
     inserted = sum(r.rows_inserted for r in reports)
     updated = sum(r.rows_updated for r in reports)
     conflicts = sum(r.conflicts for r in reports)
+    proposals = sum(r.duplicate_proposals for r in reports)
     print(f"bundles: {args.bundles} × {args.changes} changes = {total:,} changes "
-          f"({inserted:,} rows inserted, {updated:,} row updates, {conflicts:,} conflicts queued)")
+          f"({inserted:,} rows inserted, {updated:,} row updates, {conflicts:,} conflicts queued, "
+          f"{proposals:,} duplicate proposals)")
     print(f"merge:     {merge_s:7.2f} s  {total / merge_s:10,.0f} changes/s")
     print(f"raw:       {raw_s:7.2f} s  {rows_written / raw_s:10,.0f} rows/s "
           f"(sqlite3 executemany of the {rows_written:,} resulting rows)")
