@@ -496,10 +496,8 @@ def apply_changes(writer: Writer, changes: list[dict[str, Any]], *, source: str 
         check_change(i, ch)
     job = _Apply(writer, source)
     job.report.received = len(changes)
-    future: list[dict[str, Any]] = []
+    future = [ch for ch in changes if writer.clock.is_far_future(ch["hlc"])]   # before observing them
     for ch in changes:
-        if writer.clock.is_far_future(ch["hlc"]):
-            future.append(ch)
         writer.clock.observe(ch["hlc"])
     fresh = job.store(changes)
     for entity in ORDER:
@@ -514,9 +512,12 @@ def apply_changes(writer: Writer, changes: list[dict[str, Any]], *, source: str 
     job.report.waiting = len(job.blocked)
     _refresh_referrals(writer, job.touched_referrals)
     job.report.conflicts = conflicts.record(writer.conn, job.new_conflicts)
-    fresh_keys = {(ch["entity"], ch["row_id"], ch["field"], ch["hlc"], ch["device_id"]) for ch in future}
-    job.report.far_future = len(fresh_keys)
-    conflicts.record(writer.conn, [conflicts.future_row(ch, source) for ch in future])
+    if future:  # count and flag only what this import brought (an overlap re-sends old changes)
+        new_keys = {(entity, row_id, e.field, e.hlc, e.device) for entity, rows in fresh.items()
+                    for row_id, entries in rows.items() for e in entries}
+        future = [ch for ch in future if (ch["entity"], ch["row_id"], ch["field"], ch["hlc"], ch["device_id"]) in new_keys]
+        job.report.far_future = len(future)
+        conflicts.record(writer.conn, [conflicts.future_row(ch, source) for ch in future])
     if any(e.base is not None for rows in fresh.values() for new in rows.values() for e in new):
         conflicts.supersede(writer.conn, fresh)
     job.report.duplicate_proposals = duplicates.scan_people(writer.conn, job.touched_people, found_at="import")

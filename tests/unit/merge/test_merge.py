@@ -135,6 +135,7 @@ def test_every_received_stamp_moves_the_clock_and_far_future_stamps_are_flagged(
            "device_id": "f" * 32, "worker": "某人", "base": None}
     report = apply(lead, [bad], source="bad-clock.outreach")
     assert report.far_future == 1
+    assert apply(lead, [bad], source="again.outreach").far_future == 0   # counted once
     assert lead.clock.last >= future
     with lead.transaction() as w:  # the next local edit still wins
         w.update(Household, hh, {"notes": "已更正"})
