@@ -163,16 +163,26 @@ def list_conflicts(store: Store, *, status: str = "open", device_names: dict[str
         me = own_device_id(conn)
         rows = conn.execute(select(CONFLICT).where(CONFLICT.c.status == status)
                             .order_by(CONFLICT.c.detected_at.desc(), CONFLICT.c.id.desc())).mappings().all()
+        by_entity: dict[str, set[str]] = {}
+        for r in rows:
+            by_entity.setdefault(r["entity"], set()).add(r["row_id"])
+        labels: dict[tuple[str, str], str] = {}
+        history: dict[tuple[str, str], list[Entry]] = {}
+        for entity, ids in by_entity.items():
+            labels.update({(entity, k): v for k, v in describe_rows(conn, entity, ids).items()})
+            history.update({(entity, k): v for k, v in load_history(conn, entity, ids, me=me).items()})
         items: list[ConflictItem] = []
         stale: list[tuple[int, Entry]] = []
         for r in rows:
+            key = (r["entity"], r["row_id"])
+            label = labels.get(key) or f"{r['entity']} {r['row_id'][:8]}"
             a = _side(r["a_value"], r["a_hlc"], r["a_device"], r["a_worker"], names)
             if r["kind"] != "concurrent":
                 other = None if r["kind"] == "future_stamp" else Side(json.loads(r["b_value"]), "", "", "", 0)
-                items.append(_item(conn, r, a, other))
+                items.append(_item(r, label, a, other))
                 continue
             b = _side(r["b_value"], r["b_hlc"], r["b_device"], r["b_worker"], names)
-            winner = current_winner(conn, r["entity"], r["row_id"], r["field"], me=me)
+            winner = field_winner(history.get(key, []), r["field"])
             newer = max((a.hlc, a.device_id), (b.hlc, b.device_id))
             if status == "open" and winner is not None and winner.base is not None and winner.base >= newer:
                 stale.append((r["id"], winner))
@@ -182,7 +192,7 @@ def list_conflicts(store: Store, *, status: str = "open", device_names: dict[str
             else:
                 current = _side(winner.value, winner.hlc, winner.device, winner.worker, names)
                 other = b
-            items.append(_item(conn, r, current, other))
+            items.append(_item(r, label, current, other))
     if stale:
         with store.transaction() as w:
             for cid, winner in stale:
@@ -190,10 +200,9 @@ def list_conflicts(store: Store, *, status: str = "open", device_names: dict[str
     return items
 
 
-def _item(conn: Connection, r: Any, current: Side, other: Side | None) -> ConflictItem:
-    return ConflictItem(r["id"], r["kind"], r["entity"], r["row_id"], r["field"],
-                        describe_row(conn, r["entity"], r["row_id"]), current, other, r["source"],
-                        r["detected_at"], r["status"], r["resolution"])
+def _item(r: Any, label: str, current: Side, other: Side | None) -> ConflictItem:
+    return ConflictItem(r["id"], r["kind"], r["entity"], r["row_id"], r["field"], label, current, other,
+                        r["source"], r["detected_at"], r["status"], r["resolution"])
 
 
 def count_open(conn: Connection) -> int:
@@ -202,11 +211,11 @@ def count_open(conn: Connection) -> int:
     return conn.execute(select(func.count()).select_from(CONFLICT).where(CONFLICT.c.status == "open")).scalar_one()
 
 
-def current_winner(conn: Connection, entity: str, row_id: str, field: str, *, me: str) -> Entry | None:
-    """The change whose value the field holds now (greatest stamp among its edits and the creation),
-    with its base."""
+def field_winner(entries: list[Entry], field: str) -> Entry | None:
+    """Among a row's changes, the one whose value the field holds now (greatest stamp among its edits
+    and the row's creation), with its base."""
     best: Entry | None = None
-    for e in load_history(conn, entity, [row_id], me=me).get(row_id, []):
+    for e in entries:
         if (e.field == field or (e.field == "*" and field in e.data())) and (best is None or e.stamp > best.stamp):
             best = e
     if best is not None and best.field == "*":
@@ -215,18 +224,28 @@ def current_winner(conn: Connection, entity: str, row_id: str, field: str, *, me
     return best
 
 
-def describe_row(conn: Connection, entity: str, row_id: str) -> str:
-    """A short human label for a record: household code, person's name, provider's name …"""
+def current_winner(conn: Connection, entity: str, row_id: str, field: str, *, me: str) -> Entry | None:
+    return field_winner(load_history(conn, entity, [row_id], me=me).get(row_id, []), field)
+
+
+def describe_rows(conn: Connection, entity: str, row_ids: set[str]) -> dict[str, str]:
+    """Short human labels for records: household code, person's name, provider's name, reference."""
     model = SYNCED_TABLES.get(entity)
     if model is None:
-        return row_id
+        return {}
     table = model.__table__
-    for col in ("code", "name", "reference"):
-        if col in table.c:
-            label = conn.execute(select(table.c[col]).where(table.c.id == row_id)).scalar_one_or_none()
-            if label:
-                return str(label)
-    return f"{entity} {row_id[:8]}"
+    col = next((c for c in ("code", "name", "reference") if c in table.c), None)
+    if col is None:
+        return {}
+    out: dict[str, str] = {}
+    for batch in chunks(sorted(row_ids)):
+        out.update({rid: str(v) for rid, v in conn.execute(
+            select(table.c.id, table.c[col]).where(table.c.id.in_(batch))) if v})
+    return out
+
+
+def describe_row(conn: Connection, entity: str, row_id: str) -> str:
+    return describe_rows(conn, entity, {row_id}).get(row_id) or f"{entity} {row_id[:8]}"
 
 
 # ============================================================================ deciding
