@@ -26,3 +26,5 @@ class AppContext:
     def close(self) -> None:
         self.runner.shutdown()
         self.ui_settings.sync()
+        self.language.uninstall()
+        self.language.deleteLater()

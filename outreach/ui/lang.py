@@ -70,9 +70,7 @@ class LanguageSwitcher(QObject):
         return norm
 
     def _install_qt_translations(self, lang: str) -> None:
-        for t in self._translators:
-            self._app.removeTranslator(t)
-        self._translators.clear()
+        self.uninstall()
         if lang != "zh_CN":
             return
         directory = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
@@ -84,6 +82,12 @@ class LanguageSwitcher(QObject):
                 break
         else:
             log.warning("Qt's Chinese translations not found in %s", directory)
+
+    def uninstall(self) -> None:
+        """Remove Qt's translators (when this context closes; the catalog language stays)."""
+        for t in self._translators:
+            self._app.removeTranslator(t)
+        self._translators.clear()
 
     @property
     def qt_translation_installed(self) -> bool:

@@ -4,14 +4,14 @@ module in ``dialogs/``; ``forms.FormLauncher`` opens the forms."""
 
 from __future__ import annotations
 
-import importlib
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QToolBar, QVBoxLayout, QWidget
 
 from outreach.i18n import tr
+from outreach.ui.external_views import EXTERNAL_VIEWS, ExternalView
 from outreach.ui.forms import FormLauncher
 from outreach.ui.ops import WorkerSettings, save_worker_settings
 from outreach.ui.views.household_page import HouseholdPage
@@ -20,28 +20,6 @@ from outreach.ui.views.today_view import TodayView
 
 MIN_SIZE = (1024, 640)
 DEFAULT_SIZE = (1366, 740)
-
-
-@dataclass(frozen=True)
-class ExternalView:
-    """A screen another part of the app builds as a standalone widget ``cls(ctx, parent)``."""
-
-    name: str
-    module: str
-    cls: str
-    title_key: str
-    shortcut: str
-
-
-EXTERNAL_VIEWS = [
-    ExternalView("referrals", "outreach.ui.views.referrals_view", "ReferralsView", "ui.nav.referrals", "Ctrl+3"),
-    ExternalView("sync", "outreach.ui.views.sync_view", "SyncView", "ui.nav.sync", "Ctrl+4"),
-    ExternalView("conflicts", "outreach.ui.views.conflict_queue_view", "ConflictQueueView", "ui.nav.conflicts",
-                 "Ctrl+5"),
-    ExternalView("duplicates", "outreach.ui.views.duplicate_queue_view", "DuplicateQueueView",
-                 "ui.nav.duplicates", "Ctrl+6"),
-    ExternalView("dashboard", "outreach.ui.views.dashboard_view", "DashboardView", "ui.nav.dashboard", "Ctrl+7"),
-]
 
 
 class PendingView(QWidget):
@@ -60,10 +38,7 @@ class PendingView(QWidget):
 
 
 def _load_external(spec: ExternalView, ctx, parent: QWidget) -> QWidget:
-    if importlib.util.find_spec(spec.module) is None:
-        return PendingView(spec.title_key, parent)
-    cls = getattr(importlib.import_module(spec.module), spec.cls)
-    return cls(ctx, parent)
+    return spec.build(ctx, parent) if spec.build is not None else PendingView(spec.title_key, parent)
 
 
 class MainWindow(QMainWindow):

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+import shiboken6
 
 from outreach.domain import idnumber
 
@@ -62,17 +63,21 @@ def ctx(qapp, store, county):
 
 @pytest.fixture
 def window(qtbot, ctx):
+    from PySide6.QtWidgets import QMessageBox
+
     from outreach.ui.main_window import MainWindow
 
     w = MainWindow(ctx)
-    qtbot.addWidget(w)
     w.show()
     wait_idle(qtbot, ctx)
     yield w
     form = w.forms.current
-    if form is not None:
-        form.ask_unsaved = lambda: __import__("PySide6.QtWidgets").QtWidgets.QMessageBox.StandardButton.Discard
+    if form is not None and shiboken6.isValid(form):
+        form.ask_unsaved = lambda: QMessageBox.StandardButton.Discard
         form.reject()
+    w.close()
+    wait_idle(qtbot, ctx)
+    w.deleteLater()
 
 
 def wait_idle(qtbot, ctx, timeout: int = 5000) -> None:

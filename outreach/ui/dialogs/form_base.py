@@ -122,7 +122,8 @@ class FormDialog(QDialog):
         if not self._buttons_added:
             self.body.addWidget(self.buttons)
             self._buttons_added = True
-        self.retranslate()
+        with self.loading():
+            self.retranslate()
 
     def mark_dirty(self, *_args) -> None:
         if not self._loading:

@@ -63,7 +63,8 @@ class SetupWizard(FormDialog):
         lang = self.language.currentData()
         if lang and lang != current_language():
             self.ctx.language.apply(lang)
-            self.retranslate()
+            with self.loading():
+                self.retranslate()
 
     def retranslate(self) -> None:
         super().retranslate()

@@ -1,0 +1,94 @@
+"""Start-up: no display → a clear message; the shipped font; the real entry point on a data folder;
+window geometry and last view remembered."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QFontDatabase
+from PySide6.QtWidgets import QApplication
+
+from outreach.domain.errors import OutreachError
+from outreach.i18n import tr
+from outreach.storage.store import Store
+from outreach.ui.app import build_context, check_display, create_application, run_gui
+from tests.ui.conftest import seed_county, wait_idle
+
+
+def test_no_display_is_a_clear_error_not_a_crash():
+    with pytest.raises(OutreachError) as err:
+        check_display(env={}, platform="linux")
+    assert "QT_QPA_PLATFORM=offscreen" in err.value.message("zh_CN")
+    assert "QT_QPA_PLATFORM=offscreen" in err.value.message("en")
+    check_display(env={"DISPLAY": ":0"}, platform="linux")
+    check_display(env={"QT_QPA_PLATFORM": "offscreen"}, platform="linux")
+    check_display(env={}, platform="win32")
+
+
+def test_run_gui_raises_without_display(monkeypatch):
+    for var in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setattr("sys.platform", "linux")
+    with pytest.raises(OutreachError, match="offscreen"):
+        run_gui(None)
+
+
+def test_cjk_font_is_registered(qapp):
+    create_application()
+    assert any("WenQuanYi" in f or "文泉" in f for f in QFontDatabase.families())
+    assert "WenQuanYi Micro Hei" in QApplication.font().families()
+
+
+def test_run_gui_opens_the_main_window_on_a_data_folder(qapp, tmp_path):
+    store = Store.open(tmp_path / "data")
+    store.set_setting("worker_name", "李娜")
+    store.set_setting("device_name", "李娜的笔记本")
+    seed_county(store)
+    store.close()
+    seen = {}
+
+    def close_soon():
+        windows = [w for w in QApplication.topLevelWidgets() if w.objectName() == "MainWindow" and w.isVisible()]
+        if not windows:
+            QTimer.singleShot(100, close_soon)
+            return
+        seen["title"] = windows[0].windowTitle()
+        windows[0].close()
+
+    QTimer.singleShot(200, close_soon)
+    assert run_gui(str(tmp_path / "data")) == 0
+    assert seen["title"] == tr("ui.app.title")
+    assert (tmp_path / "data" / "ui.ini").exists()
+
+
+def test_geometry_and_last_view_are_remembered(qtbot, qapp, tmp_path):
+    from outreach.ui.main_window import MainWindow
+
+    store = Store.open(tmp_path / "data")
+    store.set_setting("worker_name", "李娜")
+    ids = seed_county(store)
+    ctx = build_context(store, qapp)
+    try:
+        w = MainWindow(ctx)
+        w.show()
+        w.resize(1024, 700)  # the offscreen screen is 800×800; a restored window is fitted to it
+        w.households.splitter.setSizes([333, 691])
+        w.open_household(ids["h2"])
+        wait_idle(qtbot, ctx)
+        w.close()
+    finally:
+        ctx.close()
+    ctx2 = build_context(store, qapp)
+    try:
+        w2 = MainWindow(ctx2)
+        w2.show()
+        wait_idle(qtbot, ctx2)
+        assert w2.current_view == "household"
+        assert w2.household_page.household_id == ids["h2"]
+        assert w2.height() == 700
+        w2.show_view("households")
+        assert w2.households.splitter.sizes()[0] == 333
+        w2.close()
+    finally:
+        ctx2.close()
+        store.close()

@@ -1,0 +1,92 @@
+"""Validation beside the field, in the user's language; nothing saved until valid; unsaved changes ask."""
+
+from __future__ import annotations
+
+import shiboken6
+from PySide6.QtWidgets import QMessageBox
+
+from outreach.i18n import tr
+from outreach.services import households, people
+from tests.ui.conftest import type_text, wait_idle
+
+
+def _members(qtbot, ctx, hid):
+    box = {}
+    ctx.runner.query(people.list_members, hid, on_done=lambda r: box.setdefault("r", r))
+    qtbot.waitUntil(lambda: "r" in box)
+    return box["r"]
+
+
+def test_member_errors_show_beside_their_fields_and_nothing_is_saved(qtbot, window, ctx, county):
+    form = window.forms.add_member(county["h1"])
+    qtbot.keyClicks(form.phone, "12345")
+    form.accept()
+    assert form.fields["name"].error.text() == tr("error.required")  # checked before the service
+    type_text(form.name, "李四")
+    form.accept()
+    wait_idle(qtbot, ctx)
+    assert form.isVisible()
+    phone_error = form.fields["phone"].error.text()
+    assert phone_error and "12345" in phone_error and phone_error == tr("error.phone.invalid", value="12345")
+    assert form.fields["name"].error.text() == ""
+    assert [m.name for m in _members(qtbot, ctx, county["h1"])] == ["张三"]
+    form.phone.clear()
+    form.accept()
+    wait_idle(qtbot, ctx)
+    assert not shiboken6.isValid(form) or not form.isVisible()
+    assert sorted(m.name for m in _members(qtbot, ctx, county["h1"])) == ["张三", "李四"]
+
+
+def test_id_length_and_birth_date_mismatch_messages(qtbot, window, ctx, county):
+    form = window.forms.add_member(county["h1"])
+    qtbot.keyClicks(form.id_number, "53010119")
+    assert form.fields["id_number"].error.text() == ""  # not while still typing
+    form.check_id(form.id_number.text(), finished=True)
+    assert tr("error.id.length", length=8) in form.fields["id_number"].error.text()
+    assert form.without_id.isVisible()
+
+
+def test_messages_follow_the_language(qtbot, window, ctx, county):
+    window.set_language("en")
+    form = window.forms.add_member(county["h1"])
+    form.accept()
+    assert form.fields["name"].error.text() == tr("error.required", "en")
+    assert form.fields["name"].label.text() == tr("field.name", "en")
+
+
+def test_household_consent_needs_who(qtbot, window, ctx, county):
+    form = window.forms.edit_household(county["h1"])
+    wait_idle(qtbot, ctx)
+    form.consent.setChecked(True)
+    form.consent_method.set_value("verbal")
+    form.accept()
+    wait_idle(qtbot, ctx)
+    assert form.isVisible()
+    assert form.fields["consent_by"].error.text() == tr("error.required")
+
+
+def test_closing_with_unsaved_changes_asks(qtbot, window, ctx, county):
+    form = window.forms.edit_household(county["h1"])
+    wait_idle(qtbot, ctx)
+    assert not form.dirty  # filling the form from the record is not an edit
+    asked = []
+    form.ask_unsaved = lambda: asked.append(1) or QMessageBox.StandardButton.Cancel
+    type_text(form.address, " 后院")
+    form.reject()
+    assert asked and form.isVisible()
+    form.ask_unsaved = lambda: QMessageBox.StandardButton.Save
+    form.reject()
+    wait_idle(qtbot, ctx)
+    box = {}
+    ctx.runner.query(households.get_household, county["h1"], on_done=lambda r: box.setdefault("r", r))
+    qtbot.waitUntil(lambda: "r" in box)
+    assert box["r"].row.address.endswith("后院")
+
+
+def test_discarding_unsaved_changes_writes_nothing(qtbot, window, ctx, county):
+    form = window.forms.add_member(county["h1"])
+    type_text(form.name, "王五")
+    form.ask_unsaved = lambda: QMessageBox.StandardButton.Discard
+    form.reject()
+    wait_idle(qtbot, ctx)
+    assert [m.name for m in _members(qtbot, ctx, county["h1"])] == ["张三"]
