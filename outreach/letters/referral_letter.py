@@ -59,7 +59,7 @@ def _label(enum_cls, value: str, lang: str) -> str:
 
 
 def _sep(lang: str) -> str:
-    return "  ·  " if lang == "en" else "　"
+    return "  ·  " if lang == "en" else "　　"
 
 
 def _p(text: str, style) -> Paragraph:

@@ -218,3 +218,22 @@ def test_with_the_database_thread(qtbot, ctx, county):
     w.record_reply()
     wait_idle(qtbot, ctx)
     qtbot.waitUntil(lambda: any(r.reference == refs["old"] and r.status == "declined" for r in w.model.rows))
+
+
+def test_switching_language_retranslates_the_screen(view):
+    from outreach.i18n import set_language
+
+    try:
+        set_language("en")
+        view.retranslate()
+        assert view.preview_button.text() == "Preview letter"
+        assert view.reply_box.title() == "Record a reply slip"
+        assert view.status_filter.itemText(1) == "Overdue replies"
+        assert view.model.headerData(0, Qt.Orientation.Horizontal) == "Reference"
+        status = view.model.index(_row(view, view.refs["old"]), view.model.COLUMNS.index("status")).data()
+        assert status == "Issued (overdue 6 d)"
+        assert [b.text() for b in view.reply_result.buttons()] == ["Accepted", "Declined", "Served", "No-show"]
+    finally:
+        set_language("zh_CN")
+    view.retranslate()
+    assert view.preview_button.text() == "预览转介函"

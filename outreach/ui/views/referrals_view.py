@@ -139,14 +139,15 @@ class ReferralsView(QWidget):
 
     # ----------------------------------------------------------------- layout
     def _build(self) -> None:
+        self._texts: list[tuple[Callable[[str], None], str]] = []  # (setter, catalog key) for retranslate
         self.status_filter = QComboBox(self)
-        self.status_filter.addItem(tr("letters.ui.filter.all"), "")
-        self.status_filter.addItem(tr("letters.ui.filter.overdue"), FILTER_OVERDUE)
+        self.status_filter.addItem("", "")
+        self.status_filter.addItem("", FILTER_OVERDUE)
         for status in ReferralStatus:
-            self.status_filter.addItem(status.label(), status.value)
+            self.status_filter.addItem("", status.value)
         self.status_filter.currentIndexChanged.connect(self.refresh)
         self.text_filter = QLineEdit(self)
-        self.text_filter.setPlaceholderText(tr("letters.ui.filter.text"))
+        self._texts.append((self.text_filter.setPlaceholderText, "letters.ui.filter.text"))
         self.text_filter.setClearButtonEnabled(True)
         self.text_filter.textChanged.connect(self._apply_text_filter)
         self.summary = QLabel("", self)
@@ -163,24 +164,24 @@ class ReferralsView(QWidget):
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
 
         self.letter_lang = QComboBox(self)
-        self.letter_lang.addItem(tr("letters.ui.lang.zh"), "zh_CN")
-        self.letter_lang.addItem(tr("letters.ui.lang.en"), "en")
-        self.preview_button = QPushButton(tr("letters.ui.preview"), self)
+        self.letter_lang.addItem("", "zh_CN")
+        self.letter_lang.addItem("", "en")
+        self.preview_button = self._button("letters.ui.preview", self)
         self.preview_button.clicked.connect(self.preview_selected)
-        self.print_button = QPushButton(tr("letters.ui.print"), self)
+        self.print_button = self._button("letters.ui.print", self)
         self.print_button.clicked.connect(self.print_selected)
-        self.save_button = QPushButton(tr("letters.ui.save_pdf"), self)
+        self.save_button = self._button("letters.ui.save_pdf", self)
         self.save_button.clicked.connect(self.save_selected)
         self.message = QLabel("", self)
         self.message.setWordWrap(True)
 
         filters = QHBoxLayout()
-        filters.addWidget(QLabel(tr("letters.ui.filter.status"), self))
+        filters.addWidget(self._label("letters.ui.filter.status", self))
         filters.addWidget(self.status_filter)
         filters.addWidget(self.text_filter, 1)
         filters.addWidget(self.summary)
         letters = QHBoxLayout()
-        letters.addWidget(QLabel(tr("letters.ui.letter_lang"), self))
+        letters.addWidget(self._label("letters.ui.letter_lang", self))
         letters.addWidget(self.letter_lang)
         letters.addStretch(1)
         letters.addWidget(self.preview_button)
@@ -193,19 +194,47 @@ class ReferralsView(QWidget):
         layout.addLayout(letters)
         layout.addWidget(self.message)
         layout.addWidget(self._build_reply_desk())
+        self.retranslate()
+
+    def _label(self, key: str, parent: QWidget) -> QLabel:
+        label = QLabel(parent)
+        self._texts.append((label.setText, key))
+        return label
+
+    def _button(self, key: str, parent: QWidget) -> QPushButton:
+        button = QPushButton(parent)
+        self._texts.append((button.setText, key))
+        return button
+
+    def retranslate(self) -> None:
+        """Every text again in the current language (the main window calls this on a switch)."""
+        for setter, key in self._texts:
+            setter(tr(key))
+        self.status_filter.setItemText(0, tr("letters.ui.filter.all"))
+        self.status_filter.setItemText(1, tr("letters.ui.filter.overdue"))
+        for i, status in enumerate(ReferralStatus, start=2):
+            self.status_filter.setItemText(i, status.label())
+        self.letter_lang.setItemText(0, tr("letters.ui.lang.zh"))
+        self.letter_lang.setItemText(1, tr("letters.ui.lang.en"))
+        for button in self.reply_result.buttons():
+            button.setText(ReferralStatus(button.property("status")).label())
+        self.reply_box.setTitle(tr("letters.ui.reply.title"))
+        self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self.model.COLUMNS) - 1)
+        self._apply_text_filter()  # status labels and the summary line
         self._update_buttons()
 
     def _build_reply_desk(self) -> QGroupBox:
-        box = QGroupBox(tr("letters.ui.reply.title"), self)
+        box = QGroupBox(self)
+        self.reply_box = box
         self.reply_reference = QLineEdit(box)
-        self.reply_reference.setPlaceholderText(tr("letters.ui.reply.reference_hint"))
+        self._texts.append((self.reply_reference.setPlaceholderText, "letters.ui.reply.reference_hint"))
         self.reply_reference.returnPressed.connect(self.look_up_reply)
         self.reply_found = QLabel("", box)
         self.reply_found.setWordWrap(True)
         self.reply_result = QButtonGroup(box)
         results = QHBoxLayout()
         for status in REPLY_CHOICES:
-            button = QRadioButton(status.label(), box)
+            button = QRadioButton(box)
             button.setProperty("status", status.value)
             self.reply_result.addButton(button)
             results.addWidget(button)
@@ -215,9 +244,9 @@ class ReferralsView(QWidget):
         self.reply_date.setDisplayFormat("yyyy-MM-dd")
         self._reset_reply_date()
         self.reply_services = QLineEdit(box)
-        self.reply_services.setPlaceholderText(tr("letters.ui.reply.services_hint"))
+        self._texts.append((self.reply_services.setPlaceholderText, "letters.ui.reply.services_hint"))
         self.reply_note = QLineEdit(box)
-        self.reply_button = QPushButton(tr("letters.ui.reply.record"), box)
+        self.reply_button = self._button("letters.ui.reply.record", box)
         self.reply_button.clicked.connect(self.record_reply)
         self.reply_services.returnPressed.connect(self.record_reply)
         self.reply_error = QLabel("", box)
@@ -225,12 +254,12 @@ class ReferralsView(QWidget):
         self.reply_error.setWordWrap(True)
 
         form = QFormLayout(box)
-        form.addRow(tr("letters.ui.reply.reference"), self.reply_reference)
+        form.addRow(self._label("letters.ui.reply.reference", box), self.reply_reference)
         form.addRow("", self.reply_found)
-        form.addRow(tr("letters.ui.reply.result"), results)
-        form.addRow(tr("letters.ui.reply.date"), self.reply_date)
-        form.addRow(tr("letters.ui.reply.services"), self.reply_services)
-        form.addRow(tr("letters.ui.reply.note"), self.reply_note)
+        form.addRow(self._label("letters.ui.reply.result", box), results)
+        form.addRow(self._label("letters.ui.reply.date", box), self.reply_date)
+        form.addRow(self._label("letters.ui.reply.services", box), self.reply_services)
+        form.addRow(self._label("letters.ui.reply.note", box), self.reply_note)
         row = QHBoxLayout()
         row.addWidget(self.reply_error, 1)
         row.addWidget(self.reply_button)
