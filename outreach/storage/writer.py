@@ -3,8 +3,9 @@ and appended to the change log in the same transaction.
 
 Change-log records (the contract with sync):
 - a creation is one record with ``field='*'`` whose value is a JSON object of the row's synced
-  fields, WITHOUT the bookkeeping columns (id, created_*/updated_*, hlc): those are the record's own
-  ``row_id``, ``hlc``, ``device_id``, ``worker`` and ``recorded_at``;
+  fields plus ``created_at``, WITHOUT the other bookkeeping columns (id, created_by/device,
+  updated_*, hlc): those are the record's own ``row_id``, ``hlc``, ``device_id``, ``worker`` and
+  ``recorded_at``;
 - an update is one record per changed field, value = the new value as JSON;
 - device-local columns (``__local_columns__``: search keys, derived status) are never logged.
 
@@ -26,7 +27,9 @@ from outreach.storage.tables import SYNCED_TABLES, ChangeLog, SyncedBase, new_id
 from outreach.storage.types import utcnow
 
 CHANGE_LOG = ChangeLog.__table__
-BOOKKEEPING = SyncedBase.BOOKKEEPING
+# Bookkeeping a creation record need not repeat (the record's own row_id, hlc, device and worker say
+# it); created_at is kept, since it is the row's real creation time on the device that made it.
+CREATION_OMITS = SyncedBase.BOOKKEEPING - {"created_at"}
 
 
 @dataclass(frozen=True)
@@ -84,7 +87,7 @@ class Writer:
             row.setdefault("created_at", now)
             full_rows.append(row)
             if log:
-                synced = {k: v for k, v in row.items() if k not in local and k not in BOOKKEEPING}
+                synced = {k: v for k, v in row.items() if k not in local and k not in CREATION_OMITS}
                 log_rows.append({"entity": table.name, "row_id": row["id"], "field": "*",
                                  "value": codec.dumps_row(synced), "hlc": hlc,
                                  "device_id": self.actor.device_id, "worker": self.actor.worker,
@@ -94,9 +97,11 @@ class Writer:
             bulk_insert(self.conn, CHANGE_LOG, log_rows)
         return [r["id"] for r in full_rows]
 
-    def update(self, model: type[SyncedBase], row_id: str, changes: dict[str, Any]) -> dict[str, Any]:
-        """Change some fields of a row; only fields whose value really changes are written and logged.
-        Returns {field: (old, new)} of what changed."""
+    def update(self, model: type[SyncedBase], row_id: str, changes: dict[str, Any], *,
+               force: bool = False) -> dict[str, Any]:
+        """Change some fields of a row; only fields whose value really changes are written and logged
+        (with ``force``, every given field is logged even when unchanged: a reviewer's decision to keep
+        a value must itself travel and win). Returns {field: (old, new)} of what was written."""
         table = model.__table__
         current = self.conn.execute(select(table).where(table.c.id == row_id)).mappings().first()
         if current is None:
@@ -104,7 +109,7 @@ class Writer:
         bad = set(changes) - set(table.c.keys())
         if bad or set(changes) & SyncedBase.BOOKKEEPING:
             raise ValueError(f"cannot write fields {sorted(bad | (set(changes) & SyncedBase.BOOKKEEPING))}")
-        diff = {k: (current[k], v) for k, v in changes.items() if current[k] != v}
+        diff = {k: (current[k], v) for k, v in changes.items() if force or current[k] != v}
         if not diff:
             return {}
         values = {k: new for k, (_old, new) in diff.items()}

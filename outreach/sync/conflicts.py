@@ -29,7 +29,7 @@ from outreach.storage.merge_tables import MergeConflict
 from outreach.storage.store import Store
 from outreach.storage.tables import SYNCED_TABLES, Person, Setting
 from outreach.storage.types import utcnow
-from outreach.storage.writer import CHANGE_LOG, Writer
+from outreach.storage.writer import Writer
 from outreach.sync.changes import Entry, chunks, load_history, own_device_id
 
 CONFLICT = MergeConflict.__table__
@@ -317,17 +317,7 @@ def _decide(store: Store, conflict_id: int, action: str, value: Any) -> Any:
 def write_value(w: Writer, model: Any, row_id: str, field: str, value: Any) -> None:
     """An ordinary logged edit of one field — logged even when the value does not change, so that
     a decision to keep the current value is itself a change that travels and wins on every store."""
-    if w.update(model, row_id, {field: value}):
-        if model is Person and field == "name":
-            pinyin, initials = name_keys(value)
-            w.set_local(Person, row_id, {"search_pinyin": pinyin, "search_initials": initials})
-        return
-    # Writer.update skips unchanged values; stamp and log the confirmation the same way it would.
-    table = model.__table__
-    hlc = w.clock.tick()
-    now = utcnow()
-    w.conn.execute(update(table).where(table.c.id == row_id).values(
-        hlc=hlc, updated_at=now, updated_by=w.actor.worker, updated_device=w.actor.device_id))
-    w.conn.execute(insert(CHANGE_LOG).values(
-        entity=table.name, row_id=row_id, field=field, value=codec.dumps(codec.to_json_value(value)), hlc=hlc,
-        device_id=w.actor.device_id, worker=w.actor.worker, recorded_at=now))
+    w.update(model, row_id, {field: value}, force=True)
+    if model is Person and field == "name":
+        pinyin, initials = name_keys(value)
+        w.set_local(Person, row_id, {"search_pinyin": pinyin, "search_initials": initials})
