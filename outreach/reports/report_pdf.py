@@ -310,7 +310,7 @@ def _visits(ind: Indicators, lang: str, st: _Styles, width: float) -> list:
         rows = [[r.name, fmt.count(r.households), fmt.count(r.visited), fmt.count(r.visited_90),
                  fmt.percent(ratio(r.visited_90, r.households)), fmt.count(r.never_visited)] for r in ind.villages]
         out.append(_table([head_v, *rows], [width * x for x in (0.28, 0.14, 0.14, 0.16, 0.14, 0.14)]))
-        shown = sorted(ind.villages, key=lambda r: (_per_cent(r.visited_90, r.households), r.name))[:MAX_VILLAGES]
+        shown = sorted(ind.villages, key=lambda r: (ratio(r.visited_90, r.households) or 0, r.name))[:MAX_VILLAGES]
         out.append(Spacer(1, 4))
         out.append(bar_chart([r.name for r in shown], [[_per_cent(r.visited_90, r.households) for r in shown]],
                              width=width, height=12 * len(shown) + 40, horizontal=True, value_max=100,

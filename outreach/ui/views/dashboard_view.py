@@ -522,7 +522,7 @@ class DashboardView(QWidget):
                          self._q(b.tally.key, "reports.dash.q.visited_between", when=_bucket_label(b.start, b.end))
                          if b.tally.households else None) for b in ind.visits.over_time]
         c["time"].set_bars(tr("reports.dash.chart.time"), time_bars)
-        villages = sorted(ind.villages, key=lambda v: (_pct_int(v.visited_90, v.households), v.name))
+        villages = sorted(ind.villages, key=lambda v: (ratio(v.visited_90, v.households) or 0, v.name))
         c["villages"].set_bars(tr("reports.dash.chart.villages"), [
             Bar(v.name, _pct_int(v.visited_90, v.households), fmt.percent(ratio(v.visited_90, v.households)),
                 self._q("coverage.unvisited_90", "reports.dash.k.unvisited_90", ind.scope.narrowed(v.village_id))
