@@ -59,7 +59,7 @@ def _label(enum_cls, value: str, lang: str) -> str:
 
 
 def _sep(lang: str) -> str:
-    return "  ·  " if lang == "en" else "　　"
+    return "\u00a0 · \u00a0" if lang == "en" else "\u00a0\u00a0\u00a0\u00a0"  # NBSP: a Paragraph keeps them
 
 
 def _p(text: str, style) -> Paragraph:
