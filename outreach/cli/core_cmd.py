@@ -12,7 +12,7 @@ from outreach.services import areas, demo, search, stats
 
 # Settings a team lead may set from the command line (letters and reports use them).
 SETTABLE = ("worker_name", "device_name", "language", "org_name", "org_address", "org_phone", "org_logo",
-            "worker_phone")
+            "worker_phone", "team_name")
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from outreach import __version__
 from outreach.cli.context import CliContext
 from outreach.domain.errors import OutreachError
-from outreach.i18n import language_from_environment, set_language, tr
+from outreach.i18n import language_from_environment, normalize_language, set_language, tr
 
 COMMAND_MODULES = [
     "outreach.cli.core_cmd",      # gui, demo, search, stats, validate-id, households, visits …
@@ -53,7 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    set_language(_language_hint(argv) or language_from_environment())
+    set_language(normalize_language(_language_hint(argv)) or language_from_environment())
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.lang:
@@ -67,6 +67,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OutreachError as exc:
         print(f"outreach: {exc.message()}", file=sys.stderr)
         return EXIT_USER_ERROR
+    except BrokenPipeError:  # `outreach … | head`: the reader has what it wanted
+        return 0
     except KeyboardInterrupt:
         print(f"outreach: {tr('cli.interrupted')}", file=sys.stderr)
         return 130

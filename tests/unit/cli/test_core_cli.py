@@ -95,3 +95,10 @@ def test_settings_set_and_show(tmp_path, capsys):
     assert code == 0 and data["org_name"] == "青山镇社工站" and len(data["device_code"]) == 4
     code, _, err = run(capsys, "--data-dir", str(tmp_path), "settings", "--set", "nonsense")
     assert code == 2 and "KEY=VALUE" in err
+
+
+def test_an_unsupported_language_is_a_usage_error_not_a_traceback(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["--lang", "fr", "stats"])
+    assert exc.value.code == 2
+    assert "Traceback" not in capsys.readouterr().err
