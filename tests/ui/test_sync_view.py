@@ -114,3 +114,46 @@ def test_cancel_between_files_keeps_what_was_imported(team):
         import_job(lead.store, lead.ring, files, sink, progress=progress)
     assert [r.status for r in sink] == ["imported"]           # the first file stays imported
     assert transport.import_bundles(lead.store, lead.ring, files[:1])[0].status == "already"
+
+
+def test_team_set_up_from_the_screen(qtbot, tmp_path):
+    """陈静 creates the team, writes an invite; 赵敏 joins; 陈静 sees the same fingerprint, picks 河口村,
+    enrols her, and later revokes a laptop — all from the sync screen."""
+    from outreach.services import areas
+    from outreach.storage.store import Store
+
+    lead_store, zhao_store = Store.open(tmp_path / "lead"), Store.open(tmp_path / "zhao")
+    zhao_store.set_setting("worker_name", "赵敏")
+    areas.add_area(lead_store, code=HEKOU, name="河口村", level="village")
+    lead = make_view(qtbot, lead_store)
+    assert not lead.create_button.isHidden() and lead.invite_button.isHidden()
+    lead.create_team("东坪社工站", PASS)
+    qtbot.waitUntil(lambda: lead.is_lead and lead.ring is not None, timeout=20000)
+    assert not lead.invite_button.isHidden() and lead.create_button.isHidden()
+    invite = str(tmp_path / "invite.json")
+    lead.write_invite(invite)
+    qtbot.waitUntil(lambda: (tmp_path / "invite.json").exists(), timeout=10000)
+
+    zhao = make_view(qtbot, zhao_store)
+    request = str(tmp_path / "request.json")
+    zhao.join_team(invite, request, PASS)
+    qtbot.waitUntil(lambda: zhao.state.get("status") == "pending", timeout=20000)
+    shown = zhao.fingerprint.text()
+
+    seen = {}
+
+    def confirm(req, villages):
+        seen["fingerprint"], seen["villages"] = req.fingerprint, villages
+        return [HEKOU]
+
+    lead.enroll_from(request, confirm=confirm)
+    qtbot.waitUntil(lambda: len(lead.model.devices) == 2, timeout=20000)
+    assert seen["fingerprint"] in shown and seen["villages"] == [(HEKOU, "河口村")]
+    row = next(d for d in lead.model.devices if d["role"] == "member")
+    assert row["villages"] == [HEKOU] and row["status"] == "enrolled"
+    lead.revoke(row["device_id"])
+    qtbot.waitUntil(lambda: any(d["status"] == "revoked" for d in lead.model.devices), timeout=20000)
+    for view in (lead, zhao):
+        view.close()
+    lead_store.close()
+    zhao_store.close()

@@ -1,5 +1,7 @@
 """The sync screen: a worker exports her bundle and imports her downlink; the lead imports many bundles
 at once (progress, cancel), sees each laptop's sync state and exports downlinks for every laptop.
+Team set-up lives here too: create a team or join one with an invite file; the lead writes invites,
+enrols a laptop after both read the same fingerprint aloud (choosing its villages) and revokes a lost one.
 
     view = SyncView(store, runner)        # the app passes its DbRunner (one database thread)
 
@@ -17,13 +19,17 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -62,6 +68,37 @@ def export_job(store, ring: KeyRing, folder: str, *, to: str | None = None, full
 
 def export_all_job(store, ring: KeyRing, folder: str, *, full: bool = False, progress=None):
     return transport.export_downlinks(store, ring, Path(folder), full=full, progress=progress)
+
+
+def create_team_job(store, name: str, passphrase: str) -> KeyRing:
+    T.create_team(store, passphrase, name=name)
+    return T.unlock(store, passphrase)
+
+
+def join_team_job(store, invite: str, request: str, passphrase: str) -> str:
+    data, fingerprint = T.join_team(store, Path(invite).read_bytes(), passphrase)
+    Path(request).write_bytes(data)
+    return fingerprint
+
+
+def write_invite_job(store, path: str) -> str:
+    Path(path).write_bytes(T.make_invite(store))
+    return path
+
+
+def read_request_job(store, path: str) -> tuple[T.EnrolmentRequest, list[tuple[str, str]]]:
+    from outreach.services.areas import all_areas
+
+    request = T.read_request(store, Path(path).read_bytes())
+    return request, [(a.id, a.name) for a in all_areas(store) if a.level == "village"]
+
+
+def enroll_job(store, request: T.EnrolmentRequest, villages: list[str]) -> T.Device:
+    return T.enroll(store, request, villages=villages)
+
+
+def revoke_job(store, device_id: str) -> T.Device:
+    return T.revoke(store, device_id)
 
 
 # --------------------------------------------------------------------------- the status table
@@ -164,6 +201,16 @@ class SyncView(QWidget):
         self.export_all_button.clicked.connect(self._choose_export_all)
         self.refresh_button = QPushButton(self)
         self.refresh_button.clicked.connect(self.refresh)
+        self.create_button = QPushButton(self)          # no team yet: become the lead …
+        self.create_button.clicked.connect(self._choose_create)
+        self.join_button = QPushButton(self)            # … or join with an invite file
+        self.join_button.clicked.connect(self._choose_join)
+        self.invite_button = QPushButton(self)          # lead
+        self.invite_button.clicked.connect(self._choose_invite)
+        self.enroll_button = QPushButton(self)          # lead
+        self.enroll_button.clicked.connect(self._choose_enroll)
+        self.revoke_button = QPushButton(self)          # lead: the selected laptop
+        self.revoke_button.clicked.connect(self._confirm_revoke)
 
         self.model = SyncStatusModel(self)
         self.table = QTableView(self)
@@ -185,11 +232,16 @@ class SyncView(QWidget):
         for w in (self.export_button, self.import_button, self.export_all_button, self.refresh_button):
             actions.addWidget(w)
         actions.addStretch(1)
+        team_row = QHBoxLayout()
+        for w in (self.create_button, self.join_button, self.invite_button, self.enroll_button, self.revoke_button):
+            team_row.addWidget(w)
+        team_row.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(self.fingerprint)
         layout.addLayout(keys_row)
         layout.addLayout(actions)
+        layout.addLayout(team_row)
         layout.addWidget(self.table, 2)
         layout.addWidget(self.log, 1)
         self.retranslate()
@@ -229,6 +281,10 @@ class SyncView(QWidget):
         for w in (self.export_button, self.import_button, self.export_all_button):
             w.setEnabled(unlocked)
         self.import_button.setText(tr("sync.ui.import_many") if self.is_lead else tr("sync.ui.import_downlink"))
+        self.create_button.setVisible(team is None)
+        self.join_button.setVisible(team is None or s.get("status") == "pending")
+        for w in (self.invite_button, self.enroll_button, self.revoke_button):
+            w.setVisible(self.is_lead)
 
     def retranslate(self) -> None:
         self.passphrase_label.setText(tr("sync.ui.passphrase"))
@@ -237,6 +293,11 @@ class SyncView(QWidget):
         self.export_button.setText(tr("sync.ui.export_mine"))
         self.export_all_button.setText(tr("sync.ui.export_all"))
         self.refresh_button.setText(tr("sync.ui.refresh"))
+        self.create_button.setText(tr("sync.ui.create"))
+        self.join_button.setText(tr("sync.ui.join"))
+        self.invite_button.setText(tr("sync.ui.invite"))
+        self.enroll_button.setText(tr("sync.ui.enroll"))
+        self.revoke_button.setText(tr("sync.ui.revoke"))
         self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
         if self.state:
             self._update()
@@ -314,6 +375,129 @@ class SyncView(QWidget):
         folder = QFileDialog.getExistingDirectory(self, tr("sync.ui.export_all"))
         if folder:
             self.export_all(folder)
+
+    # ----------------------------------------------------------------- team (paths and answers given: testable)
+    def create_team(self, name: str, passphrase: str) -> None:
+        def done(ring: KeyRing) -> None:
+            self.ring = ring
+            self._say(Msg("sync.cli.created", {"team": name, "device": self.state.get("device_name", "")}))
+            self._say(Msg("sync.ui.recovery_hint"))
+            self.refresh()
+
+        self.runner.op(create_team_job, name, passphrase, changes={"sync"}, on_done=done,
+                       on_error=self._say_error, owner=self)
+
+    def join_team(self, invite: str, request: str, passphrase: str) -> None:
+        def done(fingerprint: str) -> None:
+            self._say(Msg("sync.cli.request_written", {"path": request}))
+            self._say(Msg("sync.cli.fingerprint", {"fingerprint": fingerprint}))
+            self.refresh()
+
+        self.runner.op(join_team_job, invite, request, passphrase, changes={"sync"}, on_done=done,
+                       on_error=self._say_error, owner=self)
+
+    def write_invite(self, path: str) -> None:
+        self.runner.query(write_invite_job, path, owner=self, on_error=self._say_error,
+                          on_done=lambda p: self._say(Msg("sync.cli.invite_written", {"path": p})))
+
+    def enroll_from(self, path: str, confirm=None) -> None:
+        """Read a request, show its fingerprint and the villages to choose (``confirm(request, villages)``
+        returns the chosen codes, or None to stop), then enrol."""
+        confirm = confirm or self._ask_enroll
+
+        def got(result) -> None:
+            request, villages = result
+            chosen = confirm(request, villages)
+            if chosen is None:
+                self._say(Msg("sync.cli.enroll_cancelled"))
+                return
+            self.runner.op(enroll_job, request, list(chosen), changes={"sync"}, owner=self,
+                           on_done=enrolled, on_error=self._say_error)
+
+        def enrolled(device: T.Device) -> None:
+            villages = ", ".join(device.villages) or tr("sync.cli.no_villages")
+            self._say(Msg("sync.cli.enrolled", {"device": device.display_name, "villages": villages}))
+            self.refresh()
+
+        self.runner.query(read_request_job, path, on_done=got, on_error=self._say_error, owner=self)
+
+    def revoke(self, device_id: str) -> None:
+        def done(device: T.Device) -> None:
+            self._say(Msg("sync.cli.revoked", {"device": device.display_name, "id": device.device_id}))
+            self.refresh()
+
+        self.runner.op(revoke_job, device_id, changes={"sync"}, owner=self, on_done=done, on_error=self._say_error)
+
+    def _ask_passphrase(self, *, new: bool) -> str | None:
+        text, ok = QInputDialog.getText(self, tr("sync.ui.passphrase"), tr("sync.cli.passphrase_new" if new else
+                                        "sync.cli.passphrase"), QLineEdit.EchoMode.Password)
+        if not ok:
+            return None
+        if new:
+            again, ok = QInputDialog.getText(self, tr("sync.ui.passphrase"), tr("sync.cli.passphrase_again"),
+                                             QLineEdit.EchoMode.Password)
+            if not ok or again != text:
+                self._say(Msg("sync.error.passphrase_mismatch"), warn=True)
+                return None
+        return text
+
+    def _choose_create(self) -> None:
+        name, ok = QInputDialog.getText(self, tr("sync.ui.create"), tr("sync.cli.create.name"))
+        passphrase = self._ask_passphrase(new=True) if ok else None
+        if passphrase is not None:
+            self.create_team(name, passphrase)
+
+    def _choose_join(self) -> None:
+        invite, _ = QFileDialog.getOpenFileName(self, tr("sync.ui.join"), "", tr("sync.ui.json_filter"))
+        if not invite:
+            return
+        request, _ = QFileDialog.getSaveFileName(self, tr("sync.ui.save_request"), "enrolment-request.json",
+                                                 tr("sync.ui.json_filter"))
+        passphrase = self._ask_passphrase(new=not T.has_keys(self.store)) if request else None
+        if passphrase is not None:
+            self.join_team(invite, request, passphrase)
+
+    def _choose_invite(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, tr("sync.ui.invite"), "team-invite.json", tr("sync.ui.json_filter"))
+        if path:
+            self.write_invite(path)
+
+    def _choose_enroll(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, tr("sync.ui.enroll"), "", tr("sync.ui.json_filter"))
+        if path:
+            self.enroll_from(path)
+
+    def _ask_enroll(self, request: T.EnrolmentRequest, villages: list[tuple[str, str]]) -> list[str] | None:
+        dialog = QDialog(self)
+        dialog.setWindowTitle(tr("sync.ui.enroll"))
+        who = QLabel(tr("sync.cli.enroll_who", device=request.display_name, worker=request.worker,
+                        id=request.device_id), dialog)
+        fp = QLabel(tr("sync.ui.compare", fingerprint=request.fingerprint), dialog)
+        fp.setWordWrap(True)
+        choices = QListWidget(dialog)
+        for code, name in villages:
+            item = QListWidgetItem(f"{name}  {code}", choices)
+            item.setData(Qt.ItemDataRole.UserRole, code)
+            item.setCheckState(Qt.CheckState.Unchecked)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, dialog)
+        buttons.accepted.connect(dialog.accept)
+        buttons.rejected.connect(dialog.reject)
+        box = QVBoxLayout(dialog)
+        for w in (who, fp, QLabel(tr("sync.ui.choose_villages"), dialog), choices, buttons):
+            box.addWidget(w)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return [choices.item(i).data(Qt.ItemDataRole.UserRole) for i in range(choices.count())
+                if choices.item(i).checkState() == Qt.CheckState.Checked]
+
+    def _confirm_revoke(self) -> None:
+        index = self.table.currentIndex()
+        if not index.isValid():
+            return
+        device = self.model.devices[index.row()]
+        answer = QMessageBox.question(self, tr("sync.ui.revoke"), tr("sync.ui.revoke_confirm", device=device["name"]))
+        if answer == QMessageBox.StandardButton.Yes:
+            self.revoke(device["device_id"])
 
     # ----------------------------------------------------------------- results
     def _show_results(self, results: list) -> None:
