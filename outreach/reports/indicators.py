@@ -222,7 +222,7 @@ def _coverage(conn: Connection, f: Filters, villages: dict[str, _Village]) -> Co
                 hit = hit & (V.c.outcome == VisitOutcome.MET.value)
             cols.append(func.count(distinct(_when(hit, V.c.household_id))))
     lo90, _ = f.scope.window(90)
-    stmt = (select(H.c.village_id, *cols).join(H, H.c.id == V.c.household_id)
+    stmt = (select(H.c.village_id, *cols).select_from(V.join(H, H.c.id == V.c.household_id))
             .where(*f.visits(lo90, f.as_of)).group_by(H.c.village_id))
     totals = [0, 0, 0, 0]
     for v, *counts in conn.execute(stmt):
