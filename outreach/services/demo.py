@@ -11,7 +11,7 @@ import json
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from outreach.domain import idnumber
 from outreach.domain.assessment import Template, is_answered, load_template, points, score, visible_questions
@@ -186,6 +186,11 @@ def _template(store: Store) -> tuple[str, Template]:
     return tid, template
 
 
+def _at(day: date) -> datetime:
+    """A record made that day, at half past nine in the morning, Beijing time."""
+    return datetime(day.year, day.month, day.day, 1, 30, tzinfo=UTC)
+
+
 _FLAG_KINDS = ("elder_alone", "left_behind_child", "disability", "migrant", "chronic", "pregnant", "ordinary")
 
 
@@ -199,7 +204,8 @@ def _households_batch(g: _Gen, villages: list[dict], start: int, n: int, templat
         members = _members(g, hid, kind, village)
         head = members[0]
         benefit = g.r.choices([b.value for b in BenefitStatus], weights=(70, 14, 4, 8, 4))[0]
-        consent_on = g.date_within(700)
+        registered_days_ago = g.r.randint(0, 700)
+        consent_on = g.today - timedelta(days=registered_days_ago)
         out["household"].append({
             "id": hid, "code": f"{village['short_name']}-{i // len(villages) + 1:04d}", "village_id": village["id"],
             "group_id": f"{village['id']}{g.r.randint(1, 3):03d}",
@@ -207,10 +213,13 @@ def _households_batch(g: _Gen, villages: list[dict], start: int, n: int, templat
             "head_person_id": head["id"], "phone": head["phone"] or g.phone(), "benefit_status": benefit,
             "tags": "", "notes": "", "consent_given": True, "consent_by": head["name"], "consent_on": consent_on,
             "consent_method": g.r.choice([ConsentMethod.VERBAL.value, ConsentMethod.WRITTEN.value]),
+            "created_at": _at(consent_on),
         })
+        for m in members:
+            m["created_at"] = _at(consent_on)
         out["person"].extend(members)
         person_by_hh[hid] = members
-        _visits(g, out, hid, members, template)
+        _visits(g, out, hid, members, template, registered_days_ago)
     out["person_by_hh"] = person_by_hh  # type: ignore[assignment]
     return out
 
@@ -278,9 +287,9 @@ def _members(g: _Gen, hid: str, kind: str, village: dict) -> list[dict]:
     return members
 
 
-def _visits(g: _Gen, out: dict, hid: str, members: list[dict], template: Template) -> None:
+def _visits(g: _Gen, out: dict, hid: str, members: list[dict], template: Template, registered_days_ago: int) -> None:
     n_visits = g.r.choices([0, 1, 2, 3, 4], weights=(12, 30, 30, 18, 10))[0]
-    dates = sorted(g.date_within(365) for _ in range(n_visits))
+    dates = sorted(g.date_within(min(365, registered_days_ago)) for _ in range(n_visits))
     for k, when in enumerate(dates):
         outcome = g.r.choices([VisitOutcome.MET, VisitOutcome.NOBODY_HOME, VisitOutcome.REFUSED], weights=(75, 22, 3))[0]
         vtype = g.r.choices([t.value for t in VisitType], weights=(50, 20, 10, 3, 10, 7))[0]
@@ -290,6 +299,7 @@ def _visits(g: _Gen, out: dict, hid: str, members: list[dict], template: Templat
             "id": g.uid(), "household_id": hid, "visit_date": when, "visit_type": vtype, "outcome": outcome.value,
             "people_met": json.dumps(met), "notes": g.r.choice(W.NOTES) if outcome == VisitOutcome.MET else "",
             "next_due": when + timedelta(days=g.r.choice([7, 30, 60, 90])) if last else None,
+            "created_at": _at(when),
         })
     if dates and g.r.random() < 0.25:
         _assessment(g, out, hid, members[0], dates[-1], template)
@@ -364,7 +374,8 @@ def _assessment(g: _Gen, out: dict, hid: str, person: dict, when: date, template
     for need in result.needs:
         out["need"].append({"id": g.uid(), "household_id": hid, "person_id": person["id"], "assessment_id": aid,
                             "domain": need.domain.value, "priority": need.priority.value,
-                            "description": need.description, "status": "open", "_when": when})
+                            "description": need.description, "status": "open", "_when": when,
+                            "created_at": _at(when)})
 
 
 _DOMAIN_PROVIDER = {"health": "clinic", "basic_living": "civil_affairs", "housing": "civil_affairs",
@@ -398,7 +409,7 @@ def _referrals(g: _Gen, needs: list[dict], people: dict, providers: list[dict], 
             "reason": need["description"] + ":" + g.r.choice(W.NOTES), "urgency": "urgent" if need["priority"] == "urgent" else "routine",
             "status": status, "consent_given": True, "consent_by": person["name"], "consent_on": issued,
             "consent_method": ConsentMethod.VERBAL.value, "consent_witness": "", "issued_on": issued,
-            "expected_reply_on": issued + timedelta(days=14), "services_provided": "",
+            "expected_reply_on": issued + timedelta(days=14), "services_provided": "", "created_at": _at(when),
         })
         events = [("draft", when), ("issued", issued)]
         reply = min(issued + timedelta(days=g.r.randint(2, 20)), g.today)
@@ -407,5 +418,6 @@ def _referrals(g: _Gen, needs: list[dict], people: dict, providers: list[dict], 
         elif status == "served":
             events += [("accepted", reply), ("served", min(reply + timedelta(days=g.r.randint(0, 10)), g.today))]
         for st, day in events:
-            out["event"].append({"id": g.uid(), "referral_id": rid, "status": st, "event_date": day, "note": ""})
+            out["event"].append({"id": g.uid(), "referral_id": rid, "status": st, "event_date": day, "note": "",
+                                 "created_at": _at(day)})
     return out
