@@ -32,7 +32,9 @@ def create_application(argv: list[str] | None = None):
     from PySide6.QtWidgets import QApplication
 
     from outreach.ui.lang import register_fonts
+    from outreach.ui.qt_compat import guard_refcount_bug
 
+    guard_refcount_bug()
     app = QApplication.instance()
     if app is None:
         app = QApplication(argv if argv is not None else sys.argv[:1])

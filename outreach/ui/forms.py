@@ -3,6 +3,8 @@ household opens its page, a saved member or visit refreshes it. Keeps the main w
 
 from __future__ import annotations
 
+from functools import partial
+
 from PySide6.QtWidgets import QDialog, QWidget
 
 from outreach.i18n import tr
@@ -17,11 +19,11 @@ class FormLauncher:
 
     def _show(self, form: QDialog) -> QDialog:
         self.current = form
-        form.finished.connect(lambda _r, f=form: self._finished(f))
+        form.finished.connect(partial(self._finished, form))
         form.open()
         return form
 
-    def _finished(self, form: QDialog) -> None:
+    def _finished(self, form: QDialog, *_result) -> None:
         if self.current is form:
             self.current = None
         form.deleteLater()

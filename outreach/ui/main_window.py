@@ -5,6 +5,7 @@ module in ``dialogs/``; ``forms.FormLauncher`` opens the forms."""
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import partial
 
 from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
@@ -120,7 +121,7 @@ class MainWindow(QMainWindow):
         self.nav_actions: dict[str, QAction] = {}
         nav = [("households", "Ctrl+1"), ("today", "Ctrl+2")] + [(s.name, s.shortcut) for s in EXTERNAL_VIEWS]
         for name, shortcut in nav:
-            action = self._action(f"nav_{name}", shortcut, lambda _c=False, n=name: self.show_view(n))
+            action = self._action(f"nav_{name}", shortcut, partial(self.show_view, name))
             action.setCheckable(True)
             self.nav_group.addAction(action)
             self.nav_actions[name] = action
@@ -148,14 +149,12 @@ class MainWindow(QMainWindow):
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
 
     # ----------------------------------------------------------------- navigation
-    def show_view(self, name: str) -> None:
+    def show_view(self, name: str, *_checked) -> None:
         page = self.pages.get(name) or self.households
         self.stack.setCurrentWidget(page)
         nav_name = "households" if name == "household" else name
         if nav_name in self.nav_actions:
             self.nav_actions[nav_name].setChecked(True)
-        if name == "today":
-            self.today.reload()
         self.current_view = name
 
     current_view = "households"

@@ -100,14 +100,18 @@ class Job:
 class DbThread(QThread):
     """Runs jobs one at a time against the store. Lives as long as the window."""
 
-    sig_finished = Signal(object, object, object)   # job, result, error
-    sig_progress = Signal(object, int, int, str)     # job, done, total, message
+    # Only plain ints and strings cross threads in signals: the job's outcome waits in ``_outcomes``
+    # (PySide6 6.12 mis-counts references of Python objects sent through queued signals, which
+    # showed up as "deallocating None/True" aborts at exit).
+    sig_finished = Signal(int)                    # job id
+    sig_progress = Signal(int, int, int, str)     # job id, done, total, message
 
     def __init__(self, store: Store, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.store = store
         self._queue: queue.Queue[Job | None] = queue.Queue()
         self._latest_by_key: dict[str, Job] = {}
+        self._outcomes: dict[int, tuple[Job, Any, BaseException | None]] = {}
         self._lock = threading.Lock()
 
     def submit(self, job: Job) -> None:
@@ -134,25 +138,27 @@ class DbThread(QThread):
             if job.superseded:
                 continue
             try:
-                result = job.fn(self.store, *job.args, **job.kwargs)
+                outcome = (job, job.fn(self.store, *job.args, **job.kwargs), None)
             except BaseException as exc:  # reported to the GUI thread, which shows or re-raises it
                 if not isinstance(exc, OutreachError):
                     log.exception("job %s failed", getattr(job.fn, "__qualname__", job.fn))
-                self.sig_finished.emit(job, None, exc)
-            else:
-                self.sig_finished.emit(job, result, None)
-            finally:
-                if job.key:
-                    with self._lock:
-                        if self._latest_by_key.get(job.key) is job:
-                            del self._latest_by_key[job.key]
+                outcome = (job, None, exc)
+            with self._lock:
+                if job.key and self._latest_by_key.get(job.key) is job:
+                    del self._latest_by_key[job.key]
+                self._outcomes[job.id] = outcome
+            self.sig_finished.emit(job.id)
+
+    def take_outcome(self, job_id: int) -> tuple[Job, Any, BaseException | None] | None:
+        with self._lock:
+            return self._outcomes.pop(job_id, None)
 
 
 class DbRunner(QObject):
     """The GUI side of the database thread: submit jobs, get callbacks on the GUI thread."""
 
     sig_changed = Signal(object)      # frozenset of entity names written by an operation
-    sig_busy = Signal(bool)
+    sig_busy = Signal(int)            # 1 while jobs are pending, 0 when idle
 
     def __init__(self, store: Store, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -194,7 +200,7 @@ class DbRunner(QObject):
         job_holder: dict[str, Job] = {}
 
         def emit(done: int, total: int, message: str) -> None:
-            self._thread.sig_progress.emit(job_holder["job"], done, total, message)
+            self._thread.sig_progress.emit(job_holder["job"].id, done, total, message)
 
         progress = JobProgress(emit)
         dialog.canceled.connect(progress.cancel)
@@ -224,17 +230,21 @@ class DbRunner(QObject):
                   progress=progress)
         self._running[job.id] = job
         if len(self._running) == 1:
-            self.sig_busy.emit(True)
+            self.sig_busy.emit(1)
         self._thread.submit(job)
         return job
 
     # ----------------------------------------------------------------- results (GUI thread)
-    def _finished(self, job: Job, result: Any, error: BaseException | None) -> None:
+    def _finished(self, job_id: int) -> None:
+        outcome = self._thread.take_outcome(job_id)
+        if outcome is None:
+            return
+        job, result, error = outcome
         self._running.pop(job.id, None)
         for superseded in [j for j in self._running.values() if j.superseded]:
             self._running.pop(superseded.id, None)
         if not self._running:
-            self.sig_busy.emit(False)
+            self.sig_busy.emit(0)
         if job.superseded or (job.owner is not None and not shiboken6.isValid(job.owner)):
             return
         if error is not None:
@@ -245,8 +255,9 @@ class DbRunner(QObject):
         if job.changes:
             self.sig_changed.emit(job.changes)
 
-    def _progress(self, job: Job, done: int, total: int, message: str) -> None:
-        dialog: QProgressDialog | None = job.extra.get("dialog")
+    def _progress(self, job_id: int, done: int, total: int, message: str) -> None:
+        job = self._running.get(job_id)
+        dialog: QProgressDialog | None = job.extra.get("dialog") if job is not None else None
         if dialog is None or not shiboken6.isValid(dialog):
             return
         dialog.setMaximum(max(total, 0))

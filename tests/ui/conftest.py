@@ -11,6 +11,11 @@ import pytest
 import shiboken6
 
 from outreach.domain import idnumber
+from outreach.ui.qt_compat import guard_refcount_bug
+
+# PySide6 6.12.0 drops references to None/True/False on every signal emit (see qt_compat): without
+# this the test process aborts at exit once enough signals were sent.
+guard_refcount_bug()
 
 
 def seed_county(store) -> dict[str, str]:

@@ -10,7 +10,16 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QIntValidator
-from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QWidget,
+)
 
 from outreach.domain.assessment import (
     Question,
@@ -29,6 +38,8 @@ from outreach.services import people as people_svc
 from outreach.ui.dialogs.form_base import FormDialog
 from outreach.ui.models.household_table_model import PRIORITY_COLOURS
 
+MULTI_COLUMNS = 3
+
 
 def load_assessment_form(store, household_id: str):
     return load_template("needs"), people_svc.list_members(store, household_id)
@@ -41,7 +52,7 @@ class QuestionWidget(QWidget):
         super().__init__(parent)
         self.q = question
         row = QHBoxLayout(self)
-        row.setContentsMargins(0, 0, 0, 0)
+        row.setContentsMargins(16, 0, 0, 0)
         self.combo: QComboBox | None = None
         self.checks: list[tuple[QCheckBox, Any]] = []
         self.line: QLineEdit | None = None
@@ -50,12 +61,13 @@ class QuestionWidget(QWidget):
             self.combo.currentIndexChanged.connect(on_change)
             row.addWidget(self.combo, 1)
         elif question.type == "multi":
-            for option in question.options:
+            grid = QGridLayout()
+            for i, option in enumerate(question.options):
                 box = QCheckBox(self)
                 box.toggled.connect(on_change)
                 self.checks.append((box, option.value))
-                row.addWidget(box)
-            row.addStretch(1)
+                grid.addWidget(box, i // MULTI_COLUMNS, i % MULTI_COLUMNS)
+            row.addLayout(grid, 1)
         else:
             self.line = QLineEdit(self)
             if question.type == "number":
@@ -123,6 +135,7 @@ class AssessmentForm(FormDialog):
 
     def __init__(self, ctx, parent: QWidget | None = None, *, household_id: str) -> None:
         super().__init__(ctx, parent, scroll=True)
+        self.form.setRowWrapPolicy(self.form.RowWrapPolicy.WrapAllRows)  # long questions above their answer
         self.household_id = household_id
         self.template: Template | None = None
         self.questions: dict[str, QuestionWidget] = {}

@@ -86,7 +86,7 @@ class FormDialog(QDialog):
     def add_field(self, name: str, label_key: str | Callable[[], str], widget: QWidget, *,
                   aliases: Iterable[str] = ()) -> QWidget:
         label = QLabel(_label_text(label_key), self)
-        label.setWordWrap(True)
+        label.setWordWrap(False)  # QFormLayout gives wrapped labels too little height: they clip
         label.setBuddy(widget)
         error = ErrorLabel(self)
         box = QWidget(self)

@@ -5,6 +5,7 @@ Next-visit presets (+3 days, next week, +2 weeks, next month) are one click or A
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QDate, Qt
@@ -72,7 +73,7 @@ class VisitForm(FormDialog):
         for key, days in NEXT_DUE_PRESETS:
             button = QPushButton(due_box)
             button.setAutoDefault(False)
-            button.clicked.connect(lambda _c=False, d=days: self.set_next_due_in(d))
+            button.clicked.connect(partial(self.set_next_due_in, days))
             due_row.addWidget(button)
             self.preset_buttons.append((button, key, days))
         self.add_field("next_due", "field.next_due", due_box)
@@ -117,7 +118,7 @@ class VisitForm(FormDialog):
     def outcome(self) -> str:
         return next((v for v, b in self.outcome_buttons.items() if b.isChecked()), VisitOutcome.MET.value)
 
-    def set_next_due_in(self, days: int) -> None:
+    def set_next_due_in(self, days: int, *_checked) -> None:
         base = self.visit_date.value() or date.today()
         self.next_due.set_value(base + timedelta(days=days))
 

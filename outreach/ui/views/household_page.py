@@ -3,6 +3,7 @@ their priority, referrals with their status, and its change history (who, what, 
 
 from __future__ import annotations
 
+from functools import partial
 from html import escape
 
 from PySide6.QtCore import Qt, Signal
@@ -35,6 +36,7 @@ from outreach.domain.enums import (
 )
 from outreach.i18n import catalog, tr
 from outreach.services import people as people_svc
+from outreach.ui.history_text import change_text, field_label
 from outreach.ui.models.household_table_model import PRIORITY_COLOURS
 from outreach.ui.models.record_table_model import Column, RecordTableModel, iso, label_of
 from outreach.ui.ops import HouseholdBundle, load_household_bundle
@@ -54,23 +56,6 @@ def _age(p) -> str:
 
 def _status_colour(p) -> str | None:
     return {"deceased": "#777777", "moved": "#777777", "away_for_work": "#1f5fa8"}.get(p.status)
-
-
-def _field_label(name: str) -> str:
-    key = f"field.{name}"
-    return tr(key) if key in catalog() else name
-
-
-def _value_text(value) -> str:
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, bool):
-        return tr("ui.yes") if value else tr("ui.no")
-    if isinstance(value, dict):
-        text = "，".join(f"{_field_label(k)}={v}" for k, v in value.items()
-                        if v not in (None, "", False, "[]") and k not in {"id", "household_id"})
-        return text[:200]
-    return str(value)[:200]
 
 
 MEMBER_COLUMNS = [
@@ -125,8 +110,9 @@ def history_columns(page: HouseholdPage) -> list[Column]:
         Column("ui.col.device", device),
         Column("ui.col.entity", lambda e: tr(f"ui.entity.{e.entity}") if f"ui.entity.{e.entity}" in catalog()
                else e.entity),
-        Column("ui.col.field", lambda e: tr("ui.history.created") if e.is_creation else _field_label(e.field)),
-        Column("ui.col.value", lambda e: _value_text(e.value), tooltip=lambda e: _value_text(e.value)),
+        Column("ui.col.field", lambda e: tr("ui.history.created") if e.is_creation else field_label(e.field)),
+        Column("ui.col.value", lambda e: change_text(e.entity, e.field, e.value),
+               tooltip=lambda e: change_text(e.entity, e.field, e.value)),
     ]
 
 
@@ -178,7 +164,7 @@ class HouseholdPage(QWidget):
         for name, shortcut, signal in actions:
             button = QPushButton(self)
             self.shortcuts[name] = QKeySequence(shortcut)
-            button.clicked.connect(lambda _c=False, s=signal: self.household_id and s.emit(self.household_id))
+            button.clicked.connect(partial(self._emit_for_household, signal))
             self.buttons[name] = button
             bar.addWidget(button)
 
@@ -219,6 +205,10 @@ class HouseholdPage(QWidget):
         layout.addWidget(self.tabs, 1)
         ctx.runner.sig_changed.connect(self._data_changed)
         self.retranslate()
+
+    def _emit_for_household(self, signal, *_args) -> None:
+        if self.household_id:
+            signal.emit(self.household_id)
 
     # ----------------------------------------------------------------- loading
     def open(self, household_id: str) -> None:

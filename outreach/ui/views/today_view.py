@@ -105,9 +105,21 @@ class TodayView(QWidget):
 
     def set_villages(self, village_ids: list[str] | None) -> None:
         self.village_ids = village_ids or None
-        self.reload()
+        self._stale = True
+        if self.isVisible():
+            self.reload()
+
+    _stale = True
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        if self._stale:
+            self.reload()
 
     def reload(self) -> None:
+        """Loaded when shown (and when data changes while shown): a county's today list is a big query
+        and must not hold up the household list at start-up."""
+        self._stale = False
         self.ctx.runner.query(load_today, self.village_ids, key=f"today-{id(self)}", owner=self,
                               on_done=self._loaded)
 
@@ -121,7 +133,10 @@ class TodayView(QWidget):
 
     def _data_changed(self, changes: frozenset) -> None:
         if changes & RELOAD_ON:
-            self.reload()
+            if self.isVisible():
+                self.reload()
+            else:
+                self._stale = True
 
     def retranslate(self) -> None:
         self.summary.setText(tr("ui.today.summary", visits=self.due.rowCount(),
