@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 
 from outreach.domain import idnumber
-from outreach.domain.assessment import Template, is_answered, load_template, points, score, visible_questions
+from outreach.domain.assessment import Template, is_answered, load_template, points, score
 from outreach.domain.enums import (
     BenefitStatus,
     ConsentMethod,
@@ -28,6 +30,7 @@ from outreach.domain.enums import (
 )
 from outreach.domain.searchkeys import name_keys
 from outreach.services import demo_names as W
+from outreach.storage.codec import db_timestamp
 from outreach.storage.store import Store
 from outreach.storage.tables import (
     Area,
@@ -88,51 +91,73 @@ class _Gen:
 
 
 def build_demo(store: Store, *, households: int = 500, seed: int = 1, today: date | None = None,
-               progress: Callable[[int, int], None] | None = None) -> DemoSummary:
-    """Fill the store with demo data. The store should be empty (a fresh data folder)."""
-    g = _Gen(seed, today or date.today())
+               progress: Callable[[int, int], None] | None = None, batch: int = BATCH) -> DemoSummary:
+    """Fill the store with demo data. The store should be empty (a fresh data folder).
+
+    Households come in batches, each generated from its own seed, so the data do not depend on how
+    batches are scheduled: with more than one batch, the next batch is generated in a worker process
+    while this one is written (generation is about half the work)."""
+    today = today or date.today()
+    g = _Gen(seed, today)
     if not store.worker:
         store.set_setting("worker_name", "李娜")
         store.set_setting("device_name", "李娜的笔记本")
-    store.set_setting("org_name", store.get_setting("org_name") or "青山镇社会工作服务站")
-    store.set_setting("org_address", store.get_setting("org_address") or "青山镇人民路 18 号")
-    store.set_setting("org_phone", store.get_setting("org_phone") or "0871-6123456")
+    for key, value in (("org_name", "青山镇社会工作服务站"), ("org_address", "青山镇人民路 18 号"),
+                       ("org_phone", "0871-6123456")):
+        store.set_setting(key, store.get_setting(key) or value)
     villages = _areas(store, g, max(3, min(40, households // 40 or 3)))
     providers = _providers(store, g, villages)
+    template_id, _template_obj = _template(store)
     counts = {"households": 0, "people": 0, "visits": 0, "assessments": 0, "referrals": 0}
-    template_id, template = _template(store)
-    seq = 0
-    while seq < households:
-        n = min(BATCH, households - seq)
+    jobs = [(seed, i, villages, providers, start, min(batch, households - start), today)
+            for i, start in enumerate(range(0, households, batch))]
+    device_code = store.device.code
+    for rows in _batches(jobs):
         with store.transaction() as w:
-            rows = _households_batch(g, villages, seq, n, template)
+            for i, ref in enumerate(rows["referral"], start=counts["referrals"] + 1):
+                ref["reference"] = f"ZJ-{device_code}-{i:06d}"
             w.insert_many(Household, rows["household"])
             w.insert_many(Person, rows["person"])
             w.insert_many(Visit, rows["visit"])
             w.insert_many(Assessment, [dict(a, template_id=template_id) for a in rows["assessment"]])
-            refs = _referrals(g, rows["need"], rows["person_by_hh"], providers, counts["referrals"],
-                              store.device.code)
             w.insert_many(Need, rows["need"])
-            w.insert_many(Referral, refs["referral"])
-            w.insert_many(ReferralEvent, refs["event"])
-            for key in ("visit", "assessment"):
-                counts[key + "s"] += len(rows[key])
-            counts["households"] += n
-            counts["people"] += len(rows["person"])
-            counts["referrals"] += len(refs["referral"])
-        seq += n
+            w.insert_many(Referral, rows["referral"])
+            w.insert_many(ReferralEvent, rows["event"])
+            store.raise_counter(w.conn, "referral", counts["referrals"] + len(rows["referral"]))
+        for key in ("household", "person", "visit", "assessment", "referral"):
+            counts[_PLURAL[key]] += len(rows[key])
         if progress:
-            progress(seq, households)
-    with store.transaction() as w:
-        store.next_number(w.conn, "referral")  # keep the device's numbering past the demo's
-        w.conn.execute(store_counter_update(), {"n": counts["referrals"] + 1})
+            progress(counts["households"], households)
     return DemoSummary(providers=len(providers), villages=len(villages), **counts)
 
 
-def store_counter_update():
-    from sqlalchemy import text
+_PLURAL = {"household": "households", "person": "people", "visit": "visits", "assessment": "assessments",
+           "referral": "referrals"}
 
-    return text("UPDATE counter SET value = :n WHERE name = 'referral'")
+
+def _batches(jobs: list[tuple]) -> Iterator[dict]:
+    """Generated batches in order; from the second on, made in a worker process one step ahead."""
+    if len(jobs) <= 1:
+        yield from (_generate(*job) for job in jobs)
+        return
+    with ProcessPoolExecutor(max_workers=1) as pool:
+        ahead = pool.submit(_generate, *jobs[1])
+        yield _generate(*jobs[0])
+        for job in jobs[2:]:
+            ready = ahead.result()
+            ahead = pool.submit(_generate, *job)
+            yield ready
+        yield ahead.result()
+
+
+def _generate(seed: int, batch_no: int, villages: list[dict], providers: list[dict], start: int, n: int,
+              today: date) -> dict:
+    """One batch of households with everything that belongs to them (pure: no store, no clock)."""
+    g = _Gen(seed * 1_000_003 + batch_no + 1, today)
+    rows = _households_batch(g, villages, start, n, load_template("needs"))
+    refs = _referrals(g, rows["need"], rows.pop("person_by_hh"), providers)
+    rows["referral"], rows["event"] = refs["referral"], refs["event"]
+    return rows
 
 
 def _areas(store: Store, g: _Gen, n_villages: int) -> list[dict]:
@@ -186,9 +211,10 @@ def _template(store: Store) -> tuple[str, Template]:
     return tid, template
 
 
-def _at(day: date) -> datetime:
-    """A record made that day, at half past nine in the morning, Beijing time."""
-    return datetime(day.year, day.month, day.day, 1, 30, tzinfo=UTC)
+@lru_cache(maxsize=2048)
+def _at(day: date) -> str:
+    """A record made that day, at half past nine in the morning Beijing time (as the store writes it)."""
+    return db_timestamp(datetime(day.year, day.month, day.day, 1, 30, tzinfo=UTC))
 
 
 _FLAG_KINDS = ("elder_alone", "left_behind_child", "disability", "migrant", "chronic", "pregnant", "ordinary")
@@ -311,17 +337,14 @@ def _answers(g: _Gen, template: Template) -> dict:
     answers: dict = {}
     troubled = set(g.r.sample([d.value for d in NeedDomain], k=g.r.choice([0, 1, 1, 2, 2, 3])))
     crisis_questions = _trigger_questions(template)
-    asked: set[str] = set()
-    while True:
-        pending = [q for q in visible_questions(template, answers) if q.id not in asked]
-        if not pending:
-            return answers
-        for q in pending:
-            asked.add(q.id)
-            worry = q.domain in troubled and g.r.random() < 0.5
-            if q.id in crisis_questions:  # violence, no food, a collapsed house: rare, as in life
-                worry = worry and g.r.random() < 0.08
-            answers[q.id] = _answer(g, q, worry)
+    for q in template.questions:  # skip logic only looks back, so one pass in form order suffices
+        if q.show_if is not None and not q.show_if.holds(answers):
+            continue
+        worry = q.domain in troubled and g.r.random() < 0.5
+        if q.id in crisis_questions:  # violence, no food, a collapsed house: rare, as in life
+            worry = worry and g.r.random() < 0.08
+        answers[q.id] = _answer(g, q, worry)
+    return answers
 
 
 def _trigger_questions(template: Template) -> set[str]:
@@ -384,18 +407,16 @@ _DOMAIN_PROVIDER = {"health": "clinic", "basic_living": "civil_affairs", "housin
                     "protection": "womens_federation"}
 
 
-def _referrals(g: _Gen, needs: list[dict], people: dict, providers: list[dict], start: int,
-               device_code: str) -> dict:
+def _referrals(g: _Gen, needs: list[dict], people: dict, providers: list[dict]) -> dict:
+    """Referrals for about half the needs; their reference numbers are given when they are written."""
     out: dict[str, list] = {"referral": [], "event": []}
     by_cat = {}
     for p in providers:
         by_cat.setdefault(p["category"], p)
-    n = start
     for need in needs:
         when = need.pop("_when")
         if g.r.random() > 0.5:
             continue
-        n += 1
         rid = g.uid()
         issued = when + timedelta(days=g.r.randint(0, 3))
         issued = min(issued, g.today)
@@ -404,7 +425,7 @@ def _referrals(g: _Gen, needs: list[dict], people: dict, providers: list[dict], 
         person = next(p for p in people[need["household_id"]] if p["id"] == need["person_id"])
         provider = by_cat.get(_DOMAIN_PROVIDER[need["domain"]], providers[0])
         out["referral"].append({
-            "id": rid, "reference": f"ZJ-{device_code}-{n:06d}", "person_id": need["person_id"],
+            "id": rid, "reference": "", "person_id": need["person_id"],
             "household_id": need["household_id"], "provider_id": provider["id"], "need_ids": json.dumps([need["id"]]),
             "reason": need["description"] + ":" + g.r.choice(W.NOTES), "urgency": "urgent" if need["priority"] == "urgent" else "routine",
             "status": status, "consent_given": True, "consent_by": person["name"], "consent_on": issued,

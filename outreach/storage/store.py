@@ -181,6 +181,13 @@ class Store:
         conn.execute(stmt.on_conflict_do_update(index_elements=["name"], set_={"value": value}))
         return value
 
+    def raise_counter(self, conn: Connection, name: str, value: int) -> None:
+        """Make sure a local sequence is at least ``value`` (after numbers were given in bulk)."""
+        current = conn.execute(select(COUNTERS.c.value).where(COUNTERS.c.name == name)).scalar_one_or_none()
+        if current is None or current < value:
+            stmt = sqlite_insert(COUNTERS).values(name=name, value=value)
+            conn.execute(stmt.on_conflict_do_update(index_elements=["name"], set_={"value": value}))
+
     def integrity_ok(self) -> bool:
         with self.engine.connect() as conn:
             return conn.execute(text("PRAGMA integrity_check")).scalar_one() == "ok"

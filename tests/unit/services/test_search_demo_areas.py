@@ -49,6 +49,20 @@ def test_demo_is_deterministic_and_covers_every_vulnerable_group(tmp_path):
     assert rows(a) != rows(c)
 
 
+def test_demo_batches_made_in_a_worker_process_are_deterministic(tmp_path):
+    from outreach.storage.store import Store
+
+    stores = [Store.open(tmp_path / name) for name in ("a", "b")]
+    for s in stores:
+        summary = demo.build_demo(s, households=250, seed=3, batch=100)  # three batches, two in a worker
+    assert summary.households == 250
+    dump = lambda s: [(h.code, h.head_name, h.member_count, h.last_visit) for h in households.query_households(  # noqa: E731
+        s, households.HouseholdQuery(), limit=1000)]
+    assert dump(stores[0]) == dump(stores[1])
+    refs = [r.reference for r in __import__("outreach.services.referrals", fromlist=["x"]).list_referrals(stores[0])]
+    assert len(refs) == len(set(refs)) == summary.referrals
+
+
 def test_area_csv_import_all_or_nothing(store, tmp_path):
     good = tmp_path / "areas.csv"
     good.write_text("区划代码,名称,级别,上级代码\n522731,青山县,县,\n522731100,青山镇,乡镇,522731\n"
