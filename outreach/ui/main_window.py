@@ -61,6 +61,7 @@ class MainWindow(QMainWindow):
         for page in self.pages.values():
             self.stack.addWidget(page)
         self.forms = FormLauncher(ctx, self, self.open_household)
+        self.badges: dict[str, int] = {}
         self._connect_screens()
         self._build_actions()
         self._build_menus()
@@ -91,6 +92,12 @@ class MainWindow(QMainWindow):
             signal = getattr(widget, "sig_open_household", None)
             if signal is not None and name not in ("households", "today"):
                 signal.connect(self.open_household)
+            count = getattr(widget, "sig_count", None)
+            if count is not None:  # the review queues show how many items wait, in the navigation
+                count.connect(partial(self._badge, name))
+        dashboard = self.pages.get("dashboard")
+        if dashboard is not None and hasattr(dashboard, "sig_open_households"):
+            dashboard.sig_open_households.connect(self.show_household_list)
 
     def _action(self, name: str, shortcut: QKeySequence | str | None, slot) -> QAction:
         action = QAction(self)
@@ -165,6 +172,26 @@ class MainWindow(QMainWindow):
         self.household_page.open(household_id)
         self.show_view("household")
 
+    def show_household_list(self, query) -> None:
+        from outreach.ui.dialogs.household_list_dialog import HouseholdListDialog
+
+        dialog = HouseholdListDialog(self.ctx, query, self)
+        dialog.sig_open_household.connect(self.open_household)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+
+    def _badge(self, name: str, n: int) -> None:
+        self.badges[name] = n
+        self._nav_text(name)
+
+    def _nav_text(self, name: str) -> None:
+        action = self.nav_actions[name]
+        spec = next((s for s in EXTERNAL_VIEWS if s.name == name), None)
+        title = tr(spec.title_key if spec else f"ui.nav.{name}")
+        n = self.badges.get(name, 0)
+        action.setText(tr("ui.nav.badge", title=title, n=n) if n else title)
+        action.setToolTip(f"{title} ({action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})")
+
     def find(self) -> None:
         self.show_view("households")
         self.households.focus_search()
@@ -202,10 +229,8 @@ class MainWindow(QMainWindow):
             self.actions_by_name[name].setText(tr(key))
         self.actions_by_name["undo"].setText(tr("ui.action.undo"))
         self.actions_by_name["redo"].setText(tr("ui.action.redo"))
-        for name, action in self.nav_actions.items():
-            spec = next((s for s in EXTERNAL_VIEWS if s.name == name), None)
-            action.setText(tr(spec.title_key if spec else f"ui.nav.{name}"))
-            action.setToolTip(f"{action.text()} ({action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})")
+        for name in self.nav_actions:
+            self._nav_text(name)
         for name, menu in self.menus.items():
             menu.setTitle(tr(f"ui.menu.{name}"))
         self.toolbar.setWindowTitle(tr("ui.menu.view"))

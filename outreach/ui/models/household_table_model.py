@@ -66,9 +66,9 @@ class HouseholdTableModel(QAbstractTableModel):
         self.total = None
         self.endResetModel()
         generation = self._generation
+        self.fetchMore(QModelIndex())  # the first page first: the count can take longer and can wait
         self.runner.query(count_households, query, key=f"hh-count-{id(self)}", owner=self,
                           on_done=lambda n: self._counted(generation, n))
-        self.fetchMore(QModelIndex())
 
     def refresh(self) -> None:
         """Reload after an edit (keeps the query)."""
