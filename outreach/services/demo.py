@@ -128,6 +128,7 @@ def build_demo(store: Store, *, households: int = 500, seed: int = 1, today: dat
             counts[_PLURAL[key]] += len(rows[key])
         if progress:
             progress(counts["households"], households)
+    store.refresh_statistics()
     return DemoSummary(providers=len(providers), villages=len(villages), **counts)
 
 

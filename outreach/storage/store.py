@@ -102,6 +102,7 @@ class Store:
             self.upgraded_from = migrations.prepare(self.engine, self.path)
         except OperationalError as exc:
             raise OutreachError("error.db.unreadable", path=str(self.path), reason=str(exc.orig)) from exc
+        self.refresh_statistics(only_if_missing=True)
         with self.engine.begin() as conn:
             if not self._get(conn, "device_id"):
                 self._put(conn, "device_id", uuid.uuid4().hex)
@@ -180,6 +181,22 @@ class Store:
         stmt = sqlite_insert(COUNTERS).values(name=name, value=value)
         conn.execute(stmt.on_conflict_do_update(index_elements=["name"], set_={"value": value}))
         return value
+
+    def refresh_statistics(self, *, only_if_missing: bool = False) -> bool:
+        """Gather the query planner's statistics (ANALYZE). Without them SQLite may walk an index
+        that matches every row (``merged_into IS NULL``) instead of the search keys. Run after bulk
+        writes; at start-up only when they are missing on a database of some size."""
+        with self.engine.begin() as conn:
+            if only_if_missing:
+                has_stats = conn.execute(text(
+                    "SELECT COUNT(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")).scalar_one()
+                if has_stats and conn.execute(text(
+                        "SELECT COUNT(*) FROM sqlite_stat1 WHERE tbl = 'person'")).scalar_one():
+                    return False
+                if conn.execute(text("SELECT COUNT(*) FROM person")).scalar_one() < 1000:
+                    return False
+            conn.execute(text("ANALYZE"))
+        return True
 
     def raise_counter(self, conn: Connection, name: str, value: int) -> None:
         """Make sure a local sequence is at least ``value`` (after numbers were given in bulk)."""

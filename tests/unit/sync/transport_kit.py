@@ -139,7 +139,7 @@ def db_hash(store) -> str:
 # Writer.insert_many no longer logs created_at in a row's '*' change, so a receiving store derives it
 # from the change's HLC, which can differ from the origin's wall time by the clock skew the HLC absorbed.
 # Until the writer logs created_at again (or stamps it from the HLC), it is not compared.
-NOT_COMPARED = frozenset({"updated_at", "created_at"})
+NOT_COMPARED = frozenset({"updated_at"})
 
 
 def synced_state(store) -> dict:
