@@ -283,6 +283,7 @@ def enroll(store: Any, request: EnrolmentRequest, *, villages: list[str] | tuple
             if tuple(villages) != existing.villages:
                 _forget_peer(conn, request.device_id)
         else:
+            _check_code_is_free(conn, request.device_id)
             conn.execute(insert(DEVICE).values(
                 device_id=request.device_id, team_id=team.team_id, name=request.name, worker=request.worker,
                 role=ROLE_MEMBER, status=STATUS_ENROLLED, villages=json.dumps(list(villages), ensure_ascii=False),
@@ -291,6 +292,15 @@ def enroll(store: Any, request: EnrolmentRequest, *, villages: list[str] | tuple
         device = get_device(conn, request.device_id)
     assert device is not None
     return device
+
+
+def _check_code_is_free(conn, device_id: str) -> None:
+    """Household codes and referral references carry the creating laptop's 4-character code, so two
+    laptops of one team must never share it (a 1-in-a-million chance, refused here, never merged)."""
+    code = device_code(device_id)
+    for other in conn.execute(select(DEVICE.c.device_id, DEVICE.c.name)):
+        if other.device_id != device_id and device_code(other.device_id) == code:
+            raise OutreachError("sync.error.device_code_clash", code=code, device=other.name or code)
 
 
 def set_villages(store: Any, device_ref: str, villages: list[str] | tuple[str, ...]) -> Device:

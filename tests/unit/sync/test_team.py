@@ -152,3 +152,17 @@ def test_recovery_identity_export(tmp_path, lead):
     with lead.store.connect() as conn:
         assert public == T.require_team(conn).recovery_age
     assert (tmp_path / "recovery.txt").read_text().strip().endswith(str(lead.ring.recovery_age))
+
+
+def test_a_laptop_whose_short_code_is_taken_is_refused(tmp_path, lead):
+    """Household codes and referral references embed the 4-character device code: never two alike."""
+    twin = Laptop(tmp_path, "twin", "赵敏")
+    clash = lead.id[:8] + ("0" * 24 if lead.id[8:] != "0" * 24 else "1" * 24)
+    twin.store.set_setting("device_id", clash)
+    assert twin.store.device.code == lead.store.device.code and twin.store.device.id != lead.id
+    request, _fp = T.join_team(twin.store, T.make_invite(lead.store), PASS, kdf=FAST_KDF_FOR_TESTS)
+    req = T.read_request(lead.store, request)
+    assert error_key(T.enroll, lead.store, req, villages=[DONGPING]) == "sync.error.device_code_clash"
+    with lead.store.connect() as conn:
+        assert T.get_device(conn, clash) is None or T.get_device(conn, clash).status != STATUS_ENROLLED
+    twin.close()
