@@ -15,6 +15,7 @@ from pathlib import Path
 
 from outreach.domain.errors import OutreachError
 from outreach.i18n import tr
+from outreach.safefiles import write_atomic
 from outreach.sync import team as T
 from outreach.sync import transport
 from outreach.sync.keys import PASSPHRASE_ENV, check_new_passphrase
@@ -109,10 +110,7 @@ def _villages(text: str) -> list[str]:
 
 def _write(path: str, data: bytes) -> Path:
     target = Path(path)
-    try:
-        target.write_bytes(data)
-    except OSError as exc:
-        raise OutreachError("sync.error.cannot_write", path=str(target), reason=exc.strerror or str(exc)) from exc
+    write_atomic(target, data)
     return target
 
 

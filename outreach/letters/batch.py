@@ -33,7 +33,7 @@ def write_letter_files(folder: str | Path, letters: Sequence[ReferralLetterData]
     try:
         target.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise OutreachError("letters.error.cannot_write", path=str(target), reason=os_reason(exc)) from exc
+        raise OutreachError("error.file.unwritable", path=str(target), reason=os_reason(exc)) from exc
     paths = []
     for data in letters:
         path = target / letter_file_name(data.reference)

@@ -5,11 +5,7 @@ atomic writer (a temp file in the target folder, then ``os.replace``).
 
 from __future__ import annotations
 
-import contextlib
-import errno
-import os
-import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -24,9 +20,9 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Table, TableStyle
 
-from outreach.domain.errors import OutreachError
 from outreach.i18n import tr
 from outreach.letters.fonts import register_fonts
+from outreach.safefiles import atomic_output, os_reason  # noqa: F401  (re-exported for letters)
 
 PAGE_SIZE = A4
 MARGIN = 18 * mm
@@ -283,57 +279,6 @@ class TickBoxes(Flowable):
 
 
 # ---------------------------------------------------------------------------- writing
-@contextlib.contextmanager
-def atomic_output(path: str | Path) -> Iterator[BinaryIO]:
-    """A binary file to write a PDF into. It becomes ``path`` only if the block finishes; on any
-    failure the temporary file is removed and ``path`` is left as it was. An unwritable place is
-    reported at once (before any rendering) as an ``OutreachError``."""
-    target = Path(path).expanduser()
-    if target.is_dir():
-        raise OutreachError("letters.error.is_directory", path=str(target))
-    folder = target.parent if str(target.parent) else Path(".")
-    try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
-    except OSError as exc:
-        raise OutreachError("letters.error.cannot_write", path=str(target), reason=os_reason(exc)) from exc
-    tmp = Path(tmp_name)
-    try:
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the PDF ordinary permissions
-        with os.fdopen(fd, "wb") as fh:
-            yield fh
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise OutreachError("letters.error.cannot_write", path=str(target), reason=os_reason(exc)) from exc
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
-_REASONS = {
-    errno.ENOENT: "letters.error.reason.no_folder",
-    errno.ENOTDIR: "letters.error.reason.no_folder",
-    errno.EACCES: "letters.error.reason.denied",
-    errno.EPERM: "letters.error.reason.denied",
-    errno.EROFS: "letters.error.reason.read_only",
-    errno.ENOSPC: "letters.error.reason.disk_full",
-}
-
-
-def os_reason(exc: OSError) -> str:
-    """Why a file could not be written, in the user's words where we know the cause."""
-    key = _REASONS.get(exc.errno or 0)
-    return tr(key) if key else (exc.strerror or str(exc))
-
-
-def _umask() -> int:
-    current = os.umask(0o022)
-    os.umask(current)
-    return current
-
-
 def write_pdf(path: str | Path, render: Callable[[BinaryIO], T]) -> T:
     """Render into ``path`` atomically: ``render(fh)`` writes the PDF; its result is returned."""
     with atomic_output(path) as fh:

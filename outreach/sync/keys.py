@@ -26,7 +26,6 @@ import base64
 import hashlib
 import json
 import os
-import tempfile
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -40,6 +39,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from pyrage import x25519
 
 from outreach.domain.errors import OutreachError
+from outreach.safefiles import write_atomic
 
 KEYSTORE_NAME = "outreach-keys.json"
 KEYSTORE_FORMAT = "outreach-keystore"
@@ -235,18 +235,9 @@ def save_keyring(path: Path, ring: KeyRing, passphrase: str, *, kdf: KdfParams =
 
 
 def _write_private(path: Path, data: bytes) -> None:
+    """Owner-only (0600), written whole or not at all."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        os.chmod(tmp, 0o600)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, data, mode=0o600)
 
 
 def _read_document(path: Path) -> dict[str, Any]:

@@ -21,9 +21,7 @@ the database as it was; a bundle seen before is "already imported".
 from __future__ import annotations
 
 import logging
-import os
 import re
-import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -34,6 +32,7 @@ from sqlalchemy import Connection, and_, func, insert, or_, select, update
 
 from outreach.domain.errors import OutreachError
 from outreach.i18n import Msg, tr
+from outreach.safefiles import atomic_path
 from outreach.storage.sync_tables import (
     DIRECTION_IN,
     DIRECTION_OUT,
@@ -142,14 +141,11 @@ def export_bundle(store: Any, ring: KeyRing, *, out: Path, to: str | None = None
         since=since, villages=None if villages is None else sorted(villages), roster=roster)
     out = Path(out)
     path = out / bundle_file_name(team, me.id, seq, to=stream if kind == B.DOWNLINK else None) if out.is_dir() else out
-    tmp = _write_temp(path, data)
-    try:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(path) as tmp:  # the file appears only once the bundle is recorded as sent
+        tmp.write_bytes(data)
         with store.engine.begin() as conn:
             _record(conn, manifest, DIRECTION_OUT, stream, path.name, applied=0)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
     return ExportResult(path, manifest.bundle_id, kind, stream, recipient_name, seq, manifest.change_count,
                         since is None, len(data))
 
@@ -170,16 +166,6 @@ def export_downlinks(store: Any, ring: KeyRing, out_dir: Path, *, full: bool = F
     if progress is not None:
         progress(len(targets), len(targets))
     return results
-
-
-def _write_temp(path: Path, data: bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=".outreach-", suffix=".part", dir=path.parent)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    return Path(name)
 
 
 def _next_seq(conn: Connection, sender: str, stream: str) -> tuple[int, str | None]:

@@ -131,5 +131,5 @@ def test_export_to_an_unwritable_place_leaves_nothing(store, tmp_path):
     _seed(store)
     with pytest.raises(OutreachError) as err:
         export_providers_csv(store, tmp_path / "no" / "such" / "dir.csv")
-    assert err.value.key == "letters.error.cannot_write"
+    assert err.value.key == "error.file.unwritable"
     assert list(tmp_path.iterdir()) == []

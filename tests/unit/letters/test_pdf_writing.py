@@ -46,4 +46,4 @@ def test_unwritable_target_fails_before_rendering(tmp_path):
     assert "文件夹不存在" in err.value.message()
     with pytest.raises(OutreachError) as err:
         write_letters_pdf(tmp_path, [make_letter()])
-    assert err.value.key == "letters.error.is_directory"
+    assert err.value.key == "error.file.is_directory"

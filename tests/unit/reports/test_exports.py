@@ -129,14 +129,14 @@ def test_failure_leaves_no_partial_file(store, team, tmp_path, monkeypatch):
 def test_unwritable_targets_are_one_clear_error(store, team, tmp_path):
     with pytest.raises(OutreachError) as err:
         write_xlsx(store, tmp_path / "missing" / "team.xlsx", ExportOptions())
-    assert err.value.key == "reports.error.unwritable"
+    assert err.value.key == "error.file.unwritable"
     (tmp_path / "file.txt").write_text("x")
     with pytest.raises(OutreachError) as err:
         write_csv(store, tmp_path / "file.txt", ExportOptions())
-    assert err.value.key == "reports.error.not_a_folder"
+    assert err.value.key == "error.file.not_a_folder"
     with pytest.raises(OutreachError) as err:
         write_xlsx(store, tmp_path, ExportOptions())
-    assert err.value.key == "reports.error.is_directory"
+    assert err.value.key == "error.file.is_directory"
 
 
 def test_existing_folder_gets_fresh_files(store, team, tmp_path):

@@ -75,7 +75,7 @@ def test_bad_input_leaves_nothing(store, team, tmp_path):
         assert err.value.key == key
     with pytest.raises(OutreachError) as err:
         write_monthly_report(store, tmp_path / "no" / "x.pdf", month="2024-05")
-    assert err.value.key == "reports.error.unwritable"
+    assert err.value.key == "error.file.unwritable"
     assert list(tmp_path.iterdir()) == []
 
 
