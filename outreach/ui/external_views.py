@@ -47,7 +47,7 @@ class ExternalView:
     name: str
     title_key: str
     shortcut: str
-    build: Callable[[object, QWidget], QWidget] | None  # None: not landed yet (placeholder page)
+    build: Callable[[object, QWidget], QWidget]
     owner: str  # who builds it
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 from functools import partial
 
-from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtCore import QByteArray, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QToolBar, QVBoxLayout, QWidget
 
@@ -23,23 +23,35 @@ MIN_SIZE = (1024, 640)
 DEFAULT_SIZE = (1366, 740)
 
 
-class PendingView(QWidget):
-    """Marks a screen whose module has not landed yet (see EXTERNAL_VIEWS)."""
+class LazyPage(QWidget):
+    """Holds a screen built by another part of the app, created the first time it is shown, so that
+    start-up (and the first search) never waits behind screens the worker has not opened yet."""
 
-    def __init__(self, title_key: str, parent: QWidget | None = None) -> None:
+    sig_built = Signal(str, QWidget)
+
+    def __init__(self, spec: ExternalView, ctx, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.title_key = title_key
-        self.label = QLabel(self)
-        self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        QVBoxLayout(self).addWidget(self.label)
-        self.retranslate()
+        self.spec = spec
+        self.ctx = ctx
+        self.inner: QWidget | None = None
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+
+    def build(self) -> QWidget:
+        if self.inner is None:
+            self.inner = self.spec.build(self.ctx, self)
+            self._layout.addWidget(self.inner)
+            self.sig_built.emit(self.spec.name, self.inner)
+        return self.inner
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+        self.build()
+        super().showEvent(event)
 
     def retranslate(self) -> None:
-        self.label.setText(tr("ui.nav.pending", screen=tr(self.title_key)))
-
-
-def _load_external(spec: ExternalView, ctx, parent: QWidget) -> QWidget:
-    return spec.build(ctx, parent) if spec.build is not None else PendingView(spec.title_key, parent)
+        retranslate = getattr(self.inner, "retranslate", None)
+        if callable(retranslate):
+            retranslate()
 
 
 class MainWindow(QMainWindow):
@@ -57,7 +69,9 @@ class MainWindow(QMainWindow):
         self.pages: dict[str, QWidget] = {"households": self.households, "household": self.household_page,
                                           "today": self.today}
         for spec in EXTERNAL_VIEWS:
-            self.pages[spec.name] = _load_external(spec, ctx, self)
+            page = LazyPage(spec, ctx, self)
+            page.sig_built.connect(self._connect_external)
+            self.pages[spec.name] = page
         for page in self.pages.values():
             self.stack.addWidget(page)
         self.forms = FormLauncher(ctx, self, self.open_household)
@@ -88,16 +102,17 @@ class MainWindow(QMainWindow):
         page.sig_record_visit.connect(self.forms.record_visit)
         page.sig_assess.connect(self.forms.assess)
         page.sig_refer.connect(self.forms.refer)
-        for name, widget in self.pages.items():
-            signal = getattr(widget, "sig_open_household", None)
-            if signal is not None and name not in ("households", "today"):
-                signal.connect(self.open_household)
-            count = getattr(widget, "sig_count", None)
-            if count is not None:  # the review queues show how many items wait, in the navigation
-                count.connect(partial(self._badge, name))
-        dashboard = self.pages.get("dashboard")
-        if dashboard is not None and hasattr(dashboard, "sig_open_households"):
-            dashboard.sig_open_households.connect(self.show_household_list)
+
+    def _connect_external(self, name: str, widget: QWidget) -> None:
+        signal = getattr(widget, "sig_open_household", None)
+        if signal is not None:
+            signal.connect(self.open_household)
+        count = getattr(widget, "sig_count", None)
+        if count is not None:  # the review queues show how many items wait, in the navigation
+            count.connect(partial(self._badge, name))
+        households = getattr(widget, "sig_open_households", None)
+        if households is not None:  # the dashboard: a number leads to its households
+            households.connect(self.show_household_list)
 
     def _action(self, name: str, shortcut: QKeySequence | str | None, slot) -> QAction:
         action = QAction(self)

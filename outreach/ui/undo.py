@@ -41,25 +41,6 @@ class ServiceCommand(QUndoCommand):
         self._runner.op(self._revert, changes=self._changes)
 
 
-def update_command(runner: DbRunner, text: str, fn: Callable[..., Any], *, id_field: str, row_id: str,
-                   before: dict[str, Any], after: dict[str, Any], changes: Iterable[str],
-                   changes_kw: str = "changes") -> ServiceCommand:
-    """An undoable update made with a service ``fn(store, *, <id_field>=row_id, <changes_kw>={...})``.
-
-    Only the fields that really changed are written back on undo."""
-    changed = [k for k in after if before.get(k) != after[k]]
-    old = {k: before.get(k) for k in changed}
-    new = {k: after[k] for k in changed}
-
-    def apply(store):
-        return fn(store, **{id_field: row_id, changes_kw: new})
-
-    def revert(store):
-        return fn(store, **{id_field: row_id, changes_kw: old})
-
-    return ServiceCommand(runner, text, apply=apply, revert=revert, changes=changes)
-
-
 def make_stack(parent=None) -> QUndoStack:
     stack = QUndoStack(parent)
     stack.setUndoLimit(200)

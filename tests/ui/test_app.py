@@ -61,6 +61,28 @@ def test_run_gui_opens_the_main_window_on_a_data_folder(qapp, tmp_path):
     assert (tmp_path / "data" / "ui.ini").exists()
 
 
+def test_run_gui_demo_fills_an_empty_folder_with_progress(qapp, tmp_path):
+    seen = {}
+
+    def close_soon():
+        windows = [w for w in QApplication.topLevelWidgets() if w.objectName() == "MainWindow" and w.isVisible()]
+        if not windows:
+            QTimer.singleShot(100, close_soon)
+            return
+        w = windows[0]
+        if w.households.model.total is None:
+            QTimer.singleShot(100, close_soon)
+            return
+        seen["total"] = w.households.model.total
+        seen["who"] = w.who.text()
+        w.close()
+
+    QTimer.singleShot(200, close_soon)
+    assert run_gui(str(tmp_path / "demo"), demo=True) == 0
+    assert seen["total"] > 0
+    assert "李娜" in seen["who"]  # the demo's worker: no first-run questions
+
+
 def test_geometry_and_last_view_are_remembered(qtbot, qapp, tmp_path):
     from outreach.ui.main_window import MainWindow
 

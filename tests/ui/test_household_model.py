@@ -8,7 +8,7 @@ from tests.ui.conftest import wait_idle
 
 
 def test_model_passes_qt_model_tester(qtbot, qtmodeltester, ctx):
-    model = HouseholdTableModel(ctx.runner, page_size=2)
+    model = HouseholdTableModel(ctx.runner, page_size=2, first_page=2)
     model.set_query(HouseholdQuery())
     wait_idle(qtbot, ctx)
     assert model.rowCount() == 2  # one page only until the view asks for more
