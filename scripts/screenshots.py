@@ -87,6 +87,10 @@ def main(argv: list[str] | None = None) -> int:
             window.show_view("today")
             _spin(ctx, 600)
             save(window, "04-today")
+            for name, view in (("09-referrals", "referrals"), ("10-dashboard", "dashboard"), ("11-sync", "sync")):
+                window.show_view(view)
+                _spin(ctx, 1500)
+                save(window, name)
             window.open_household(hid)
             _spin(ctx)
             member = window.household_page.members.record_at(0)
