@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication
 from outreach.domain import idnumber
 from outreach.domain.assessment import answer_field
 from outreach.services import assessments, households, people, referrals, visits
+from outreach.ui.dialogs.assessment_detail_dialog import AssessmentDetailDialog
 from outreach.ui.dialogs.assessment_form import AssessmentForm
 from outreach.ui.dialogs.household_form import HouseholdForm
 from outreach.ui.dialogs.member_form import MemberForm
@@ -156,6 +157,11 @@ def test_whole_flow_new_household_to_referral(qtbot, window, ctx):
     saved = _query(qtbot, ctx, assessments.list_assessments, hid)
     assert saved[0].priority.value == "urgent"
     assert page.assessments.rowCount() == 1
+    page.assessments_view.doubleClicked.emit(page.assessments.index(0, 0))  # read it back
+    detail = page.findChild(AssessmentDetailDialog)
+    wait_idle(qtbot, ctx)
+    assert "洗澡" in detail.text.toPlainText() or "照料" in detail.text.toPlainText()
+    detail.reject()
 
     # --- referral: consent is required before issuing
     page.buttons["refer"].click()

@@ -32,3 +32,21 @@ def test_switch_to_english_and_back(qtbot, window, ctx, county):
     window.actions_by_name["lang_zh"].trigger()
     assert window.menus["file"].title() == "文件(&F)"
     assert window.household_page.tabs.tabText(0) == "家庭成员"
+
+
+def test_settings_dialog_changes_language_and_villages(qtbot, window, ctx, county):
+    from outreach.ui.dialogs.setup_wizard import SetupWizard
+
+    window.actions_by_name["settings"].trigger()
+    dialog = window.forms.current
+    assert isinstance(dialog, SetupWizard) and not dialog.first_run
+    wait_idle(qtbot, ctx)
+    assert dialog.worker_name.text() == "李娜"
+    dialog.area_model.item_for("530101100201").setCheckState(Qt.CheckState.Checked)
+    dialog.language.setCurrentIndex(dialog.language.findData("en"))
+    dialog.accept()
+    wait_idle(qtbot, ctx)
+    assert window.menus["file"].title() == "&File"
+    assert ctx.settings.villages == ("530101100201",)
+    assert "李娜" in window.who.text() and "Worker" in window.who.text()
+    window.set_language("zh_CN")

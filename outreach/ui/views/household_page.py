@@ -195,7 +195,10 @@ class HouseholdPage(QWidget):
         self.tabs = QTabWidget(self)
         self.tabs.addTab(members_tab, "")
         self.tabs.addTab(_table(self.visits, self), "")
-        self.tabs.addTab(_table(self.assessments, self), "")
+        self.assessments_view = _table(self.assessments, self)
+        self.assessments_view.activated.connect(self._show_assessment)
+        self.assessments_view.doubleClicked.connect(self._show_assessment)
+        self.tabs.addTab(self.assessments_view, "")
         self.tabs.addTab(_table(self.referrals, self), "")
         self.tabs.addTab(_table(self.history, self), "")
         layout = QVBoxLayout(self)
@@ -265,6 +268,14 @@ class HouseholdPage(QWidget):
     def _data_changed(self, changes: frozenset) -> None:
         if self.household_id and changes & RELOAD_ON and self.isVisible():
             self.reload()
+
+    def _show_assessment(self, index) -> None:
+        from outreach.ui.dialogs.assessment_detail_dialog import AssessmentDetailDialog
+
+        if index.isValid():
+            dialog = AssessmentDetailDialog(self.ctx, self.assessments.record_at(index.row()).id, self)
+            dialog.finished.connect(dialog.deleteLater)
+            dialog.open()
 
     # ----------------------------------------------------------------- members
     def selected_member(self):

@@ -1,0 +1,45 @@
+"""A recorded assessment, read-only: its priority, score, and every answer rendered against the template
+version it was made with (so old assessments stay readable after the template changes)."""
+
+from __future__ import annotations
+
+from html import escape
+
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout, QWidget
+
+from outreach.domain.enums import NeedDomain, Priority
+from outreach.i18n import current_language, tr
+from outreach.services import assessments as assessments_svc
+from outreach.ui.models.record_table_model import label_of
+
+
+def load_detail(store, assessment_id: str):
+    return assessments_svc.get_assessment(store, assessment_id, lang=current_language())
+
+
+class AssessmentDetailDialog(QDialog):
+    def __init__(self, ctx, assessment_id: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(tr("ui.assessment.title"))
+        self.text = QTextBrowser(self)
+        self.text.setPlainText(tr("ui.loading"))
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.text, 1)
+        layout.addWidget(buttons)
+        self.resize(640, 560)
+        ctx.runner.query(load_detail, assessment_id, owner=self, on_done=self._loaded)
+
+    def _loaded(self, detail) -> None:
+        head = (f"<h3>{escape(detail.assessed_on.isoformat())} · "
+                f"{escape(tr('ui.assessment.priority', priority=detail.priority.label()))} · "
+                f"{escape(tr('ui.assessment.score', score=detail.score))}</h3>")
+        domains = "、".join(f"{label_of(NeedDomain, d)}：{label_of(Priority, p)}"
+                           for d, p in detail.domain_priorities.items() if p != "low")
+        rows = "".join(f"<tr><td>{escape(line.question)}</td><td><b>{escape(line.answer)}</b></td></tr>"
+                       for line in detail.lines)
+        notes = f"<p>{escape(tr('ui.field.notes'))}：{escape(detail.notes)}</p>" if detail.notes else ""
+        self.text.setHtml(f"{head}<p>{escape(domains)}</p><table cellspacing='4'>{rows}</table>{notes}"
+                          f"<p style='color:#666'>{escape(tr('ui.col.worker'))}：{escape(detail.created_by)} · "
+                          f"{escape(detail.template_key)} v{detail.template_version}</p>")

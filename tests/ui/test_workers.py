@@ -1,0 +1,87 @@
+"""The database thread: results come back on the GUI thread, newer queries supersede older ones, a
+closed widget's callbacks are dropped, errors reach the error handler, long jobs can be cancelled."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from PySide6.QtWidgets import QLabel, QProgressDialog, QPushButton
+
+from outreach.domain.errors import OutreachError
+from outreach.ui.workers import JobCancelled
+from tests.ui.conftest import wait_idle
+
+
+def test_results_arrive_on_the_gui_thread(qtbot, ctx):
+    seen = {}
+    ctx.runner.query(lambda store: threading.current_thread().name,
+                     on_done=lambda r: seen.update(worker=r, gui=threading.current_thread().name))
+    wait_idle(qtbot, ctx)
+    assert seen["worker"] != seen["gui"] and seen["gui"] == threading.main_thread().name
+
+
+def test_newer_query_with_the_same_key_supersedes_queued_ones(qtbot, ctx):
+    gate = threading.Event()
+    ran, shown = [], []
+    ctx.runner.query(lambda store: gate.wait(5))  # keeps the thread busy while we queue
+    for i in range(5):
+        ctx.runner.query(lambda store, i=i: ran.append(i) or i, key="search", on_done=shown.append)
+    gate.set()
+    wait_idle(qtbot, ctx)
+    assert ran == [4] and shown == [4]
+
+
+def test_callbacks_of_a_closed_widget_are_dropped(qtbot, ctx):
+    label = QLabel()
+    calls = []
+    gate = threading.Event()
+    ctx.runner.query(lambda store: gate.wait(5) and "late", owner=label, on_done=calls.append)
+    label.deleteLater()
+    qtbot.waitUntil(lambda: calls == [] and not _alive(label), timeout=2000)
+    gate.set()
+    wait_idle(qtbot, ctx)
+    assert calls == []
+
+
+def _alive(obj) -> bool:
+    import shiboken6
+
+    return shiboken6.isValid(obj)
+
+
+def test_errors_reach_the_error_handler_and_writes_announce_changes(qtbot, ctx):
+    errors, changed = [], []
+    ctx.runner.sig_changed.connect(changed.append)
+
+    def fail(store):
+        raise OutreachError("ui.job.cancelled")
+
+    ctx.runner.op(fail, changes={"household"}, on_error=errors.append)
+    ctx.runner.op(lambda store: 1, changes={"visit"})
+    wait_idle(qtbot, ctx)
+    assert [e.key for e in errors] == ["ui.job.cancelled"]
+    assert changed == [frozenset({"visit"})]  # a failed write announces nothing
+
+
+def test_long_job_reports_progress_and_can_be_cancelled(qtbot, ctx):
+    steps, outcome = [], {}
+
+    def long_job(store, *, progress):
+        for i in range(200):
+            progress(i, 200)  # the services' Callable[[int, int], None] protocol; raises once cancelled
+            steps.append(i)
+            time.sleep(0.01)
+        return "finished"
+
+    job = ctx.runner.run_with_progress(long_job, title="…", parent=None, on_done=outcome.setdefault,
+                                       on_error=lambda e: outcome.setdefault("error", e))
+    dialog: QProgressDialog = job.extra["dialog"]
+    qtbot.waitUntil(lambda: len(steps) > 5, timeout=3000)
+    qtbot.waitUntil(lambda: dialog.maximum() == 200, timeout=3000)
+    cancel = dialog.findChild(QPushButton)
+    assert cancel.text() == "取消"
+    cancel.click()
+    wait_idle(qtbot, ctx)
+    assert isinstance(outcome.get("error"), JobCancelled)
+    assert len(steps) < 200
