@@ -39,6 +39,23 @@ PRIORITY_COLOURS = {"urgent": "#b3261e", "high": "#c25e00", "medium": "#7a6a00"}
 
 Index = QModelIndex | QPersistentModelIndex
 
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole.value)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole.value)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole.value)
+_ALIGN = int(Qt.ItemDataRole.TextAlignmentRole.value)
+_ID = int(ID_ROLE)
+_ROW = int(ROW_ROLE)
+_RIGHT = int((Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter).value)
+_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+_ATTRS = [c[0] for c in COLUMNS]
+_PRIORITY_COL = _ATTRS.index("priority")
+_ADDRESS_COL = _ATTRS.index("address")
+_MEMBERS_COL = _ATTRS.index("member_count")
+
+
+def _display_texts(row: HouseholdRow) -> tuple[str, ...]:
+    return tuple(HouseholdTableModel._display(row, attr) for attr in _ATTRS)
+
 
 class HouseholdTableModel(QAbstractTableModel):
     sig_total = Signal(int)        # how many households match (arrives after the first page)
@@ -52,6 +69,7 @@ class HouseholdTableModel(QAbstractTableModel):
         self.first_page = min(first_page, page_size)
         self.query = HouseholdQuery()
         self._rows: list[HouseholdRow] = []
+        self._texts: list[tuple[str, ...] | None] = []
         self._generation = 0
         self._loading = False
         self._exhausted = True
@@ -63,6 +81,7 @@ class HouseholdTableModel(QAbstractTableModel):
         self.query = query
         self._generation += 1
         self._rows = []
+        self._texts = []
         self._loading = False
         self._exhausted = False
         self.total = None
@@ -113,6 +132,7 @@ class HouseholdTableModel(QAbstractTableModel):
             first = len(self._rows)
             self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
             self._rows.extend(rows)
+            self._texts.extend([None] * len(rows))
             self.endInsertRows()
         self.sig_page_loaded.emit(len(self._rows))
 
@@ -136,22 +156,29 @@ class HouseholdTableModel(QAbstractTableModel):
         return next((i for i, r in enumerate(self._rows) if r.id == household_id), -1)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
+        # Called thousands of times per repaint: roles compared as plain ints, display texts made once
+        # per row (when the page arrives or the language changes), not on every paint.
+        r = index.row()
+        if not 0 <= r < len(self._rows):
             return None
-        row = self._rows[index.row()]
-        attr = COLUMNS[index.column()][0]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(row, attr)
-        if role == Qt.ItemDataRole.ToolTipRole and attr == "address":
-            return row.address or None
-        if role == Qt.ItemDataRole.ForegroundRole and attr == "priority" and row.priority in PRIORITY_COLOURS:
-            return QBrush(QColor(PRIORITY_COLOURS[row.priority]))
-        if role == Qt.ItemDataRole.TextAlignmentRole and attr == "member_count":
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == ID_ROLE:
-            return row.id
-        if role == ROW_ROLE:
-            return row
+        role = int(role)
+        if role == _DISPLAY:
+            texts = self._texts[r]
+            if texts is None:
+                texts = self._texts[r] = _display_texts(self._rows[r])
+            return texts[index.column()]
+        column = index.column()
+        if role == _FOREGROUND and column == _PRIORITY_COL:
+            colour = PRIORITY_COLOURS.get(self._rows[r].priority or "")
+            return QBrush(QColor(colour)) if colour else None
+        if role == _TOOLTIP and column == _ADDRESS_COL:
+            return self._rows[r].address or None
+        if role == _ALIGN and column == _MEMBERS_COL:
+            return _RIGHT
+        if role == _ID:
+            return self._rows[r].id
+        if role == _ROW:
+            return self._rows[r]
         return None
 
     @staticmethod
@@ -178,9 +205,7 @@ class HouseholdTableModel(QAbstractTableModel):
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        return _FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if not 0 <= column < len(COLUMNS):
@@ -194,6 +219,7 @@ class HouseholdTableModel(QAbstractTableModel):
         self.set_query(replace(self.query, sort=key, descending=descending))
 
     def retranslate(self) -> None:
+        self._texts = [None] * len(self._rows)
         self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
         if self._rows:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, len(COLUMNS) - 1))
