@@ -95,6 +95,7 @@ class SearchBox(QLineEdit):
     """A line edit that emits ``sig_search(text)`` once typing pauses (default 250 ms)."""
 
     sig_search = Signal(str)
+    sig_down = Signal()  # Down arrow: move on to the results
 
     def __init__(self, parent: QWidget | None = None, *, delay_ms: int = 250) -> None:
         super().__init__(parent)
@@ -105,6 +106,13 @@ class SearchBox(QLineEdit):
         self._timer.timeout.connect(lambda: self.sig_search.emit(self.text().strip()))
         self.textChanged.connect(lambda _t: self._timer.start())
         self.returnPressed.connect(self.flush)
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt override
+        if event.key() == Qt.Key.Key_Down:
+            self.flush()
+            self.sig_down.emit()
+            return
+        super().keyPressEvent(event)
 
     def flush(self) -> None:
         self._timer.stop()

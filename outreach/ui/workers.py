@@ -278,5 +278,10 @@ class DbRunner(QObject):
         return not self._running
 
     def shutdown(self) -> None:
+        """Stop the thread after the job in hand; long jobs are asked to stop at their next report."""
+        for job in list(self._running.values()):
+            job.superseded = True
+            if job.progress is not None:
+                job.progress.cancel()
         if self._thread.isRunning():
             self._thread.stop()

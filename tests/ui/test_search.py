@@ -68,3 +68,24 @@ def test_only_the_newest_query_is_shown(qtbot, window, ctx, county):
         view.model.set_text(text)
     wait_idle(qtbot, ctx)
     assert _ids(view) == [county["h1"]]
+
+
+def test_down_arrow_moves_from_search_to_results_and_enter_opens(qtbot, window, ctx, county):
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    view = window.households
+    view.focus_search()
+    qtbot.keyClicks(view.search, "wxy")
+    QTest.keyClick(view.search, Qt.Key.Key_Down)
+    wait_idle(qtbot, ctx)
+    assert view.table.hasFocus()
+    qtbot.waitUntil(lambda: view.model.rowCount() == 1)
+    assert view.table.currentIndex().row() == 0  # the first match is ready for Enter
+    QTest.keyClick(view.table, Qt.Key.Key_Return)
+    assert window.household_page.household_id == county["h2"]
+    QTest.keyClick(window.household_page.tabs, Qt.Key.Key_Escape)
+    assert window.stack.currentWidget() is view

@@ -7,7 +7,7 @@ from functools import partial
 from html import escape
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -206,6 +206,9 @@ class HouseholdPage(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.facts)
         layout.addWidget(self.tabs, 1)
+        escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
+        escape.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        escape.activated.connect(self.sig_back)
         ctx.runner.sig_changed.connect(self._data_changed)
         self.retranslate()
 

@@ -55,6 +55,7 @@ class HouseholdsView(QWidget):
 
         self.search = SearchBox(self)
         self.search.sig_search.connect(self._search)
+        self.search.sig_down.connect(self._focus_results)
         self.flag_filter = EnumCombo(Vulnerability, none_key="ui.filter.all_groups", parent=self)
         self.benefit_filter = EnumCombo(BenefitStatus, none_key="ui.filter.all_benefits", exclude=("none",),
                                         parent=self)
@@ -69,6 +70,7 @@ class HouseholdsView(QWidget):
 
         self.model = HouseholdTableModel(ctx.runner, self)
         self.model.sig_total.connect(self._show_total)
+        self.model.sig_page_loaded.connect(self._page_loaded)
         self.table = QTableView(self)
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -210,6 +212,16 @@ class HouseholdsView(QWidget):
     def _open_index(self, index: QModelIndex) -> None:
         if index.isValid():
             self.sig_open_household.emit(index.data(ID_ROLE))
+
+    def _page_loaded(self, _rows: int) -> None:
+        # Typed, pressed Down before the answer came: the first match is ready for Enter.
+        if self.table.hasFocus() and not self.table.currentIndex().isValid() and self.model.rowCount():
+            self.table.setCurrentIndex(self.model.index(0, 0))
+
+    def _focus_results(self) -> None:
+        self.table.setFocus()
+        if self.model.rowCount() and not self.table.currentIndex().isValid():
+            self.table.setCurrentIndex(self.model.index(0, 0))
 
     def current_household_id(self) -> str | None:
         index = self.table.currentIndex()
