@@ -129,11 +129,17 @@ class MainWindow(QMainWindow):
                      lambda: self.forms.new_household(self.households.selected_village()))
         self._action("settings", QKeySequence.StandardKey.Preferences, self.open_settings)
         self._action("quit", QKeySequence.StandardKey.Quit, self.close)
-        undo = self.ctx.undo.createUndoAction(self)
-        undo.setShortcut(QKeySequence.StandardKey.Undo)
-        redo = self.ctx.undo.createRedoAction(self)
+        # Our own undo/redo actions (not QUndoStack.createUndoAction) so their text — "撤销 编辑住户" —
+        # comes from the catalog and follows a language switch.
+        stack = self.ctx.undo
+        undo = self._action("undo", QKeySequence.StandardKey.Undo, stack.undo)
+        redo = self._action("redo", QKeySequence.StandardKey.Redo, stack.redo)
         redo.setShortcuts([QKeySequence(QKeySequence.StandardKey.Redo), QKeySequence("Ctrl+Y")])
-        self.actions_by_name["undo"], self.actions_by_name["redo"] = undo, redo
+        for action, signal in ((undo, stack.canUndoChanged), (redo, stack.canRedoChanged)):
+            signal.connect(action.setEnabled)
+            action.setEnabled(False)
+        stack.undoTextChanged.connect(self._undo_texts)
+        stack.redoTextChanged.connect(self._undo_texts)
         self._action("find", QKeySequence.StandardKey.Find, self.find)
         self._action("refresh", "F5", self.refresh)  # StandardKey.Refresh includes Ctrl+R on X11
         self._action("lang_zh", None, lambda: self.set_language("zh_CN"))
@@ -232,6 +238,12 @@ class MainWindow(QMainWindow):
         self.ctx.settings = replace(self.ctx.settings, language=lang)
         self.ctx.runner.op(save_worker_settings, self.ctx.settings, changes={"settings"})
 
+    def _undo_texts(self, *_args) -> None:
+        stack = self.ctx.undo
+        for name, what in (("undo", stack.undoText()), ("redo", stack.redoText())):
+            label = tr(f"ui.action.{name}")
+            self.actions_by_name[name].setText(tr("ui.action.undo_what", action=label, what=what) if what else label)
+
     def _show_who(self, worker: str, device: str) -> None:
         self.who.setText(tr("ui.status.who", worker=worker, device=device))
 
@@ -242,8 +254,7 @@ class MainWindow(QMainWindow):
                   "lang_zh": "ui.lang.zh_CN", "lang_en": "ui.lang.en", "about": "ui.action.about"}
         for name, key in labels.items():
             self.actions_by_name[name].setText(tr(key))
-        self.actions_by_name["undo"].setText(tr("ui.action.undo"))
-        self.actions_by_name["redo"].setText(tr("ui.action.redo"))
+        self._undo_texts()
         for name in self.nav_actions:
             self._nav_text(name)
         for name, menu in self.menus.items():

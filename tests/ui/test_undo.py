@@ -25,7 +25,9 @@ def test_mark_moved_then_undo_and_redo(qtbot, window, ctx, county):
     wait_idle(qtbot, ctx)
     assert _get(qtbot, ctx, people.get_person, county["p_wang"]).status == "moved"
     assert ctx.undo.canUndo()
-    window.actions_by_name["undo"].trigger()
+    undo = window.actions_by_name["undo"]
+    assert undo.isEnabled() and "王秀英" in undo.text() and undo.text().startswith("撤销")
+    undo.trigger()
     wait_idle(qtbot, ctx)
     assert _get(qtbot, ctx, people.get_person, county["p_wang"]).status == "present"
     window.actions_by_name["redo"].trigger()
