@@ -23,7 +23,7 @@ from outreach.domain.enums import (
     VisitType,
     Vulnerability,
 )
-from outreach.i18n import catalog, current_language, tr
+from outreach.i18n import catalog, tr
 
 ENUM_FIELDS = {
     "relation": Relation, "sex": Sex, "benefit_status": BenefitStatus, "visit_type": VisitType,
@@ -75,7 +75,7 @@ def value_text(entity: str, name: str, value: Any) -> str:
 
 def change_text(entity: str, field: str, value: Any) -> str:
     """One line for the 'new value' column: a created row lists its meaningful fields."""
-    sep = "，" if current_language() == "zh_CN" else ", "
+    sep = tr("ui.punct.clause_sep")
     if field == "*" and isinstance(value, dict):
         parts = []
         for name, v in value.items():

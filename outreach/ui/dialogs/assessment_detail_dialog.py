@@ -11,6 +11,7 @@ from outreach.domain.enums import NeedDomain, Priority
 from outreach.i18n import current_language, tr
 from outreach.services import assessments as assessments_svc
 from outreach.ui.models.record_table_model import label_of
+from outreach.ui.text import join_list, labelled
 
 
 def load_detail(store, assessment_id: str):
@@ -35,11 +36,11 @@ class AssessmentDetailDialog(QDialog):
         head = (f"<h3>{escape(detail.assessed_on.isoformat())} · "
                 f"{escape(tr('ui.assessment.priority', priority=detail.priority.label()))} · "
                 f"{escape(tr('ui.assessment.score', score=detail.score))}</h3>")
-        domains = "、".join(f"{label_of(NeedDomain, d)}：{label_of(Priority, p)}"
-                           for d, p in detail.domain_priorities.items() if p != "low")
+        domains = join_list(labelled(label_of(NeedDomain, d), label_of(Priority, p))
+                            for d, p in detail.domain_priorities.items() if p != "low")
         rows = "".join(f"<tr><td>{escape(line.question)}</td><td><b>{escape(line.answer)}</b></td></tr>"
                        for line in detail.lines)
-        notes = f"<p>{escape(tr('ui.field.notes'))}：{escape(detail.notes)}</p>" if detail.notes else ""
+        notes = f"<p>{escape(labelled(tr('ui.field.notes'), detail.notes))}</p>" if detail.notes else ""
         self.text.setHtml(f"{head}<p>{escape(domains)}</p><table cellspacing='4'>{rows}</table>{notes}"
-                          f"<p style='color:#666'>{escape(tr('ui.col.worker'))}：{escape(detail.created_by)} · "
+                          f"<p style='color:#666'>{escape(labelled(tr('ui.col.worker'), detail.created_by))} · "
                           f"{escape(detail.template_key)} v{detail.template_version}</p>")

@@ -37,6 +37,7 @@ from outreach.services import assessments as assessments_svc
 from outreach.services import people as people_svc
 from outreach.ui.dialogs.form_base import FormDialog
 from outreach.ui.models.household_table_model import PRIORITY_COLOURS
+from outreach.ui.text import join_clauses, spaced
 
 MULTI_COLUMNS = 3
 
@@ -216,11 +217,11 @@ class AssessmentForm(FormDialog):
         domains = [f"{escape(r.domain.label())}: {escape(r.priority.label())}" for r in result.domains.values()
                    if r.priority.rank >= Priority.MEDIUM.rank]
         if domains:
-            parts.append(escape(tr("ui.assessment.domains")) + " " + "，".join(domains))
+            parts.append(escape(tr("ui.assessment.domains")) + " " + join_clauses(domains))
         if result.triggers:
             parts.append("<span style='color:#b3261e'>" + escape(tr("ui.assessment.triggers")) + " "
-                         + escape("，".join(t.label for t in result.triggers)) + "</span>")
-        self.result.setText("　".join(parts))
+                         + escape(join_clauses(t.label for t in result.triggers)) + "</span>")
+        self.result.setText(spaced(parts))
 
     def retranslate(self) -> None:
         super().retranslate()

@@ -187,7 +187,7 @@ class FormDialog(QDialog):
                 general.append(f"{tr('field.' + e.field)}: {e.message()}")
         first: QWidget | None = None
         for name, messages in per_field.items():
-            self.fields[name].error.show_message("；".join(messages) if _is_zh() else "; ".join(messages))
+            self.fields[name].error.show_message(tr("ui.punct.error_sep").join(messages))
             if first is None:
                 first = self.fields[name].widget
         if general:
@@ -265,9 +265,3 @@ class FormDialog(QDialog):
 
 def _label_text(label_key: str | Callable[[], str]) -> str:
     return label_key() if callable(label_key) else tr(label_key)
-
-
-def _is_zh() -> bool:
-    from outreach.i18n import current_language
-
-    return current_language() == "zh_CN"

@@ -13,6 +13,7 @@ from outreach.i18n import tr
 from outreach.services import areas as areas_svc
 from outreach.services import households as households_svc
 from outreach.ui.dialogs.form_base import FormDialog
+from outreach.ui.text import bracketed
 from outreach.ui.undo import ServiceCommand
 from outreach.ui.widgets import EnumCombo, OptionalDateEdit
 
@@ -63,7 +64,7 @@ class HouseholdForm(FormDialog):
             for a in self._areas:
                 if a.level == AreaLevel.VILLAGE.value:
                     parent = by_id.get(a.parent_id)
-                    self.village.addItem(f"{a.name}（{parent.name}）" if parent else a.name, a.id)
+                    self.village.addItem(bracketed(a.name, parent.name) if parent else a.name, a.id)
             if detail is not None:
                 row = detail.row
                 self.original = {

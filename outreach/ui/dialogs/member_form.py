@@ -130,7 +130,7 @@ class MemberForm(FormDialog):
             return
         found = idnumber.problems(number)
         if found:
-            error.show_message("；".join(tr(p.key, **p.params) for p in found))
+            error.show_message(tr("ui.punct.error_sep").join(tr(p.key, **p.params) for p in found))
             self.without_id.show()
             return
         error.show_message("")

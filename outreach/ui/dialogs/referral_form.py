@@ -28,6 +28,7 @@ from outreach.services import providers as providers_svc
 from outreach.services import referrals as referrals_svc
 from outreach.ui.dialogs.form_base import FormDialog
 from outreach.ui.models.record_table_model import label_of
+from outreach.ui.text import bracketed
 from outreach.ui.widgets import EnumCombo, OptionalDateEdit, SearchBox
 
 REPLY_DAYS = referrals_svc.DEFAULT_REPLY_DAYS
@@ -108,7 +109,7 @@ class ReferralForm(FormDialog):
             for need in needs:
                 text = f"{label_of(NeedDomain, need.domain)}"
                 priority = getattr(need, "priority", "urgent")
-                text += f"（{label_of(Priority, priority)}）"
+                text = bracketed(text, label_of(Priority, priority))
                 if getattr(need, "person_name", ""):
                     text += f" · {need.person_name}"
                 if need.description:

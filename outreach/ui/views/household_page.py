@@ -40,13 +40,14 @@ from outreach.ui.history_text import change_text, field_label
 from outreach.ui.models.household_table_model import PRIORITY_COLOURS
 from outreach.ui.models.record_table_model import Column, RecordTableModel, iso, label_of
 from outreach.ui.ops import HouseholdBundle, load_household_bundle
+from outreach.ui.text import join_list, labelled, spaced
 from outreach.ui.undo import ServiceCommand
 
 RELOAD_ON = {"household", "person", "visit", "assessment", "referral", "need", "sync"}
 
 
 def _flags(p) -> str:
-    return "、".join(Vulnerability(f).label() for f in sorted(p.flags)) if p.flags else ""
+    return join_list(Vulnerability(f).label() for f in sorted(p.flags))
 
 
 def _age(p) -> str:
@@ -73,7 +74,7 @@ VISIT_COLUMNS = [
     Column("field.visit_type", lambda v: label_of(VisitType, v.visit_type)),
     Column("field.outcome", lambda v: label_of(VisitOutcome, v.outcome),
            colour=lambda v: "#c25e00" if v.outcome != "met" else None),
-    Column("field.people_met", lambda v: "、".join(v.people_met_names)),
+    Column("field.people_met", lambda v: join_list(v.people_met_names)),
     Column("field.next_due", lambda v: iso(v.next_due)),
     Column("ui.col.worker", lambda v: v.worker),
     Column("ui.col.notes", lambda v: v.notes.replace("\n", " ")[:120], tooltip=lambda v: v.notes or None),
@@ -82,7 +83,7 @@ ASSESSMENT_COLUMNS = [
     Column("ui.col.date", lambda a: iso(a.assessed_on)),
     Column("ui.col.priority", lambda a: a.priority.label(), colour=lambda a: PRIORITY_COLOURS.get(a.priority.value)),
     Column("ui.col.score", lambda a: str(a.score)),
-    Column("ui.col.domains", lambda a: "、".join(
+    Column("ui.col.domains", lambda a: join_list(
         f"{label_of(NeedDomain, d)}:{label_of(Priority, p)}" for d, p in a.domain_priorities.items()
         if p in ("medium", "high", "urgent"))),
     Column("ui.col.worker", lambda a: a.created_by),
@@ -255,18 +256,18 @@ class HouseholdPage(QWidget):
         row = d.row
         self.title.setText(f"<span style='font-size:15pt; font-weight:600'>{escape(row.code)}</span>"
                            f"&nbsp;&nbsp;{escape(row.village_name)}")
-        parts = [f"{tr('field.address')}：{row.address or '—'}", f"{tr('field.phone')}：{row.phone or '—'}",
-                 f"{tr('field.benefit_status')}：{label_of(BenefitStatus, row.benefit_status) or '—'}",
-                 f"{tr('ui.col.head')}：{row.head_name or '—'}"]
+        parts = [labelled(tr("field.address"), row.address or "—"), labelled(tr("field.phone"), row.phone or "—"),
+                 labelled(tr("field.benefit_status"), label_of(BenefitStatus, row.benefit_status) or "—"),
+                 labelled(tr("ui.col.head"), row.head_name or "—")]
         if row.priority:
-            parts.append(f"{tr('ui.col.priority')}：{label_of(Priority, row.priority)}")
-        parts.append(f"{tr('ui.col.last_visit')}：{iso(row.last_visit) or tr('ui.households.never_visited')}")
+            parts.append(labelled(tr("ui.col.priority"), label_of(Priority, row.priority)))
+        parts.append(labelled(tr("ui.col.last_visit"), iso(row.last_visit) or tr("ui.households.never_visited")))
         if d.consent_given:
             parts.append(tr("ui.household.consent_yes", by=d.consent_by, on=iso(d.consent_on),
                             method=label_of(ConsentMethod, d.consent_method)))
         else:
             parts.append(tr("ui.household.consent_no"))
-        self.facts.setText("　".join(parts) if _zh() else "   ".join(parts))
+        self.facts.setText(spaced(parts))
 
     def _data_changed(self, changes: frozenset) -> None:
         if self.household_id and changes & RELOAD_ON and self.isVisible():
@@ -325,9 +326,3 @@ class HouseholdPage(QWidget):
         for model in (self.members, self.visits, self.assessments, self.referrals, self.history):
             model.retranslate()
         self._show_facts()
-
-
-def _zh() -> bool:
-    from outreach.i18n import current_language
-
-    return current_language() == "zh_CN"

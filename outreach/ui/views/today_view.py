@@ -142,5 +142,5 @@ class TodayView(QWidget):
         self.summary.setText(tr("ui.today.summary", visits=self.due.rowCount(),
                                 referrals=self.referrals.rowCount(), needs=self.needs.rowCount()))
         for box, key, model in self.boxes:
-            box.setTitle(f"{tr(key)}（{model.rowCount()}）")
+            box.setTitle(tr("ui.nav.badge", title=tr(key), n=model.rowCount()))
             model.retranslate()
