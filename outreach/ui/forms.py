@@ -75,6 +75,22 @@ class FormLauncher:
         form.rejected.connect(lambda: _current_language() != previous and before.apply(previous))
         return self._show(form)
 
+    def import_areas(self, *_args) -> None:
+        """File → Import area list: a CSV of area codes (code, name, level, parent code)."""
+        from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+        from outreach.services.areas import import_areas_csv
+
+        path, _filter = QFileDialog.getOpenFileName(self.window, tr("ui.areas.import_title"), "",
+                                                    tr("ui.areas.import_filter"))
+        if not path:
+            return
+
+        def done(added: int) -> None:
+            QMessageBox.information(self.window, tr("ui.areas.import_title"), tr("ui.areas.imported", n=added))
+
+        self.ctx.runner.op(import_areas_csv, path, changes={"area"}, on_done=done)
+
     def about(self) -> None:
         from PySide6.QtWidgets import QMessageBox
 

@@ -128,6 +128,7 @@ class MainWindow(QMainWindow):
         self._action("new_household", QKeySequence.StandardKey.New,
                      lambda: self.forms.new_household(self.households.selected_village()))
         self._action("settings", QKeySequence.StandardKey.Preferences, self.open_settings)
+        self._action("import_areas", None, self.forms.import_areas)
         self._action("quit", QKeySequence.StandardKey.Quit, self.close)
         # Our own undo/redo actions (not QUndoStack.createUndoAction) so their text — "撤销 编辑住户" —
         # comes from the catalog and follows a language switch.
@@ -158,7 +159,7 @@ class MainWindow(QMainWindow):
         a = self.actions_by_name
         bar = self.menuBar()
         self.menus = {name: bar.addMenu("") for name in ("file", "edit", "view", "language", "help")}
-        self.menus["file"].addActions([a["new_household"], a["settings"]])
+        self.menus["file"].addActions([a["new_household"], a["import_areas"], a["settings"]])
         self.menus["file"].addSeparator()
         self.menus["file"].addAction(a["quit"])
         self.menus["edit"].addActions([a["undo"], a["redo"]])
@@ -250,6 +251,7 @@ class MainWindow(QMainWindow):
     def retranslate(self) -> None:
         self.setWindowTitle(tr("ui.app.title"))
         labels = {"new_household": "ui.action.new_household", "settings": "ui.action.settings",
+                  "import_areas": "ui.action.import_areas",
                   "quit": "ui.action.quit", "find": "ui.action.find", "refresh": "ui.action.refresh",
                   "lang_zh": "ui.lang.zh_CN", "lang_en": "ui.lang.en", "about": "ui.action.about"}
         for name, key in labels.items():

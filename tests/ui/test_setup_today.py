@@ -92,3 +92,32 @@ def test_small_models_pass_qt_model_tester(qtmodeltester, qtbot, ctx):
     qtmodeltester.check(tree)
     assert tree.checked_villages() == ["530101100201"]
     assert tree.item_for("530101100201001").parent().text() == "东坪村"  # groups under their village
+
+
+def test_import_area_list_from_the_file_menu(qtbot, window, ctx, tmp_path, monkeypatch):
+    csv = tmp_path / "areas.csv"
+    csv.write_text("区划代码,名称,级别,上级代码\n530101100203,河口村,村,530101100\n", encoding="utf-8")
+    monkeypatch.setattr("PySide6.QtWidgets.QFileDialog.getOpenFileName", lambda *a, **k: (str(csv), ""))
+    told = []
+    monkeypatch.setattr("PySide6.QtWidgets.QMessageBox.information", lambda *a, **k: told.append(a[2]))
+    window.actions_by_name["import_areas"].trigger()
+    wait_idle(qtbot, ctx)
+    assert told == ["已导入 1 个地区。"]
+    wait_idle(qtbot, ctx)
+    assert window.households.area_model.item_for("530101100203").text() == "河口村"
+
+
+def test_setup_says_where_villages_come_from_on_an_empty_laptop(qtbot, qapp):
+    from outreach.storage.store import Store
+    from outreach.ui.app import build_context
+
+    store = Store.in_memory()
+    ctx = build_context(store, qapp)
+    try:
+        wizard = SetupWizard(ctx)
+        qtbot.addWidget(wizard)
+        wait_idle(qtbot, ctx)
+        assert "导入行政区划" in wizard.fields["villages"].error.text()
+    finally:
+        ctx.close()
+        store.close()

@@ -55,9 +55,17 @@ class SetupWizard(FormDialog):
                 self.language.setCurrentIndex(max(self.language.findData(settings.language), 0))
             self.area_model.set_areas(areas, checked=settings.villages)
             self.villages.expandToDepth(1)
+            # A fresh laptop knows no villages yet: they arrive with the team's first bundle (Sync)
+            # or from an area list (File → Import area list); the worker can pick them later here.
+            self.no_areas = not areas
+            self._show_area_hint()
         self.loaded = True
 
     loaded = False
+    no_areas = False
+
+    def _show_area_hint(self) -> None:
+        self.fields["villages"].error.show_message(tr("ui.setup.no_areas") if self.no_areas else "")
 
     def _language_picked(self) -> None:
         lang = self.language.currentData()
@@ -70,6 +78,7 @@ class SetupWizard(FormDialog):
         super().retranslate()
         self.intro.setText(tr("ui.setup.intro_first" if self.first_run else "ui.setup.intro"))
         self.area_model.retranslate()
+        self._show_area_hint()
 
     def values(self) -> dict[str, Any]:
         return {
