@@ -63,3 +63,22 @@ def test_history_names_who_and_masks_resident_ids(qtbot, window, ctx, county):
     assert not any(full_id in (t or "") for t in texts)
     assert any(idnumber.mask(full_id) in (t or "") for t in texts)
     assert "李娜" in texts and "本机" in texts
+
+
+def test_list_catches_up_with_edits_made_on_the_household_page(qtbot, window, ctx, county):
+    from outreach.ui.models.household_table_model import COLUMNS, ID_ROLE
+
+    window.open_household(county["h1"])
+    wait_idle(qtbot, ctx)
+    form = window.forms.edit_household(county["h1"])
+    wait_idle(qtbot, ctx)
+    form.phone.clear()
+    qtbot.keyClicks(form.phone, "13600000000")
+    form.accept()
+    wait_idle(qtbot, ctx)
+    window.household_page.back_button.click()
+    wait_idle(qtbot, ctx)
+    model = window.households.model
+    phone_col = [c[0] for c in COLUMNS].index("phone")
+    row = next(r for r in range(model.rowCount()) if model.data(model.index(r, 0), ID_ROLE) == county["h1"])
+    assert model.data(model.index(row, phone_col)) == "13600000000"

@@ -32,9 +32,11 @@ class AreaTreeModel(QStandardItemModel):
         self._items: dict[str, QStandardItem] = {}
         self._areas: list = []
 
-    def set_areas(self, areas: Iterable, checked: Iterable[str] = ()) -> None:
+    def set_areas(self, areas: Iterable, checked: Iterable[str] = (), highlight: Iterable[str] = ()) -> None:
+        """``checked``: villages ticked (setup); ``highlight``: villages shown bold (the worker's own)."""
         self._areas = list(areas)
         checked = set(checked)
+        highlight = set(highlight)
         self.clear()
         self._items.clear()
         root = self.invisibleRootItem()
@@ -56,6 +58,10 @@ class AreaTreeModel(QStandardItemModel):
             if self.checkable_villages and area.level == AreaLevel.VILLAGE.value:
                 item.setCheckable(True)
                 item.setCheckState(Qt.CheckState.Checked if area.id in checked else Qt.CheckState.Unchecked)
+            if area.id in highlight:
+                font = item.font()
+                font.setBold(True)
+                item.setFont(font)
             self._items[area.id] = item
         for area in sorted(self._areas, key=lambda a: a.id):
             item = self._items.get(area.id)

@@ -131,7 +131,7 @@ class HouseholdsView(QWidget):
     def _areas_loaded(self, areas: list) -> None:
         self._areas = areas
         current = self.selected_area_id()
-        self.area_model.set_areas(areas)
+        self.area_model.set_areas(areas, highlight=self.ctx.settings.villages)
         self.tree.expandToDepth(1)
         self.select_area(current or "")
 
@@ -201,9 +201,22 @@ class HouseholdsView(QWidget):
         self.model.set_query(self._query())
 
     def _data_changed(self, changes: frozenset) -> None:
+        if "area" in changes or "settings" in changes:
+            self.ctx.runner.query(areas_svc.all_areas, on_done=self._areas_loaded, owner=self)
         if changes & REFRESH_ON:
-            if "area" in changes:
-                self.ctx.runner.query(areas_svc.all_areas, on_done=self._areas_loaded, owner=self)
+            # Hidden behind a household page: refresh when shown again, so the page's own reload is
+            # not queued behind a county-wide list query.
+            if self.isVisible():
+                self.model.refresh()
+            else:
+                self._stale = True
+
+    _stale = False
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        if self._stale:
+            self._stale = False
             self.model.refresh()
 
     def _show_total(self, n: int) -> None:
