@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 from functools import partial
 
+import shiboken6
 from PySide6.QtCore import QByteArray, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QToolBar, QVBoxLayout, QWidget
@@ -241,6 +242,8 @@ class MainWindow(QMainWindow):
 
     def _undo_texts(self, *_args) -> None:
         stack = self.ctx.undo
+        if not shiboken6.isValid(stack):  # the stack announces its own destruction at shutdown
+            return
         for name, what in (("undo", stack.undoText()), ("redo", stack.redoText())):
             label = tr(f"ui.action.{name}")
             self.actions_by_name[name].setText(tr("ui.action.undo_what", action=label, what=what) if what else label)
