@@ -90,3 +90,17 @@ def test_discarding_unsaved_changes_writes_nothing(qtbot, window, ctx, county):
     form.reject()
     wait_idle(qtbot, ctx)
     assert [m.name for m in _members(qtbot, ctx, county["h1"])] == ["张三"]
+
+
+def test_ctrl_s_saves_from_any_field(qtbot, window, ctx, county):
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    form = window.forms.add_member(county["h1"])
+    form.activateWindow()
+    qtbot.waitUntil(form.isActiveWindow)
+    qtbot.keyClicks(form.name, "Wang Wu")
+    form.notes.setFocus()
+    QTest.keyClick(form.notes, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    wait_idle(qtbot, ctx)
+    assert sorted(m.name for m in _members(qtbot, ctx, county["h1"])) == ["Wang Wu", "张三"]

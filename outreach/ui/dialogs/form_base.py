@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractButton,
     QCheckBox,
@@ -80,6 +81,8 @@ class FormDialog(QDialog):
                                         | QDialogButtonBox.StandardButton.Cancel, self)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
+        save = QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self)  # Ctrl+S saves from any field
+        save.activated.connect(self.accept)
         self._buttons_added = False
 
     # ----------------------------------------------------------------- building
