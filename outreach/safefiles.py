@@ -38,6 +38,21 @@ def os_reason(exc: OSError) -> str:
     return tr(key) if key else (exc.strerror or str(exc))
 
 
+_READ_REASONS = {
+    errno.ENOENT: "error.file.reason.no_file",
+    errno.ENOTDIR: "error.file.reason.no_file",
+    errno.EISDIR: "error.file.reason.is_folder",
+    errno.EACCES: "error.file.reason.denied",
+    errno.EPERM: "error.file.reason.denied",
+}
+
+
+def read_reason(exc: OSError) -> str:
+    """Why a file could not be read, in the user's words where the cause is known."""
+    key = _READ_REASONS.get(exc.errno or 0)
+    return tr(key) if key else (exc.strerror or str(exc))
+
+
 def unwritable(target: Path, exc: OSError) -> OutreachError:
     return OutreachError("error.file.unwritable", path=str(target), reason=os_reason(exc))
 

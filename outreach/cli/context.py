@@ -3,12 +3,25 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import sys
 from dataclasses import dataclass, field
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from outreach.storage.store import Store
+if TYPE_CHECKING:
+    from outreach.storage.store import Store
+
+
+class LazyModule:
+    """A module imported on first use, so `outreach --help` and quick commands start in a blink
+    instead of loading the database layer, reportlab, pinyin tables and cryptography first."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, attr: str) -> Any:
+        return getattr(importlib.import_module(self._name), attr)
 
 
 @dataclass
@@ -21,6 +34,8 @@ class CliContext:
     @property
     def store(self) -> Store:
         if self._store is None:
+            from outreach.storage.store import Store
+
             self._store = Store.open(getattr(self.args, "data_dir", None))
         return self._store
 

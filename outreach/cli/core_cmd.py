@@ -5,10 +5,15 @@ from __future__ import annotations
 import argparse
 import time
 
+from outreach.cli.context import LazyModule
 from outreach.domain import idnumber
 from outreach.domain.errors import OutreachError
 from outreach.i18n import tr
-from outreach.services import areas, demo, search, stats
+
+areas = LazyModule("outreach.services.areas")
+demo = LazyModule("outreach.services.demo")
+search = LazyModule("outreach.services.search")
+stats = LazyModule("outreach.services.stats")
 
 # Settings a team lead may set from the command line (letters and reports use them).
 SETTABLE = ("worker_name", "device_name", "language", "org_name", "org_address", "org_phone", "org_logo",

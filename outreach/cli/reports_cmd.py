@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import argparse
 
-from outreach.cli.context import CliContext
+from outreach.cli.context import CliContext, LazyModule
 from outreach.i18n import current_language, normalize_language, tr
-from outreach.reports.exports import ENTITIES, ExportOptions, write_csv, write_xlsx
-from outreach.reports.report_pdf import write_monthly_report
-from outreach.reports.scope import month_bounds
+
+exports = LazyModule("outreach.reports.exports")
+report_pdf = LazyModule("outreach.reports.report_pdf")
+scope = LazyModule("outreach.reports.scope")
 
 
 def _lang(value: str) -> str:
@@ -50,9 +51,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def cmd_report(ctx: CliContext) -> int:
     a = ctx.args
-    month_bounds(a.month)  # a bad month is reported before the database is even opened
+    scope.month_bounds(a.month)  # a bad month is reported before the database is even opened
     lang = a.report_lang or "zh_CN"
-    ind = write_monthly_report(ctx.store, a.output, month=a.month, area=a.area, worker=a.worker, lang=lang)
+    ind = report_pdf.write_monthly_report(ctx.store, a.output, month=a.month, area=a.area, worker=a.worker, lang=lang)
     ctx.print(tr("reports.cli.report.done", path=a.output, area=ind.area_name, households=f"{ind.households.total.count:,}",
                  visits=f"{ind.visits.total.count:,}"))
     return 0
@@ -60,12 +61,12 @@ def cmd_report(ctx: CliContext) -> int:
 
 def cmd_export(ctx: CliContext) -> int:
     a = ctx.args
-    options = ExportOptions(redact=a.redact, include_archived=a.include_archived, include_merged=a.include_merged,
+    options = exports.ExportOptions(redact=a.redact, include_archived=a.include_archived, include_merged=a.include_merged,
                             area_id=a.area, lang=a.report_lang or current_language())
-    write = write_csv if a.format == "csv" else write_xlsx
+    write = exports.write_csv if a.format == "csv" else exports.write_xlsx
     counts = write(ctx.store, a.output, options)
     summary = tr("reports.cli.list_sep").join(
-        tr("reports.cli.export.count", table=tr(f"reports.sheet.{e}"), n=f"{counts[e]:,}") for e in ENTITIES)
+        tr("reports.cli.export.count", table=tr(f"reports.sheet.{e}"), n=f"{counts[e]:,}") for e in exports.ENTITIES)
     key = "reports.cli.export.done_redacted" if a.redact else "reports.cli.export.done"
     ctx.print(tr(key, path=a.output, summary=summary))
     return 0

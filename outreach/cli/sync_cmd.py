@@ -13,12 +13,15 @@ import os
 import sys
 from pathlib import Path
 
+from outreach.cli.context import LazyModule
 from outreach.domain.errors import OutreachError
 from outreach.i18n import tr
-from outreach.safefiles import write_atomic
-from outreach.sync import team as T
-from outreach.sync import transport
-from outreach.sync.keys import PASSPHRASE_ENV, check_new_passphrase
+from outreach.safefiles import read_reason, write_atomic
+
+T = LazyModule("outreach.sync.team")
+transport = LazyModule("outreach.sync.transport")
+keys = LazyModule("outreach.sync.keys")
+PASSPHRASE_ENV = "OUTREACH_PASSPHRASE"  # the same name outreach.sync.keys reads
 
 EXIT_SOME_REFUSED = 1
 
@@ -88,13 +91,13 @@ def passphrase(*, new: bool = False) -> str:
     value = os.environ.get(PASSPHRASE_ENV)
     if value is not None:
         if new:
-            check_new_passphrase(value)
+            keys.check_new_passphrase(value)
         return value
     if not sys.stdin.isatty():
         raise OutreachError("sync.error.no_passphrase", env=PASSPHRASE_ENV)
     value = getpass.getpass(tr("sync.cli.passphrase_new" if new else "sync.cli.passphrase"))
     if new:
-        check_new_passphrase(value)
+        keys.check_new_passphrase(value)
         if getpass.getpass(tr("sync.cli.passphrase_again")) != value:
             raise OutreachError("sync.error.passphrase_mismatch")
     return value
@@ -118,7 +121,7 @@ def _read(path: str) -> bytes:
     try:
         return Path(path).read_bytes()
     except OSError as exc:
-        raise OutreachError("sync.error.cannot_read", path=path, reason=exc.strerror or str(exc)) from exc
+        raise OutreachError("sync.error.cannot_read", path=path, reason=read_reason(exc)) from exc
 
 
 # --------------------------------------------------------------------------- team
@@ -156,7 +159,9 @@ def _enroll(ctx) -> int:
     if given is not None:
         if "".join(given.split()) != "".join(req.fingerprint.split()):
             raise OutreachError("sync.error.fingerprint_mismatch")
-    elif not ctx.args.yes and sys.stdin.isatty():
+    elif not ctx.args.yes:
+        if not sys.stdin.isatty():  # a script must say the fingerprint was compared: --fingerprint or --yes
+            raise OutreachError("sync.error.enroll_needs_confirmation")
         answer = input(tr("sync.cli.enroll_confirm"))
         if answer.strip().lower() not in ("y", "yes", "是", "对"):
             ctx.print(tr("sync.cli.enroll_cancelled"))
@@ -226,6 +231,8 @@ def _import(ctx) -> int:
     store = ctx.store
     ring = _unlock(ctx)
     files = transport.expand_paths([Path(f) for f in ctx.args.files])
+    if not files:
+        raise OutreachError("sync.error.no_bundles", paths=", ".join(ctx.args.files))
     results = transport.import_bundles(store, ring, files)
     if ctx.args.json:
         ctx.print_json([{"file": r.path, "status": r.status, "message": r.text(), "bundle_id": r.bundle_id,

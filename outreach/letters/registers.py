@@ -48,7 +48,7 @@ def _p(text: str, style) -> Paragraph:
 # ---------------------------------------------------------------------------- monthly register
 REGISTER_COLUMNS = ("no", "date", "household", "people_met", "visit_type", "outcome", "worker", "remarks")
 # column widths as shares of the frame width (landscape A4)
-_SHARES = (0.05, 0.11, 0.12, 0.23, 0.11, 0.10, 0.10, 0.18)
+_SHARES = (0.05, 0.12, 0.12, 0.22, 0.11, 0.10, 0.10, 0.18)  # a date like 2025年11月24日 fits on one line
 
 
 def _register_table(data: VisitRegisterData, st: Styles, width: float, lang: str) -> Table:

@@ -358,10 +358,10 @@ def _needs(ind: Indicators, lang: str, st: _Styles, width: float) -> list:
     table = _table([head, *rows, total], widths)
     table.setStyle(TableStyle([("LINEABOVE", (0, -1), (-1, -1), 0.6, RULE)]))
     a = ind.assessments
-    assess = _t("assessments_line", lang, n=f"{a.total.count:,}", h=f"{a.total.households:,}",
-                detail="，".join(f"{fmt.tally_label(t.key, t.code, '', lang)} {t.count:,}" for t in a.by_priority
-                                if t.count) if lang == "zh_CN" else
-                ", ".join(f"{fmt.tally_label(t.key, t.code, '', lang)} {t.count:,}" for t in a.by_priority if t.count))
+    detail = ("，" if lang == "zh_CN" else ", ").join(
+        f"{fmt.tally_label(t.key, t.code, '', lang)} {t.count:,}" for t in a.by_priority if t.count)
+    assess = _t("assessments_line" if detail else "assessments_line_none", lang, n=f"{a.total.count:,}",
+                h=f"{a.total.households:,}", detail=detail)
     shown = [t for t in n.by_domain if t.count]
     out = [CondPageBreak(70 * mm), Paragraph(_t("h.needs", lang), st.h1), table, Spacer(1, 4),
            Paragraph(_esc(assess), st.body)]

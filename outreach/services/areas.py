@@ -11,6 +11,7 @@ from sqlalchemy import select
 from outreach.domain.enums import AREA_LEVEL_ORDER, AreaLevel
 from outreach.domain.errors import FieldError, NotFound, OutreachError, ValidationError
 from outreach.domain.validation import check_choice, check_required
+from outreach.safefiles import read_reason
 from outreach.storage.store import Store
 from outreach.storage.tables import Area
 
@@ -86,8 +87,10 @@ def import_areas_csv(store: Store, path: str | Path) -> int:
             reader = csv.DictReader(fh)
             header_map = _map_headers(reader.fieldnames or [], path)
             rows = [{k: (r.get(src) or "").strip() for k, src in header_map.items()} for r in reader]
-    except (OSError, UnicodeDecodeError) as exc:
-        raise OutreachError("error.file.unreadable", path=str(path), reason=str(exc)) from exc
+    except OSError as exc:
+        raise OutreachError("error.file.unreadable", path=str(path), reason=read_reason(exc)) from exc
+    except UnicodeDecodeError as exc:
+        raise OutreachError("error.file.not_utf8", path=str(path)) from exc
     with store.transaction() as w:
         existing = {r.id: r for r in w.conn.execute(select(AREA))}
         known = set(existing)

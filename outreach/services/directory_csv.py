@@ -21,7 +21,7 @@ from sqlalchemy import select
 from outreach.domain.enums import ProviderCategory
 from outreach.domain.errors import OutreachError
 from outreach.i18n import LANGUAGES, tr
-from outreach.letters.layout import atomic_output, os_reason
+from outreach.safefiles import atomic_output, read_reason
 from outreach.services.providers import FIELDS, validate_provider
 from outreach.storage.store import Store
 from outreach.storage.tables import Provider
@@ -110,7 +110,7 @@ def _read_text(path: Path) -> str:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise OutreachError("letters.csv.unreadable", path=str(path), reason=os_reason(exc)) from exc
+        raise OutreachError("letters.csv.unreadable", path=str(path), reason=read_reason(exc)) from exc
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return raw.decode(encoding)

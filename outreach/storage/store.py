@@ -27,6 +27,7 @@ from sqlmodel import Session
 
 from outreach.domain.errors import OutreachError
 from outreach.domain.hlc import HybridClock
+from outreach.safefiles import os_reason
 from outreach.storage import migrations
 from outreach.storage.paths import data_dir as resolve_data_dir
 from outreach.storage.paths import db_path
@@ -77,7 +78,7 @@ class Store:
             try:
                 directory.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
-                raise OutreachError("error.db.cannot_create", path=str(directory), reason=exc.strerror or str(exc)) from exc
+                raise OutreachError("error.db.cannot_create", path=str(directory), reason=os_reason(exc)) from exc
         elif not _looks_like_sqlite(path):
             raise OutreachError("error.db.not_outreach", path=str(path))
         engine = create_engine(f"sqlite:///{path}", poolclass=NullPool)

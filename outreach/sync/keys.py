@@ -39,7 +39,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from pyrage import x25519
 
 from outreach.domain.errors import OutreachError
-from outreach.safefiles import write_atomic
+from outreach.safefiles import read_reason, write_atomic
 
 KEYSTORE_NAME = "outreach-keys.json"
 KEYSTORE_FORMAT = "outreach-keystore"
@@ -246,7 +246,7 @@ def _read_document(path: Path) -> dict[str, Any]:
     except FileNotFoundError as exc:
         raise OutreachError("sync.error.no_keys", path=str(path)) from exc
     except OSError as exc:
-        raise OutreachError("sync.error.keystore_unreadable", path=str(path), reason=exc.strerror or str(exc)) from exc
+        raise OutreachError("sync.error.keystore_unreadable", path=str(path), reason=read_reason(exc)) from exc
     try:
         doc = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:

@@ -32,7 +32,7 @@ from sqlalchemy import Connection, and_, func, insert, or_, select, update
 
 from outreach.domain.errors import OutreachError
 from outreach.i18n import Msg, tr
-from outreach.safefiles import atomic_path
+from outreach.safefiles import atomic_path, read_reason
 from outreach.storage.sync_tables import (
     DIRECTION_IN,
     DIRECTION_OUT,
@@ -268,7 +268,7 @@ def import_file(store: Any, ring: KeyRing, path: Path, *, limits: B.Limits = B.D
             raise B.BundleRefused("sync.refused.too_large", size_mb=size // 2**20, limit_mb=limits.max_file_bytes // 2**20)
         data = path.read_bytes()
     except OSError as exc:
-        return ImportResult(name, REFUSED, Msg("sync.refused.unreadable", {"reason": exc.strerror or str(exc)}))
+        return ImportResult(name, REFUSED, Msg("sync.refused.unreadable", {"reason": read_reason(exc)}))
     except B.BundleRefused as exc:
         return ImportResult(name, REFUSED, exc.msg)
     return import_data(store, ring, data, name=name, limits=limits, on_stage=on_stage)
@@ -421,7 +421,9 @@ def device_status(store: Any) -> list[dict[str, Any]]:
                 conflicts.status == "open", or_(conflicts.a_device == d.device_id, conflicts.b_device == d.device_id)
             ))).scalar_one()
             out.append({
-                "device_id": d.device_id, "code": T.device_code(d.device_id), "name": d.display_name,
+                "device_id": d.device_id, "device_code": T.device_code(d.device_id), "device_name": d.display_name,
+                "code": T.device_code(d.device_id), "name": d.display_name,  # older names, kept for scripts
+               
                 "worker": d.worker, "role": d.role, "status": d.status, "villages": list(d.villages),
                 "village_names": [names.get(v, v) for v in d.villages],
                 "fingerprint": d.fingerprint,

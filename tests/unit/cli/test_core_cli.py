@@ -102,3 +102,21 @@ def test_an_unsupported_language_is_a_usage_error_not_a_traceback(capsys):
         main(["--lang", "fr", "stats"])
     assert exc.value.code == 2
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_building_the_command_line_loads_no_heavy_library():
+    """`outreach --help` and quick commands start at once: the database layer, PDF, pinyin tables,
+    cryptography and Qt load only when a command needs them."""
+    code = ("import sys; from outreach.cli.main import build_parser; build_parser(); "
+            "print(sorted(m for m in ('sqlalchemy', 'sqlmodel', 'reportlab', 'pypinyin', 'cryptography', "
+            "'pyrage', 'PySide6', 'openpyxl') if m in sys.modules))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"
+
+
+def test_the_passphrase_variable_name_is_the_one_the_key_store_reads():
+    from outreach.cli import sync_cmd
+    from outreach.sync import keys
+
+    assert sync_cmd.PASSPHRASE_ENV == keys.PASSPHRASE_ENV == "OUTREACH_PASSPHRASE"
