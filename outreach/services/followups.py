@@ -47,7 +47,7 @@ def urgent_needs_without_referral(store: Store, *, village_ids: list[str] | None
 
 def today_list(store: Store, *, today: date | None = None, village_ids: list[str] | None = None) -> TodayList:
     today = today or date.today()
-    overdue = list_referrals(store, overdue_only=True, today=today)
+    overdue = list_referrals(store, overdue_only=True, today=today, village_ids=village_ids)
     return TodayList(
         due_visits=due_visits(store, today=today, village_ids=village_ids),
         overdue_referrals=overdue,

@@ -6,9 +6,9 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, literal, or_, select
+from sqlalchemy import and_, case, func, literal, or_, select
 
-from outreach.domain.enums import BenefitStatus, ConsentMethod, Vulnerability
+from outreach.domain.enums import BenefitStatus, ConsentMethod, Priority, Vulnerability
 from outreach.domain.errors import FieldError, NotFound
 from outreach.domain.searchkeys import is_ascii_query, normalize_query
 from outreach.domain.validation import (
@@ -105,6 +105,7 @@ class HouseholdQuery:
 
     text: str = ""
     village_ids: tuple[str, ...] | None = None   # None = all villages
+    group_ids: tuple[str, ...] | None = None     # village groups (组); None = any
     flags: tuple[str, ...] = ()                  # households with a member having ALL these flags
     benefit_status: str | None = None
     priority: str | None = None                  # latest assessment priority
@@ -181,6 +182,8 @@ def _conditions(q: HouseholdQuery, cols) -> list:
         cond.append(HOUSEHOLD.c.archived.is_(False))
     if q.village_ids is not None:
         cond.append(HOUSEHOLD.c.village_id.in_(q.village_ids))
+    if q.group_ids is not None:
+        cond.append(HOUSEHOLD.c.group_id.in_(q.group_ids))
     if q.benefit_status:
         cond.append(HOUSEHOLD.c.benefit_status == q.benefit_status)
     if q.flags:
@@ -232,6 +235,8 @@ def query_households(store: Store, query: HouseholdQuery, *, offset: int = 0, li
     stmt = select(*[c.label(k) for k, c in cols.items()]).select_from(joined).where(*_conditions(query, cols))
     sort_key = {"village": "village_name", "head": "head_name"}.get(query.sort, query.sort)
     sort_col = cols[sort_key if sort_key in _SORTS else "code"]
+    if sort_key == "priority":  # by rank (low < medium < high < urgent), not alphabetically
+        sort_col = case({p.value: p.rank for p in Priority}, value=sort_col, else_=-1)
     order = sort_col.desc() if query.descending else sort_col.asc()
     stmt = stmt.order_by(order, HOUSEHOLD.c.code).offset(offset).limit(limit)
     with store.connect() as conn:

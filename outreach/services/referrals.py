@@ -283,7 +283,8 @@ def get_referral(store: Store, reference_or_id: str) -> ReferralInfo:
 
 def list_referrals(store: Store, *, status: str | None = None, overdue_only: bool = False,
                    today: date | None = None, household_id: str | None = None, person_id: str | None = None,
-                   issued_on: date | None = None, include_archived: bool = False) -> list[ReferralInfo]:
+                   issued_on: date | None = None, include_archived: bool = False,
+                   village_ids: list[str] | None = None) -> list[ReferralInfo]:
     today = today or date.today()
     stmt = _base_select()
     if not include_archived:
@@ -298,6 +299,34 @@ def list_referrals(store: Store, *, status: str | None = None, overdue_only: boo
         stmt = stmt.where(REFERRAL.c.person_id == person_id)
     if issued_on:
         stmt = stmt.where(REFERRAL.c.issued_on == issued_on)
+    if village_ids is not None:
+        stmt = stmt.where(REFERRAL.c.household_id.in_(
+            select(HOUSEHOLD.c.id).where(HOUSEHOLD.c.village_id.in_(village_ids))))
     with store.connect() as conn:
         rows = conn.execute(stmt.order_by(REFERRAL.c.reference)).all()
     return [_info(r, []) for r in rows]
+
+
+@dataclass(frozen=True)
+class NeedInfo:
+    id: str
+    household_id: str
+    person_id: str | None
+    person_name: str
+    domain: str
+    priority: str
+    description: str
+    status: str
+
+
+def list_needs(store: Store, *, household_id: str, status: str | None = None) -> list[NeedInfo]:
+    """A household's needs (newest first), e.g. to link them to a referral."""
+    stmt = (select(NEED, PERSON.c.name.label("person_name"))
+            .outerjoin(PERSON, PERSON.c.id == NEED.c.person_id)
+            .where(NEED.c.household_id == household_id, NEED.c.archived.is_(False)))
+    if status:
+        stmt = stmt.where(NEED.c.status == NeedStatus(status).value)
+    with store.connect() as conn:
+        rows = conn.execute(stmt.order_by(NEED.c.created_at.desc(), NEED.c.hlc.desc())).all()
+    return [NeedInfo(r.id, r.household_id, r.person_id, r.person_name or "", r.domain, r.priority,
+                     r.description, r.status) for r in rows]

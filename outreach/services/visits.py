@@ -67,6 +67,12 @@ def record_visit(store: Store, *, household_id: str, visit_date: date, visit_typ
         return w.insert(Visit, {**values, "household_id": household_id})
 
 
+def archive_visit(store: Store, visit_id: str, archived: bool = True) -> dict:
+    """Take back a visit recorded by mistake (archived, never deleted; undo un-archives it)."""
+    with store.transaction() as w:
+        return w.archive(Visit, visit_id, archived)
+
+
 def list_visits(store: Store, household_id: str) -> list[VisitInfo]:
     with store.connect() as conn:
         rows = conn.execute(select(VISIT).where(VISIT.c.household_id == household_id, VISIT.c.archived.is_(False))

@@ -239,6 +239,9 @@ class RegistryGate:
             raise B.BundleRefused("sync.refused.not_addressed")
 
 
+BIG_IMPORT = 20_000  # changes; after an import this large the planner statistics are refreshed
+
+
 def import_bundles(store: Any, ring: KeyRing, paths: Sequence[str | Path], *,
                    progress: Callable[[int, int], None] | None = None,
                    on_result: Callable[[ImportResult], None] | None = None,
@@ -256,6 +259,8 @@ def import_bundles(store: Any, ring: KeyRing, paths: Sequence[str | Path], *,
             on_result(result)
     if progress is not None:
         progress(len(paths), len(paths))
+    if sum(r.changes or 0 for r in results if r.ok) >= BIG_IMPORT:
+        store.refresh_statistics()  # keep the query planner's picture of the tables current
     return results
 
 
@@ -423,7 +428,7 @@ def device_status(store: Any) -> list[dict[str, Any]]:
             out.append({
                 "device_id": d.device_id, "device_code": T.device_code(d.device_id), "device_name": d.display_name,
                 "code": T.device_code(d.device_id), "name": d.display_name,  # older names, kept for scripts
-               
+
                 "worker": d.worker, "role": d.role, "status": d.status, "villages": list(d.villages),
                 "village_names": [names.get(v, v) for v in d.villages],
                 "fingerprint": d.fingerprint,

@@ -5,6 +5,7 @@ import pytest
 from outreach.domain.errors import NotFound, ValidationError
 from outreach.services import households, people
 from outreach.services.households import HouseholdQuery
+from outreach.storage.tables import Household
 
 
 def test_household_codes_carry_the_village_and_device(store, village):
@@ -88,3 +89,22 @@ def test_bad_phone_is_refused(store, village):
     with pytest.raises(ValidationError) as exc:
         households.create_household(store, village_id=village, phone="12345")
     assert exc.value.errors[0].key == "error.phone.invalid"
+
+
+def test_sorting_by_priority_follows_its_rank_not_the_alphabet(store, village):
+    from outreach.storage.tables import Assessment, AssessmentTemplate
+
+    with store.transaction() as w:
+        tid = w.insert(AssessmentTemplate, {"template_key": "needs", "version": 1, "body": "{}"})
+        for prio in ("high", "low", "urgent", "medium"):
+            hid = w.insert(Household, {"code": f"T-{prio}", "village_id": village})
+            w.insert(Assessment, {"household_id": hid, "template_id": tid, "assessed_on": date(2026, 1, 1),
+                                  "priority": prio})
+    rows = households.query_households(store, HouseholdQuery(sort="priority", descending=True))
+    assert [r.priority for r in rows] == ["urgent", "high", "medium", "low"]
+
+
+def test_group_filter(store, village):
+    a = households.create_household(store, village_id=village, group_id=village + "001")
+    households.create_household(store, village_id=village, group_id=village + "002")
+    assert [r.id for r in households.query_households(store, HouseholdQuery(group_ids=(village + "001",)))] == [a]

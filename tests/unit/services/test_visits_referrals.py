@@ -101,3 +101,25 @@ def test_history_shows_who_changed_what(store, family):
     entries = history.household_history(store, family["household"])
     assert entries[0].field == "phone" and entries[0].value == "13700137000" and entries[0].worker == "李娜"
     assert {e.entity for e in entries} >= {"household", "person"}
+
+
+def test_needs_of_a_household_and_a_visit_taken_back(store, family):
+    from outreach.storage.tables import Need
+
+    with store.transaction() as w:
+        w.insert(Need, {"household_id": family["household"], "person_id": family["mother"], "domain": "health",
+                        "priority": "medium", "description": "降压药快吃完了"})
+    [need] = referrals.list_needs(store, household_id=family["household"])
+    assert (need.person_name, need.domain, need.status) == ("王秀英", "health", "open")
+    vid = visits.record_visit(store, household_id=family["household"], visit_date=TODAY, today=TODAY)
+    visits.archive_visit(store, vid)
+    assert visits.list_visits(store, family["household"]) == []
+    visits.archive_visit(store, vid, archived=False)
+    assert [v.id for v in visits.list_visits(store, family["household"])] == [vid]
+
+
+def test_overdue_referrals_can_be_limited_to_my_villages(store, family, clinic):
+    ref = _issued(store, family, clinic, on=TODAY - timedelta(days=20))
+    assert [r.id for r in referrals.list_referrals(store, overdue_only=True, today=TODAY,
+                                                   village_ids=["522731100200"])] == [ref.id]
+    assert referrals.list_referrals(store, overdue_only=True, today=TODAY, village_ids=["522731100201"]) == []
