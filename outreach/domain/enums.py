@@ -21,6 +21,17 @@ class Labelled(StrEnum):
         return tr(f"enum.{self.kind()}.{self.value}", lang)
 
     @classmethod
+    def label_of(cls, value: str | None, lang: str | None = None) -> str:
+        """The label of a stored value. A value this version does not know (written by a newer laptop,
+        or a hand-edited file) is shown as it is rather than hidden or crashing."""
+        if not value:
+            return ""
+        try:
+            return cls(value).label(lang)
+        except ValueError:
+            return value
+
+    @classmethod
     def choices(cls, lang: str | None = None) -> list[tuple[str, str]]:
         return [(m.value, m.label(lang)) for m in cls]
 

@@ -51,12 +51,6 @@ LINE = colors.HexColor("#777777")
 SHADE = colors.HexColor("#eef2f7")
 
 
-def _label(enum_cls, value: str, lang: str) -> str:
-    try:
-        return enum_cls(value).label(lang)
-    except ValueError:
-        return value
-
 
 def _sep(lang: str) -> str:
     return "\u00a0 · \u00a0" if lang == "en" else "\u00a0\u00a0\u00a0\u00a0"  # NBSP: a Paragraph keeps them
@@ -130,7 +124,7 @@ def _meta_block(data: ReferralLetterData, st: Styles, width: float, lang: str) -
     rows = [
         [_p(tr("letters.letter.reference", lang, reference=data.reference), st.body),
          _p(tr("letters.letter.issued_on", lang, date=format_date(data.issued_on, lang)), st.body)],
-        [_p(tr("letters.letter.urgency", lang, urgency=_label(Urgency, data.urgency, lang)), st.body),
+        [_p(tr("letters.letter.urgency", lang, urgency=Urgency.label_of(data.urgency, lang)), st.body),
          _p(reply_by, st.body)],
     ]
     table = font_table(rows, colWidths=[width / 2, width / 2])
@@ -145,7 +139,7 @@ def _person_table(data: ReferralLetterData, st: Styles, width: float, lang: str)
     age = tr("letters.person.age_value", lang, age=p.age) if p.age is not None else ""
     rows = [
         [_p(tr("letters.person.name", lang), c), _p(p.name, c),
-         _p(tr("letters.person.sex", lang), c), _p(_label(Sex, p.sex, lang) if p.sex else "", c)],
+         _p(tr("letters.person.sex", lang), c), _p(Sex.label_of(p.sex, lang) if p.sex else "", c)],
         [_p(tr("letters.person.age", lang), c), _p(age, c),
          _p(tr("letters.person.id_number", lang), c), _p(idnumber.mask(p.id_number), c)],
         [_p(tr("letters.person.phone", lang), c), _p(p.phone, c),
@@ -166,7 +160,7 @@ def _consent_text(data: ReferralLetterData, lang: str) -> str:
     text = tr("letters.consent.statement", lang,
               by=consent.by or data.person.name,
               date=format_date(consent.on, lang) or blank_date(lang),
-              method=_label(ConsentMethod, consent.method, lang) if consent.method else "")
+              method=ConsentMethod.label_of(consent.method, lang) if consent.method else "")
     if consent.witness:
         text += tr("letters.consent.witness", lang, witness=consent.witness)
     return text
@@ -186,7 +180,7 @@ def letter_body(data: ReferralLetterData, st: Styles, width: float, lang: str) -
     story.append(_meta_block(data, st, width, lang))
     story.append(_p(tr("letters.letter.to", lang, provider=prov.name), st.heading))
     details = [
-        _label(ProviderCategory, prov.category, lang) if prov.category else "",
+        ProviderCategory.label_of(prov.category, lang) if prov.category else "",
         tr("letters.provider.contact", lang, contact=prov.contact_person) if prov.contact_person else "",
         tr("letters.org.phone", lang, phone=prov.phone) if prov.phone else "",
         tr("letters.org.address", lang, address=prov.address) if prov.address else "",

@@ -34,12 +34,6 @@ HEAD = colors.HexColor("#dfe6f0")
 ZEBRA = colors.HexColor("#f6f8fb")
 
 
-def _label(enum_cls, value: str, lang: str) -> str:
-    try:
-        return enum_cls(value).label(lang)
-    except ValueError:
-        return value
-
 
 def _p(text: str, style) -> Paragraph:
     return Paragraph(esc(text), style)
@@ -60,8 +54,8 @@ def _register_table(data: VisitRegisterData, st: Styles, width: float, lang: str
             _p(format_date(row.visit_date, lang), st.cell),
             _p(row.household_code, st.cell),
             _p(row.people_met or "—", st.cell),
-            _p(_label(VisitType, row.visit_type, lang), st.cell),
-            _p(_label(VisitOutcome, row.outcome, lang), st.cell),
+            _p(VisitType.label_of(row.visit_type, lang), st.cell),
+            _p(VisitOutcome.label_of(row.outcome, lang), st.cell),
             _p(row.worker, st.cell),
             "",
         ])

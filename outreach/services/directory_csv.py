@@ -72,20 +72,13 @@ def export_providers_csv(store: Store, path: str | Path, *, lang: str | None = N
         for c in COLUMNS:
             v = r._mapping[c] or ""
             if c == "category":
-                v = _category_label(v, lang)
+                v = ProviderCategory.label_of(v, lang)
             values.append(_cell_out(str(v)))
         writer.writerow(values)
     data = buf.getvalue().encode("utf-8-sig")
     with atomic_output(path) as fh:
         fh.write(data)
     return len(rows)
-
-
-def _category_label(code: str, lang: str | None) -> str:
-    try:
-        return ProviderCategory(code).label(lang)
-    except ValueError:
-        return code
 
 
 def _category_lookup() -> dict[str, str]:

@@ -57,12 +57,6 @@ def _age(birth: date | None, on: date) -> int | None:
     return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
 
 
-def _label(enum_cls, value: str, lang: str) -> str:
-    try:
-        return enum_cls(value).label(lang)
-    except ValueError:
-        return value
-
 
 def referral_letter_data(store: Store, reference: str, *, lang: str = "zh_CN") -> ReferralLetterData:
     """The letter of one issued referral (by reference number or id). Drafts and cancelled
@@ -113,10 +107,10 @@ def _letters_for(store: Store, ids: list[str], *, lang: str) -> list[ReferralLet
             need = needs.get(nid)
             if need is None:
                 continue
-            text = _label(NeedDomain, need.domain, lang)
+            text = NeedDomain.label_of(need.domain, lang)
             if need.description:
                 text += tr("letters.need.description", lang, description=need.description)
-            need_lines.append(text + tr("letters.need.priority", lang, priority=_label(Priority, need.priority, lang)))
+            need_lines.append(text + tr("letters.need.priority", lang, priority=Priority.label_of(need.priority, lang)))
         worker = ref.created_by
         out.append(ReferralLetterData(
             reference=ref.reference,

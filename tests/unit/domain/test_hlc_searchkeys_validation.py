@@ -69,3 +69,11 @@ def test_age_groups():
     assert age_group(date(2009, 1, 1), today) == AgeGroup.ADOLESCENT
     assert age_group(date(1944, 1, 1), today) == AgeGroup.OLDEST_OLD
     assert age_group(None, today) is None
+
+
+def test_a_value_from_a_newer_version_is_shown_as_it_is():
+    from outreach.domain.enums import ProviderCategory
+
+    assert ProviderCategory.label_of("clinic", "zh_CN") == "卫生院/医院"
+    assert ProviderCategory.label_of("drone_delivery", "en") == "drone_delivery"
+    assert ProviderCategory.label_of("", "en") == ""
