@@ -30,9 +30,11 @@ def seed_county(store) -> dict[str, str]:
     areas.add_area(store, code="530101100201002", name="二组", level="group", parent_id="530101100201")
     ids: dict[str, str] = {}
     ids["h1"] = households.create_household(store, village_id="530101100201", code="东坪-0143",
-                                            address="东坪村一组 12 号", phone="13812345678")
+                                            address="东坪村一组 12 号", phone="13812345678",
+                                            group_id="530101100201001")
     ids["h2"] = households.create_household(store, village_id="530101100201", code="东坪-0150",
-                                            address="东坪村二组 3 号", benefit_status="dibao")
+                                            address="东坪村二组 3 号", benefit_status="dibao",
+                                            group_id="530101100201002")
     ids["h3"] = households.create_household(store, village_id="530101100202", code="石门-0022",
                                             address="石门村 22 号", phone="13900001111")
     ids["p_wang"] = people.add_person(store, household_id=ids["h2"], name="王秀英", relation="self",

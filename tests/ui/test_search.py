@@ -57,7 +57,10 @@ def test_filters_and_area_tree(qtbot, window, ctx, county):
     view.select_area("530101100202")
     wait_idle(qtbot, ctx)
     assert _ids(view) == [county["h3"]]
-    view.select_area("530101100201002")  # a group shows its village
+    view.select_area("530101100201002")  # a group (二组) shows its own households
+    wait_idle(qtbot, ctx)
+    assert _ids(view) == [county["h2"]]
+    view.select_area("530101100201")  # the village shows all of its groups
     wait_idle(qtbot, ctx)
     assert set(_ids(view)) == {county["h1"], county["h2"]}
 

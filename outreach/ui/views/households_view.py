@@ -178,12 +178,20 @@ class HouseholdsView(QWidget):
             stack.extend(c.id for c in by_parent.get(current, []))
         return tuple(sorted(found))
 
+    def _group_ids(self) -> tuple[str, ...] | None:
+        """A village group (组) picked in the tree narrows the list to its households."""
+        index = self.tree.currentIndex()
+        if index.isValid() and index.data(LEVEL_ROLE) == AreaLevel.GROUP.value:
+            return (index.data(AREA_ID_ROLE),)
+        return None
+
     def _query(self) -> HouseholdQuery:
         base = self.model.query
         return replace(
             base,
             text=self.search.text().strip(),
             village_ids=self._village_ids(),
+            group_ids=self._group_ids(),
             flags=(self.flag_filter.value(),) if self.flag_filter.value() else (),
             benefit_status=self.benefit_filter.value() or None,
             priority=self.priority_filter.value() or None,
