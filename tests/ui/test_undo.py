@@ -62,3 +62,21 @@ def test_undo_new_member_archives_it(qtbot, window, ctx, county):
     ctx.undo.undo()
     wait_idle(qtbot, ctx)
     assert [m.name for m in _get(qtbot, ctx, people.list_members, county["h1"])] == ["张三"]
+
+
+def test_a_visit_recorded_by_mistake_can_be_undone_and_redone(qtbot, window, ctx, county):
+    from outreach.services import visits
+
+    form = window.forms.record_visit(county["h1"])
+    wait_idle(qtbot, ctx)
+    form.accept()
+    wait_idle(qtbot, ctx)
+    [visit] = _get(qtbot, ctx, visits.list_visits, county["h1"])
+    undo = window.actions_by_name["undo"]
+    assert undo.isEnabled() and "走访" in undo.text()
+    undo.trigger()
+    wait_idle(qtbot, ctx)
+    assert _get(qtbot, ctx, visits.list_visits, county["h1"]) == []  # archived, not deleted
+    window.actions_by_name["redo"].trigger()
+    wait_idle(qtbot, ctx)
+    assert [v.id for v in _get(qtbot, ctx, visits.list_visits, county["h1"])] == [visit.id]

@@ -25,6 +25,7 @@ from outreach.i18n import tr
 from outreach.services import people as people_svc
 from outreach.services import visits as visits_svc
 from outreach.ui.dialogs.form_base import FormDialog
+from outreach.ui.undo import ServiceCommand
 from outreach.ui.widgets import EnumCombo, OptionalDateEdit
 
 OUTCOME_KEYS = {Qt.Key.Key_1: VisitOutcome.MET, Qt.Key.Key_2: VisitOutcome.NOBODY_HOME,
@@ -152,3 +153,15 @@ class VisitForm(FormDialog):
 
     def submit(self, store, values: dict[str, Any]) -> str:
         return visits_svc.record_visit(store, household_id=self.household_id, **values)
+
+    def after_save(self, visit_id: str) -> None:
+        """A visit recorded by mistake can be undone: undo archives it (nothing is deleted), redo
+        brings it back; both are ordinary logged changes, so they sync too."""
+        def apply(store):
+            return visits_svc.archive_visit(store, visit_id, archived=False)
+
+        def revert(store):
+            return visits_svc.archive_visit(store, visit_id, archived=True)
+
+        text = tr("ui.undo.new_visit", outcome=VisitOutcome(self.outcome()).label())
+        self.ctx.undo.push(ServiceCommand(self.ctx.runner, text, apply=apply, revert=revert, changes=self.changes))
