@@ -268,10 +268,7 @@ class _Context:
             return ""
         key = (enum, code)
         if key not in self._labels:
-            try:
-                self._labels[key] = enum(code).label(self.lang)
-            except ValueError:
-                self._labels[key] = code
+            self._labels[key] = enum.label_of(code, self.lang)
         return self._labels[key]
 
     def area(self, area_id: str | None) -> str:

@@ -62,8 +62,5 @@ def tally_label(key: str, code: str, label: str = "", lang: str | None = None) -
     if key.startswith("people.age."):
         return tr("reports.age.unknown", lang) if code == "unknown" else AgeGroup(code).label(lang)
     if enum is not None:
-        try:
-            return enum(code).label(lang)
-        except ValueError:
-            return code
+        return enum.label_of(code, lang)
     return code

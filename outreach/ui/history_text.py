@@ -66,10 +66,7 @@ def value_text(entity: str, name: str, value: Any) -> str:
         return tr("ui.yes") if value else tr("ui.no")
     enum = STATUS_BY_ENTITY.get(entity) if name == "status" else ENUM_FIELDS.get(name)
     if enum is not None:
-        try:
-            return enum(value).label()
-        except ValueError:
-            return str(value)
+        return enum.label_of(str(value))
     return str(value)
 
 

@@ -10,7 +10,6 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayo
 from outreach.domain.enums import NeedDomain, Priority
 from outreach.i18n import current_language, tr
 from outreach.services import assessments as assessments_svc
-from outreach.ui.models.record_table_model import label_of
 from outreach.ui.text import join_list, labelled
 
 
@@ -36,7 +35,7 @@ class AssessmentDetailDialog(QDialog):
         head = (f"<h3>{escape(detail.assessed_on.isoformat())} · "
                 f"{escape(tr('ui.assessment.priority', priority=detail.priority.label()))} · "
                 f"{escape(tr('ui.assessment.score', score=detail.score))}</h3>")
-        domains = join_list(labelled(label_of(NeedDomain, d), label_of(Priority, p))
+        domains = join_list(labelled(NeedDomain.label_of(d), Priority.label_of(p))
                             for d, p in detail.domain_priorities.items() if p != "low")
         rows = "".join(f"<tr><td>{escape(line.question)}</td><td><b>{escape(line.answer)}</b></td></tr>"
                        for line in detail.lines)

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 from outreach.domain.enums import BenefitStatus, Priority
 from outreach.i18n import tr
 from outreach.services import households as households_svc
-from outreach.ui.models.record_table_model import Column, RecordTableModel, iso, label_of
+from outreach.ui.models.record_table_model import Column, RecordTableModel, iso
 
 SHOWN = 500
 
@@ -25,8 +25,8 @@ COLUMNS = [
     Column("ui.col.code", lambda r: r.code),
     Column("ui.col.village", lambda r: r.village_name),
     Column("ui.col.head", lambda r: r.head_name),
-    Column("ui.col.benefit", lambda r: label_of(BenefitStatus, r.benefit_status) if r.benefit_status != "none" else ""),
-    Column("ui.col.priority", lambda r: label_of(Priority, r.priority)),
+    Column("ui.col.benefit", lambda r: BenefitStatus.label_of(r.benefit_status) if r.benefit_status != "none" else ""),
+    Column("ui.col.priority", lambda r: Priority.label_of(r.priority)),
     Column("ui.col.last_visit", lambda r: iso(r.last_visit) or tr("ui.households.never_visited")),
     Column("ui.col.address", lambda r: r.address),
 ]

@@ -27,7 +27,6 @@ from outreach.services import people as people_svc
 from outreach.services import providers as providers_svc
 from outreach.services import referrals as referrals_svc
 from outreach.ui.dialogs.form_base import FormDialog
-from outreach.ui.models.record_table_model import label_of
 from outreach.ui.text import bracketed
 from outreach.ui.widgets import EnumCombo, OptionalDateEdit, SearchBox
 
@@ -107,9 +106,9 @@ class ReferralForm(FormDialog):
                     self.person.addItem(m.name, m.id)
             self.needs.clear()
             for need in needs:
-                text = f"{label_of(NeedDomain, need.domain)}"
+                text = f"{NeedDomain.label_of(need.domain)}"
                 priority = getattr(need, "priority", "urgent")
-                text = bracketed(text, label_of(Priority, priority))
+                text = bracketed(text, Priority.label_of(priority))
                 if getattr(need, "person_name", ""):
                     text += f" · {need.person_name}"
                 if need.description:
@@ -129,7 +128,7 @@ class ReferralForm(FormDialog):
         with self.loading():
             self.provider_list.clear()
             for p in providers:
-                item = QListWidgetItem(f"{p.name} · {label_of(ProviderCategory, p.category)}"
+                item = QListWidgetItem(f"{p.name} · {ProviderCategory.label_of(p.category)}"
                                        + (f" · {p.phone}" if p.phone else ""), self.provider_list)
                 item.setData(Qt.ItemDataRole.UserRole, p.id)
                 item.setToolTip(p.services)

@@ -91,12 +91,3 @@ class RecordTableModel(QAbstractTableModel):
 
 def iso(value) -> str:
     return value.isoformat() if value else ""
-
-
-def label_of(enum_cls, value: str | None) -> str:
-    if not value:
-        return ""
-    try:
-        return enum_cls(value).label()
-    except ValueError:
-        return value

@@ -38,7 +38,7 @@ from outreach.i18n import catalog, tr
 from outreach.services import people as people_svc
 from outreach.ui.history_text import change_text, field_label
 from outreach.ui.models.household_table_model import PRIORITY_COLOURS
-from outreach.ui.models.record_table_model import Column, RecordTableModel, iso, label_of
+from outreach.ui.models.record_table_model import Column, RecordTableModel, iso
 from outreach.ui.ops import HouseholdBundle, load_household_bundle
 from outreach.ui.text import join_list, labelled, spaced
 from outreach.ui.undo import ServiceCommand
@@ -61,18 +61,18 @@ def _status_colour(p) -> str | None:
 
 MEMBER_COLUMNS = [
     Column("field.name", lambda p: p.name),
-    Column("field.relation", lambda p: label_of(Relation, p.relation)),
-    Column("field.sex", lambda p: label_of(Sex, p.sex)),
+    Column("field.relation", lambda p: Relation.label_of(p.relation)),
+    Column("field.sex", lambda p: Sex.label_of(p.sex)),
     Column("ui.col.age", _age),
     Column("field.id_number", lambda p: p.masked_id),
     Column("field.phone", lambda p: p.phone),
-    Column("field.status", lambda p: label_of(PersonStatus, p.status), colour=_status_colour),
+    Column("field.status", lambda p: PersonStatus.label_of(p.status), colour=_status_colour),
     Column("ui.col.flags", _flags),
 ]
 VISIT_COLUMNS = [
     Column("field.visit_date", lambda v: iso(v.visit_date)),
-    Column("field.visit_type", lambda v: label_of(VisitType, v.visit_type)),
-    Column("field.outcome", lambda v: label_of(VisitOutcome, v.outcome),
+    Column("field.visit_type", lambda v: VisitType.label_of(v.visit_type)),
+    Column("field.outcome", lambda v: VisitOutcome.label_of(v.outcome),
            colour=lambda v: "#c25e00" if v.outcome != "met" else None),
     Column("field.people_met", lambda v: join_list(v.people_met_names)),
     Column("field.next_due", lambda v: iso(v.next_due)),
@@ -84,7 +84,7 @@ ASSESSMENT_COLUMNS = [
     Column("ui.col.priority", lambda a: a.priority.label(), colour=lambda a: PRIORITY_COLOURS.get(a.priority.value)),
     Column("ui.col.score", lambda a: str(a.score)),
     Column("ui.col.domains", lambda a: join_list(
-        f"{label_of(NeedDomain, d)}:{label_of(Priority, p)}" for d, p in a.domain_priorities.items()
+        f"{NeedDomain.label_of(d)}:{Priority.label_of(p)}" for d, p in a.domain_priorities.items()
         if p in ("medium", "high", "urgent"))),
     Column("ui.col.worker", lambda a: a.created_by),
 ]
@@ -92,8 +92,8 @@ REFERRAL_COLUMNS = [
     Column("ui.col.reference", lambda r: r.reference),
     Column("ui.col.person", lambda r: r.person_name),
     Column("ui.col.provider", lambda r: r.provider_name),
-    Column("field.urgency", lambda r: label_of(Urgency, r.urgency)),
-    Column("field.status", lambda r: label_of(ReferralStatus, r.status),
+    Column("field.urgency", lambda r: Urgency.label_of(r.urgency)),
+    Column("field.status", lambda r: ReferralStatus.label_of(r.status),
            colour=lambda r: "#b3261e" if r.is_overdue() else None),
     Column("field.issued_on", lambda r: iso(r.issued_on)),
     Column("ui.col.expected_reply", lambda r: iso(r.expected_reply_on),
@@ -257,14 +257,14 @@ class HouseholdPage(QWidget):
         self.title.setText(f"<span style='font-size:15pt; font-weight:600'>{escape(row.code)}</span>"
                            f"&nbsp;&nbsp;{escape(row.village_name)}")
         parts = [labelled(tr("field.address"), row.address or "—"), labelled(tr("field.phone"), row.phone or "—"),
-                 labelled(tr("field.benefit_status"), label_of(BenefitStatus, row.benefit_status) or "—"),
+                 labelled(tr("field.benefit_status"), BenefitStatus.label_of(row.benefit_status) or "—"),
                  labelled(tr("ui.col.head"), row.head_name or "—")]
         if row.priority:
-            parts.append(labelled(tr("ui.col.priority"), label_of(Priority, row.priority)))
+            parts.append(labelled(tr("ui.col.priority"), Priority.label_of(row.priority)))
         parts.append(labelled(tr("ui.col.last_visit"), iso(row.last_visit) or tr("ui.households.never_visited")))
         if d.consent_given:
             parts.append(tr("ui.household.consent_yes", by=d.consent_by, on=iso(d.consent_on),
-                            method=label_of(ConsentMethod, d.consent_method)))
+                            method=ConsentMethod.label_of(d.consent_method)))
         else:
             parts.append(tr("ui.household.consent_no"))
         self.facts.setText(spaced(parts))

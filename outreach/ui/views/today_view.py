@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 from outreach.domain.enums import NeedDomain, Urgency
 from outreach.i18n import tr
 from outreach.services import followups
-from outreach.ui.models.record_table_model import Column, RecordTableModel, iso, label_of
+from outreach.ui.models.record_table_model import Column, RecordTableModel, iso
 
 RELOAD_ON = {"visit", "referral", "need", "assessment", "household", "sync", "settings"}
 
@@ -43,14 +43,14 @@ REFERRAL_COLUMNS = [
     Column("ui.col.reference", lambda r: r.reference),
     Column("ui.col.person", lambda r: r.person_name),
     Column("ui.col.provider", lambda r: r.provider_name),
-    Column("field.urgency", lambda r: label_of(Urgency, r.urgency)),
+    Column("field.urgency", lambda r: Urgency.label_of(r.urgency)),
     Column("field.issued_on", lambda r: iso(r.issued_on)),
     Column("ui.col.expected_reply", lambda r: iso(r.expected_reply_on), colour=lambda r: "#b3261e"),
 ]
 NEED_COLUMNS = [
     Column("ui.col.code", lambda n: n.household_code),
     Column("ui.col.person", lambda n: n.person_name),
-    Column("ui.col.domain", lambda n: label_of(NeedDomain, n.domain), colour=lambda n: "#b3261e"),
+    Column("ui.col.domain", lambda n: NeedDomain.label_of(n.domain), colour=lambda n: "#b3261e"),
     Column("ui.col.description", lambda n: n.description),
 ]
 
