@@ -85,12 +85,27 @@ def tr(key: str, lang: str | None = None, /, **params: Any) -> str:
     if entry is None:
         return key
     text = entry.get(lang or _current["lang"]) or entry.get(DEFAULT_LANGUAGE) or key
+    if isinstance(text, dict):  # plural forms: {"one": "1 household", "other": "{count} households"}
+        text = plural_form(text, params.get("count"))
     if params:
         try:
             return text.format(**params)
         except (KeyError, IndexError, ValueError):
             return text
     return text
+
+
+def plural_form(forms: dict[str, str], count: Any) -> str:
+    """The form of a plural entry for ``count``: ``one`` for exactly 1, else ``other``.
+
+    Chinese has no plural: its entries are plain strings. English entries that count things are
+    ``{"one": …, "other": …}``, so "1 households" cannot happen.
+    """
+    try:
+        is_one = int(count) == 1
+    except (TypeError, ValueError):
+        is_one = False
+    return forms.get("one" if is_one else "other") or forms.get("other") or next(iter(forms.values()), "")
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,10 @@ def test_every_catalog_entry_has_every_language():
         for key, texts in json.loads(path.read_text(encoding="utf-8")).items():
             for lang in LANGUAGES:
                 text = texts.get(lang) if isinstance(texts, dict) else None
-                if not isinstance(text, str) or not text.strip():
+                if isinstance(text, dict):  # plural forms: "other" is required, every form filled
+                    if "other" not in text or not all(isinstance(t, str) and t.strip() for t in text.values()):
+                        missing.append(f"{path.name}: {key} [{lang}] (plural forms)")
+                elif not isinstance(text, str) or not text.strip():
                     missing.append(f"{path.name}: {key} [{lang}]")
     assert not missing, "untranslated catalog entries:\n" + "\n".join(missing)
 
@@ -62,3 +65,14 @@ def test_gui_label_keys_exist():
             if key not in keys:
                 missing.append(f"{path.relative_to(ROOT)}: {key}")
     assert not missing, "\n".join(missing)
+
+
+def test_plural_forms_pick_one_and_other():
+    from outreach.i18n import plural_form
+
+    forms = {"one": "{count} household", "other": "{count} households"}
+    assert plural_form(forms, 1) == "{count} household"
+    assert plural_form(forms, 0) == "{count} households"
+    assert plural_form(forms, 2) == "{count} households"
+    assert plural_form({"other": "{count} 户"}, 1) == "{count} 户"
+
