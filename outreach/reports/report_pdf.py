@@ -62,9 +62,10 @@ class Letterhead:
 
     @classmethod
     def from_store(cls, store: Store, lang: str) -> Letterhead:
-        s = store.settings()
-        return cls(s.get("org_name") or tr("reports.pdf.org_default", lang), s.get("org_address", ""),
-                   s.get("org_phone", ""))
+        from outreach.services.team_profile import get_team_profile
+
+        profile = get_team_profile(store)
+        return cls(profile.org_name or tr("reports.pdf.org_default", lang), profile.org_address, profile.org_phone)
 
 
 def write_monthly_report(store: Store, path: str | Path, *, month: str, area: str | None = None,

@@ -26,6 +26,7 @@ from outreach.letters.data import (
     VisitRow,
 )
 from outreach.services import referrals as referral_service
+from outreach.services.team_profile import get_team_profile
 from outreach.storage.store import Store
 from outreach.storage.tables import Area, Household, Need, Person, Provider, Referral, Visit
 
@@ -42,12 +43,12 @@ PRINTABLE = {ReferralStatus.ISSUED, ReferralStatus.ACCEPTED, ReferralStatus.DECL
 
 
 def organisation(store: Store, lang: str | None = None) -> Organisation:
-    settings = store.settings()
+    profile = get_team_profile(store)
     return Organisation(
-        name=settings.get("org_name", "").strip() or tr("letters.org.unnamed", lang),
-        address=settings.get("org_address", "").strip(),
-        phone=settings.get("org_phone", "").strip(),
-        logo_path=settings.get("org_logo", "").strip(),
+        name=profile.org_name or tr("letters.org.unnamed", lang),
+        address=profile.org_address,
+        phone=profile.org_phone,
+        logo_path=profile.logo_path,
     )
 
 
