@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import html
 import re
+import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 from PIL import Image
 from pypdf import PdfReader
-from pyzbar.pyzbar import decode
 
 _SAMPLE = ("samples", "social-work-notes-zh.txt")
 # shared/ sits beside the repository (a developer's tree and CI alike)
@@ -63,8 +64,25 @@ class Word:
     y1: float
 
 
+def require_tool(command: str, package: str) -> None:
+    """Skip the calling test, saying why, when an optional command-line tool is not installed."""
+    if shutil.which(command) is None:
+        pytest.skip(f"{command} is not installed (Debian/Ubuntu package {package})")
+
+
+def qr_decoder():
+    """pyzbar's ``decode``, or skip the calling test. pyzbar itself imports fine without the zbar
+    library but fails loading libzbar (ImportError, or OSError from ctypes) when it is missing."""
+    try:
+        from pyzbar.pyzbar import decode
+    except (ImportError, OSError) as exc:
+        pytest.skip(f"QR decoding needs the zbar library (Debian/Ubuntu package libzbar0): {exc}")
+    return decode
+
+
 def words(path: Path) -> tuple[list[Word], tuple[float, float]]:
     """Word boxes from pdftotext -bbox (points, origin at the top left) and the page size."""
+    require_tool("pdftotext", "poppler-utils")
     out = subprocess.run(["pdftotext", "-bbox", str(path), "-"], check=True, capture_output=True,
                          text=True).stdout
     size = (0.0, 0.0)
@@ -83,11 +101,13 @@ def words(path: Path) -> tuple[list[Word], tuple[float, float]]:
 
 
 def render_png(path: Path, out_dir: Path, dpi: int = 150) -> list[Path]:
+    require_tool("pdftoppm", "poppler-utils")
     prefix = out_dir / path.stem
     subprocess.run(["pdftoppm", "-r", str(dpi), "-png", str(path), str(prefix)], check=True)
     return sorted(out_dir.glob(f"{path.stem}-*.png"))
 
 
 def qr_codes(png: Path) -> list[str]:
+    decode = qr_decoder()
     with Image.open(png) as img:
         return [d.data.decode("utf-8") for d in decode(img) if d.type == "QRCODE"]

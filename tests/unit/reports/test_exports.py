@@ -150,11 +150,15 @@ def test_existing_folder_gets_fresh_files(store, team, tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["out"]
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+@pytest.mark.skipif(shutil.which("soffice") is None,
+                    reason="LibreOffice is not installed (Debian/Ubuntu package libreoffice-calc-nogui)")
 def test_libreoffice_opens_the_workbook(store, team, tmp_path):
     path = tmp_path / "team.xlsx"
     write_xlsx(store, path, ExportOptions())
-    subprocess.run(["soffice", "--headless", "--convert-to", "csv", "--outdir", str(tmp_path), str(path)],
+    # A profile of its own: a LibreOffice already running for the same user (or a stale lock in
+    # ~/.config) would otherwise swallow the conversion and exit 0 with no file written.
+    profile = f"-env:UserInstallation={(tmp_path / 'lo-profile').as_uri()}"
+    subprocess.run(["soffice", profile, "--headless", "--convert-to", "csv", "--outdir", str(tmp_path), str(path)],
                    check=True, timeout=120, capture_output=True)
     with (tmp_path / "team.csv").open(encoding="utf-8", errors="replace") as fh:
         assert len(list(csv.reader(fh))) == EXPECTED["households"] + 1   # the first sheet

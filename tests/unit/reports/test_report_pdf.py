@@ -83,7 +83,7 @@ def test_axis_steps_are_whole_numbers():
     assert [nice_step(n) for n in (1, 4, 7, 23, 180, 1_234, 50_000)] == [1, 1, 2, 5, 50, 500, 10_000]
 
 
-@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils not installed")
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="pdftoppm is not installed (Debian/Ubuntu package poppler-utils)")
 def test_pages_rasterise(store, team, tmp_path):
     path = tmp_path / "may.pdf"
     write_monthly_report(store, path, month="2024-05", area=T, today=TODAY)

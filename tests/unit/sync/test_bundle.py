@@ -98,7 +98,7 @@ def test_sender_cannot_read_its_own_outbox(lead, worker):
     refused("sync.refused.not_for_us", B.decrypt, data, worker.identities())
 
 
-@pytest.mark.skipif(shutil.which("age") is None, reason="the age command-line tool is not installed")
+@pytest.mark.skipif(shutil.which("age") is None, reason="the age command-line tool is not installed (Debian/Ubuntu package age)")
 def test_standard_age_tool_opens_a_bundle_with_the_recovery_identity(lead, worker, tmp_path):
     data, _ = uplink(lead, worker)
     (tmp_path / "b.outreach").write_bytes(data)
