@@ -25,6 +25,7 @@ COMMAND_MODULES = [
     "outreach.cli.letters_cmd",   # letter, letters, register, providers, referrals
     "outreach.cli.sync_cmd",      # team, sync
     "outreach.cli.reports_cmd",   # report, export
+    "outreach.cli.forms_cmd",     # scales, forms (XLSForm import)
 ]
 
 EXIT_USER_ERROR = 2
