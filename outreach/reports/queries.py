@@ -17,19 +17,21 @@ Rules (documented here once):
 - a need is dated by its assessment, or by when it was recorded if it came from none;
 - with a worker, visits, needs, assessments and referrals are those the worker recorded
   (``created_by``), and the households are the worker's caseload: the ones they registered or visited;
-- a follow-up is overdue when a visit's ``next_due`` is before ``as_of`` and the household has had no
-  later visit (by anyone) since.
+- the follow-up figures (visits due, replies overdue, urgent needs waiting) are defined once, as of
+  ``as_of``, in ``outreach.services.followups``: Today and the referral list count with the same
+  conditions.
 """
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import ColumnElement, Connection, Select, and_, exists, func, select
+from sqlalchemy import ColumnElement, Connection, Select, exists, func, select
 
 from outreach.domain.enums import AreaLevel, VisitOutcome, Vulnerability
 from outreach.domain.errors import OutreachError
 from outreach.reports.scope import Scope, local_midnight_utc, years_before
+from outreach.services import followups
 from outreach.storage.tables import (
     Area,
     Assessment,
@@ -157,11 +159,8 @@ class Filters:
         return ~exists().where(V.c.household_id == H.c.id, *self.visits(scoped=False))
 
     def overdue_visits(self) -> list[ColumnElement]:
-        """Visits whose next_due passed before ``as_of`` with no later visit (by anyone) since."""
-        later = V.alias("later")
-        newer = exists().where(later.c.household_id == V.c.household_id, later.c.archived.is_(False),
-                               later.c.visit_date > V.c.visit_date, later.c.visit_date <= self.as_of)
-        return [*self.visits(hi=self.as_of), V.c.next_due.is_not(None), V.c.next_due < self.as_of, ~newer]
+        """The scope's visits that leave a visit due as of ``as_of`` (``followups.visit_due_conditions``)."""
+        return [*self.visits(hi=self.as_of), *followups.visit_due_conditions(self.as_of)]
 
     # ----------------------------------------------------------------- people
     def people(self) -> list[ColumnElement]:
@@ -171,15 +170,16 @@ class Filters:
                 P.c.status.not_in(GONE_STATUSES), P.c.household_id.in_(self.base_ids())]
 
     def age_conditions(self) -> dict[str, ColumnElement]:
-        """Age group → condition on the birth date, for ages on ``as_of``. The cut-off birth dates are
-        computed here and compared in SQL (someone born on or before ``years_before(as_of, 14)`` is 14)."""
+        """Age group → condition on the birth date, for ages on ``as_of``, as civil affairs counts them:
+        children are under 18, older people 60 and over (``oldest_old``, 80 and over, is a part of
+        ``elder``, not a group of its own). The cut-off birth dates are computed here and compared in
+        SQL (someone born on or before ``years_before(as_of, 18)`` is 18)."""
         bd = P.c.birth_date
-        c14, c18, c60, c80 = (years_before(self.as_of, y) for y in (14, 18, 60, 80))
+        c18, c60, c80 = (years_before(self.as_of, y) for y in (18, 60, 80))
         return {
-            "child": bd > c14,
-            "adolescent": (bd <= c14) & (bd > c18),
+            "minor": bd > c18,
             "adult": (bd <= c18) & (bd > c60),
-            "elder": (bd <= c60) & (bd > c80),
+            "elder": bd <= c60,
             "oldest_old": bd <= c80,
             UNKNOWN: bd.is_(None),
         }
@@ -191,12 +191,7 @@ class Filters:
     def _need_dated(self, lo: date | None, hi: date) -> ColumnElement:
         """A need is dated by its assessment (``assessed_on``) when it came from one, else by when it was
         recorded (``created_at``, local day)."""
-        assessed = [A.c.assessed_on <= hi] + ([A.c.assessed_on >= lo] if lo else [])
-        recorded = [N.c.created_at < local_midnight_utc(hi + timedelta(days=1))]
-        if lo:
-            recorded.append(N.c.created_at >= local_midnight_utc(lo))
-        return (N.c.assessment_id.in_(select(A.c.id).where(*assessed))
-                | (N.c.assessment_id.is_(None) & and_(*recorded)))
+        return followups.need_dated(lo, hi)
 
     def needs_identified(self) -> list[ColumnElement]:
         return [N.c.archived.is_(False), self.activity_households(N),
@@ -207,9 +202,17 @@ class Filters:
         return [N.c.archived.is_(False), self.activity_households(N),
                 self._need_dated(None, self.scope.end), N.c.status.in_(OPEN_NEED_STATUSES), *self._mine(N)]
 
+    def urgent_needs(self) -> list[ColumnElement]:
+        """Urgent needs of the scope still waiting for a referral as of ``as_of``."""
+        return [self.activity_households(N), *followups.urgent_need_conditions(self.as_of), *self._mine(N)]
+
+    def replies_overdue(self) -> list[ColumnElement]:
+        """The scope's referrals whose reply is overdue as of ``as_of``, whenever they were issued."""
+        return [self.activity_households(R), *followups.reply_overdue_conditions(self.as_of), *self._mine(R)]
+
     def assessments(self) -> list[ColumnElement]:
         s = self.scope
-        return [A.c.archived.is_(False), self.activity_households(A),
+        return [A.c.archived.is_(False), A.c.complete.is_(True), self.activity_households(A),
                 A.c.assessed_on >= s.start, A.c.assessed_on <= s.end, *self._mine(A)]
 
     def referrals_issued(self) -> list[ColumnElement]:
@@ -255,6 +258,10 @@ def household_ids_select(f: Filters, key: str) -> Select | None:
             return hv.where(*f.period_visits(), V.c.visit_date >= _iso(lo), V.c.visit_date <= _iso(hi))
     if key == "followups.overdue":
         return hv.where(*f.overdue_visits())
+    if key == "referrals.overdue_reply":
+        return select(R.c.household_id).distinct().where(*f.replies_overdue())
+    if key == "needs.urgent_waiting":
+        return select(N.c.household_id).distinct().where(*f.urgent_needs())
     if head == "people":
         hp = select(P.c.household_id).distinct()
         if sub == "total":

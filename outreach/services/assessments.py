@@ -4,6 +4,10 @@ The template body is stored once per (key, version) in ``AssessmentTemplate``; e
 points at that snapshot, so it is always read and scored with the template it was made with, even
 after newer versions ship. Recording also opens a ``Need`` for every domain at medium priority or
 above, so the today panel and referrals can pick them up.
+
+A long assessment can be saved half-done (``complete=False``): required questions may be unanswered,
+no needs are opened and it counts in no indicator (``Filters.assessments`` and ``latest_priority``
+look at complete ones only) until ``finish_assessment`` completes it.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from outreach.domain.assessment import (
     validate_answers,
 )
 from outreach.domain.enums import NeedStatus, Priority
-from outreach.domain.errors import FieldError, NotFound, ValidationError
+from outreach.domain.errors import FieldError, NotFound, OutreachError, ValidationError
 from outreach.i18n import current_language
 from outreach.storage.codec import dumps
 from outreach.storage.store import Store
@@ -52,6 +56,7 @@ class AssessmentResult:
     triggers: list[str]                 # ids of the urgent triggers hit
     need_ids: list[str]                 # the Need rows opened, most pressing first
     answers: dict[str, Any]             # as stored: visible, answered questions only
+    complete: bool = True
 
 
 @dataclass(frozen=True)
@@ -67,6 +72,7 @@ class AssessmentSummary:
     domain_priorities: dict[str, str]
     notes: str
     created_by: str
+    complete: bool
 
 
 @dataclass(frozen=True)
@@ -113,10 +119,13 @@ def _check_context(conn: Connection, *, household_id: str, person_id: str | None
 def record_assessment(store: Store, *, household_id: str, person_id: str | None = None, assessed_on: date,
                       answers: dict[str, Any], template_key: str = "needs", template_version: int | None = None,
                       notes: str = "", create_needs: bool = True, lang: str | None = None,
-                      today: date | None = None) -> AssessmentResult:
+                      today: date | None = None, complete: bool = True) -> AssessmentResult:
     """Check and store one assessment, its template snapshot (first use of that version only) and a
     Need for each domain at medium priority or above (described in ``lang``). Answers of questions
-    hidden by skip logic are dropped. Raises ValidationError (nothing written) on bad input."""
+    hidden by skip logic are dropped. Raises ValidationError (nothing written) on bad input.
+
+    ``complete=False`` saves it half-done: unanswered required questions are allowed, no needs are
+    opened, and it counts nowhere until ``finish_assessment``."""
     shipped = load_template(template_key, template_version)
     lang = lang or current_language()
     with store.transaction() as w:
@@ -125,7 +134,7 @@ def record_assessment(store: Store, *, household_id: str, person_id: str | None 
         template: Template = template_from_body(existing[1]) if existing else shipped
         errors = _check_context(w.conn, household_id=household_id, person_id=person_id,
                                 assessed_on=assessed_on, notes=notes, today=today or date.today())
-        errors += validate_answers(template, answers)
+        errors += _answer_errors(template, answers, complete)
         if errors:
             raise ValidationError(errors)
         stored = clean_answers(template, answers)
@@ -139,26 +148,87 @@ def record_assessment(store: Store, *, household_id: str, person_id: str | None 
             "household_id": household_id, "person_id": person_id, "template_id": template_id,
             "assessed_on": assessed_on, "answers": dumps(stored), "score": result.total,
             "priority": result.priority.value, "domain_priorities": dumps(result.domain_priorities()),
-            "notes": notes or "",
+            "notes": notes or "", "complete": complete,
         })
-        need_ids = w.insert_many(Need, [
-            {"household_id": household_id, "person_id": person_id, "assessment_id": assessment_id,
-             "domain": n.domain.value, "priority": n.priority.value, "description": n.description,
-             "status": NeedStatus.OPEN.value}
-            for n in result.needs
-        ]) if create_needs else []
+        need_ids = _open_needs(w, household_id, person_id, assessment_id, result) \
+            if create_needs and complete else []
+    return _result(assessment_id, template_id, template, result, need_ids, stored, complete)
+
+
+def finish_assessment(store: Store, assessment_id: str, *, answers: dict[str, Any], person_id: str | None = None,
+                      assessed_on: date, notes: str = "", complete: bool = True, create_needs: bool = True,
+                      lang: str | None = None, today: date | None = None) -> AssessmentResult:
+    """Carry on with an assessment saved half-done: store the answers as they are now and, with
+    ``complete=True``, complete it (required questions answered; its needs are opened). An assessment
+    that is already complete is refused (it is a record; a new one is made instead)."""
+    lang = lang or current_language()
+    with store.transaction() as w:
+        row = w.conn.execute(select(A.c.household_id, A.c.complete, T.c.id, T.c.body)
+                             .join(T, T.c.id == A.c.template_id)
+                             .where(A.c.id == assessment_id, A.c.archived.is_(False))).first()
+        if row is None:
+            raise NotFound("assessment.error.not_found", id=assessment_id)
+        if row.complete:
+            raise OutreachError("forms.assessment.already_complete")
+        template = template_from_body(row.body)
+        errors = _check_context(w.conn, household_id=row.household_id, person_id=person_id,
+                                assessed_on=assessed_on, notes=notes, today=today or date.today())
+        errors += _answer_errors(template, answers, complete)
+        if errors:
+            raise ValidationError(errors)
+        stored = clean_answers(template, answers)
+        result = score(template, stored, lang=lang)
+        w.update(Assessment, assessment_id, {
+            "person_id": person_id, "assessed_on": assessed_on, "answers": dumps(stored), "score": result.total,
+            "priority": result.priority.value, "domain_priorities": dumps(result.domain_priorities()),
+            "notes": notes or "", "complete": complete,
+        })
+        need_ids = _open_needs(w, row.household_id, person_id, assessment_id, result) \
+            if create_needs and complete else []
+    return _result(assessment_id, row.id, template, result, need_ids, stored, complete)
+
+
+def open_incomplete(store: Store, household_id: str) -> AssessmentDetail | None:
+    """The household's latest assessment saved half-done (to carry on with), or None."""
+    with store.connect() as conn:
+        found = conn.execute(
+            select(A.c.id).where(A.c.household_id == household_id, A.c.archived.is_(False),
+                                 A.c.complete.is_(False))
+            .order_by(A.c.updated_at.desc(), A.c.id.desc()).limit(1)
+        ).scalar_one_or_none()
+    return get_assessment(store, found) if found else None
+
+
+def _answer_errors(template: Template, answers: dict[str, Any], complete: bool) -> list[FieldError]:
+    errors = validate_answers(template, answers)
+    if complete:
+        return errors
+    return [e for e in errors if e.key != "assessment.answer.required"]
+
+
+def _open_needs(w: Any, household_id: str, person_id: str | None, assessment_id: str, result: Any) -> list[str]:
+    return w.insert_many(Need, [
+        {"household_id": household_id, "person_id": person_id, "assessment_id": assessment_id,
+         "domain": n.domain.value, "priority": n.priority.value, "description": n.description,
+         "status": NeedStatus.OPEN.value}
+        for n in result.needs
+    ])
+
+
+def _result(assessment_id: str, template_id: str, template: Template, result: Any, need_ids: list[str],
+            stored: dict[str, Any], complete: bool) -> AssessmentResult:
     return AssessmentResult(
         id=assessment_id, template_id=template_id, template_key=template.key, template_version=template.version,
         score=result.total, priority=result.priority, domain_priorities=result.domain_priorities(),
         domain_scores={d.value: r.score for d, r in result.domains.items()},
-        triggers=[h.id for h in result.triggers], need_ids=need_ids, answers=stored,
+        triggers=[h.id for h in result.triggers], need_ids=need_ids, answers=stored, complete=complete,
     )
 
 
 # ---------------------------------------------------------------------------- reading
 def _summary_columns():
     return (A.c.id, A.c.household_id, A.c.person_id, A.c.assessed_on, T.c.template_key, T.c.version,
-            A.c.score, A.c.priority, A.c.domain_priorities, A.c.notes, A.c.created_by)
+            A.c.score, A.c.priority, A.c.domain_priorities, A.c.notes, A.c.created_by, A.c.complete)
 
 
 def _summary(row: Any) -> dict[str, Any]:
@@ -167,7 +237,7 @@ def _summary(row: Any) -> dict[str, Any]:
         "assessed_on": row.assessed_on, "template_key": row.template_key, "template_version": row.version,
         "score": row.score, "priority": Priority(row.priority),
         "domain_priorities": json.loads(row.domain_priorities or "{}"), "notes": row.notes,
-        "created_by": row.created_by,
+        "created_by": row.created_by, "complete": bool(row.complete),
     }
 
 
@@ -198,11 +268,11 @@ def list_assessments(store: Store, household_id: str) -> list[AssessmentSummary]
 
 
 def latest_priority(store: Store, household_id: str) -> Priority | None:
-    """The overall priority of the household's most recent assessment (None if never assessed)."""
+    """The overall priority of the household's most recent complete assessment (None if never assessed)."""
     with store.connect() as conn:
         value = conn.execute(
             select(A.c.priority)
-            .where(A.c.household_id == household_id, A.c.archived.is_(False))
+            .where(A.c.household_id == household_id, A.c.archived.is_(False), A.c.complete.is_(True))
             .order_by(A.c.assessed_on.desc(), A.c.created_at.desc(), A.c.id.desc())
             .limit(1)
         ).scalar_one_or_none()

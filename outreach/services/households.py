@@ -157,7 +157,8 @@ def _columns():
                   .where(VISIT.c.household_id == HOUSEHOLD.c.id, VISIT.c.archived.is_(False))
                   .scalar_subquery())
     priority = (select(ASSESSMENT.c.priority)
-                .where(ASSESSMENT.c.household_id == HOUSEHOLD.c.id, ASSESSMENT.c.archived.is_(False))
+                .where(ASSESSMENT.c.household_id == HOUSEHOLD.c.id, ASSESSMENT.c.archived.is_(False),
+                       ASSESSMENT.c.complete.is_(True))
                 .order_by(ASSESSMENT.c.assessed_on.desc(), ASSESSMENT.c.hlc.desc()).limit(1)
                 .scalar_subquery())
     members = (select(func.count()).select_from(PERSON)

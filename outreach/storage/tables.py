@@ -124,6 +124,7 @@ class Assessment(SyncedBase, table=True):
     priority: str = Field(default="low", max_length=10, index=True)
     domain_priorities: str = Field(default="{}", sa_type=Text)  # JSON {domain: priority}
     notes: str = Field(default="", sa_type=Text)
+    complete: bool = Field(default=True)  # False: saved half-done, not counted until finished (v4)
 
 
 class Need(SyncedBase, table=True):
@@ -208,6 +209,21 @@ class Setting(SQLModel, table=True):
     value: str = Field(default="", sa_type=Text)
 
 
+class FormDraft(SQLModel, table=True):
+    """A form left open (autosaved every few seconds): offered back after a crash or a closed window.
+    Local to this installation, never synced (version 4)."""
+
+    __tablename__ = "form_draft"
+
+    key: str = Field(primary_key=True, max_length=120)   # which form: "member:<household>:new" …
+    kind: str = Field(max_length=20)
+    params: str = Field(default="{}", sa_type=Text)      # JSON: what opens the form again
+    state: str = Field(default="{}", sa_type=Text)       # JSON: the fields as left
+    summary: str = Field(default="", max_length=200)
+    worker: str = Field(default="", max_length=64)
+    saved_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
 class Counter(SQLModel, table=True):
     """Local sequences behind human-readable numbers (prefixed with this device's code)."""
 
@@ -223,10 +239,13 @@ class SchemaVersion(SQLModel, table=True):
     applied_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
+# The team's reference data beyond areas/providers/templates (issue 9), defined in their own module.
+from outreach.storage.team_tables import ProviderSuggestion, TeamProfileRow  # noqa: E402
+
 SYNCED_TABLES: dict[str, type[SyncedBase]] = {
     cls.__tablename__: cls  # type: ignore[misc]
     for cls in (Area, Household, Person, Visit, AssessmentTemplate, Assessment, Need, Provider,
-                Referral, ReferralEvent)
+                Referral, ReferralEvent, TeamProfileRow, ProviderSuggestion)
 }
 # Rows of these entities are never edited after creation; sync treats them as append-only.
 APPEND_ONLY = frozenset({"visit", "assessment", "assessmenttemplate", "referralevent"})

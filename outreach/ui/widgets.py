@@ -1,20 +1,81 @@
-"""Small widgets shared by the screens: enum pickers with translated labels, an optional date field,
-an inline error label, and a debounced search box."""
+"""Small widgets shared by the screens: enum pickers with translated labels, a typed date field, an
+inline error label, a debounced search box, segmented choice buttons — and the wheel guard that keeps
+a scrolling mouse from changing an answer it passes over."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from datetime import date
+from typing import Any
 
-from PySide6.QtCore import QDate, Qt, QTimer, Signal
-from PySide6.QtWidgets import QComboBox, QDateEdit, QLabel, QLineEdit, QWidget
+from PySide6.QtCore import QDate, QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractSlider,
+    QAbstractSpinBox,
+    QButtonGroup,
+    QCalendarWidget,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QPushButton,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+    QWidgetAction,
+)
 
+from outreach.domain.dates import DateProblem, format_date, parse_date
 from outreach.domain.enums import Labelled
 from outreach.i18n import tr
 
 
+# ---------------------------------------------------------------------------- the wheel guard
+class WheelGuard(QObject):
+    """Event filter: a drop-down, spin box, slider or date field only takes the mouse wheel when it
+    has the keyboard focus. Otherwise the wheel event is ignored, so Qt hands it on to the parent —
+    the form's scroll area scrolls instead of the answer under the pointer changing."""
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.Wheel and isinstance(obj, QWidget) and not obj.hasFocus():
+            event.ignore()
+            return True
+        return False
+
+
+WHEEL_SENSITIVE = (QComboBox, QAbstractSpinBox, QAbstractSlider)
+_GUARD: WheelGuard | None = None
+
+
+def guard_wheel(root: QWidget) -> int:
+    """Install the wheel guard on every wheel-sensitive widget under ``root`` (idempotent; call again
+    after adding widgets). Their focus policy becomes StrongFocus so a wheel tick cannot focus them
+    either. Returns how many widgets were newly guarded."""
+    global _GUARD
+    if _GUARD is None:
+        _GUARD = WheelGuard()
+    found = [w for cls in WHEEL_SENSITIVE for w in root.findChildren(cls)]
+    if isinstance(root, WHEEL_SENSITIVE):
+        found.append(root)
+    added = 0
+    for w in found:
+        if w.property("outreach_wheel_guard"):
+            continue
+        w.setProperty("outreach_wheel_guard", True)
+        w.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        w.installEventFilter(_GUARD)
+        added += 1
+    return added
+
+
+# ---------------------------------------------------------------------------- choices
 class EnumCombo(QComboBox):
     """A combo box over a Labelled enum; item data are the stored values. ``none_key`` adds a first
-    entry with value "" (e.g. "all" in a filter, "not set" in a form)."""
+    entry with value "" (e.g. "all" in a filter, "not set" in a form). The box is as wide as its
+    longest label, so no label is clipped in any language."""
 
     def __init__(self, enum: type[Labelled], *, none_key: str | None = None,
                  exclude: tuple[str, ...] = (), parent: QWidget | None = None) -> None:
@@ -22,6 +83,7 @@ class EnumCombo(QComboBox):
         self._enum = enum
         self._none_key = none_key
         self._exclude = exclude
+        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -45,37 +107,232 @@ class EnumCombo(QComboBox):
         self.setCurrentIndex(max(idx, 0))
 
 
-EMPTY_DATE = QDate(1900, 1, 1)
+class SegmentedChoice(QWidget):
+    """A short list of options as a row of toggle buttons (faster to tap and read than a drop-down,
+    and deaf to the mouse wheel). At most one is down; clicking the one that is down clears the
+    answer. ``value()`` is the chosen option's value, or None."""
 
+    sig_changed = Signal(object)
 
-class OptionalDateEdit(QDateEdit):
-    """A date field that may be empty (shows "—"). Typing digits works like any QDateEdit; Delete
-    clears it."""
-
-    def __init__(self, parent: QWidget | None = None, *, allow_future: bool = True) -> None:
+    def __init__(self, options: Iterable[tuple[str, Any]] = (), parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setCalendarPopup(True)
-        self.setDisplayFormat("yyyy-MM-dd")
-        self.setMinimumDate(EMPTY_DATE)
-        self.setSpecialValueText("—")
-        if not allow_future:
-            self.setMaximumDate(QDate.currentDate())
-        self.setDate(EMPTY_DATE)
+        self._row = QHBoxLayout(self)
+        self._row.setContentsMargins(0, 0, 0, 0)
+        self._row.setSpacing(0)
+        self._group = QButtonGroup(self)
+        self._group.setExclusive(False)
+        self._group.buttonToggled.connect(self._toggled)
+        self._buttons: list[tuple[QPushButton, Any]] = []
+        self._row.addStretch(1)
+        self.set_options(list(options))
 
+    def set_options(self, options: list[tuple[str, Any]]) -> None:
+        """(label, value) pairs; relabelling keeps the choice when the values are the same."""
+        if [v for _l, v in options] == [v for _b, v in self._buttons]:
+            for (button, _v), (label, _value) in zip(self._buttons, options, strict=True):
+                button.setText(label)
+            return
+        current = self.value()
+        for button, _v in self._buttons:
+            self._group.removeButton(button)
+            button.deleteLater()
+        self._buttons = []
+        for i, (label, value) in enumerate(options):
+            button = QPushButton(label, self)
+            button.setCheckable(True)
+            button.setAutoDefault(False)
+            button.setObjectName("segment")
+            button.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)
+            self._group.addButton(button, i)
+            self._row.insertWidget(i, button)
+            self._buttons.append((button, value))
+        self.set_value(current)
+
+    def buttons(self) -> list[QPushButton]:
+        return [b for b, _v in self._buttons]
+
+    def _toggled(self, button: QAbstractButton, checked: bool) -> None:
+        if checked:
+            for other, _v in self._buttons:
+                if other is not button and other.isChecked():
+                    other.blockSignals(True)
+                    other.setChecked(False)
+                    other.blockSignals(False)
+        self.sig_changed.emit(self.value())
+
+    def value(self) -> Any:
+        return next((v for b, v in self._buttons if b.isChecked()), None)
+
+    def set_value(self, value: Any) -> None:
+        changed = False
+        for button, v in self._buttons:
+            want = value is not None and type(v) is type(value) and v == value
+            if button.isChecked() != want:
+                button.blockSignals(True)
+                button.setChecked(want)
+                button.blockSignals(False)
+                changed = True
+        if changed:
+            self.sig_changed.emit(self.value())
+
+
+# ---------------------------------------------------------------------------- dates
+class DateField(QWidget):
+    """A date the worker types (2016-03-08, 2016/3/8, 20160308, 2016年3月8日 …) or picks from a
+    calendar. What is typed is read exactly as typed when the field is left, or refused on the spot
+    with the reason beside the field — never dropped, never half-kept. Empty means no date.
+
+    ``value()`` is the date (None when empty or refused); ``problem()`` says why it was refused; a
+    form refuses to save while any enabled date field has a problem."""
+
+    dateChanged = Signal(object)  # noqa: N815 - Qt naming, like QDateEdit
+    sig_edited = Signal()         # the user typed or picked something
+
+    def __init__(self, parent: QWidget | None = None, *, allow_future: bool = True,
+                 start: Callable[[], date] | None = None) -> None:
+        super().__init__(parent)
+        self.allow_future = allow_future
+        self._start = start
+        self._value: date | None = None
+        self._problem: DateProblem | None = None
+        col = QVBoxLayout(self)
+        col.setContentsMargins(0, 0, 0, 0)
+        col.setSpacing(2)
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(2)
+        self.edit = QLineEdit(self)
+        self.edit.setMaxLength(20)
+        self.edit.setMinimumWidth(self.edit.fontMetrics().horizontalAdvance("2016年03月08日") + 16)
+        self.edit.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self.button = QToolButton(self)
+        self.button.setText("▾")
+        self.button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.calendar = QCalendarWidget(self)
+        self.calendar.setGridVisible(True)
+        menu = QMenu(self.button)
+        action = QWidgetAction(menu)
+        action.setDefaultWidget(self.calendar)
+        menu.addAction(action)
+        menu.aboutToShow.connect(self._open_calendar)
+        self.calendar.clicked.connect(lambda d: (self._picked(d), menu.close()))
+        self.calendar.activated.connect(lambda d: (self._picked(d), menu.close()))
+        self.button.setMenu(menu)
+        row.addWidget(self.edit)
+        row.addWidget(self.button)
+        row.addStretch(1)
+        col.addLayout(row)
+        self.message = QLabel(self)
+        self.message.setObjectName("fieldError")
+        self.message.setStyleSheet("color: #b3261e;")
+        self.message.setWordWrap(True)
+        self.message.hide()
+        col.addWidget(self.message)
+        self.setFocusProxy(self.edit)
+        self.edit.textEdited.connect(self._typed)
+        self.edit.editingFinished.connect(self.commit)
+        self.retranslate()
+
+    # ------------------------------------------------------------------ reading what was typed
+    def _typed(self, _text: str) -> None:
+        if self._problem is not None and self._reads(self.edit.text()):
+            self._show_problem(None)  # fine again as soon as it is; a wrong text waits for leaving
+        self.sig_edited.emit()
+
+    def _reads(self, text: str) -> bool:
+        try:
+            parse_date(text, allow_future=self.allow_future)
+        except DateProblem:
+            return False
+        return True
+
+    def commit(self) -> bool:
+        """Read the text now (the field is being left, or the form is saving). True when it is a
+        date or empty."""
+        try:
+            value = parse_date(self.edit.text(), allow_future=self.allow_future)
+        except DateProblem as problem:
+            self._show_problem(problem)
+            return False
+        self._show_problem(None)
+        self._set(value, rewrite=True)
+        return True
+
+    def _picked(self, qdate: QDate) -> None:
+        value = qdate.toPython()
+        if not self.allow_future and value > date.today():
+            self._show_problem(DateProblem("forms.date.future", {"date": value.isoformat()}))
+            return
+        self._show_problem(None)
+        self._set(value, rewrite=True)
+        self.sig_edited.emit()
+
+    def _set(self, value: date | None, *, rewrite: bool) -> None:
+        if rewrite and self.edit.text() != format_date(value):
+            self.edit.setText(format_date(value))
+        if value != self._value:
+            self._value = value
+            self.dateChanged.emit(value)
+
+    def _show_problem(self, problem: DateProblem | None) -> None:
+        self._problem = problem
+        self.message.setText(tr(problem.key, **problem.params) if problem else "")
+        self.message.setVisible(problem is not None)
+
+    def _open_calendar(self) -> None:
+        start = self._value or (self._start() if self._start else None) or date.today()
+        self.calendar.setMaximumDate(QDate.currentDate() if not self.allow_future else QDate(9999, 12, 31))
+        self.calendar.setMinimumDate(QDate(1900, 1, 1))
+        self.calendar.setSelectedDate(QDate(start.year, start.month, start.day))
+        self.calendar.setCurrentPage(start.year, start.month)
+
+    def set_start(self, start: Callable[[], date] | None) -> None:
+        """Where the calendar opens when the field is empty (default: today)."""
+        self._start = start
+
+    def calendar_start(self) -> date:
+        self._open_calendar()
+        return self.calendar.selectedDate().toPython()
+
+    # ------------------------------------------------------------------ API
     def value(self) -> date | None:
-        d = self.date()
-        return None if d == EMPTY_DATE else d.toPython()
+        return self._value if self._problem is None else None
+
+    def problem(self) -> DateProblem | None:
+        return self._problem
+
+    def text(self) -> str:
+        return self.edit.text()
+
+    def set_text(self, text: str) -> None:
+        """As if typed (drafts keep exactly what was typed, even a date not yet valid)."""
+        self.edit.setText(text)
+        if text.strip():
+            self.commit()
+        else:
+            self._show_problem(None)
+            self._set(None, rewrite=False)
 
     def set_value(self, value: date | None) -> None:
-        self.setDate(QDate(value.year, value.month, value.day) if value else EMPTY_DATE)
+        self._show_problem(None)
+        self._set(value, rewrite=True)
+        if value is None:
+            self.edit.clear()
 
-    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt override
-        if event.key() == Qt.Key.Key_Delete:
-            self.set_value(None)
-            return
-        super().keyPressEvent(event)
+    def setDate(self, qdate: QDate) -> None:  # noqa: N802 - QDateEdit's name, kept for callers
+        self.set_value(qdate.toPython() if qdate.isValid() else None)
+
+    def retranslate(self) -> None:
+        self.edit.setPlaceholderText(tr("forms.date.placeholder"))
+        self.button.setToolTip(tr("forms.date.pick"))
+        if self._problem is not None:
+            self._show_problem(self._problem)
 
 
+OptionalDateEdit = DateField  # the old name; every form now uses the typed date field
+
+
+# ---------------------------------------------------------------------------- misc
 class ErrorLabel(QLabel):
     """The red line under a field that says what is wrong, in the user's language."""
 

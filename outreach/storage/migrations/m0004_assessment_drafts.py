@@ -1,16 +1,36 @@
-"""Version 4: assessment_drafts — reserved for issue 10 (incomplete assessments, drafts).
+"""Version 4: drafts of open forms (local, never synced) and assessments saved half-done.
 
-Until that work lands this step changes nothing (a database stamped 4 has the same schema as 3).
-Write the tables as they are at version 4 in a private MetaData, as m0002 does.
+- ``form_draft``: one row per open form (household, member, visit, assessment, referral), rewritten
+  every few seconds while the form is open and removed when it is saved or discarded.
+- ``assessment.complete``: False for an assessment saved as incomplete; existing ones are complete.
+
+Written as the tables were at version 4 (a private MetaData), never taken from the live models.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Connection
+import sqlalchemy as sa
+from sqlalchemy import Connection, inspect
 
 VERSION = 4
 NAME = "assessment_drafts"
 
+_meta = sa.MetaData()
+
+FORM_DRAFT = sa.Table(
+    "form_draft", _meta,
+    sa.Column("key", sa.String(120), primary_key=True),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("params", sa.Text(), nullable=False),
+    sa.Column("state", sa.Text(), nullable=False),
+    sa.Column("summary", sa.String(200), nullable=False),
+    sa.Column("worker", sa.String(64), nullable=False),
+    sa.Column("saved_at", sa.String(32), nullable=False),  # UTCDateTime as stored: ISO-8601 text
+)
+
 
 def upgrade(conn: Connection) -> None:
-    """Nothing yet."""
+    FORM_DRAFT.create(conn, checkfirst=True)
+    columns = {c["name"] for c in inspect(conn).get_columns("assessment")}
+    if "complete" not in columns:
+        conn.execute(sa.text("ALTER TABLE assessment ADD COLUMN complete BOOLEAN NOT NULL DEFAULT 1"))
