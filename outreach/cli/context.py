@@ -5,12 +5,38 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
     from outreach.storage.store import Store
+
+
+def bounded_int(minimum: int, maximum: int) -> Callable[[str], int]:
+    """An argparse type: a whole number within [minimum, maximum], refused in the user's language
+    before it can size anything (``--limit 99999999999999999999999`` is a usage error, not a crash)."""
+    from outreach.i18n import tr
+
+    def parse(text: str) -> int:
+        digits = text.strip()
+        if not digits.lstrip("+-").isascii() or not digits.lstrip("+-").isdigit() or len(digits) > 40:
+            raise argparse.ArgumentTypeError(tr("cli.not_a_number", value=_shown(text)))
+        value = int(digits)
+        if value < minimum:
+            raise argparse.ArgumentTypeError(tr("hard.number.too_small", value=digits, minimum=minimum))
+        if value > maximum:
+            raise argparse.ArgumentTypeError(tr("hard.number.too_large", value=digits, maximum=maximum))
+        return value
+
+    parse.__name__ = "int"
+    return parse
+
+
+def _shown(text: str) -> str:
+    return os.fsencode(text).decode("utf-8", "backslashreplace") if text.isascii() is False else text
 
 
 class LazyModule:

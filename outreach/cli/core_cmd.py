@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from outreach.cli.context import LazyModule
+from outreach.cli.context import LazyModule, bounded_int
 from outreach.domain import idnumber
 from outreach.domain.errors import OutreachError
 from outreach.i18n import tr
@@ -26,14 +26,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=_gui)
 
     p = sub.add_parser("demo", help=tr("cli.demo.help"), description=tr("cli.demo.help"))
-    p.add_argument("--households", type=_positive, default=500, metavar="N", help=tr("cli.demo.households"))
-    p.add_argument("--seed", type=int, default=1, metavar="S", help=tr("cli.demo.seed"))
+    p.add_argument("--households", type=bounded_int(1, 200_000), default=500, metavar="N", help=tr("cli.demo.households"))
+    p.add_argument("--seed", type=bounded_int(0, 2**31 - 1), default=1, metavar="S", help=tr("cli.demo.seed"))
     p.set_defaults(handler=_demo)
 
     p = sub.add_parser("search", help=tr("cli.search.help"), description=tr("cli.search.help"))
     p.add_argument("text", metavar="TEXT")
     p.add_argument("--json", action="store_true", help=tr("cli.opt.json"))
-    p.add_argument("--limit", type=_positive, default=50, metavar="N")
+    p.add_argument("--limit", type=bounded_int(1, 10_000), default=50, metavar="N")
     p.set_defaults(handler=_search)
 
     p = sub.add_parser("stats", help=tr("cli.stats.help"), description=tr("cli.stats.help"))
@@ -78,7 +78,7 @@ def _gui(ctx) -> int:
 def _demo(ctx) -> int:
     store = ctx.store
     existing = stats.counts(store)["households"]
-    if existing:
+    if existing and not demo.resume_mark(store):  # a demo cut short resumes
         raise OutreachError("cli.demo.not_empty", path=str(store.path), count=existing)
     started = time.perf_counter()
     summary = demo.build_demo(store, households=ctx.args.households, seed=ctx.args.seed)

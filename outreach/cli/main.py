@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
@@ -54,6 +55,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    for stream in (sys.stdout, sys.stderr):  # a file name that is not UTF-8 is shown, never crashed on
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
     set_language(normalize_language(_language_hint(argv)) or language_from_environment())
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -62,8 +67,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "handler", None):
         # `outreach` alone opens the GUI.
         args = parser.parse_args([*argv, "gui"])
+    from outreach.logs import setup_logging
+
+    setup_logging(args.data_dir)
+    log.info("outreach %s: %s", __version__, args.command)
     ctx = CliContext(args)
     try:
+        check_arguments(args)
         return int(args.handler(ctx) or 0)
     except OutreachError as exc:
         print(f"outreach: {exc.message()}", file=sys.stderr)
@@ -74,11 +84,58 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"outreach: {tr('cli.interrupted')}", file=sys.stderr)
         return 130
     except Exception as exc:  # the last line of defence: one clear line, details in the log
-        log.exception("internal error")
-        print(f"outreach: {tr('cli.internal_error', error=type(exc).__name__ + ': ' + str(exc))}", file=sys.stderr)
-        return EXIT_INTERNAL
+        return report_failure(exc, args)
     finally:
         ctx.close()
+
+
+def report_failure(exc: BaseException, args: argparse.Namespace) -> int:
+    """One translated line for a failure that was not an ``OutreachError``: a known cause (full disk,
+    read-only folder, store in use, out of memory) in the user's words and exit 2, anything else as an
+    internal error and exit 3; the traceback goes to the log, whose path is named when it exists."""
+    from outreach.logs import explain, log_path
+    from outreach.storage.paths import data_dir
+
+    log.error("failed: %s", args.command, exc_info=exc)
+    known = explain(exc, where=data_dir(args.data_dir))
+    if known is not None:
+        line, code = known.message(), EXIT_USER_ERROR
+    else:
+        line, code = tr("hard.internal", error=f"{type(exc).__name__}: {exc}"), EXIT_INTERNAL
+    path = log_path()
+    if path is not None:
+        line = f"{line} {tr('hard.see_log', path=str(path))}"
+    print(f"outreach: {line}", file=sys.stderr)
+    return code
+
+
+# Options whose value is a file or folder name: any bytes the file system allows are fine there.
+PATH_OPTIONS = frozenset({"data_dir", "output", "file", "files", "invite", "request"})
+
+
+def check_arguments(args: argparse.Namespace) -> None:
+    """Text arguments that are not valid UTF-8 (Python hands them over as surrogate-escaped str) are
+    refused with one line naming the option; file names are left as they are (they work as paths)."""
+    for name, value in vars(args).items():
+        if name in PATH_OPTIONS:
+            continue
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str) and not _is_text(item):
+                shown = os.fsencode(item).decode("utf-8", "backslashreplace")
+                raise OutreachError("hard.arg_not_utf8", option=_option_name(name), value=shown)
+
+
+def _is_text(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _option_name(dest: str) -> str:
+    return {"text": "TEXT", "reference": "REFERENCE", "number": "NUMBER", "device": "DEVICE",
+            "letter_lang": "--lang", "report_lang": "--lang", "set": "--set"}.get(dest, "--" + dest.replace("_", "-"))
 
 
 def _language_hint(argv: list[str]) -> str | None:

@@ -8,12 +8,16 @@ households build in seconds, not minutes.
 from __future__ import annotations
 
 import json
+import multiprocessing
+import os
 import random
+import sys
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
+
+from sqlalchemy import func, select
 
 from outreach.domain import idnumber
 from outreach.domain.assessment import Template, is_answered, load_template, points, score
@@ -92,12 +96,21 @@ class _Gen:
 
 def build_demo(store: Store, *, households: int = 500, seed: int = 1, today: date | None = None,
                progress: Callable[[int, int], None] | None = None, batch: int = BATCH) -> DemoSummary:
-    """Fill the store with demo data. The store should be empty (a fresh data folder).
+    """Fill the store with demo data. The store should hold no households (areas already imported
+    are reused).
 
     Households come in batches, each generated from its own seed, so the data do not depend on how
     batches are scheduled: with more than one batch, the next batch is generated in a worker process
-    while this one is written (generation is about half the work)."""
+    while this one is written (generation is about half the work). Each batch is one transaction, and
+    a mark in the settings records what is being built: a demo cut short (killed, disk full) resumes
+    where it stopped on the next run, with the parameters it was started with."""
+    batch = int(os.environ.get("OUTREACH_TEST_DEMO_BATCH") or batch)  # small batches for the kill tests
+    mark = resume_mark(store)
+    if mark:
+        households, seed, batch, today = mark["households"], mark["seed"], mark["batch"], date.fromisoformat(mark["today"])
     today = today or date.today()
+    store.set_setting(DEMO_MARK, json.dumps({"households": households, "seed": seed, "batch": batch,
+                                             "today": today.isoformat()}))
     g = _Gen(seed, today)
     if not store.worker:
         store.set_setting("worker_name", "李娜")
@@ -108,9 +121,10 @@ def build_demo(store: Store, *, households: int = 500, seed: int = 1, today: dat
     villages = _areas(store, g, max(3, min(40, households // 40 or 3)))
     providers = _providers(store, g, villages)
     template_id, _template_obj = _template(store)
-    counts = {"households": 0, "people": 0, "visits": 0, "assessments": 0, "referrals": 0}
+    counts = _counts(store)
+    done = counts["households"] // batch if batch else 0
     jobs = [(seed, i, villages, providers, start, min(batch, households - start), today)
-            for i, start in enumerate(range(0, households, batch))]
+            for i, start in enumerate(range(0, households, batch))][done:]
     device_code = store.device.code
     for rows in _batches(jobs):
         with store.transaction() as w:
@@ -126,10 +140,47 @@ def build_demo(store: Store, *, households: int = 500, seed: int = 1, today: dat
             store.raise_counter(w.conn, "referral", counts["referrals"] + len(rows["referral"]))
         for key in ("household", "person", "visit", "assessment", "referral"):
             counts[_PLURAL[key]] += len(rows[key])
+        fault_point("demo-batch-written")
         if progress:
             progress(counts["households"], households)
+    store.set_setting(DEMO_MARK, "")
     store.refresh_statistics()
     return DemoSummary(providers=len(providers), villages=len(villages), **counts)
+
+
+DEMO_MARK = "demo_in_progress"
+
+
+def resume_mark(store: Store) -> dict | None:
+    """The parameters of a demo that was started in this store and did not finish, or None."""
+    text = store.get_setting(DEMO_MARK)
+    if not text:
+        return None
+    try:
+        mark = json.loads(text)
+        date.fromisoformat(mark["today"])
+        usable = all(isinstance(mark[k], int) and mark[k] > 0 for k in ("households", "batch"))
+    except (ValueError, KeyError, TypeError):
+        return None  # an unreadable mark: start afresh (nothing in it is needed)
+    return mark if usable and isinstance(mark["seed"], int) else None
+
+
+def _counts(store: Store) -> dict[str, int]:
+    """Rows a demo cut short has already written (no demo batch is ever half-written)."""
+    tables = {"households": Household, "people": Person, "visits": Visit, "assessments": Assessment,
+              "referrals": Referral}
+    with store.connect() as conn:
+        return {k: conn.execute(select(func.count()).select_from(t)).scalar_one() for k, t in tables.items()}
+
+
+def fault_point(name: str) -> None:
+    """Fault injection for the kill tests: with OUTREACH_FAULT_POINT=<name>, say so on stdout (with
+    the pids of our worker processes) and wait for a line on stdin, so a test can kill us exactly here."""
+    if os.environ.get("OUTREACH_FAULT_POINT") != name:
+        return
+    children = " ".join(str(p.pid) for p in multiprocessing.active_children())
+    print(f"fault-point {name} {os.getpid()} {children}", flush=True)
+    sys.stdin.readline()
 
 
 _PLURAL = {"household": "households", "person": "people", "visit": "visits", "assessment": "assessments",
@@ -137,18 +188,38 @@ _PLURAL = {"household": "households", "person": "people", "visit": "visits", "as
 
 
 def _batches(jobs: list[tuple]) -> Iterator[dict]:
-    """Generated batches in order; from the second on, made in a worker process one step ahead."""
+    """Generated batches in order; from the second on, made in a worker process one step ahead.
+    The worker dies with us: it is a daemon, asks the kernel to kill it when we die (Linux), and is
+    terminated when we stop for any reason."""
     if len(jobs) <= 1:
         yield from (_generate(*job) for job in jobs)
         return
-    with ProcessPoolExecutor(max_workers=1) as pool:
-        ahead = pool.submit(_generate, *jobs[1])
+    pool = multiprocessing.Pool(1, initializer=_die_with_parent, initargs=(os.getpid(),))
+    try:
+        ahead = pool.apply_async(_generate, jobs[1])
         yield _generate(*jobs[0])
         for job in jobs[2:]:
-            ready = ahead.result()
-            ahead = pool.submit(_generate, *job)
+            ready = ahead.get()
+            ahead = pool.apply_async(_generate, job)
             yield ready
-        yield ahead.result()
+        yield ahead.get()
+        pool.close()
+    finally:
+        pool.terminate()
+        pool.join()
+
+
+def _die_with_parent(parent: int) -> None:
+    """In the worker: be killed when the parent dies, even by SIGKILL (Linux prctl PR_SET_PDEATHSIG);
+    elsewhere the pool's terminate() in the parent is what ends it."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # the parent died before the request above took effect
+        os._exit(1)
 
 
 def _generate(seed: int, batch_no: int, villages: list[dict], providers: list[dict], start: int, n: int,
@@ -184,8 +255,9 @@ def _areas(store: Store, g: _Gen, n_villages: int) -> list[dict]:
         for grp in range(1, 4):
             rows.append({"id": f"{vid}{grp:03d}", "name": f"{word}{'一二三'[grp - 1]}组", "level": "group",
                          "parent_id": vid})
-    with store.transaction() as w:
-        w.insert_many(Area, [{"short_name": "", **r} for r in rows])
+    with store.transaction() as w:  # areas already there (imported, or from a demo cut short) are reused
+        present = set(w.conn.execute(select(Area.id).where(Area.id.in_([r["id"] for r in rows]))).scalars())
+        w.insert_many(Area, [{"short_name": "", **r} for r in rows if r["id"] not in present])
     return villages
 
 
@@ -199,7 +271,8 @@ def _providers(store: Store, g: _Gen, villages: list[dict]) -> list[dict]:
                      "phone": f"0854-{g.r.randint(1000000, 9999999)}", "address": f"青山县{town}",
                      "hours": hours, "areas_served": COUNTY_CODE})
     with store.transaction() as w:
-        w.insert_many(Provider, rows)
+        present = set(w.conn.execute(select(Provider.id).where(Provider.id.in_([r["id"] for r in rows]))).scalars())
+        w.insert_many(Provider, [r for r in rows if r["id"] not in present])
     return rows
 
 
@@ -207,8 +280,11 @@ def _template(store: Store) -> tuple[str, Template]:
     """The latest assessment template, stored as the snapshot the demo's answer sets refer to."""
     template = load_template("needs")
     with store.transaction() as w:
-        tid = w.insert(AssessmentTemplate, {"template_key": template.key, "version": template.version,
-                                            "body": template.body})
+        tid = w.conn.execute(select(AssessmentTemplate.id).where(
+            AssessmentTemplate.template_key == template.key, AssessmentTemplate.version == template.version,
+            AssessmentTemplate.body == template.body)).scalars().first()
+        tid = tid or w.insert(AssessmentTemplate, {"template_key": template.key, "version": template.version,
+                                                   "body": template.body})
     return tid, template
 
 
