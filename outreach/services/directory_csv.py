@@ -152,6 +152,9 @@ def read_providers_csv(path: str | Path) -> list[tuple[int, dict[str, str]]]:
 
 def import_providers_csv(store: Store, path: str | Path) -> ImportResult:
     """Add or update providers from a CSV; all rows or none."""
+    from outreach.services.team_data import require_team_data_editor
+
+    require_team_data_editor(store, "providers")  # a worker's laptop: the directory is the lead's
     path = Path(path)
     rows = read_providers_csv(path)
     categories = _category_lookup()
