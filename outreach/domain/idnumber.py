@@ -7,6 +7,7 @@ even = female), and a check character computed with ISO 7064 MOD 11-2 (0–9 or 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
@@ -14,7 +15,7 @@ from outreach.domain.enums import Sex
 
 _WEIGHTS = [pow(2, 17 - i, 11) for i in range(17)]  # 7 9 10 5 8 4 2 1 6 3 7 9 10 5 8 4 2
 _CHECK = "10X98765432"
-_SHAPE = re.compile(r"^\d{17}[\dX]$")
+_SHAPE = re.compile(r"^[0-9]{17}[0-9X]$")  # ASCII only: \d would accept any script's digits
 
 
 def check_char(first17: str) -> str:
@@ -23,9 +24,15 @@ def check_char(first17: str) -> str:
     return _CHECK[total % 11]
 
 
+_SEPARATORS = str.maketrans("", "", " -\u00a0\u3000")
+
+
 def normalize(raw: str) -> str:
-    """Strip spaces and make a trailing x upper-case (people type both)."""
-    return "".join(raw.split()).upper()
+    """What people type, as stored: full-width and other compatibility forms made plain (NFKC:
+    ５２２７ → 5227, ｘ → x), spaces and dashes removed, a trailing x upper-case. Digits of other
+    scripts stay as they are, so ``problems`` refuses them."""
+    text = unicodedata.normalize("NFKC", raw)
+    return "".join(text.translate(_SEPARATORS).split()).upper()
 
 
 @dataclass(frozen=True)

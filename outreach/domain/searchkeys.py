@@ -9,6 +9,7 @@ character (cached), with the surname readings that differ from a character's eve
 
 from __future__ import annotations
 
+import unicodedata
 from functools import lru_cache
 
 from pypinyin import Style, lazy_pinyin
@@ -43,7 +44,13 @@ def name_keys(name: str) -> tuple[str, str]:
 
 
 def normalize_query(text: str) -> str:
-    return "".join(text.split()).lower()
+    """Search text as the keys are stored: NFKC (full-width ５２２７ and Ｚｈａｎｇ made plain), no
+    spaces, lower-case; a number typed with dashes (138-1234-5678) loses them."""
+    text = "".join(unicodedata.normalize("NFKC", text).split()).lower()
+    plain = text.replace("-", "")
+    if plain.isascii() and plain.rstrip("x").isdigit():
+        return plain
+    return text
 
 
 def is_ascii_query(text: str) -> bool:

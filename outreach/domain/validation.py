@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from datetime import date
 
@@ -10,13 +11,20 @@ from outreach.domain import idnumber
 from outreach.domain.enums import Labelled
 from outreach.domain.errors import FieldError, ValidationError
 
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_MOBILE = re.compile(r"^1[3-9][0-9]{9}$")  # ASCII digits only (\d would accept any script's)
 # Landlines as written in the countryside: 0871-1234567, (0871)1234567, 12345678.
-_LANDLINE = re.compile(r"^(\(?0\d{2,3}\)?[- ]?)?\d{7,8}$")
+_LANDLINE = re.compile(r"^(\(?0[0-9]{2,3}\)?[- ]?)?[0-9]{7,8}$")
+
+
+def normalize_digits(raw: str) -> str:
+    """Full-width and other compatibility forms made plain (NFKC: １３８ → 138, （ → (, － → -),
+    surrounding space trimmed. Digits of other scripts stay, so the rules refuse them."""
+    return unicodedata.normalize("NFKC", raw).strip() if raw else ""
 
 
 def normalize_phone(raw: str) -> str:
-    return "".join(ch for ch in raw.strip() if ch not in " -") if raw else ""
+    """A phone number as stored: NFKC, without spaces and dashes."""
+    return "".join(ch for ch in normalize_digits(raw) if ch not in " -\u00a0") if raw else ""
 
 
 def check_required(field: str, value) -> list[FieldError]:
@@ -29,7 +37,7 @@ def check_mobile(field: str, value: str | None, *, allow_landline: bool = True) 
     """Empty is fine (not everyone has a phone); otherwise an 11-digit mobile (1[3-9]…) or a landline."""
     if not value:
         return []
-    v = value.strip()
+    v = normalize_digits(value)
     if _MOBILE.match(normalize_phone(v)):
         return []
     if allow_landline and _LANDLINE.match(v):
