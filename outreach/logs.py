@@ -106,6 +106,16 @@ def shutdown_logging() -> None:
     _handler, _current = None, None
 
 
+def sweep_data_folder(data_dir: str | os.PathLike | None) -> None:
+    """At start: remove what killed jobs left in the data folder (temporary key files, bundles …)."""
+    from outreach.safefiles import sweep
+    from outreach.storage.paths import data_dir as resolve
+
+    folder = resolve(data_dir)
+    if folder.is_dir():
+        sweep(folder, depth=2)
+
+
 # ----------------------------------------------------------------- what went wrong, in the user's words
 def _chain(exc: BaseException):
     seen: set[int] = set()

@@ -2,7 +2,9 @@
 
 Everything is written to a temporary name in the target's own folder, flushed to disk, and moved into
 place with ``os.replace`` (atomic on one file system) only when complete; on any failure the temporary
-file is removed and the target is left as it was. Problems with the target (missing folder, no
+file is removed and the target is left as it was. Temporary files are owner-only while written and
+named recognisably, so those left by a killed job are removed by the next write into the same folder
+and, in the data folder, at the next start (``sweep``). Problems with the target (missing folder, no
 permission, read-only medium, full disk, a folder where a file should go) become one ``OutreachError``
 line in the user's language. Letters, reports, exports, bundles and key files all write through here.
 """
@@ -11,15 +13,20 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import logging
 import os
+import re
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
 from outreach.domain.errors import OutreachError
 from outreach.i18n import tr
+
+log = logging.getLogger(__name__)
 
 _REASONS = {
     errno.ENOENT: "error.file.reason.no_folder",
@@ -78,24 +85,94 @@ def check_target(path: str | Path, *, folder: bool = False) -> Path:
     return target
 
 
+# Temporary names: ".<target name>.<pid>.<random>.outreach.part" — recognisable, so the leftovers of a
+# killed job (perhaps an unredacted people.csv) can be found and removed later, and carrying the pid of
+# the writer, so a sweep never removes a file another running program is still writing.
+TEMP_SUFFIX = ".outreach.part"
+_TEMP = re.compile(r"^\..+\.(\d+)\.[A-Za-z0-9_]{8}" + re.escape(TEMP_SUFFIX) + "$")
+_LEGACY = re.compile(r"^\..+\.[A-Za-z0-9_]{8}\.part$")  # before the pid was in the name
+_LEGACY_AGE = 3600.0
+
+
+def _temp_prefix(target: Path) -> str:
+    return f".{target.name}.{os.getpid()}."
+
+
+def _writer_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
+
+
+def leftover(path: Path, *, now: float | None = None) -> bool:
+    """Is ``path`` a temporary file or folder left behind by a writer that is no longer running?"""
+    m = _TEMP.match(path.name)
+    if m:
+        return not _writer_alive(int(m.group(1)))
+    if _LEGACY.match(path.name):
+        try:
+            age = (now if now is not None else time.time()) - path.lstat().st_mtime
+        except OSError:
+            return False
+        return age > _LEGACY_AGE
+    return False
+
+
+def sweep(folder: str | Path, *, depth: int = 0) -> list[Path]:
+    """Remove the leftovers of killed jobs in ``folder`` (and ``depth`` levels of sub-folders below).
+    Returns what was removed. Folders that cannot be read are passed over: the sweep is a courtesy."""
+    removed: list[Path] = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        path = Path(entry.path)
+        if leftover(path):
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    shutil.rmtree(path)
+                else:
+                    path.unlink()
+            except OSError as exc:
+                log.warning("could not remove leftover %s: %s", path, exc)
+                continue
+            removed.append(path)
+        elif depth > 0 and entry.is_dir(follow_symlinks=False):
+            removed += sweep(path, depth=depth - 1)
+    if removed:
+        log.info("removed %d leftover temporary file(s) in %s", len(removed), folder)
+    return removed
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | Path, *, mode: int | None = None) -> Iterator[Path]:
     """A temporary path to write into; it becomes ``path`` only if the block finishes.
-    ``mode`` defaults to ordinary file permissions (``0o600`` for private keys)."""
+    The temporary file is readable by the owner only while it is written (it may hold a whole
+    unredacted list); ``mode`` is applied when it takes the target's place and defaults to ordinary
+    file permissions (``0o600`` for private keys)."""
     target = Path(path).expanduser()
     if target.is_dir():
         raise OutreachError("error.file.is_directory", path=str(target))
     folder = target.parent if str(target.parent) else Path(".")
+    sweep(folder)
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
+        fd, tmp_name = tempfile.mkstemp(prefix=_temp_prefix(target), suffix=TEMP_SUFFIX, dir=folder)
         os.close(fd)
     except OSError as exc:
         raise unwritable(target, exc) from exc
     tmp = Path(tmp_name)
     try:
-        os.chmod(tmp, mode if mode is not None else 0o666 & ~_umask())
+        os.chmod(tmp, 0o600)
         yield tmp
         _fsync(tmp)
+        os.chmod(tmp, mode if mode is not None else 0o666 & ~_umask())
         os.replace(tmp, target)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
@@ -122,25 +199,32 @@ def atomic_folder(path: str | Path) -> Iterator[Path]:
     """A temporary folder to fill; its files land in ``path`` only if the block finishes.
 
     A new ``path`` is created by renaming the whole temporary folder; into an existing folder each
-    file is moved with ``os.replace`` (other files there are left alone)."""
+    file is moved with ``os.replace`` (other files there are left alone). The temporary folder is
+    the owner's only until it is complete."""
     target = Path(path).expanduser()
     if target.exists() and not target.is_dir():
         raise OutreachError("error.file.not_a_folder", path=str(target))
+    sweep(target.parent)
+    if target.is_dir():
+        sweep(target)
     try:
-        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent))
+        tmp = Path(tempfile.mkdtemp(prefix=_temp_prefix(target), suffix=TEMP_SUFFIX, dir=target.parent))
     except OSError as exc:
         raise unwritable(target, exc) from exc
     try:
-        os.chmod(tmp, 0o777 & ~_umask())
+        os.chmod(tmp, 0o700)
         yield tmp
         for child in tmp.iterdir():
-            os.chmod(child, 0o666 & ~_umask())
+            os.chmod(child, 0o600)
             _fsync(child)
+        for child in tmp.iterdir():
+            os.chmod(child, 0o666 & ~_umask())
         if target.is_dir():
             for child in sorted(tmp.iterdir()):
                 os.replace(child, target / child.name)
             tmp.rmdir()
         else:
+            os.chmod(tmp, 0o777 & ~_umask())
             os.replace(tmp, target)
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)

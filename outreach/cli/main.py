@@ -67,10 +67,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "handler", None):
         # `outreach` alone opens the GUI.
         args = parser.parse_args([*argv, "gui"])
-    from outreach.logs import setup_logging
+    from outreach.logs import setup_logging, sweep_data_folder
 
     setup_logging(args.data_dir)
     log.info("outreach %s: %s", __version__, args.command)
+    sweep_data_folder(args.data_dir)
     ctx = CliContext(args)
     try:
         check_arguments(args)
