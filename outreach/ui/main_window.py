@@ -80,6 +80,9 @@ class MainWindow(QMainWindow):
         self._connect_screens()
         self._build_actions()
         self._build_menus()
+        from outreach.ui.menus import DayOneMenus
+
+        self.dayone = DayOneMenus(self)  # Team and Print & reports menus (issue 9)
         self.busy = QLabel(self)
         self.who = QLabel(self)
         self.statusBar().addWidget(self.who)

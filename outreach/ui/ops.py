@@ -15,12 +15,13 @@ class WorkerSettings:
     device_name: str
     language: str
     villages: tuple[str, ...]
+    worker_phone: str = ""   # the worker's own phone (a local setting, never team data)
 
 
 def load_worker_settings(store) -> WorkerSettings:
     villages = tuple(v for v in store.get_setting("villages").split(",") if v)
     return WorkerSettings(store.get_setting("worker_name"), store.get_setting("device_name"),
-                          store.get_setting("language"), villages)
+                          store.get_setting("language"), villages, store.get_setting("worker_phone"))
 
 
 def save_worker_settings(store, settings: WorkerSettings) -> WorkerSettings:
@@ -28,6 +29,7 @@ def save_worker_settings(store, settings: WorkerSettings) -> WorkerSettings:
     store.set_setting("device_name", settings.device_name.strip())
     store.set_setting("language", settings.language)
     store.set_setting("villages", ",".join(settings.villages))
+    store.set_setting("worker_phone", settings.worker_phone.strip())
     return settings
 
 
