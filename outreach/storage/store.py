@@ -25,6 +25,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session
 
+from outreach import testhooks
 from outreach.domain.errors import OutreachError
 from outreach.domain.hlc import HybridClock
 from outreach.safefiles import os_reason
@@ -49,19 +50,61 @@ def _device_code(device_id: str) -> str:
     return base64.b32encode(bytes.fromhex(device_id)[:5]).decode()[:4]
 
 
+BUSY_TIMEOUT_MS = 10_000  # how long a writer waits for another process's write transaction to end
+BEGIN_OPTION = "outreach_begin"  # execution option: "IMMEDIATE" (default) or "DEFERRED" for readers
+
+
+class StoreBusy(OutreachError):
+    """Another process (an import, ``demo``, the GUI saving) held the store's write lock for longer
+    than the bounded wait."""
+
+
 def _on_connect(dbapi_conn, _record) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
-    cur.execute("PRAGMA busy_timeout=10000")
+    cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cur.execute("PRAGMA cache_size=-65536")  # 64 MiB: bulk imports touch many index pages
     cur.close()
 
 
+def _take_control_of_begin(dbapi_conn, _record) -> None:
+    # pysqlite's own transaction handling starts a transaction only at the first INSERT/UPDATE/DELETE,
+    # so whatever a use case read before that was read outside it (the lost update of issue 11).
+    # With isolation_level=None the driver never emits BEGIN itself; _on_begin does, as SQLAlchemy's
+    # "Serializable isolation / Savepoints / Transactional DDL" recipe for pysqlite shows.
+    dbapi_conn.isolation_level = None
+
+
+def _is_busy(exc: BaseException) -> bool:
+    text_ = str(getattr(exc, "orig", exc)).lower()
+    return "database is locked" in text_ or "database is busy" in text_
+
+
+def _on_begin(conn: Connection) -> None:
+    """Every SQLAlchemy transaction on a file store starts here. Writers (the default, and every
+    ``Store.transaction``) take SQLite's write lock at BEGIN — before their first read — so a
+    read-then-write cannot act on rows another process changes in between; readers (``Store.connect``,
+    ``Store.session``) begin DEFERRED: a consistent snapshot that never blocks and is never blocked.
+
+    On PostgreSQL the same guarantee would come from ``SELECT … FOR UPDATE`` on the rows read, or one
+    ``pg_advisory_xact_lock`` per store taken as the first statement of a writing transaction."""
+    mode = conn.get_execution_options().get(BEGIN_OPTION, "IMMEDIATE")
+    if mode == "IMMEDIATE":
+        testhooks.point("store:begin_immediate")
+    try:
+        conn.exec_driver_sql(f"BEGIN {mode}")
+    except OperationalError as exc:
+        if _is_busy(exc):
+            raise StoreBusy("harden.store_busy", path=str(conn.engine.url.database or "")) from exc
+        raise
+
+
 class Store:
     def __init__(self, engine: Engine, path: Path | None) -> None:
-        self.engine = engine
+        self.engine = engine        # transactions on it take the write lock at BEGIN (file stores)
+        self.readers = engine.execution_options(**{BEGIN_OPTION: "DEFERRED"})  # snapshots, never block
         self.path = path
         self._lock = threading.RLock()
         self.clock = HybridClock()
@@ -83,6 +126,8 @@ class Store:
             raise OutreachError("error.db.not_outreach", path=str(path))
         engine = create_engine(f"sqlite:///{path}", poolclass=NullPool)
         event.listen(engine, "connect", _on_connect)
+        event.listen(engine, "connect", _take_control_of_begin)
+        event.listen(engine, "begin", _on_begin)
         store = cls(engine, path)
         store._prepare()
         return store
@@ -100,13 +145,17 @@ class Store:
 
     def _prepare(self) -> None:
         try:
-            self.upgraded_from = migrations.prepare(self.engine, self.path)
+            self.upgraded_from = migrations.prepare(self.readers, self.path)
         except OperationalError as exc:
             raise OutreachError("error.db.unreadable", path=str(self.path), reason=str(exc.orig)) from exc
         self.refresh_statistics(only_if_missing=True)
-        with self.engine.begin() as conn:
-            if not self._get(conn, "device_id"):
-                self._put(conn, "device_id", uuid.uuid4().hex)
+        with self.readers.connect() as conn:    # opening must not wait for another process's import
+            has_id = bool(self._get(conn, "device_id"))
+        if not has_id:
+            with self.engine.begin() as conn:
+                if not self._get(conn, "device_id"):
+                    self._put(conn, "device_id", uuid.uuid4().hex)
+        with self.readers.connect() as conn:
             self.clock.last = int(self._get(conn, "hlc_last") or 0)
 
     def close(self) -> None:
@@ -115,13 +164,13 @@ class Store:
     # ----------------------------------------------------------------- identity & settings
     @property
     def device(self) -> DeviceIdentity:
-        with self.engine.connect() as conn:
+        with self.readers.connect() as conn:
             device_id = self._get(conn, "device_id")
             code = self._get(conn, "device_code") or _device_code(device_id)
             return DeviceIdentity(id=device_id, code=code, name=self._get(conn, "device_name") or "")
 
     def get_setting(self, key: str, default: str = "") -> str:
-        with self.engine.connect() as conn:
+        with self.readers.connect() as conn:
             return self._get(conn, key) or default
 
     def set_setting(self, key: str, value: str) -> None:
@@ -129,7 +178,7 @@ class Store:
             self._put(conn, key, value)
 
     def settings(self) -> dict[str, str]:
-        with self.engine.connect() as conn:
+        with self.readers.connect() as conn:
             return {r.key: r.value for r in conn.execute(select(SETTINGS))}
 
     @property
@@ -148,13 +197,21 @@ class Store:
     # ----------------------------------------------------------------- transactions
     @contextmanager
     def transaction(self, *, worker: str | None = None) -> Iterator[Writer]:
-        """One use case, one transaction: all of it is written with its change log, or none of it."""
+        """One use case, one transaction: all of it is written with its change log, or none of it.
+
+        On a file store the transaction holds the write lock from its first statement (``BEGIN
+        IMMEDIATE``, see ``_on_begin``): what it reads stays true until it commits, so two imports or
+        two edits at once run one after the other instead of overwriting each other. When another
+        process holds the lock longer than ``BUSY_TIMEOUT_MS``, ``StoreBusy`` says so in one line."""
         with self._lock:
             saved_clock = self.clock.last
             device_id = self.device.id
             actor = Actor(worker=worker if worker is not None else self.worker, device_id=device_id)
             try:
                 with self.engine.begin() as conn:
+                    if self.path is not None:   # another process may have moved this store's clock on
+                        stored = int(self._get(conn, "hlc_last") or 0)
+                        self.clock.last = max(self.clock.last, stored)
                     writer = Writer(conn, self.clock, actor)
                     yield writer
                     self._put(conn, "hlc_last", str(self.clock.last))
@@ -165,13 +222,13 @@ class Store:
     @contextmanager
     def connect(self) -> Iterator[Connection]:
         """A read connection (SQLAlchemy Core), for queries that need no ORM objects."""
-        with self.engine.connect() as conn:
+        with self.readers.connect() as conn:
             yield conn
 
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A read session; objects are detached when it closes (plain values, no lazy loads)."""
-        with Session(self.engine, expire_on_commit=False) as session:
+        with Session(self.readers, expire_on_commit=False) as session:
             yield session
             session.expunge_all()
 
@@ -187,8 +244,8 @@ class Store:
         """Gather the query planner's statistics (ANALYZE). Without them SQLite may walk an index
         that matches every row (``merged_into IS NULL``) instead of the search keys. Run after bulk
         writes; at start-up only when they are missing on a database of some size."""
-        with self.engine.begin() as conn:
-            if only_if_missing:
+        if only_if_missing:
+            with self.readers.connect() as conn:
                 has_stats = conn.execute(text(
                     "SELECT COUNT(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")).scalar_one()
                 if has_stats and conn.execute(text(
@@ -196,6 +253,7 @@ class Store:
                     return False
                 if conn.execute(text("SELECT COUNT(*) FROM person")).scalar_one() < 1000:
                     return False
+        with self.engine.begin() as conn:
             conn.execute(text("ANALYZE"))
         return True
 
@@ -207,7 +265,7 @@ class Store:
             conn.execute(stmt.on_conflict_do_update(index_elements=["name"], set_={"value": value}))
 
     def integrity_ok(self) -> bool:
-        with self.engine.connect() as conn:
+        with self.readers.connect() as conn:
             return conn.execute(text("PRAGMA integrity_check")).scalar_one() == "ok"
 
 

@@ -69,6 +69,11 @@ class Limits:
     max_manifest_bytes: int = 8 * 2**20
     max_line_bytes: int = 2 * 2**20
     max_changes: int = 1_000_000
+    max_recipients: int = 8                # age stanzas; our bundles have two or three
+    max_header_bytes: int = 16 * 2**10     # the age header (all stanzas), checked before decryption
+    max_seq: int = 1_000_000               # a bundle every 10 minutes for 19 years
+    max_vector: int = 10_000               # origin devices in a version vector
+    max_roster: int = 1_000                # devices named in a downlink's roster
 
 
 DEFAULT_LIMITS = Limits()
@@ -216,6 +221,7 @@ def decrypt(data: bytes, identities: Sequence[x25519.Identity], limits: Limits =
                             limit_mb=limits.max_file_bytes // 2**20)
     if not (data.startswith(AGE_MAGIC) or data.startswith(AGE_ARMOR)):
         raise BundleRefused("sync.refused.not_bundle")
+    check_age_header(data, limits)
     try:
         return pyrage.decrypt(data, list(identities))
     except pyrage.DecryptError as exc:
@@ -223,6 +229,56 @@ def decrypt(data: bytes, identities: Sequence[x25519.Identity], limits: Limits =
         if "No matching keys" in reason:
             raise BundleRefused("sync.refused.not_for_us") from exc
         raise BundleRefused("sync.refused.damaged") from exc
+
+
+def _dearmor_prefix(data: bytes, limit: int) -> bytes:
+    """The first ``limit``-odd bytes of an ASCII-armored age file, decoded (enough for its header)."""
+    import base64
+    import binascii
+
+    lines = data[:limit * 2].split(b"\n")[1:]
+    text = b"".join(line.strip() for line in lines if not line.startswith(b"-----"))
+    text = text[:len(text) // 4 * 4]
+    try:
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise BundleRefused("harden.age.header", reason="armor") from exc
+
+
+def check_age_header(data: bytes, limits: Limits = DEFAULT_LIMITS) -> int:
+    """Parse the age v1 header (C2SP age spec: version line, recipient stanzas ``-> type args`` each
+    followed by base64 body lines that end with a line shorter than 64 columns, then ``--- mac``)
+    without decrypting, and refuse a header longer than ``max_header_bytes`` or with more than
+    ``max_recipients`` stanzas — a decryptor would otherwise try every stanza against our keys.
+    Returns the number of stanzas."""
+    raw = _dearmor_prefix(data, limits.max_header_bytes) if data.startswith(AGE_ARMOR) else data
+    end = raw.find(b"\n---", 0, limits.max_header_bytes)
+    if end < 0:
+        if len(raw) > limits.max_header_bytes:
+            raise BundleRefused("harden.age.header", reason=f"header longer than {limits.max_header_bytes} bytes")
+        raise BundleRefused("sync.refused.damaged")
+    lines = raw[:end].split(b"\n")
+    if lines[0] + b"\n" != AGE_MAGIC:
+        raise BundleRefused("sync.refused.not_bundle")
+    stanzas = 0
+    in_body = False
+    for line in lines[1:]:
+        if line.startswith(b"-> "):
+            if in_body:
+                raise BundleRefused("harden.age.header", reason="stanza body not ended")
+            stanzas += 1
+            if stanzas > limits.max_recipients:
+                count = raw.count(b"\n-> ", 0, limits.max_header_bytes)
+                raise BundleRefused("harden.age.too_many_recipients", count=f"{count}+" if
+                                    len(raw) > limits.max_header_bytes else count, limit=limits.max_recipients)
+            in_body = True
+        elif in_body and len(line) <= 64:
+            in_body = len(line) == 64      # a full line continues the body, a shorter one ends it
+        else:
+            raise BundleRefused("harden.age.header", reason="malformed stanza")
+    if stanzas == 0 or in_body:
+        raise BundleRefused("harden.age.header", reason="no recipient stanza")
+    return stanzas
 
 
 def split_inner(inner: bytes, limits: Limits = DEFAULT_LIMITS) -> tuple[bytes, str, bytes]:
@@ -278,19 +334,35 @@ def _manifest_from(doc: dict[str, Any], minor: int) -> Manifest:
     known = {"format", "format_version", "kind", "bundle_id", "team_id", "sender", "sender_name",
              "recipients", "seq", "prev", "vector", "since", "villages", "payload", "created_at", "roster"}
     prev = doc.get("prev")
+    limits = DEFAULT_LIMITS
+    if len(recipients) > limits.max_recipients:
+        raise ValueError("recipients")
+    seq = doc["seq"]
+    if type(seq) is int and seq > limits.max_seq:
+        raise BundleRefused("harden.seq.out_of_range", seq=seq, limit=limits.max_seq)
+    counts = _dict(payload.get("counts", {}), "counts")
+    if len(counts) > 100:
+        raise ValueError("counts")
+    vector = _dict(doc["vector"], "vector")
+    if len(vector) > limits.max_vector or (isinstance(since, dict) and len(since) > limits.max_vector):
+        raise ValueError("vector")
+    roster = _list(doc.get("roster", []), "roster")
+    if len(roster) > limits.max_roster or (isinstance(villages, list) and len(villages) > 10_000):
+        raise ValueError("roster")
     return Manifest(
         kind=kind, bundle_id=_hex32(doc["bundle_id"], "bundle_id"), team_id=_hex32(doc["team_id"], "team_id"),
         sender=_hex32(doc["sender"], "sender"), sender_name=_str(doc.get("sender_name", ""), "sender_name"),
-        recipients=recipients, seq=_int(doc["seq"], "seq", low=1),
+        recipients=recipients, seq=_int(doc["seq"], "seq", low=1, high=limits.max_seq),
         prev=None if prev is None else _hex32(prev, "prev"),
         vector=_vector(doc["vector"], "vector"), since=None if since is None else _vector(since, "since"),
         villages=None if villages is None else tuple(_str(v, "villages") for v in _list(villages, "villages")),
         payload_sha256=_str(payload["sha256"], "payload.sha256"),
-        payload_bytes=_int(payload["bytes"], "payload.bytes"),
-        change_count=_int(payload["changes"], "payload.changes"),
-        counts={_str(k, "counts"): _int(v, "counts") for k, v in _dict(payload.get("counts", {}), "counts").items()},
+        payload_bytes=_int(payload["bytes"], "payload.bytes", high=limits.max_file_bytes),
+        change_count=_int(payload["changes"], "payload.changes", high=limits.max_changes),
+        counts={_str(k, "counts"): _int(v, "counts", high=limits.max_changes)
+                for k, v in counts.items()},
         created_at=_str(doc["created_at"], "created_at"),
-        roster=tuple(_dict(r, "roster") for r in _list(doc.get("roster", []), "roster")),
+        roster=tuple(_dict(r, "roster") for r in roster),
         format_minor=minor, extra={k: v for k, v in doc.items() if k not in known},
     )
 
@@ -467,8 +539,9 @@ def _hex32(v: Any, name: str) -> str:
     return v
 
 
-def _int(v: Any, name: str, low: int = 0) -> int:
-    if not isinstance(v, int) or isinstance(v, bool) or not low <= v <= MAX_HLC:
+def _int(v: Any, name: str, low: int = 0, high: int = MAX_HLC) -> int:
+    """An integer from a bundle, range-checked before anything is sized by it."""
+    if not isinstance(v, int) or isinstance(v, bool) or not low <= v <= high:
         raise ValueError(name)
     return v
 

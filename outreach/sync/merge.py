@@ -43,6 +43,7 @@ from sqlalchemy import Boolean, Date, Integer, String, Text, bindparam, delete, 
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import SQLModel
 
+from outreach import testhooks
 from outreach.domain.errors import OutreachError
 from outreach.domain.hlc import physical_ms
 from outreach.domain.searchkeys import name_keys
@@ -500,6 +501,7 @@ def apply_changes(writer: Writer, changes: list[dict[str, Any]], *, source: str 
     for ch in changes:
         writer.clock.observe(ch["hlc"])
     fresh = job.store(changes)
+    testhooks.point("import:mid_apply")   # the change log is written, the rows not yet (tests only)
     for entity in ORDER:
         rows = fresh.get(entity)
         if not rows:

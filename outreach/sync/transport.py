@@ -20,6 +20,7 @@ the database as it was; a bundle seen before is "already imported".
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -30,9 +31,11 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, func, insert, or_, select, update
 
+from outreach import testhooks
 from outreach.domain.errors import OutreachError
 from outreach.i18n import Msg, tr
-from outreach.safefiles import atomic_path, read_reason
+from outreach.inputfiles import read_capped
+from outreach.safefiles import atomic_path
 from outreach.storage.sync_tables import (
     DIRECTION_IN,
     DIRECTION_OUT,
@@ -106,7 +109,12 @@ def export_bundle(store: Any, ring: KeyRing, *, out: Path, to: str | None = None
     from outreach.sync.changes import collect_changes, to_wire, version_vector
 
     me = store.device
-    with store.connect() as conn, conn.begin():   # one snapshot for changes, vector and sequence
+    worker = store.worker
+    out = Path(out)
+    # One write transaction (the write lock from its first read, see Store) for changes, vector and
+    # the sequence number, which is claimed by recording the bundle in it: two exports at once get
+    # distinct numbers. The file is moved into place only after that commit (the stack exits last).
+    with contextlib.ExitStack() as files, store.engine.connect() as conn, conn.begin():
         team = T.require_team(conn)
         if ring.device_id != me.id:
             raise OutreachError("sync.error.keys_other_device")
@@ -133,19 +141,19 @@ def export_bundle(store: Any, ring: KeyRing, *, out: Path, to: str | None = None
         changes = [to_wire(c) for c in collect_changes(conn, since, villages=villages)]
         vector = version_vector(conn)
         seq, prev = _next_seq(conn, me.id, stream)
+        testhooks.point("export:seq_read")
         roster = T.roster(conn) if kind == B.DOWNLINK else ()
-        sender_name = T.display_name(me.id, me.name, store.worker)
-    data, manifest = B.write_bundle(
-        kind=kind, team_id=team.team_id, sender=me.id, sender_name=sender_name, signer=ring.device_sign,
-        recipients=recipients, escrow=[team.recovery_age], seq=seq, prev=prev, vector=vector, changes=changes,
-        since=since, villages=None if villages is None else sorted(villages), roster=roster)
-    out = Path(out)
-    path = out / bundle_file_name(team, me.id, seq, to=stream if kind == B.DOWNLINK else None) if out.is_dir() else out
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_path(path) as tmp:  # the file appears only once the bundle is recorded as sent
+        sender_name = T.display_name(me.id, me.name, worker)
+        data, manifest = B.write_bundle(
+            kind=kind, team_id=team.team_id, sender=me.id, sender_name=sender_name, signer=ring.device_sign,
+            recipients=recipients, escrow=[team.recovery_age], seq=seq, prev=prev, vector=vector,
+            changes=changes, since=since, villages=None if villages is None else sorted(villages), roster=roster)
+        path = out / bundle_file_name(team, me.id, seq, to=stream if kind == B.DOWNLINK else None) \
+            if out.is_dir() else out
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = files.enter_context(atomic_path(path))  # the file appears only once the bundle is recorded
         tmp.write_bytes(data)
-        with store.engine.begin() as conn:
-            _record(conn, manifest, DIRECTION_OUT, stream, path.name, applied=0)
+        _record(conn, manifest, DIRECTION_OUT, stream, path.name, applied=0)
     return ExportResult(path, manifest.bundle_id, kind, stream, recipient_name, seq, manifest.change_count,
                         since is None, len(data))
 
@@ -267,15 +275,16 @@ def import_bundles(store: Any, ring: KeyRing, paths: Sequence[str | Path], *,
 def import_file(store: Any, ring: KeyRing, path: Path, *, limits: B.Limits = B.DEFAULT_LIMITS,
                 on_stage: Callable[[str], None] | None = None) -> ImportResult:
     name = str(path)
-    try:
-        size = path.stat().st_size
-        if size > limits.max_file_bytes:
-            raise B.BundleRefused("sync.refused.too_large", size_mb=size // 2**20, limit_mb=limits.max_file_bytes // 2**20)
-        data = path.read_bytes()
-    except OSError as exc:
-        return ImportResult(name, REFUSED, Msg("sync.refused.unreadable", {"reason": read_reason(exc)}))
-    except B.BundleRefused as exc:
-        return ImportResult(name, REFUSED, exc.msg)
+    try:   # only a regular file, read no further than the cap (a FIFO or /dev/zero cannot stall us)
+        data = read_capped(path, limits.max_file_bytes, what="bundle")
+    except OutreachError as exc:
+        msg = exc.msg
+        if exc.key == "error.file.unreadable":
+            msg = Msg("sync.refused.unreadable", {"reason": exc.params["reason"]})
+        elif exc.key.startswith("harden.file.too_large") and path.stat().st_size > limits.max_file_bytes:
+            msg = Msg("sync.refused.too_large", {"size_mb": path.stat().st_size // 2**20,
+                                                 "limit_mb": limits.max_file_bytes // 2**20})
+        return ImportResult(name, REFUSED, msg)
     return import_data(store, ring, data, name=name, limits=limits, on_stage=on_stage)
 
 
@@ -295,7 +304,8 @@ def import_data(store: Any, ring: KeyRing, data: bytes, *, name: str = "", limit
                 return ImportResult(name, ALREADY, Msg("sync.import.already", {"sender": sender_name, "seq": m.seq}),
                                     m.bundle_id, m.sender, sender_name, m.seq, m.change_count)
         stage("apply")
-        report, dropped = _apply(store, team, opened, sender_name, name)
+        testhooks.point("import:before_begin")
+        report, dropped, gaps = _apply(store, team, opened, sender_name, name, _stream_of(team, ring))
     except B.BundleRefused as exc:
         if exc.key == "sync.refused.damaged":
             exc = B.BundleRefused("sync.refused.damaged", sender=_guess_sender(store, name))
@@ -309,9 +319,9 @@ def import_data(store: Any, ring: KeyRing, data: bytes, *, name: str = "", limit
     if report is None:
         return ImportResult(name, ALREADY, Msg("sync.import.already", {"sender": sender_name, "seq": m.seq}),
                             m.bundle_id, m.sender, sender_name, m.seq, m.change_count)
-    with store.connect() as conn:
-        gap_msgs = [Msg("sync.import.gap", {"seq": n, "sender": sender_name})
-                    for n in missing_seqs(conn, m.sender, _stream_of(team, ring))]
+    gap_msgs = [Msg("sync.import.gap", {"seq": n, "sender": sender_name}) for n in gaps[0]]
+    if gaps[1] > len(gaps[0]):
+        gap_msgs.append(Msg("harden.gaps.more", {"count": gaps[1] - len(gaps[0])}))
     return ImportResult(name, IMPORTED, Msg("sync.import.done", {
         "sender": sender_name, "seq": m.seq, "changes": m.change_count, "new": report.new}),
         m.bundle_id, m.sender, sender_name, m.seq, m.change_count, report, gap_msgs,
@@ -327,7 +337,14 @@ def _review_notes(report: Any) -> list[Msg]:
     return notes
 
 
-def _apply(store: Any, team: T.Team, opened: B.OpenedBundle, sender_name: str, name: str) -> Any:
+MAX_SEQ_JUMP = 10_000  # a laptop's next bundle number may be at most this far above its last one
+GAPS_LISTED = 20       # missing bundle numbers named one by one; the rest are counted
+
+
+def _apply(store: Any, team: T.Team, opened: B.OpenedBundle, sender_name: str, name: str, stream: str) -> Any:
+    """Apply one verified bundle in ONE write transaction (record, changes, vector, roster, and the
+    gap report, so a failure anywhere leaves no record). The transaction holds the write lock from
+    its first read: the "already imported" check and the sequence check cannot race another import."""
     from outreach.sync.changes import from_wire
     from outreach.sync.merge import apply_changes
 
@@ -335,7 +352,11 @@ def _apply(store: Any, team: T.Team, opened: B.OpenedBundle, sender_name: str, n
     source = f"{sender_name} #{m.seq} ({m.bundle_id[:8]})"
     with store.transaction() as w:
         if _imported(w.conn, m.bundle_id):
-            return None, 0
+            return None, 0, ([], 0)
+        last = _last_seq(w.conn, m.sender, stream)
+        if m.seq > last + MAX_SEQ_JUMP:
+            raise B.BundleRefused("harden.seq.jump", sender=sender_name, last=last, seq=m.seq, limit=MAX_SEQ_JUMP)
+        testhooks.point("import:before_first_write")
         wire = opened.changes
         dropped = 0
         if team.is_lead:
@@ -347,7 +368,9 @@ def _apply(store: Any, team: T.Team, opened: B.OpenedBundle, sender_name: str, n
         _raise_peer_vector(w.conn, m.sender, m.vector)
         if not team.is_lead and m.roster:
             T.apply_roster(w.conn, team, m.roster)
-    return report, dropped
+        gaps = missing_seqs(w.conn, m.sender, stream, limit=GAPS_LISTED), count_missing(w.conn, m.sender, stream)
+        testhooks.point("import:before_commit")
+    return report, dropped, gaps
 
 
 def _without_unknown_foreign(conn: Connection, sender: str, wire: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -393,12 +416,39 @@ def _guess_sender(store: Any, name: str) -> str:
     return tr("sync.sender.unknown")
 
 
-def missing_seqs(conn: Connection, sender: str, stream: str) -> list[int]:
-    """Sequence numbers of ``sender``'s bundles to ``stream`` not imported yet, below the highest seen."""
+def _last_seq(conn: Connection, sender: str, stream: str) -> int:
     c = BUNDLES.c
-    seen = set(conn.execute(select(c.seq).where(c.direction == DIRECTION_IN, c.sender == sender,
-                                                c.stream == stream)).scalars())
-    return [n for n in range(1, max(seen, default=0)) if n not in seen]
+    return conn.execute(select(func.coalesce(func.max(c.seq), 0)).where(
+        c.direction == DIRECTION_IN, c.sender == sender, c.stream == stream)).scalar_one()
+
+
+def missing_seqs(conn: Connection, sender: str, stream: str, *, limit: int = 100) -> list[int]:
+    """The lowest ``limit`` sequence numbers of ``sender``'s bundles to ``stream`` not imported yet,
+    below the highest seen. Walks the gaps between the numbers seen, so its cost never depends on
+    how large a number is (a bundle numbered 9223372036854775807 once sized a list by it)."""
+    c = BUNDLES.c
+    seen = sorted(set(conn.execute(select(c.seq).where(c.direction == DIRECTION_IN, c.sender == sender,
+                                                       c.stream == stream)).scalars()))
+    out: list[int] = []
+    prev = 0
+    for n in seen:
+        k = prev + 1
+        while k < n and len(out) < limit:
+            out.append(k)
+            k += 1
+        if len(out) >= limit:
+            break
+        prev = n
+    return out
+
+
+def count_missing(conn: Connection, sender: str, stream: str) -> int:
+    """How many of ``sender``'s bundle numbers below its highest are missing (cheap, in SQL)."""
+    c = BUNDLES.c
+    where = (c.direction == DIRECTION_IN, c.sender == sender, c.stream == stream)
+    top, held = conn.execute(select(func.coalesce(func.max(c.seq), 0), func.count(func.distinct(c.seq)))
+                             .where(*where)).one()
+    return max(0, int(top) - int(held))
 
 
 # =========================================================================== status
