@@ -26,6 +26,7 @@ import base64
 import hashlib
 import json
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -39,6 +40,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from pyrage import x25519
 
 from outreach.domain.errors import OutreachError
+from outreach.i18n import tr
 from outreach.safefiles import read_reason, write_atomic
 
 KEYSTORE_NAME = "outreach-keys.json"
@@ -207,9 +209,56 @@ def keystore_path(data_dir: Path) -> Path:
     return Path(data_dir) / KEYSTORE_NAME
 
 
-def check_new_passphrase(passphrase: str) -> None:
-    if len(passphrase) < MIN_PASSPHRASE:
-        raise OutreachError("sync.error.passphrase_too_short", minimum=MIN_PASSPHRASE)
+MIN_SCORE = 3  # zxcvbn: 0 too guessable … 4 very unguessable; 3 resists an offline attack on a slow hash
+_ZXCVBN_MAX = 72  # zxcvbn refuses longer input; a longer passphrase is judged by its first 72 characters
+
+
+def weakness_reason(passphrase: str, user_inputs: Sequence[str] = ()) -> str | None:
+    """The catalog key saying why a new passphrase is too easy to guess, or None when it is strong
+    enough. Judged by zxcvbn (common passwords, words, names, keyboard rows, dates, repeats), whose
+    own feedback is English only: its findings are mapped to our sentences."""
+    from zxcvbn import zxcvbn
+
+    if not passphrase.strip():
+        return "hard.passphrase.reason.empty"
+    result = zxcvbn(passphrase[:_ZXCVBN_MAX], user_inputs=[u for u in user_inputs if u])
+    return None if result["score"] >= MIN_SCORE else _reason(result)
+
+
+def passphrase_weakness(passphrase: str, user_inputs: Sequence[str] = ()) -> str | None:
+    """Why a new passphrase is too weak and what would be better, one translated line; None if fine."""
+    reason = weakness_reason(passphrase, user_inputs)
+    return None if reason is None else OutreachError(
+        "hard.passphrase.weak", reason=tr(reason), advice=tr("hard.passphrase.advice")).message()
+
+
+def _reason(result: dict) -> str:
+    """The catalog key for the weakest part zxcvbn found (the longest match, as its own feedback does)."""
+    matches = [m for m in result.get("sequence", []) if m.get("pattern") != "bruteforce"]
+    if not matches:
+        return "hard.passphrase.reason.short"
+    m = max(matches, key=lambda x: len(x.get("token", "")))
+    pattern = m.get("pattern")
+    if pattern == "dictionary":
+        name = m.get("dictionary_name")
+        if name == "passwords":
+            return "hard.passphrase.reason.common"
+        if name == "user_inputs":
+            return "hard.passphrase.reason.personal"
+        if name in ("surnames", "male_names", "female_names"):
+            return "hard.passphrase.reason.name"
+        return "hard.passphrase.reason.word"
+    return {"spatial": "hard.passphrase.reason.keyboard", "repeat": "hard.passphrase.reason.repeat",
+            "sequence": "hard.passphrase.reason.sequence", "regex": "hard.passphrase.reason.date",
+            "date": "hard.passphrase.reason.date"}.get(pattern or "", "hard.passphrase.reason.short")
+
+
+def check_new_passphrase(passphrase: str, user_inputs: Sequence[str] = ()) -> None:
+    """Refuse a new passphrase that is easy to guess (never a bare length rule: 'aaaaaaaaaaaa' is
+    long and weak, a short sentence of uncommon words is strong)."""
+    reason = weakness_reason(passphrase, user_inputs)
+    if reason:
+        raise OutreachError("hard.passphrase.weak", reason=tr(reason), advice=tr("hard.passphrase.advice"))
 
 
 def _derive(passphrase: str, salt: bytes, kdf: KdfParams) -> bytes:

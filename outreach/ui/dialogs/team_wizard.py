@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from outreach.domain.errors import OutreachError
 from outreach.i18n import tr
 from outreach.sync import team as T
-from outreach.sync.keys import DEFAULT_KDF
+from outreach.sync.keys import DEFAULT_KDF, passphrase_weakness
 from outreach.ui.widgets import ErrorLabel
 
 KDF = DEFAULT_KDF   # tests use FAST_KDF_FOR_TESTS
@@ -183,8 +183,8 @@ class _NamePage(_BusyPage):
 
 
 def _passphrase_problem(text: str, again: str, *, new: bool) -> str:
-    if new and len(text) < MIN_PASSPHRASE:
-        return tr("ui.dayone.passphrase_short", n=MIN_PASSPHRASE)
+    if new and (weak := passphrase_weakness(text)):  # zxcvbn, explained in the user's language
+        return weak
     if new and text != again:
         return tr("sync.error.passphrase_mismatch")
     if not text:

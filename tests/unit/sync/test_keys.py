@@ -100,7 +100,7 @@ def test_change_passphrase(tmp_path, ring):
         keys.load_keyring(path, PASS)
     with pytest.raises(OutreachError) as exc:
         keys.change_passphrase(path, "another long phrase", "short")
-    assert exc.value.key == "sync.error.passphrase_too_short"
+    assert exc.value.key == "hard.passphrase.weak"
 
 
 def test_fingerprint_is_deterministic_short_and_sensitive_to_every_key():

@@ -50,7 +50,7 @@ def test_team_cannot_be_created_twice_and_wrong_passphrase_is_clear(lead):
 
 def test_short_passphrase_is_refused_before_anything_is_written(tmp_path):
     laptop = Laptop(tmp_path, "x", "陈静")
-    assert error_key(T.create_team, laptop.store, "short", kdf=FAST_KDF_FOR_TESTS) == "sync.error.passphrase_too_short"
+    assert error_key(T.create_team, laptop.store, "short", kdf=FAST_KDF_FOR_TESTS) == "hard.passphrase.weak"
     assert not (laptop.dir / K.KEYSTORE_NAME).exists()
     with laptop.store.connect() as conn:
         assert T.get_team(conn) is None
