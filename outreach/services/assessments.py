@@ -252,7 +252,15 @@ def get_assessment(store: Store, assessment_id: str, *, lang: str | None = None)
     if row is None:
         raise NotFound("assessment.error.not_found", id=assessment_id)
     answers = json.loads(row.answers or "{}")
-    return AssessmentDetail(**_summary(row), answers=answers, lines=describe_answers(row.body, answers, lang))
+    return AssessmentDetail(**_summary(row), answers=answers, lines=_describe(row.body, answers, lang))
+
+
+def _describe(body: str, answers: dict[str, Any], lang: str | None) -> list[AnswerLine]:
+    if body.startswith('{"kind": '):  # an imported XLSForm or a validated scale (outreach.forms)
+        from outreach.forms.render import describe_answers as describe_form
+
+        return describe_form(body, answers, lang)
+    return describe_answers(body, answers, lang)
 
 
 def list_assessments(store: Store, household_id: str) -> list[AssessmentSummary]:
