@@ -73,6 +73,7 @@ class NeedFigures:
     matrix: dict[str, dict[str, int]]       # domain → priority → needs identified
     open: Tally                             # open or referred now, recorded by the period end
     open_by_domain: tuple[Tally, ...]
+    urgent_waiting: Tally                   # urgent, still open (no referral) as of as_of: see followups
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,7 @@ class ReferralFigures:
     by_provider: tuple[Tally, ...]
     replied: Tally                      # the provider answered by the period end
     served: Tally
-    overdue_replies: Tally              # expected reply date passed before as_of, no answer yet
+    overdue_replies: Tally              # reply overdue as of as_of, whenever issued (services.followups)
     median_days_to_reply: Fraction | None
 
     @property

@@ -9,7 +9,6 @@ from fractions import Fraction
 from math import floor
 
 from outreach.domain.enums import (
-    AgeGroup,
     NeedDomain,
     Priority,
     ReferralStatus,
@@ -60,7 +59,7 @@ def tally_label(key: str, code: str, label: str = "", lang: str | None = None) -
     prefix = key.rsplit(".", 1)[0]
     enum = ENUM_OF.get(prefix)
     if key.startswith("people.age."):
-        return tr("reports.age.unknown", lang) if code == "unknown" else AgeGroup(code).label(lang)
+        return tr(f"papers.age.{code}", lang)   # the report's civil-affairs groups, boundaries included
     if enum is not None:
         return enum.label_of(code, lang)
     return code

@@ -42,6 +42,7 @@ from outreach.reports.queries import (
     H,
     N,
     P,
+    R,
     V,
     household_ids_select,
 )
@@ -52,7 +53,10 @@ from outreach.storage.tables import Provider
 
 PROVIDER = Provider.__table__
 PICKER_LEVELS = ("county", "township", "village")   # provinces and cities are above any team
-AGE_GROUPS = ("child", "adolescent", "adult", "elder", "oldest_old", "unknown")
+# Civil-affairs age groups (ages on as_of): under 18, 18–59, 60 and over, unknown add up to everyone;
+# "oldest_old" (80 and over) is the "of whom" line under "elder" and is not added.
+AGE_GROUPS = ("minor", "adult", "elder", "oldest_old", "unknown")
+AGE_GROUPS_SUMMED = ("minor", "adult", "elder", "unknown")
 
 
 # --------------------------------------------------------------------------- computing
@@ -84,7 +88,7 @@ def compute_indicators(store: Store, scope: Scope, *, lang: str | None = None) -
             people=_people(conn, f),
             needs=_needs(conn, f),
             assessments=_assessments(conn, f),
-            referrals=_referrals(conn, referral_cohort(conn, f)),
+            referrals=_referrals(conn, f, referral_cohort(conn, f)),
             overdue_followups=_overdue(conn, f),
             villages=tuple(sorted((v.row for v in villages.values()), key=lambda r: (r.name, r.village_id))),
         )
@@ -290,6 +294,7 @@ def _needs(conn: Connection, f: Filters) -> NeedFigures:
     for _hid, d, p in rows:
         matrix.setdefault(d, {})[p] = matrix.get(d, {}).get(p, 0) + 1
     open_rows = conn.execute(select(N.c.household_id, N.c.domain).where(*f.needs_open())).all()
+    urgent = _count(conn, "needs.urgent_waiting", N.c.household_id, f.urgent_needs())
     return NeedFigures(
         identified=Tally("needs.total", "total", len(rows), len({r[0] for r in rows})),
         by_domain=_tallies("needs.domain", ((r[1], r[0]) for r in rows), domains),
@@ -297,6 +302,7 @@ def _needs(conn: Connection, f: Filters) -> NeedFigures:
         matrix=matrix,
         open=Tally("needs.open", "open", len(open_rows), len({r[0] for r in open_rows})),
         open_by_domain=_tallies("needs.open_domain", ((r[1], r[0]) for r in open_rows), domains),
+        urgent_waiting=urgent,
     )
 
 
@@ -307,7 +313,7 @@ def _assessments(conn: Connection, f: Filters) -> AssessmentFigures:
                                       [p.value for p in Priority]))
 
 
-def _referrals(conn: Connection, cohort: ReferralCohort) -> ReferralFigures:
+def _referrals(conn: Connection, f: Filters, cohort: ReferralCohort) -> ReferralFigures:
     names = dict(conn.execute(select(PROVIDER.c.id, PROVIDER.c.name)
                               .where(PROVIDER.c.id.in_(sorted(cohort.provider_ids())))).all())
     return ReferralFigures(
@@ -317,9 +323,15 @@ def _referrals(conn: Connection, cohort: ReferralCohort) -> ReferralFigures:
                           for t in cohort.by_provider()),
         replied=cohort.tally("referrals.replied"),
         served=cohort.tally("referrals.served"),
-        overdue_replies=cohort.tally("referrals.overdue_reply"),
+        overdue_replies=_count(conn, "referrals.overdue_reply", R.c.household_id, f.replies_overdue()),
         median_days_to_reply=cohort.median_days_to_reply(),
     )
+
+
+def _count(conn: Connection, key: str, household_col, where: list) -> Tally:
+    """How many rows match ``where`` and in how many distinct households."""
+    n, homes = conn.execute(select(func.count(), func.count(distinct(household_col))).where(*where)).one()
+    return Tally(key, key.rsplit(".", 1)[-1], int(n), int(homes))
 
 
 def _overdue(conn: Connection, f: Filters) -> Tally:

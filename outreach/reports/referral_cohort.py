@@ -4,6 +4,8 @@ A referral's status at the period end is its latest event up to that day (by dat
 device — the same order the referral service uses). A reply is the provider's first answer
 (accepted, declined, served or no-show); days to reply count from ``issued_on`` to that answer.
 The cohort is small (referrals issued in one period), so the per-referral logic runs in Python.
+Overdue replies are not a cohort figure: they count every referral overdue as of ``as_of``, whenever it
+was issued (``outreach.services.followups``).
 """
 
 from __future__ import annotations
@@ -33,7 +35,6 @@ class CohortReferral:
     status: str                 # at the period end
     first_reply_on: date | None
     served: bool
-    overdue: bool               # no answer and the expected reply date is before as_of
 
 
 class ReferralCohort:
@@ -52,8 +53,6 @@ class ReferralCohort:
             return [r for r in rs if r.first_reply_on is not None]
         if rest == "served":
             return [r for r in rs if r.served]
-        if rest == "overdue_reply":
-            return [r for r in rs if r.overdue]
         if sub == "status":
             return [r for r in rs if r.status == code]
         if sub == "provider":
@@ -93,7 +92,7 @@ class ReferralCohort:
 
 
 def referral_cohort(conn: Connection, f: Filters) -> ReferralCohort:
-    end, as_of = f.scope.end, f.as_of
+    end = f.scope.end
     rows = conn.execute(select(R.c.id, R.c.household_id, R.c.provider_id, R.c.issued_on, R.c.expected_reply_on)
                         .where(*f.referrals_issued())).all()
     events: dict[str, list] = defaultdict(list)
@@ -107,8 +106,6 @@ def referral_cohort(conn: Connection, f: Filters) -> ReferralCohort:
         status = evs[-1].status if evs else S.ISSUED.value
         replies = [e.event_date for e in evs if e.status in REPLY_STATUSES]
         first_reply = min(replies) if replies else None
-        overdue = (first_reply is None and status != S.CANCELLED.value and r.expected_reply_on is not None
-                   and r.expected_reply_on < as_of)
         out.append(CohortReferral(r.id, r.household_id, r.provider_id, r.issued_on, r.expected_reply_on, status,
-                                  first_reply, any(e.status == S.SERVED.value for e in evs), overdue))
+                                  first_reply, any(e.status == S.SERVED.value for e in evs)))
     return ReferralCohort(out)

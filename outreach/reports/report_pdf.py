@@ -40,8 +40,9 @@ from outreach.reports import formatting as fmt
 from outreach.reports.charts import bar_chart
 from outreach.reports.figures import Indicators, Tally, ratio
 from outreach.reports.files import atomic_file, check_target
-from outreach.reports.indicators import compute_indicators
+from outreach.reports.indicators import AGE_GROUPS_SUMMED, compute_indicators
 from outreach.reports.scope import Scope
+from outreach.reports.summary import written_summary
 from outreach.storage.store import Store
 
 MARGIN = 16 * mm
@@ -59,13 +60,15 @@ class Letterhead:
     name: str
     address: str = ""
     phone: str = ""
+    filled_by: str = ""     # the worker making the report (local setting ``worker_name``), for 填报人
 
     @classmethod
     def from_store(cls, store: Store, lang: str) -> Letterhead:
         from outreach.services.team_profile import get_team_profile
 
         profile = get_team_profile(store)
-        return cls(profile.org_name or tr("reports.pdf.org_default", lang), profile.org_address, profile.org_phone)
+        return cls(profile.org_name or tr("reports.pdf.org_default", lang), profile.org_address, profile.org_phone,
+                   store.get_setting("worker_name") or "")
 
 
 def write_monthly_report(store: Store, path: str | Path, *, month: str, area: str | None = None,
@@ -212,6 +215,7 @@ def render_report(ind: Indicators, head: Letterhead, lang: str, out: BinaryIO, *
     story += _needs(ind, lang, st, width)
     story += _referrals(ind, lang, st, width)
     story += _notes(ind, lang, st)
+    story += _signatures(lang, width, head.filled_by)
     doc.build(story, canvasmaker=canvas_cls)
 
 
@@ -255,18 +259,20 @@ def _summary(ind: Indicators, lang: str, st: _Styles, width: float) -> list:
          else f"{r.served.count:,} ({fmt.percent(r.share_served)})"),
         ("median_reply", fmt.days(r.median_days_to_reply, lang)),
         ("overdue_replies", fmt.count(r.overdue_replies.count)), ("needs_open", fmt.count(ind.needs.open.count)),
+        ("papers.urgent_waiting", fmt.count(ind.needs.urgent_waiting.count)),
     ]
     rows = []
     for i in range(0, len(pairs), 2):
         row = []
         for key, value in pairs[i:i + 2]:
-            row += [_t(f"k.{key}", lang), value]
+            row += [tr(key, lang) if key.startswith("papers.") else _t(f"k.{key}", lang), value]
         rows.append(row + [""] * (4 - len(row)))
     t = _table(rows, [width * 0.22, width * 0.28, width * 0.22, width * 0.28], header=False, zebra=True)
     t.setStyle(TableStyle([("ALIGN", (0, 0), (0, -1), "LEFT"), ("ALIGN", (2, 0), (2, -1), "LEFT"),
                            ("FONTSIZE", (1, 0), (1, -1), 9.5), ("FONTSIZE", (3, 0), (3, -1), 9.5),
                            ("TOPPADDING", (0, 0), (-1, -1), 3.2), ("BOTTOMPADDING", (0, 0), (-1, -1), 3.2)]))
-    return [Paragraph(_t("h.summary", lang), st.h1), t]
+    words = [Paragraph(_esc(text), st.body) for text in written_summary(ind, lang, period_title(ind, lang))]
+    return [Paragraph(_t("h.summary", lang), st.h1), *words, Spacer(1, 5), t]
 
 
 def _tally_rows(tallies, lang: str, *, households: bool = True, skip_zero: bool = False) -> list[list[str]]:
@@ -329,11 +335,16 @@ def _people(ind: Indicators, lang: str, st: _Styles, width: float) -> list:
     head = [_t("col.group", lang), _t("col.people", lang), _t("col.households", lang)]
     vul = _table([head, *_tally_rows(p.by_vulnerability, lang)], [width * 0.2, width * 0.12, width * 0.13])
     ages_head = [_t("col.age_group", lang), _t("col.people", lang), _t("col.households", lang)]
-    ages = _table([ages_head, *_tally_rows(p.by_age_group, lang)], [width * 0.2, width * 0.12, width * 0.13])
+    summed = sum(t.count for t in p.by_age_group if t.code in AGE_GROUPS_SUMMED)
+    ages = _table([ages_head, *_tally_rows(p.by_age_group, lang),
+                   [tr("papers.age.total", lang), fmt.count(summed), fmt.count(p.total.households)]],
+                  [width * 0.25, width * 0.1, width * 0.1])
+    ages.setStyle(TableStyle([("LINEABOVE", (0, -1), (-1, -1), 0.6, RULE)]))
     chart = _chart_for(p.by_vulnerability, lang, width * 0.5, title=_t("chart.vulnerability", lang))
+    age_bars = [t for t in p.by_age_group if t.code in AGE_GROUPS_SUMMED]
     return [CondPageBreak(80 * mm), Paragraph(_t("h.people", lang), st.h1),
             _side_by_side(vul, chart, width, 0.47), Spacer(1, 6),
-            _side_by_side(ages, _chart_for(p.by_age_group, lang, width * 0.5, title=_t("chart.ages", lang)),
+            _side_by_side(ages, _chart_for(age_bars, lang, width * 0.5, title=_t("chart.ages", lang)),
                           width, 0.47)]
 
 
@@ -342,8 +353,12 @@ def _needs(ind: Indicators, lang: str, st: _Styles, width: float) -> list:
 
     n = ind.needs
     prios = [p.value for p in Priority]
-    head = [_t("col.domain", lang), *[Priority(p).label(lang) for p in prios], _t("col.total", lang),
-            _t("col.households", lang), _t("col.open", lang)]
+    cell = ParagraphStyle("needs_head", fontName=register_fonts(), fontSize=8, leading=10, alignment=TA_CENTER,
+                          wordWrap="CJK")
+    group = [Paragraph(_esc(_t("col.domain", lang)), cell), Paragraph(_esc(tr("papers.needs.identified_group", lang)),
+                                                                      cell), "", "", "", "",
+             Paragraph(_esc(_t("col.open", lang)), cell)]
+    head = ["", *[Priority(p).label(lang) for p in prios], tr("papers.needs.col.domain_total", lang), ""]
     open_by = {t.code: t.count for t in n.open_by_domain}
     rows = []
     for t in n.by_domain:
@@ -351,13 +366,18 @@ def _needs(ind: Indicators, lang: str, st: _Styles, width: float) -> list:
             continue
         cells = n.matrix.get(t.code, {})
         rows.append([fmt.tally_label(t.key, t.code, "", lang), *[fmt.count(cells.get(p, 0)) for p in prios],
-                     fmt.count(t.count), fmt.count(t.households), fmt.count(open_by.get(t.code, 0))])
+                     fmt.count(t.count), fmt.count(open_by.get(t.code, 0))])
     total = [_t("col.total", lang), *[fmt.count(sum(n.matrix.get(d, {}).get(p, 0) for d in n.matrix))
-                                      for p in prios],
-             fmt.count(n.identified.count), fmt.count(n.identified.households), fmt.count(n.open.count)]
-    widths = [width * 0.2] + [width * 0.1] * 4 + [width * 0.1, width * 0.1, width * 0.1]
-    table = _table([head, *rows, total], widths)
-    table.setStyle(TableStyle([("LINEABOVE", (0, -1), (-1, -1), 0.6, RULE)]))
+                                      for p in prios], fmt.count(n.identified.count), fmt.count(n.open.count)]
+    widths = [width * 0.2] + [width * 0.1] * 5 + [width * 0.2]
+    table = _table([group, head, *rows, total], widths)
+    table.repeatRows = 2
+    table.setStyle(TableStyle([("LINEABOVE", (0, -1), (-1, -1), 0.6, RULE), ("SPAN", (1, 0), (5, 0)),
+                               ("SPAN", (0, 0), (0, 1)), ("SPAN", (6, 0), (6, 1)), ("BACKGROUND", (0, 1), (-1, 1), HEAD_BG),
+                               ("ALIGN", (0, 1), (-1, 1), "CENTER"), ("LINEBELOW", (1, 0), (5, 0), 0.4, RULE),
+                               ("LINEBEFORE", (6, 0), (6, -1), 0.6, RULE), ("BACKGROUND", (0, 2), (-1, 2), colors.white)]))
+    households = tr("papers.needs.households_line", lang, count=n.identified.households,
+                    households=fmt.count(n.identified.households))
     a = ind.assessments
     detail = ("，" if lang == "zh_CN" else ", ").join(
         f"{fmt.tally_label(t.key, t.code, '', lang)} {t.count:,}" for t in a.by_priority if t.count)
@@ -365,7 +385,7 @@ def _needs(ind: Indicators, lang: str, st: _Styles, width: float) -> list:
                 h=f"{a.total.households:,}", detail=detail)
     shown = [t for t in n.by_domain if t.count]
     out = [CondPageBreak(70 * mm), Paragraph(_t("h.needs", lang), st.h1), table, Spacer(1, 4),
-           Paragraph(_esc(assess), st.body)]
+           Paragraph(_esc(households), st.body), Paragraph(_esc(assess), st.body)]
     if shown:
         out += [Spacer(1, 4), _chart_for(shown, lang, width, title=_t("chart.needs", lang))]
     return out
@@ -386,9 +406,24 @@ def _referrals(ind: Indicators, lang: str, st: _Styles, width: float) -> list:
 
 def _notes(ind: Indicators, lang: str, st: _Styles) -> list:
     items = [_t(f"note.{k}", lang, as_of=ind.as_of.isoformat()) for k in ("coverage", "people", "needs",
-                                                                          "referrals", "excluded")]
+                                                                          "referrals", "followups", "excluded")]
     return [CondPageBreak(40 * mm), Paragraph(_t("h.notes", lang), st.h2),
             *[Paragraph("• " + _esc(text), st.note) for text in items]]
+
+
+def _signatures(lang: str, width: float, filled_by: str) -> list:
+    """填报人 / 审核人 / 日期 lines, with room to sign and stamp, kept together at the end."""
+    font = register_fonts()
+    line = "_" * 16
+    rows = [[tr("papers.sign.filled_by", lang) + (filled_by or ""), line if not filled_by else "",
+             tr("papers.sign.checked_by", lang), line, tr("papers.sign.date", lang), line],
+            ["", "", "", "", "", tr("papers.sign.stamp", lang)]]
+    t = Table(rows, colWidths=[width * x for x in (0.2, 0.14, 0.11, 0.2, 0.09, 0.26)], hAlign="LEFT")
+    t.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), font), ("FONTSIZE", (0, 0), (-1, -1), 10),
+                           ("VALIGN", (0, 0), (-1, -1), "BOTTOM"), ("TOPPADDING", (0, 0), (-1, -1), 6),
+                           ("LEFTPADDING", (0, 0), (-1, -1), 0), ("FONTSIZE", (0, 1), (-1, 1), 8),
+                           ("TEXTCOLOR", (0, 1), (-1, 1), colors.HexColor("#666666"))]))
+    return [KeepTogether([Spacer(1, 14), t, Spacer(1, 20)])]
 
 
 def _per_cent(part: int, whole: int) -> int:

@@ -37,7 +37,7 @@ def test_figures_and_click_through(qtbot, ctx, county):
     view = make(qtbot, ctx)
     assert card(view, "在册户数").value.text() == "3"
     assert card(view, "本期走访户数").value.text() == "1"          # 石门-0022, ten days ago
-    assert card(view, "逾期未回访户数").value.text() == "1"         # its next visit was due yesterday
+    assert card(view, "到期未回访户数").value.text() == "1"         # its next visit was due yesterday
     never = card(view, "从未走访户数")
     assert never.value.text() == "2"
     with qtbot.waitSignal(view.sig_open_households) as sig:

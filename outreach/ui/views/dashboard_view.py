@@ -480,16 +480,19 @@ class DashboardView(QWidget):
              tr("reports.dash.d.of", n=fmt.count(cov.visited_90.count), total=fmt.count(cov.households)), cov.visited_90),
             (fmt.count(cov.unvisited_90.count), "reports.dash.k.unvisited_90", "", cov.unvisited_90),
             (fmt.count(hh.never_visited.count), "reports.pdf.k.never_visited", "", hh.never_visited),
-            (fmt.count(ind.overdue_followups.count), "reports.pdf.k.overdue_followups", "", ind.overdue_followups),
+            (fmt.count(ind.overdue_followups.count), "reports.pdf.k.overdue_followups",
+             tr("papers.as_of", date=ind.as_of.isoformat()), ind.overdue_followups),
             (fmt.count(ind.people.vulnerable.count), "reports.pdf.k.people_vulnerable",
              tr("reports.dash.d.households", n=fmt.count(ind.people.vulnerable.households)), ind.people.vulnerable),
             (fmt.count(n.identified.count), "reports.pdf.k.needs_identified",
-             tr("reports.dash.d.open", n=fmt.count(n.open.count)), n.identified),
+             tr("papers.dash.d.open_urgent", n=fmt.count(n.open.count), urgent=fmt.count(n.urgent_waiting.count)),
+             n.identified),
             (fmt.count(r.issued.count), "reports.pdf.k.referrals_issued",
              tr("reports.dash.d.median", days=fmt.days(r.median_days_to_reply)), r.issued),
             (fmt.percent(r.share_served), "reports.pdf.k.referrals_served",
              tr("reports.dash.d.of", n=fmt.count(r.served.count), total=fmt.count(r.issued.count)), r.served),
-            (fmt.count(r.overdue_replies.count), "reports.pdf.k.overdue_replies", "", r.overdue_replies),
+            (fmt.count(r.overdue_replies.count), "reports.pdf.k.overdue_replies",
+             tr("papers.as_of", date=ind.as_of.isoformat()), r.overdue_replies),
         ]
         for card, (value, caption, detail, tally) in zip(self.cards, cards, strict=True):
             card.set(value, tr(caption), detail, self._q(tally.key, caption) if tally.households else None)

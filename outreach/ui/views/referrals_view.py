@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 from outreach.domain.enums import ReferralStatus, Urgency
 from outreach.domain.errors import OutreachError
 from outreach.i18n import tr
-from outreach.services import letter_sources
+from outreach.services import followups, letter_sources
 from outreach.services import referrals as referral_service
 from outreach.services.referrals import ReferralInfo
 from outreach.storage.store import Store
@@ -49,6 +49,15 @@ REPLY_CHOICES = (ReferralStatus.ACCEPTED, ReferralStatus.DECLINED, ReferralStatu
 FILTER_OVERDUE = "overdue"
 
 
+def load_referrals(store: Store, today: date, choice: str) -> tuple[list[ReferralInfo], set[str]]:
+    """The list for a status filter choice, and the ids of the referrals whose reply is overdue today
+    (``followups``: the same definition as Today, the dashboard and the report)."""
+    overdue = followups.overdue_reply_ids(store, as_of=today)
+    if choice == FILTER_OVERDUE:
+        return [r for r in referral_service.list_referrals(store, today=today) if r.id in overdue], overdue
+    return referral_service.list_referrals(store, status=choice or None, today=today), overdue
+
+
 class ReferralTableModel(QAbstractTableModel):
     COLUMNS = ("reference", "person", "provider", "status", "issued_on", "reply_by", "urgency")
 
@@ -56,11 +65,14 @@ class ReferralTableModel(QAbstractTableModel):
         super().__init__(parent)
         self.rows: list[ReferralInfo] = []
         self.today = today or date.today()
+        self.overdue_ids: set[str] = set()     # followups.overdue_reply_ids as of ``today``
 
-    def set_rows(self, rows: list[ReferralInfo], today: date) -> None:
+    def set_rows(self, rows: list[ReferralInfo], today: date, overdue_ids: set[str] | None = None) -> None:
         self.beginResetModel()
         self.rows = list(rows)
         self.today = today
+        if overdue_ids is not None:
+            self.overdue_ids = set(overdue_ids)
         self.endResetModel()
 
     def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
@@ -75,7 +87,9 @@ class ReferralTableModel(QAbstractTableModel):
         return None
 
     def overdue_days(self, info: ReferralInfo) -> int:
-        if not info.is_overdue(self.today) or info.expected_reply_on is None:
+        """Days past the expected reply date when the reply is overdue (the one definition in
+        ``outreach.services.followups``), else 0."""
+        if info.id not in self.overdue_ids or info.expected_reply_on is None:
             return 0
         return (self.today - info.expected_reply_on).days
 
@@ -131,6 +145,7 @@ class ReferralsView(QWidget):
         self.runner = runner
         self._today = today
         self._all: list[ReferralInfo] = []
+        self._overdue_ids: set[str] = set()
         self.model = ReferralTableModel(self, today=today())
         self._build()
         if runner is not None:
@@ -301,15 +316,11 @@ class ReferralsView(QWidget):
     # ----------------------------------------------------------------- list
     def refresh(self) -> None:
         choice = self.status_filter.currentData() or ""
-        kwargs: dict[str, Any] = {"today": self._today()}
-        if choice == FILTER_OVERDUE:
-            kwargs["overdue_only"] = True
-        elif choice:
-            kwargs["status"] = choice
-        self._call(referral_service.list_referrals, on_done=self._loaded,
-                   on_error=lambda exc: self._show_error(exc), **kwargs)
+        self._call(load_referrals, self._today(), choice, on_done=self._loaded,
+                   on_error=lambda exc: self._show_error(exc))
 
-    def _loaded(self, rows: list[ReferralInfo]) -> None:
+    def _loaded(self, loaded: tuple[list[ReferralInfo], set[str]]) -> None:
+        rows, self._overdue_ids = loaded
         self._all = list(rows)
         self._apply_text_filter()
 
@@ -319,8 +330,8 @@ class ReferralsView(QWidget):
                 if not text or text in r.reference.lower() or text in r.person_name.lower()
                 or text in r.provider_name.lower()]
         today = self._today()
-        self.model.set_rows(rows, today)
-        overdue = sum(1 for r in rows if r.is_overdue(today))
+        self.model.set_rows(rows, today, self._overdue_ids)
+        overdue = sum(1 for r in rows if r.id in self._overdue_ids)
         self.summary.setText(tr("letters.ui.summary", count=len(rows), overdue=overdue))
         self._update_buttons()
 
@@ -430,7 +441,7 @@ class ReferralsView(QWidget):
                    on_error=lambda exc: (self.reply_found.setText(""), self._show_error(exc, self.reply_error)))
 
     def _found(self, info: ReferralInfo) -> None:
-        late = self.model.overdue_days(info) if info.is_overdue(self._today()) else 0
+        late = self.model.overdue_days(info)
         status = ReferralStatus(info.status).label()
         if late:
             status = tr("letters.ui.status_overdue", status=status, days=late)

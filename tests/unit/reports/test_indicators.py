@@ -76,10 +76,14 @@ def test_people_by_vulnerability_and_age(store, team, may):
     assert (p.vulnerable.count, p.vulnerable.households) == (5, 3)   # p1 p2 p3 p4 p7 in h1 h2 h5
     # Ages on 31 May 2024: p3 9; p7 17 (18 on 1 June); p2 43 and p12 18 that very day; p4 74, p5 63;
     # p1 82; p9 has no birth date.
-    assert by_code(p.by_age_group) == {"child": (1, 1), "adolescent": (1, 1), "adult": (2, 2), "elder": (2, 2),
+    # Civil-affairs groups: children are under 18 (p3, p7), older people 60 and over (p4 p5 p1), of whom
+    # 80 and over p1 (an "of whom" line: not added to the total).
+    assert by_code(p.by_age_group) == {"minor": (2, 2), "adult": (2, 2), "elder": (3, 3),
                                        "oldest_old": (1, 1), "unknown": (1, 1)}
+    summed = [t.count for t in p.by_age_group if t.code != "oldest_old"]
+    assert sum(summed) == p.total.count
     assert behind(store, team, "people.vulnerability.left_behind_child", may) == ["h2"]
-    assert behind(store, team, "people.age.adolescent", may) == ["h5"]
+    assert behind(store, team, "people.age.minor", may) == ["h2", "h5"]
 
 
 def test_needs_and_assessments(store, team, may):
