@@ -23,6 +23,9 @@ SETTABLE = ("worker_name", "device_name", "language", "org_name", "org_address",
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("gui", help=tr("cli.gui.help"), description=tr("cli.gui.help"))
     p.add_argument("--demo", action="store_true", help=tr("cli.gui.demo"))
+    # Hidden, for the packaging smoke test: save the window once painted, then quit (outreach/ui/screenshot.py).
+    p.add_argument("--screenshot", metavar="FILE", help=argparse.SUPPRESS)
+    p.add_argument("--quit-after-ms", type=bounded_int(0, 600_000), default=0, metavar="N", help=argparse.SUPPRESS)
     p.set_defaults(handler=_gui)
 
     p = sub.add_parser("demo", help=tr("cli.demo.help"), description=tr("cli.demo.help"))
@@ -72,6 +75,12 @@ def _positive(text: str) -> int:
 def _gui(ctx) -> int:
     from outreach.ui.app import run_gui  # Qt is imported only when the window is wanted
 
+    if ctx.args.screenshot:
+        from outreach.ui.app import check_display
+        from outreach.ui.screenshot import arm
+
+        check_display()
+        arm(ctx.args.screenshot, ctx.args.quit_after_ms)
     return run_gui(ctx.args.data_dir, demo=ctx.args.demo)
 
 

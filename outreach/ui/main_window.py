@@ -149,7 +149,7 @@ class MainWindow(QMainWindow):
         self._action("refresh", "F5", self.refresh)  # StandardKey.Refresh includes Ctrl+R on X11
         self._action("lang_zh", None, lambda: self.set_language("zh_CN"))
         self._action("lang_en", None, lambda: self.set_language("en"))
-        self._action("about", None, self.forms.about)
+        self._action("about", None, self.show_about)
         self.nav_group = QActionGroup(self)
         self.nav_actions: dict[str, QAction] = {}
         nav = [("households", "Ctrl+1"), ("today", "Ctrl+2")] + [(s.name, s.shortcut) for s in EXTERNAL_VIEWS]
@@ -158,6 +158,13 @@ class MainWindow(QMainWindow):
             action.setCheckable(True)
             self.nav_group.addAction(action)
             self.nav_actions[name] = action
+
+    def show_about(self) -> None:
+        """Help → About: version, data folder, database file, log folder (about_dialog.py)."""
+        from outreach.ui.dialogs.about_dialog import AboutDialog
+
+        self.about_dialog = AboutDialog(self.ctx.store, self)
+        self.about_dialog.exec()
 
     def _build_menus(self) -> None:
         a = self.actions_by_name
