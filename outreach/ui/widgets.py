@@ -8,7 +8,8 @@ from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QDate, QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QEvent, QObject, QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractSlider,
@@ -19,8 +20,11 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
     QMenu,
+    QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QToolButton,
     QVBoxLayout,
@@ -380,3 +384,107 @@ def bold(text: str) -> str:
     from html import escape
 
     return f"<b>{escape(text)}</b>"
+
+
+# ---------------------------------------------------------------------------- what an input holds
+def is_input(obj: object) -> bool:
+    """Widgets whose value a form saves (and a draft keeps)."""
+    if isinstance(obj, QAbstractButton):
+        return obj.isCheckable() and obj.objectName() != "segment"
+    return isinstance(obj, QLineEdit | QPlainTextEdit | QComboBox | QListWidget | DateField | SegmentedChoice) \
+        or hasattr(obj, "draft_value")
+
+
+def input_value(w: QWidget) -> Any:
+    """The value of an input as plain JSON (what a draft stores, what "unsaved" compares)."""
+    if hasattr(w, "draft_value"):
+        return w.draft_value()
+    if isinstance(w, DateField):
+        return w.text()
+    if isinstance(w, SegmentedChoice):
+        return w.value()
+    if isinstance(w, QAbstractButton):
+        return w.isChecked()
+    if isinstance(w, QLineEdit):
+        return w.text()
+    if isinstance(w, QPlainTextEdit):
+        return w.toPlainText()
+    if isinstance(w, QComboBox):
+        data = w.currentData()
+        return {"data": data} if isinstance(data, str | int | bool) else {"index": w.currentIndex()}
+    if isinstance(w, QListWidget):
+        role = Qt.ItemDataRole.UserRole
+        items = [w.item(i) for i in range(w.count())]
+        current = w.currentItem()
+        return {"checked": [i.data(role) for i in items if i.flags() & Qt.ItemFlag.ItemIsUserCheckable
+                            and i.checkState() == Qt.CheckState.Checked],
+                "current": current.data(role) if current is not None else None}
+    raise TypeError(f"not an input: {type(w).__name__}")
+
+
+def set_input_value(w: QWidget, value: Any) -> None:
+    """Put a value from ``input_value`` back (as if the user had entered it: signals fire)."""
+    if hasattr(w, "restore_value"):
+        w.restore_value(value)
+    elif isinstance(w, DateField):
+        w.set_text(str(value or ""))
+    elif isinstance(w, SegmentedChoice):
+        w.set_value(value)
+    elif isinstance(w, QAbstractButton):
+        w.setChecked(bool(value))
+    elif isinstance(w, QLineEdit):
+        w.setText(str(value or ""))
+    elif isinstance(w, QPlainTextEdit):
+        w.setPlainText(str(value or ""))
+    elif isinstance(w, QComboBox) and isinstance(value, dict):
+        index = w.findData(value["data"]) if "data" in value else int(value.get("index", -1))
+        if 0 <= index < w.count():
+            w.setCurrentIndex(index)
+    elif isinstance(w, QListWidget) and isinstance(value, dict):
+        role = Qt.ItemDataRole.UserRole
+        checked = set(value.get("checked") or [])
+        for i in range(w.count()):
+            item = w.item(i)
+            if item.flags() & Qt.ItemFlag.ItemIsUserCheckable:
+                item.setCheckState(Qt.CheckState.Checked if item.data(role) in checked else Qt.CheckState.Unchecked)
+            if value.get("current") is not None and item.data(role) == value["current"]:
+                w.setCurrentItem(item)
+
+
+def available_geometry(widget: QWidget) -> QRect:
+    """The part of the widget's screen a window may use (without task bars)."""
+    screen = widget.screen() or QGuiApplication.primaryScreen()
+    return screen.availableGeometry()
+
+
+FRAME_ALLOWANCE = QSize(16, 48)  # window frame and title bar, which availableGeometry does not subtract
+
+
+def fit_to_screen(window: QWidget, preferred: QSize | None = None) -> QSize:
+    """Size a dialog to what it wants (``preferred`` or its size hint) but never beyond the available
+    screen, and keep it on that screen — so its buttons are visible at 1280×720 and 1366×768."""
+    avail = available_geometry(window)
+    want = preferred or window.sizeHint().expandedTo(window.size())
+    w = min(max(want.width(), window.minimumSizeHint().width()), avail.width() - FRAME_ALLOWANCE.width())
+    h = min(want.height(), avail.height() - FRAME_ALLOWANCE.height())
+    window.setMaximumSize(avail.width() - FRAME_ALLOWANCE.width(), avail.height() - FRAME_ALLOWANCE.height())
+    window.resize(w, h)
+    pos = window.pos()
+    x = min(max(pos.x(), avail.left()), avail.right() - w - FRAME_ALLOWANCE.width() // 2)
+    y = min(max(pos.y(), avail.top()), avail.bottom() - h - FRAME_ALLOWANCE.height() + 8)
+    window.move(max(x, avail.left()), max(y, avail.top()))
+    return QSize(w, h)
+
+
+class FitScrollArea(QScrollArea):
+    """A scroll area that asks for its content's full size (so a dialog is as tall as its form when
+    the screen allows, and scrolls only when it does not)."""
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        inner = self.widget()
+        if inner is None:
+            return super().sizeHint()
+        hint = inner.sizeHint()
+        frame = 2 * self.frameWidth()
+        bar = self.verticalScrollBar().sizeHint().width()
+        return QSize(hint.width() + frame + bar, hint.height() + frame)

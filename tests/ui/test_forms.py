@@ -22,7 +22,9 @@ def test_member_errors_show_beside_their_fields_and_nothing_is_saved(qtbot, wind
     qtbot.keyClicks(form.phone, "12345")
     form.accept()
     assert form.fields["name"].error.text() == tr("error.required")  # checked before the service
+    assert form.fields["relation"].error.text() == tr("error.required")  # a second member: no default
     type_text(form.name, "李四")
+    form.relation.set_value("spouse")
     form.accept()
     wait_idle(qtbot, ctx)
     assert form.isVisible()
@@ -100,6 +102,7 @@ def test_ctrl_s_saves_from_any_field(qtbot, window, ctx, county):
     form.activateWindow()
     qtbot.waitUntil(form.isActiveWindow)
     qtbot.keyClicks(form.name, "Wang Wu")
+    form.relation.set_value("child")  # not the household's first member: the relation is asked
     form.notes.setFocus()
     QTest.keyClick(form.notes, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     wait_idle(qtbot, ctx)

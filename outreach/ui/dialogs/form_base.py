@@ -1,6 +1,13 @@
 """The shape every form shares: labelled fields with an error line under each, Save/Cancel, saving on
 the database thread through a service (which validates; nothing is written unless valid), errors shown
-beside their field in the user's language, and a question before unsaved changes are thrown away.
+beside their field in the user's language, and — so that nothing is lost or changed silently:
+
+- the mouse wheel only changes the answer that has the keyboard focus (``guard_wheel``);
+- a typed date that cannot be read stops the save, with the reason beside the field;
+- closing asks first and names the fields that are not saved;
+- an open form is kept as a draft (every few seconds and after every change) and offered back after a
+  crash, a power cut or a closed window;
+- the dialog fits the screen (its fields scroll, its buttons stay visible).
 """
 
 from __future__ import annotations
@@ -9,29 +16,44 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractButton,
-    QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QFrame,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
     QMessageBox,
     QPlainTextEdit,
-    QScrollArea,
-    QSpinBox,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from outreach.domain.errors import FieldError, OutreachError, ValidationError
 from outreach.i18n import tr
-from outreach.ui.widgets import ErrorLabel
+from outreach.services import drafts as drafts_svc
+from outreach.ui.widgets import (
+    DateField,
+    ErrorLabel,
+    FitScrollArea,
+    SearchBox,
+    SegmentedChoice,
+    fit_to_screen,
+    guard_wheel,
+    input_value,
+    is_input,
+    set_input_value,
+)
+
+DRAFT_DEBOUNCE_MS = 400     # after a change, the draft is written this soon
+DRAFT_INTERVAL_MS = 4000    # and at least this often while the form is open and changed
 
 
 @dataclass
@@ -45,36 +67,53 @@ class FormField:
 
 class FormDialog(QDialog):
     """Subclasses build their fields with ``add_field``, and implement ``values()`` and
-    ``submit(store, values)`` (runs on the database thread; raise ValidationError to refuse)."""
+    ``submit(store, values)`` (runs on the database thread; raise ValidationError to refuse).
+
+    Drafts: a subclass sets ``draft_kind`` and ``self.draft_params`` (what opens the same form again);
+    its loads go through ``self.load(...)`` so the draft is looked for once the fields are filled."""
 
     sig_saved = Signal(object)
+    sig_draft_saved = Signal(str)     # the draft's key, once it is on disk
+    sig_ready = Signal()              # every load answered (fields filled, draft looked for)
 
     title_key = "ui.form.title"
     changes: Iterable[str] = ()
+    draft_kind: str | None = None
 
-    def __init__(self, ctx, parent: QWidget | None = None, *, scroll: bool = False) -> None:
+    def __init__(self, ctx, parent: QWidget | None = None, *, scroll: bool = True) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.fields: dict[str, FormField] = {}
         self._aliases: dict[str, str] = {}
-        self._dirty = False
+        self._dirty = False           # a change outside the tracked inputs (e.g. a tree of check boxes)
         self._loading = False
+        self._clean: dict[str, Any] = {}
+        self._pending_loads = 0
+        self._ready = False
         self.saving = False
         self.result_value: Any = None
+        self.draft_params: dict[str, Any] = {}
+        self.restore_draft_on_open = False
+        self._draft_written: Any = None
+        self.found_draft: drafts_svc.Draft | None = None
         outer = QVBoxLayout(self)
+        self.draft_bar = self._make_draft_bar()
+        outer.addWidget(self.draft_bar)
         self.general_error = ErrorLabel(self)
         outer.addWidget(self.general_error)
         self.form = QFormLayout()
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
         if scroll:
-            area = QScrollArea(self)
-            area.setWidgetResizable(True)
-            inner = QWidget(area)
+            self.scroll_area = FitScrollArea(self)
+            self.scroll_area.setWidgetResizable(True)
+            self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+            inner = QWidget(self.scroll_area)
             inner.setLayout(self.form)
-            area.setWidget(inner)
-            outer.addWidget(area, 1)
+            self.scroll_area.setWidget(inner)
+            outer.addWidget(self.scroll_area, 1)
         else:
+            self.scroll_area = None
             outer.addLayout(self.form)
         self.body = outer
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
@@ -84,6 +123,14 @@ class FormDialog(QDialog):
         save = QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self)  # Ctrl+S saves from any field
         save.activated.connect(self.accept)
         self._buttons_added = False
+        self._fitted = False
+        self._draft_soon = QTimer(self)
+        self._draft_soon.setSingleShot(True)
+        self._draft_soon.setInterval(DRAFT_DEBOUNCE_MS)
+        self._draft_soon.timeout.connect(self.write_draft)
+        self._draft_tick = QTimer(self)
+        self._draft_tick.setInterval(DRAFT_INTERVAL_MS)
+        self._draft_tick.timeout.connect(self.write_draft)
 
     # ----------------------------------------------------------------- building
     def add_field(self, name: str, label_key: str | Callable[[], str], widget: QWidget, *,
@@ -106,19 +153,24 @@ class FormDialog(QDialog):
         return widget
 
     def watch(self, widget: QWidget) -> None:
-        """Any edit in ``widget`` makes the form dirty (asks before closing)."""
-        if isinstance(widget, QLineEdit):
+        """Any edit in ``widget`` counts as a change (draft written, asked about before closing)."""
+        if isinstance(widget, DateField):
+            widget.sig_edited.connect(self.mark_dirty)
+            widget.dateChanged.connect(self.mark_dirty)
+        elif isinstance(widget, SegmentedChoice):
+            widget.sig_changed.connect(self.mark_dirty)
+        elif isinstance(widget, QLineEdit):
             widget.textEdited.connect(self.mark_dirty)
         elif isinstance(widget, QPlainTextEdit):
             widget.textChanged.connect(self.mark_dirty)
         elif isinstance(widget, QComboBox):
             widget.currentIndexChanged.connect(self.mark_dirty)
-        elif isinstance(widget, QDateEdit):
-            widget.dateChanged.connect(self.mark_dirty)
-        elif isinstance(widget, QSpinBox):
-            widget.valueChanged.connect(self.mark_dirty)
-        elif isinstance(widget, QCheckBox | QAbstractButton):
+        elif isinstance(widget, QAbstractButton):
             widget.toggled.connect(self.mark_dirty)
+        elif isinstance(widget, QListWidget):
+            widget.itemChanged.connect(self.mark_dirty)
+        elif hasattr(widget, "valueChanged"):
+            widget.valueChanged.connect(self.mark_dirty)
 
     def finish_layout(self) -> None:
         """Call at the end of a subclass's __init__: adds the buttons and the title."""
@@ -127,27 +179,203 @@ class FormDialog(QDialog):
             self._buttons_added = True
         with self.loading():
             self.retranslate()
+        guard_wheel(self)
+        self._clean = self.input_state()
+        if self._pending_loads == 0:
+            QTimer.singleShot(0, self._loads_done)
+
+    def load(self, fn: Callable[..., Any], *args: Any, on_done: Callable[[Any], None], **kwargs: Any) -> None:
+        """A query that fills the form; the draft is looked for once every such query answered."""
+        self._pending_loads += 1
+
+        def done(result: Any) -> None:
+            on_done(result)
+            self._pending_loads -= 1
+            if self._pending_loads == 0:
+                self._loads_done()
+
+        self.ctx.runner.query(fn, *args, on_done=done, owner=self, **kwargs)
+
+    def _loads_done(self) -> None:
+        if self._ready or self._pending_loads:
+            return
+        self._ready = True
+        guard_wheel(self)
+        if self.draft_kind:
+            self.ctx.runner.query(drafts_svc.get_draft, self.draft_key(), owner=self, on_done=self._draft_found)
+        else:
+            self.sig_ready.emit()
+
+    @property
+    def ready(self) -> bool:
+        return self._ready
 
     def mark_dirty(self, *_args) -> None:
-        if not self._loading:
-            self._dirty = True
+        if self._loading:
+            return
+        sender = self.sender()
+        if sender is not None and not (isinstance(sender, QWidget) and self._tracked(sender)):
+            self._dirty = True  # e.g. a tree of check boxes: no tracked input to compare
+        if self.draft_kind and self._ready:
+            self._draft_soon.start()
+            if not self._draft_tick.isActive():
+                self._draft_tick.start()
+
+    def _tracked(self, widget: QWidget) -> bool:
+        inputs = self.inputs().values()
+        return any(w is widget or w.isAncestorOf(widget) for w in inputs)
 
     @property
     def dirty(self) -> bool:
-        return self._dirty
+        return self._dirty or bool(self.changed_inputs())
 
     def loading(self):
-        """``with self.loading():`` while filling fields from a record (does not make the form dirty)."""
+        """``with self.loading():`` while filling fields from a record (not an edit: what is filled in
+        becomes the state "unsaved" is measured against — except in fields the user already changed)."""
         form = self
 
         class _Loading:
             def __enter__(self):
+                self.before = form.input_state()
+                self.was_loading = form._loading
                 form._loading = True
 
             def __exit__(self, *exc):
-                form._loading = False
+                form._loading = self.was_loading
+                after = form.input_state()
+                for key, value in after.items():
+                    if key not in form._clean or self.before.get(key) == form._clean.get(key):
+                        form._clean[key] = value
+                guard_wheel(form)
 
         return _Loading()
+
+    # ----------------------------------------------------------------- the inputs, their state
+    def inputs(self) -> dict[str, QWidget]:
+        """Every input of the form by a stable name (its attribute, ``attr.key`` in dicts), in the
+        order they were made (the order a draft is put back in)."""
+        found: dict[str, QWidget] = {}
+        for name, obj in vars(self).items():
+            if name.startswith("_") or isinstance(obj, SearchBox):
+                continue
+            if isinstance(obj, QWidget) and is_input(obj):
+                found[name] = obj
+            elif isinstance(obj, dict):
+                for key, w in obj.items():
+                    if isinstance(w, QWidget) and is_input(w):
+                        found[f"{name}.{key}"] = w
+        return found
+
+    def input_state(self) -> dict[str, Any]:
+        return {name: input_value(w) for name, w in self.inputs().items()}
+
+    def set_input_state(self, state: dict[str, Any]) -> None:
+        inputs = self.inputs()
+        for name, w in inputs.items():
+            if name in state:
+                set_input_value(w, state[name])
+
+    def changed_inputs(self) -> list[str]:
+        now = self.input_state()
+        return [k for k, v in now.items() if k in self._clean and self._clean[k] != v]
+
+    def field_of(self, widget: QWidget) -> FormField | None:
+        for f in self.fields.values():
+            if f.widget is widget or f.widget.isAncestorOf(widget):
+                return f
+        return None
+
+    def unsaved_fields(self) -> list[str]:
+        """The labels of the fields changed since the form was opened (or last saved)."""
+        inputs = self.inputs()
+        labels: list[str] = []
+        for key in self.changed_inputs():
+            f = self.field_of(inputs[key])
+            text = _label_text(f.label_key).rstrip(" *") if f else key
+            if text not in labels:
+                labels.append(text)
+        return labels
+
+    # ----------------------------------------------------------------- drafts
+    def draft_key(self) -> str:
+        return drafts_svc.draft_key(self.draft_kind, **self.draft_params)
+
+    def draft_summary(self) -> str:
+        """One line naming what the draft is (the list of drafts on start shows it)."""
+        return self.windowTitle()
+
+    def write_draft(self) -> None:
+        """Write the form's state now if it changed since the last draft (on the database thread)."""
+        if not self.draft_kind or not self._ready or self.saving:
+            return
+        if not self.dirty:
+            self._draft_tick.stop()
+            if self._draft_written is not None:
+                self._draft_written = None
+                self.ctx.runner.op(drafts_svc.discard_draft, self.draft_key(), changes=())
+            return
+        state = self.input_state()
+        if state == self._draft_written:
+            return
+        self._draft_written = state
+        key = self.draft_key()
+        self.ctx.runner.op(drafts_svc.save_draft, key=key, kind=self.draft_kind, params=dict(self.draft_params),
+                           state=state, summary=self.draft_summary(), changes=(),
+                           on_done=lambda _r: self.sig_draft_saved.emit(key), owner=self)
+
+    def discard_draft(self) -> None:
+        self._draft_soon.stop()
+        self._draft_tick.stop()
+        if self.draft_kind:
+            self._draft_written = None
+            self.ctx.runner.op(drafts_svc.discard_draft, self.draft_key(), changes=())
+
+    def _draft_found(self, draft: drafts_svc.Draft | None) -> None:
+        self.found_draft = draft
+        if draft is not None:
+            if self.restore_draft_on_open:
+                self.restore_draft()
+            else:
+                when = draft.saved_at.astimezone().strftime("%Y-%m-%d %H:%M")
+                self.draft_text.setText(tr("forms.draft.found", time=when))
+                self.draft_bar.show()
+        self.sig_ready.emit()
+
+    def restore_draft(self) -> None:
+        """Put the draft's values back (they are unsaved changes again, and are kept as the draft)."""
+        draft = self.found_draft
+        self.draft_bar.hide()
+        if draft is None:
+            return
+        self.set_input_state(draft.state)
+        self._draft_written = self.input_state()
+        if self.dirty:
+            self._draft_tick.start()
+
+    def _drop_found_draft(self) -> None:
+        self.draft_bar.hide()
+        self.found_draft = None
+        self.discard_draft()
+
+    def _make_draft_bar(self) -> QFrame:
+        bar = QFrame(self)
+        bar.setObjectName("draftBar")
+        bar.setStyleSheet("#draftBar { background: #fff4d6; border: 1px solid #e3c878; border-radius: 4px; }")
+        row = QHBoxLayout(bar)
+        row.setContentsMargins(8, 4, 8, 4)
+        self.draft_text = QLabel(bar)
+        self.draft_text.setWordWrap(True)
+        self.draft_restore = QPushButton(bar)
+        self.draft_restore.setAutoDefault(False)
+        self.draft_restore.clicked.connect(self.restore_draft)
+        self.draft_discard = QPushButton(bar)
+        self.draft_discard.setAutoDefault(False)
+        self.draft_discard.clicked.connect(self._drop_found_draft)
+        row.addWidget(self.draft_text, 1)
+        row.addWidget(self.draft_restore)
+        row.addWidget(self.draft_discard)
+        bar.hide()
+        return bar
 
     # ----------------------------------------------------------------- subclass API
     def values(self) -> dict[str, Any]:
@@ -170,6 +398,10 @@ class FormDialog(QDialog):
             save.setText(tr("ui.action.save"))
         if cancel:
             cancel.setText(tr("ui.action.cancel"))
+        self.draft_restore.setText(tr("forms.draft.restore"))
+        self.draft_discard.setText(tr("forms.draft.discard"))
+        for date_field in self.findChildren(DateField):
+            date_field.retranslate()
         self.clear_errors()
 
     # ----------------------------------------------------------------- errors
@@ -196,15 +428,28 @@ class FormDialog(QDialog):
         if general:
             self.general_error.show_message("\n".join(general))
         if first is not None:
-            first.setFocus()
+            self.focus_field(first)
+
+    def focus_field(self, widget: QWidget) -> None:
+        widget.setFocus()
+        if self.scroll_area is not None:
+            self.scroll_area.ensureWidgetVisible(widget)
 
     def error_text(self, name: str) -> str:
         f = self.fields[name]
         return f.error.text() if f.error.isVisible() or f.error.text() else ""
 
+    def date_problems(self) -> list[DateField]:
+        """Date fields in use whose text is not a date (each shows why beside itself)."""
+        return [d for d in self.findChildren(DateField) if d.isEnabled() and not d.commit()]
+
     # ----------------------------------------------------------------- saving
     def accept(self) -> None:
         if self.saving:
+            return
+        bad_dates = self.date_problems()
+        if bad_dates:
+            self.focus_field(bad_dates[0].edit)
             return
         values = self.values()
         local = self.local_errors(values)
@@ -221,8 +466,10 @@ class FormDialog(QDialog):
         self.buttons.setEnabled(True)
         self.result_value = result
         self._dirty = False
+        self.discard_draft()
         self.after_save(result)
         self.sig_saved.emit(result)
+        self._clean = self.input_state()
         super().accept()
 
     def after_save(self, result: Any) -> None:
@@ -240,30 +487,52 @@ class FormDialog(QDialog):
             self.ctx.runner.show_error(exc)
 
     # ----------------------------------------------------------------- closing
+    def unsaved_text(self) -> str:
+        fields = self.unsaved_fields()
+        if not fields:
+            return tr("ui.form.unsaved_text")
+        return tr("forms.unsaved.fields", count=len(fields), fields=tr("ui.punct.list_sep").join(fields))
+
     def ask_unsaved(self) -> QMessageBox.StandardButton:
-        """Save / Discard / Cancel. Tests replace this method to answer without a modal box."""
-        return QMessageBox.question(
-            self, tr("ui.form.unsaved_title"), tr("ui.form.unsaved_text"),
-            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
-            | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save)
+        """Save / Discard / Cancel, naming what is unsaved. Tests replace this method to answer
+        without a modal box."""
+        box = QMessageBox(QMessageBox.Icon.Question, tr("ui.form.unsaved_title"), self.unsaved_text(),
+                          QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+                          | QMessageBox.StandardButton.Cancel, self)
+        box.setDefaultButton(QMessageBox.StandardButton.Save)
+        box.button(QMessageBox.StandardButton.Save).setText(tr("ui.action.save"))
+        box.button(QMessageBox.StandardButton.Discard).setText(tr("forms.unsaved.discard"))
+        box.button(QMessageBox.StandardButton.Cancel).setText(tr("forms.unsaved.keep_editing"))
+        return QMessageBox.StandardButton(box.exec())
 
     def reject(self) -> None:
-        if self._dirty and not self.saving:
+        if self.dirty and not self.saving:
             answer = self.ask_unsaved()
             if answer == QMessageBox.StandardButton.Save:
                 self.accept()
                 return
             if answer != QMessageBox.StandardButton.Discard:
                 return
+            self.discard_draft()
         self._dirty = False
+        self._draft_soon.stop()
+        self._draft_tick.stop()
+        self._clean = self.input_state()
         super().reject()
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
-        if self._dirty and not self.saving:
+        if self.dirty and not self.saving:
             event.ignore()
             self.reject()
             return
         super().closeEvent(event)
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        guard_wheel(self)
+        if not self._fitted:
+            self._fitted = True
+            fit_to_screen(self)
 
 
 def _label_text(label_key: str | Callable[[], str]) -> str:

@@ -3,9 +3,9 @@ the household's consent to be recorded (who, when, how)."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QPlainTextEdit, QWidget
 
 from outreach.domain.enums import AreaLevel, BenefitStatus, ConsentMethod
@@ -15,7 +15,7 @@ from outreach.services import households as households_svc
 from outreach.ui.dialogs.form_base import FormDialog
 from outreach.ui.text import bracketed
 from outreach.ui.undo import ServiceCommand
-from outreach.ui.widgets import EnumCombo, OptionalDateEdit
+from outreach.ui.widgets import DateField, EnumCombo
 
 
 def load_form_data(store, household_id: str | None):
@@ -25,6 +25,7 @@ def load_form_data(store, household_id: str | None):
 
 class HouseholdForm(FormDialog):
     changes = ("household",)
+    draft_kind = "household"
 
     def __init__(self, ctx, parent: QWidget | None = None, *, household_id: str | None = None,
                  village_id: str = "") -> None:
@@ -32,6 +33,7 @@ class HouseholdForm(FormDialog):
         self.household_id = household_id
         self.title_key = "ui.household_form.title_edit" if household_id else "ui.household_form.title_new"
         self._initial_village = village_id
+        self.draft_params = {"household_id": household_id}
         self._areas: list = []
         self.original: dict[str, Any] = {}
         self.village = self.add_field("village_id", "field.village", QComboBox(self), aliases=("village",))
@@ -45,7 +47,7 @@ class HouseholdForm(FormDialog):
         self.notes.setTabChangesFocus(True)
         self.consent = self.add_field("consent_given", "field.consent_given", QCheckBox(self))
         self.consent_by = self.add_field("consent_by", "field.consent_by", QLineEdit(self))
-        self.consent_on = self.add_field("consent_on", "field.consent_on", OptionalDateEdit(self, allow_future=False))
+        self.consent_on = self.add_field("consent_on", "field.consent_on", DateField(self, allow_future=False))
         self.consent_method = self.add_field("consent_method", "field.consent_method",
                                              EnumCombo(ConsentMethod, none_key="ui.choice.none", parent=self))
         self.village.currentIndexChanged.connect(self._fill_groups)
@@ -54,7 +56,7 @@ class HouseholdForm(FormDialog):
         self.resize(520, 0)
         self.finish_layout()
         self.village.setFocus()
-        ctx.runner.query(load_form_data, household_id, on_done=self._loaded, owner=self)
+        self.load(load_form_data, household_id, on_done=self._loaded)
 
     def _loaded(self, result) -> None:
         self._areas, detail = result
@@ -107,7 +109,7 @@ class HouseholdForm(FormDialog):
         for w in (self.consent_by, self.consent_on, self.consent_method):
             w.setEnabled(on)
         if on and self.consent_on.value() is None:
-            self.consent_on.setDate(QDate.currentDate())
+            self.consent_on.set_value(date.today())
 
     def retranslate(self) -> None:
         super().retranslate()

@@ -1,6 +1,10 @@
 """Add or edit a household member. The resident ID is checked as it is typed (GB 11643: length,
 characters, birth date, check digit); a valid ID fills in the birth date and sex. A wrong ID is never
-saved: the form says what is wrong at once and offers to save the member without an ID instead."""
+saved: the form says what is wrong at once and offers to save the member without an ID instead.
+
+The relation defaults to the head (本人/户主) only for a household's first member; later members start
+blank and must be given one. The birth date is typed (any usual form) or picked from a calendar that
+opens at the birth year an entered ID implies."""
 
 from __future__ import annotations
 
@@ -19,13 +23,14 @@ from PySide6.QtWidgets import (
 )
 
 from outreach.domain import idnumber
+from outreach.domain.dates import picker_start
 from outreach.domain.enums import DisabilityType, PersonStatus, Relation, Sex, Vulnerability
 from outreach.domain.errors import FieldError
 from outreach.i18n import tr
 from outreach.services import people as people_svc
 from outreach.ui.dialogs.form_base import FormDialog
 from outreach.ui.undo import ServiceCommand
-from outreach.ui.widgets import EnumCombo, OptionalDateEdit
+from outreach.ui.widgets import DateField, EnumCombo
 
 FLAG_COLUMNS = 3
 
@@ -34,8 +39,13 @@ def load_person(store, person_id: str | None):
     return people_svc.get_person(store, person_id) if person_id else None
 
 
+def has_members(store, household_id: str) -> bool:
+    return bool(people_svc.list_members(store, household_id))
+
+
 class MemberForm(FormDialog):
     changes = ("person", "household")
+    draft_kind = "member"
 
     def __init__(self, ctx, parent: QWidget | None = None, *, household_id: str,
                  person_id: str | None = None) -> None:
@@ -43,15 +53,20 @@ class MemberForm(FormDialog):
         self.household_id = household_id
         self.person_id = person_id
         self.title_key = "ui.member_form.title_edit" if person_id else "ui.member_form.title_new"
+        self.draft_params = {"household_id": household_id, "person_id": person_id}
         self.original: dict[str, Any] = {}
         self.name = self.add_field("name", "field.name", QLineEdit(self))
-        self.relation = self.add_field("relation", "field.relation", EnumCombo(Relation, parent=self))
+        self.relation = self.add_field("relation", "field.relation",
+                                       EnumCombo(Relation, none_key="forms.choice.pick", parent=self))
         id_box = QWidget(self)
         id_row = QHBoxLayout(id_box)
         id_row.setContentsMargins(0, 0, 0, 0)
         self.id_number = QLineEdit(id_box)
         self.id_number.setMaxLength(20)
         self.without_id = QPushButton(id_box)
+        policy = self.without_id.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)  # the ID field keeps its width when the button comes and goes
+        self.without_id.setSizePolicy(policy)
         self.without_id.hide()
         self.without_id.clicked.connect(self.save_without_id)
         id_row.addWidget(self.id_number, 1)
@@ -63,7 +78,8 @@ class MemberForm(FormDialog):
         self.id_hint.hide()
         self.fields["id_number"].error.parentWidget().layout().addWidget(self.id_hint)
         self.sex = self.add_field("sex", "field.sex", EnumCombo(Sex, none_key="ui.choice.none", parent=self))
-        self.birth_date = self.add_field("birth_date", "field.birth_date", OptionalDateEdit(self, allow_future=False))
+        self.birth_date = self.add_field("birth_date", "field.birth_date", DateField(
+            self, allow_future=False, start=lambda: picker_start(id_number=self.id_number.text())))
         self.phone = self.add_field("phone", "field.phone", QLineEdit(self))
         self.status = self.add_field("status", "field.status", EnumCombo(PersonStatus, parent=self))
         flags_box = QWidget(self)
@@ -91,7 +107,15 @@ class MemberForm(FormDialog):
         self.finish_layout()
         self.name.setFocus()
         if person_id:
-            ctx.runner.query(load_person, person_id, on_done=self._loaded, owner=self)
+            self.load(load_person, person_id, on_done=self._loaded)
+        else:
+            self.load(has_members, household_id, on_done=self._first_member)
+
+    def _first_member(self, others: bool) -> None:
+        """The first member of a household is its head; later ones get their relation chosen."""
+        if not others and not self.relation.value():  # unless the worker chose already
+            with self.loading():
+                self.relation.set_value(Relation.SELF.value)
 
     # ----------------------------------------------------------------- loading
     def _loaded(self, person) -> None:
@@ -193,7 +217,14 @@ class MemberForm(FormDialog):
         }
 
     def local_errors(self, values: dict[str, Any]) -> list[FieldError]:
-        return [FieldError("name", "error.required")] if not values["name"] else []
+        errors = [FieldError("name", "error.required")] if not values["name"] else []
+        if not values["relation"]:
+            errors.append(FieldError("relation", "error.required"))
+        return errors
+
+    def draft_summary(self) -> str:
+        name = self.name.text().strip()
+        return f"{self.windowTitle()} — {name}" if name else self.windowTitle()
 
     def submit(self, store, values: dict[str, Any]):
         if self.person_id is None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -28,7 +28,7 @@ from outreach.services import providers as providers_svc
 from outreach.services import referrals as referrals_svc
 from outreach.ui.dialogs.form_base import FormDialog
 from outreach.ui.text import bracketed
-from outreach.ui.widgets import EnumCombo, OptionalDateEdit, SearchBox
+from outreach.ui.widgets import DateField, EnumCombo, SearchBox
 
 REPLY_DAYS = referrals_svc.DEFAULT_REPLY_DAYS
 
@@ -49,10 +49,12 @@ def load_referral_form(store, household_id: str):
 class ReferralForm(FormDialog):
     title_key = "ui.referral_form.title"
     changes = ("referral", "need")
+    draft_kind = "referral"
 
     def __init__(self, ctx, parent: QWidget | None = None, *, household_id: str) -> None:
         super().__init__(ctx, parent)
         self.household_id = household_id
+        self.draft_params = {"household_id": household_id}
         self.person = self.add_field("person_id", "ui.col.person", QComboBox(self))
         provider_box = QWidget(self)
         col = QVBoxLayout(provider_box)
@@ -64,20 +66,20 @@ class ReferralForm(FormDialog):
         col.addWidget(self.provider_list)
         self.add_field("provider_id", "ui.col.provider", provider_box)
         self.provider_list.currentItemChanged.connect(self.mark_dirty)
+        self.watch(self.provider_list)
         self.provider_search.sig_search.connect(self.search_providers)
         self.needs = QListWidget(self)
         self.needs.setMaximumHeight(90)
-        self.needs.itemChanged.connect(self.mark_dirty)
         self.add_field("need_ids", "field.need_ids", self.needs)
         self.reason = self.add_field("reason", "field.reason", QPlainTextEdit(self))
         self.reason.setFixedHeight(60)
         self.reason.setTabChangesFocus(True)
         self.urgency = self.add_field("urgency", "field.urgency", EnumCombo(Urgency, parent=self))
-        self.expected = self.add_field("expected_reply_on", "ui.col.expected_reply", OptionalDateEdit(self))
+        self.expected = self.add_field("expected_reply_on", "ui.col.expected_reply", DateField(self))
         self.expected.set_value(date.today() + timedelta(days=REPLY_DAYS))
         self.consent = self.add_field("consent_given", "field.consent_given", QCheckBox(self))
         self.consent_by = self.add_field("consent_by", "field.consent_by", QLineEdit(self))
-        self.consent_on = self.add_field("consent_on", "field.consent_on", OptionalDateEdit(self, allow_future=False))
+        self.consent_on = self.add_field("consent_on", "field.consent_on", DateField(self, allow_future=False))
         self.consent_method = self.add_field("consent_method", "field.consent_method",
                                              EnumCombo(ConsentMethod, none_key="ui.choice.none", parent=self))
         self.consent_witness = self.add_field("consent_witness", "ui.field.consent_witness", QLineEdit(self))
@@ -86,6 +88,9 @@ class ReferralForm(FormDialog):
         self.consent_note = QLabel(self)
         self.consent_note.setStyleSheet("color: #c25e00;")
         self.consent_note.setWordWrap(True)
+        policy = self.consent_note.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)  # its space stays: the buttons do not jump when it goes
+        self.consent_note.setSizePolicy(policy)
         self.body.insertWidget(self.body.count() - 1 if self._buttons_added else self.body.count(), self.consent_note)
         self.consent.toggled.connect(self._consent_toggled)
         self.issue.toggled.connect(self._consent_toggled)
@@ -94,8 +99,8 @@ class ReferralForm(FormDialog):
         self.resize(640, 0)
         self.finish_layout()
         self.provider_search.setFocus()
-        ctx.runner.query(load_referral_form, household_id, on_done=self._loaded, owner=self)
-        self.search_providers("")
+        self.load(load_referral_form, household_id, on_done=self._loaded)
+        self.load(providers_svc.list_providers, text="", on_done=self._providers_loaded)
 
     def _loaded(self, result) -> None:
         members, needs = result
@@ -150,7 +155,7 @@ class ReferralForm(FormDialog):
         for w in (self.consent_by, self.consent_on, self.consent_method, self.consent_witness):
             w.setEnabled(on)
         if on and self.consent_on.value() is None:
-            self.consent_on.setDate(QDate.currentDate())
+            self.consent_on.set_value(date.today())
         self.consent_note.setVisible(self.issue.isChecked() and not on)
 
     def retranslate(self) -> None:

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from functools import partial
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
     QHBoxLayout,
@@ -26,7 +26,7 @@ from outreach.services import people as people_svc
 from outreach.services import visits as visits_svc
 from outreach.ui.dialogs.form_base import FormDialog
 from outreach.ui.undo import ServiceCommand
-from outreach.ui.widgets import EnumCombo, OptionalDateEdit
+from outreach.ui.widgets import DateField, EnumCombo
 
 OUTCOME_KEYS = {Qt.Key.Key_1: VisitOutcome.MET, Qt.Key.Key_2: VisitOutcome.NOBODY_HOME,
                 Qt.Key.Key_3: VisitOutcome.REFUSED}
@@ -37,12 +37,14 @@ NEXT_DUE_PRESETS = [("ui.visit_form.in_3_days", 3), ("ui.visit_form.in_1_week", 
 class VisitForm(FormDialog):
     title_key = "ui.visit_form.title"
     changes = ("visit", "household")
+    draft_kind = "visit"
 
     def __init__(self, ctx, parent: QWidget | None = None, *, household_id: str) -> None:
         super().__init__(ctx, parent)
         self.household_id = household_id
-        self.visit_date = self.add_field("visit_date", "field.visit_date", OptionalDateEdit(self, allow_future=False))
-        self.visit_date.setDate(QDate.currentDate())
+        self.draft_params = {"household_id": household_id}
+        self.visit_date = self.add_field("visit_date", "field.visit_date", DateField(self, allow_future=False))
+        self.visit_date.set_value(date.today())
         self.visit_type = self.add_field("visit_type", "field.visit_type", EnumCombo(VisitType, parent=self))
         outcome_box = QWidget(self)
         row = QHBoxLayout(outcome_box)
@@ -60,7 +62,6 @@ class VisitForm(FormDialog):
         self.add_field("outcome", "field.outcome", outcome_box)
         self.people = QListWidget(self)
         self.people.setMaximumHeight(96)
-        self.people.itemChanged.connect(self.mark_dirty)
         self.add_field("people_met", "field.people_met", self.people)
         self.notes = self.add_field("notes", "ui.field.notes", QPlainTextEdit(self))
         self.notes.setTabChangesFocus(True)
@@ -68,7 +69,7 @@ class VisitForm(FormDialog):
         due_box = QWidget(self)
         due_row = QHBoxLayout(due_box)
         due_row.setContentsMargins(0, 0, 0, 0)
-        self.next_due = OptionalDateEdit(due_box)
+        self.next_due = DateField(due_box)
         due_row.addWidget(self.next_due)
         self.preset_buttons: list[tuple[QPushButton, str, int]] = []
         for key, days in NEXT_DUE_PRESETS:
@@ -83,7 +84,7 @@ class VisitForm(FormDialog):
         self.resize(620, 0)
         self.finish_layout()
         self.outcome_buttons[VisitOutcome.MET.value].setFocus()
-        ctx.runner.query(people_svc.list_members, household_id, on_done=self._members_loaded, owner=self)
+        self.load(people_svc.list_members, household_id, on_done=self._members_loaded)
 
     def _members_loaded(self, members: list) -> None:
         with self.loading():
@@ -101,7 +102,7 @@ class VisitForm(FormDialog):
     def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt override
         focus = self.focusWidget()
         typing = isinstance(focus, QPlainTextEdit) or (focus is not None and focus.inherits("QLineEdit")) \
-            or isinstance(focus, OptionalDateEdit) or (focus is not None and focus.inherits("QAbstractSpinBox"))
+            or isinstance(focus, DateField) or (focus is not None and focus.inherits("QAbstractSpinBox"))
         outcome = OUTCOME_KEYS.get(Qt.Key(event.key()))
         if outcome is not None and not typing and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
             self.set_outcome(outcome)
