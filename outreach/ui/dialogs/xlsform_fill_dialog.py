@@ -1,0 +1,306 @@
+"""Fill an imported XLSForm for a household: the questions its skip logic shows appear and disappear
+as it is answered, constraints are checked as each answer is given (with the form's own message),
+repeats follow their repeat_count or have add/remove buttons, notes show calculated values. Saving
+goes through ``services.forms.record_form`` on the database thread (nothing written if refused)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from outreach.domain.errors import OutreachError, ValidationError
+from outreach.forms.engine import Field, FormSession, is_answered
+from outreach.i18n import current_language, tr
+from outreach.services import forms as forms_svc
+from outreach.ui.widgets import ErrorLabel
+
+CHANGES = ("assessment", "need", "household")
+
+
+class _Row:
+    """The widgets of one question (kept while it is hidden, so its focus and text survive)."""
+
+    def __init__(self, dialog: FormFillDialog, field: Field) -> None:
+        self.key = field.key
+        self.node = field.node
+        self.label = QLabel(dialog)
+        self.label.setWordWrap(True)
+        self.error = ErrorLabel(dialog)
+        self.hint = QLabel(dialog)
+        self.hint.setStyleSheet("color: #666;")
+        self.hint.setWordWrap(True)
+        self.box = QWidget(dialog)
+        lay = QVBoxLayout(self.box)
+        lay.setContentsMargins(0, 0, 0, 0)
+        self.checks: list[QCheckBox] = []
+        t = field.type
+        if t == "select_one":
+            self.widget: QWidget = QComboBox(dialog)
+            self.widget.currentIndexChanged.connect(lambda _i: dialog.changed(self))
+        elif t == "select_multiple":
+            self.widget = QWidget(dialog)
+            QVBoxLayout(self.widget).setContentsMargins(0, 0, 0, 0)
+        elif t == "acknowledge":
+            self.widget = QCheckBox(tr("xlsform.ui.ok"), dialog)
+            self.widget.toggled.connect(lambda _b: dialog.changed(self))
+        elif t == "note":
+            self.widget = QLabel(dialog)
+            self.widget.setWordWrap(True)
+        else:
+            self.widget = QLineEdit(dialog)
+            if t == "date":
+                self.widget.setPlaceholderText(tr("xlsform.ui.date_placeholder"))
+            self.widget.editingFinished.connect(lambda: dialog.changed(self))
+        self.widget.setObjectName("answer_" + "_".join(str(k) for k in self.key))
+        lay.addWidget(self.widget)
+        lay.addWidget(self.hint)
+        lay.addWidget(self.error)
+        self.choice_names: list[str] = []
+
+    def set_choices(self, dialog: FormFillDialog, choices: list[dict[str, Any]], value: Any) -> None:
+        names = [c["name"] for c in choices]
+        lang = current_language()
+        if names == self.choice_names:
+            return
+        self.choice_names = names
+        if isinstance(self.widget, QComboBox):
+            self.widget.blockSignals(True)
+            self.widget.clear()
+            self.widget.addItem("", None)
+            for c in choices:
+                self.widget.addItem(c["label"][lang] or c["name"], c["name"])
+            index = self.widget.findData(value) if value else 0
+            self.widget.setCurrentIndex(max(index, 0))
+            self.widget.blockSignals(False)
+        else:
+            lay = self.widget.layout()
+            for box in self.checks:
+                lay.removeWidget(box)
+                box.deleteLater()
+            self.checks = []
+            for c in choices:
+                box = QCheckBox(c["label"][lang] or c["name"], self.widget)
+                box.setProperty("choice", c["name"])
+                box.setChecked(isinstance(value, list) and c["name"] in value)
+                box.toggled.connect(lambda _b: dialog.changed(self))
+                lay.addWidget(box)
+                self.checks.append(box)
+
+    def value(self) -> Any:
+        if isinstance(self.widget, QComboBox):
+            return self.widget.currentData()
+        if self.node["type"] == "select_multiple":
+            return [b.property("choice") for b in self.checks if b.isChecked()]
+        if isinstance(self.widget, QCheckBox):
+            return "OK" if self.widget.isChecked() else None
+        if isinstance(self.widget, QLineEdit):
+            return FormSession.coerce(self.node, self.widget.text())
+        return None
+
+
+class FormFillDialog(QDialog):
+    sig_saved = Signal(object)
+
+    def __init__(self, ctx, household_id: str, key: str, *, person_id: str | None = None,
+                 parent: QWidget | None = None, today: date | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.household_id = household_id
+        self.person_id = person_id
+        self.key = key
+        self.today = today
+        self.rows: dict[tuple, _Row] = {}
+        self.repeat_bars: dict[tuple, QWidget] = {}
+        self.session: FormSession | None = None
+        self.version: int | None = None
+        self.result_value: Any = None
+        self.setObjectName("xlsformFillDialog")
+        outer = QVBoxLayout(self)
+        self.general_error = ErrorLabel(self)
+        outer.addWidget(self.general_error)
+        self.scroll = QScrollArea(self)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        inner = QWidget(self.scroll)
+        self.form = QFormLayout(inner)
+        self.scroll.setWidget(inner)
+        outer.addWidget(self.scroll, 1)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
+                                        | QDialogButtonBox.StandardButton.Cancel, self)
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        outer.addWidget(self.buttons)
+        self.resize(640, 720)
+        ctx.runner.query(forms_svc.load_form, key, on_done=self._loaded, owner=self)
+
+    # ------------------------------------------------------------------ building
+    def _loaded(self, found: tuple[str, int, dict[str, Any]]) -> None:
+        _template_id, self.version, definition = found
+        self.setWindowTitle(tr("xlsform.ui.fill_title", title=definition["title"][current_language()],
+                               version=self.version))
+        self.session = FormSession(definition, {})
+        self.render()
+
+    def render(self) -> None:
+        """Lay out the questions the answers so far call for (widgets of hidden ones are kept)."""
+        assert self.session is not None
+        while self.form.rowCount():
+            taken = self.form.takeRow(0)
+            for item in (taken.labelItem, taken.fieldItem):
+                if item is not None and item.widget() is not None:
+                    item.widget().hide()
+        lang = current_language()
+        bars = {k: (node, count) for k, node, count in self.session.repeats()}
+        placed: set[tuple] = set()
+        for field in self.session.fields():
+            self._place_repeat_bars(field.key, bars, placed)
+            row = self.rows.get(field.key)
+            if row is None:
+                row = self.rows[field.key] = _Row(self, field)
+                self._fill(row, self.session.get(field.key))
+            if field.type in ("select_one", "select_multiple"):
+                row.set_choices(self, self.session.choices(field), self.session.get(field.key))
+            text = field.label(self.session, lang) or field.node["name"]
+            if field.node["required"]:
+                text += " *"
+            row.label.setText(("　" * field.depth) + text)
+            if field.type == "note":
+                row.widget.setText("")
+            row.hint.setText(self.session.interpolate(field.node["hint"][lang], field.elem))
+            row.hint.setVisible(bool(row.hint.text()))
+            self.form.addRow(row.label, row.box)
+            row.label.show()
+            row.box.show()
+        for key in bars:
+            self._place_repeat_bars(key + ("~",), bars, placed)
+
+    def _place_repeat_bars(self, key: tuple, bars: dict, placed: set) -> None:
+        # A repeat without repeat_count gets "add" / "remove last" buttons before its first question
+        # (or at its place when it has no instance yet).
+        for rkey, (node, count) in bars.items():
+            if rkey in placed or node["repeat_count"]:
+                continue
+            if key[:len(rkey)] == rkey or key == rkey + ("~",):
+                placed.add(rkey)
+                bar = self.repeat_bars.get(rkey)
+                if bar is None:
+                    bar = self.repeat_bars[rkey] = self._repeat_bar(rkey, node)
+                bar.findChild(QPushButton, "remove").setEnabled(count > 0)
+                self.form.addRow(bar)
+                bar.show()
+
+    def _repeat_bar(self, rkey: tuple, node: dict[str, Any]) -> QWidget:
+        bar = QWidget(self)
+        lay = QHBoxLayout(bar)
+        lay.setContentsMargins(0, 0, 0, 0)
+        title = node["label"][current_language()] or node["name"]
+        add = QPushButton(tr("xlsform.ui.add_repeat", title=title), bar)
+        add.setObjectName("add")
+        remove = QPushButton(tr("xlsform.ui.remove_repeat", title=title), bar)
+        remove.setObjectName("remove")
+        add.clicked.connect(lambda: self._add_repeat(rkey))
+        remove.clicked.connect(lambda: self._remove_repeat(rkey))
+        lay.addWidget(add)
+        lay.addWidget(remove)
+        lay.addStretch(1)
+        return bar
+
+    def _add_repeat(self, rkey: tuple) -> None:
+        assert self.session is not None
+        self.session.add_repeat(rkey)
+        self.render()
+
+    def _remove_repeat(self, rkey: tuple) -> None:
+        assert self.session is not None
+        items = self.session.get(rkey) or []
+        if items:
+            self.session.remove_repeat(rkey, len(items) - 1)
+            for key in [k for k in self.rows if k[:len(rkey) + 1] == (*rkey, len(items) - 1)]:
+                self.rows.pop(key).box.deleteLater()
+        self.render()
+
+    @staticmethod
+    def _fill(row: _Row, value: Any) -> None:
+        if isinstance(row.widget, QLineEdit) and is_answered(value):
+            row.widget.setText(str(value))
+        elif isinstance(row.widget, QCheckBox):
+            row.widget.setChecked(value == "OK")
+
+    # ------------------------------------------------------------------ answering
+    def changed(self, row: _Row) -> None:
+        if self.session is None:
+            return
+        self.session.set(row.key, row.value())
+        problems = {p.key: p for p in self.session.validate() if p.code != "required"}
+        for key, r in self.rows.items():
+            r.error.show_message(problems[key].message() if key in problems else "")
+        self.render()
+        for field in self.session.fields():
+            r = self.rows.get(field.key)
+            if r is not None and field.type == "note":
+                r.widget.setText("")
+
+    def answer(self, key: tuple, value: Any) -> None:
+        """Answer a question as a person would (tests, scripts): set the widget, then react."""
+        row = self.rows[key]
+        if isinstance(row.widget, QComboBox):
+            row.widget.setCurrentIndex(row.widget.findData(value))
+        elif row.node["type"] == "select_multiple":
+            for box in row.checks:
+                box.setChecked(box.property("choice") in value)
+        elif isinstance(row.widget, QCheckBox):
+            row.widget.setChecked(value == "OK")
+        else:
+            row.widget.setText("" if value is None else str(value))
+            self.changed(row)
+
+    def visible_keys(self) -> list[tuple]:
+        return [k for k, r in self.rows.items() if r.box.isVisibleTo(self)]
+
+    # ------------------------------------------------------------------ saving
+    def save(self) -> None:
+        if self.session is None:
+            return
+        problems = self.session.validate()
+        for key, r in self.rows.items():
+            msg = next((p.message() for p in problems if p.key == key), "")
+            r.error.show_message(msg)
+        if problems:
+            self.general_error.show_message(tr("xlsform.ui.fix_errors", count=len(problems)))
+            return
+        self.buttons.setEnabled(False)
+        self.ctx.runner.op(forms_svc.record_form, household_id=self.household_id, key=self.key,
+                           version=self.version, answers=self.session.clean_answers(),
+                           assessed_on=date.today(), person_id=self.person_id, today=self.today,
+                           changes=CHANGES, on_done=self._saved, on_error=self._failed, owner=self)
+
+    def _saved(self, result: Any) -> None:
+        self.result_value = result
+        self.sig_saved.emit(result)
+        self.accept()
+
+    def _failed(self, exc: BaseException) -> None:
+        self.buttons.setEnabled(True)
+        if isinstance(exc, ValidationError):
+            self.general_error.show_message("; ".join(e.message() for e in exc.errors))
+        elif isinstance(exc, OutreachError):
+            self.general_error.show_message(exc.message())
+        else:
+            raise exc
