@@ -26,6 +26,7 @@ COMMAND_MODULES = [
     "outreach.cli.letters_cmd",   # letter, letters, register, providers, referrals
     "outreach.cli.sync_cmd",      # team, sync
     "outreach.cli.reports_cmd",   # report, export
+    "outreach.cli.today_cmd",     # today
     "outreach.cli.forms_cmd",     # scales, forms (XLSForm import)
 ]
 

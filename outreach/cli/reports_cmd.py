@@ -1,6 +1,7 @@
 """Reports and spreadsheets for the team lead:
 
     outreach report --month YYYY-MM [--area CODE] [--worker NAME] [--lang en] -o FILE.pdf
+    outreach report --month YYYY-MM [--area CODE] [--worker NAME] --json     (the figures; no PDF written)
     outreach export --format csv|xlsx [--redact] [--area CODE] [--include-archived] [--include-merged]
                     [--lang en] -o PATH          (csv: PATH is a folder, one file per table)
 
@@ -13,11 +14,14 @@ from __future__ import annotations
 import argparse
 
 from outreach.cli.context import CliContext, LazyModule
+from outreach.domain.errors import OutreachError
 from outreach.i18n import current_language, normalize_language, tr
 
 exports = LazyModule("outreach.reports.exports")
 report_pdf = LazyModule("outreach.reports.report_pdf")
 scope = LazyModule("outreach.reports.scope")
+indicators = LazyModule("outreach.reports.indicators")
+summary = LazyModule("outreach.reports.summary")
 
 
 def _lang(value: str) -> str:
@@ -35,7 +39,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--worker", metavar="NAME", help=tr("reports.cli.opt.worker"))
     # dest differs from the global --lang (the UI language) so this option's default cannot reset it
     p.add_argument("--lang", dest="report_lang", type=_lang, metavar="LANG", help=tr("reports.cli.opt.lang"))
-    p.add_argument("-o", "--output", required=True, metavar="FILE.pdf", help=tr("reports.cli.opt.output_pdf"))
+    p.add_argument("-o", "--output", metavar="FILE.pdf", help=tr("reports.cli.opt.output_pdf"))
+    p.add_argument("--json", action="store_true", help=tr("papers.cli.opt.json"))
     p.set_defaults(handler=cmd_report)
 
     p = sub.add_parser("export", help=tr("reports.cli.export.help"), description=tr("reports.cli.export.help"))
@@ -52,6 +57,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 def cmd_report(ctx: CliContext) -> int:
     a = ctx.args
     scope.month_bounds(a.month)  # a bad month is reported before the database is even opened
+    if a.json:
+        ind = indicators.compute_indicators(ctx.store, scope.Scope.for_month(a.month, area_id=a.area, worker=a.worker),
+                                            lang=a.report_lang)
+        ctx.print_json(summary.report_json(ind))
+        return 0
+    if not a.output:
+        raise OutreachError("papers.cli.output_required")
     lang = a.report_lang or "zh_CN"
     ind = report_pdf.write_monthly_report(ctx.store, a.output, month=a.month, area=a.area, worker=a.worker, lang=lang)
     ctx.print(tr("reports.cli.report.done", path=a.output, area=ind.area_name, households=f"{ind.households.total.count:,}",

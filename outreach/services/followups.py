@@ -33,6 +33,7 @@ from outreach.reports.scope import local_midnight_utc
 from outreach.services.areas import AREA
 from outreach.services.people import PERSON
 from outreach.services.providers import PROVIDER
+from outreach.services.referrals import ReferralInfo, list_referrals
 from outreach.storage.store import Store
 from outreach.storage.tables import Assessment, Household, Need, Referral, ReferralEvent, Visit
 
@@ -171,6 +172,16 @@ def overdue_reply_ids(store: Store, *, as_of: date) -> set[str]:
         return set(conn.execute(select(REFERRAL.c.id).join(HOUSEHOLD, HOUSEHOLD.c.id == REFERRAL.c.household_id)
                                 .where(*reply_overdue_conditions(as_of), HOUSEHOLD.c.archived.is_(False)))
                    .scalars())
+
+
+def referral_list(store: Store, as_of: date, *, status: str | None = None,
+                  overdue_only: bool = False) -> tuple[list[ReferralInfo], set[str]]:
+    """The referral list (all, one status, or only the overdue ones) and the ids of the referrals whose
+    reply is overdue as of ``as_of``, for the referral list's filter, highlight and summary."""
+    overdue = overdue_reply_ids(store, as_of=as_of)
+    if overdue_only:
+        return [r for r in list_referrals(store, today=as_of) if r.id in overdue], overdue
+    return list_referrals(store, status=status, today=as_of), overdue
 
 
 def urgent_needs(store: Store, *, as_of: date, village_ids: list[str] | None = None) -> list[UrgentNeed]:

@@ -49,15 +49,6 @@ REPLY_CHOICES = (ReferralStatus.ACCEPTED, ReferralStatus.DECLINED, ReferralStatu
 FILTER_OVERDUE = "overdue"
 
 
-def load_referrals(store: Store, today: date, choice: str) -> tuple[list[ReferralInfo], set[str]]:
-    """The list for a status filter choice, and the ids of the referrals whose reply is overdue today
-    (``followups``: the same definition as Today, the dashboard and the report)."""
-    overdue = followups.overdue_reply_ids(store, as_of=today)
-    if choice == FILTER_OVERDUE:
-        return [r for r in referral_service.list_referrals(store, today=today) if r.id in overdue], overdue
-    return referral_service.list_referrals(store, status=choice or None, today=today), overdue
-
-
 class ReferralTableModel(QAbstractTableModel):
     COLUMNS = ("reference", "person", "provider", "status", "issued_on", "reply_by", "urgency")
 
@@ -316,7 +307,8 @@ class ReferralsView(QWidget):
     # ----------------------------------------------------------------- list
     def refresh(self) -> None:
         choice = self.status_filter.currentData() or ""
-        self._call(load_referrals, self._today(), choice, on_done=self._loaded,
+        self._call(followups.referral_list, self._today(), overdue_only=choice == FILTER_OVERDUE,
+                   status=None if choice == FILTER_OVERDUE else choice or None, on_done=self._loaded,
                    on_error=lambda exc: self._show_error(exc))
 
     def _loaded(self, loaded: tuple[list[ReferralInfo], set[str]]) -> None:
