@@ -83,6 +83,9 @@ class MainWindow(QMainWindow):
         from outreach.ui.menus import DayOneMenus
 
         self.dayone = DayOneMenus(self)  # Team and Print & reports menus (issue 9)
+        from outreach.ui.dialogs.forms_menu import FormsMenu
+
+        self.forms_menu = FormsMenu(self)  # Forms: import an XLSForm, fill a form or a scale (issue 16)
         self.busy = QLabel(self)
         self.who = QLabel(self)
         self.statusBar().addWidget(self.who)
@@ -92,6 +95,7 @@ class MainWindow(QMainWindow):
         self.retranslate()
         self.today.set_villages(self._my_villages())
         self._restore_state()
+        self.forms.offer_drafts()  # forms left unsaved by a crash or a closed window (issue 10)
 
     # ----------------------------------------------------------------- wiring
     def _connect_screens(self) -> None:

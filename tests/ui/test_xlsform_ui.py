@@ -103,3 +103,11 @@ def test_scale_shows_score_band_and_flag_as_answered(qtbot, ctx, county):
     dialog.save()
     wait_idle(qtbot, ctx)
     assert dialog.result_value.priority.value == "urgent"
+
+
+def test_forms_menu_is_in_the_window_and_follows_the_language(window, ctx):
+    menu = window.forms_menu
+    assert menu.menu.title() == "表单与量表"
+    ctx.language.apply("en")
+    assert menu.menu.title() == "Forms" and menu.actions["import"].text() == "Import an XLSForm…"
+    ctx.language.apply("zh_CN")
