@@ -1,13 +1,26 @@
 """Opens the forms (window-modal, non-blocking) and takes the user where the result belongs: a new
-household opens its page, a saved member or visit refreshes it. Keeps the main window small."""
+household opens its page, a saved member or visit refreshes it. Keeps the main window small.
+
+On start, forms left unsaved (a crash, a power cut, a closed window) are offered back: ``offer_drafts``
+lists them and ``open_draft`` opens the same form with the draft put back."""
 
 from __future__ import annotations
 
 from functools import partial
 
-from PySide6.QtWidgets import QDialog, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from outreach.i18n import tr
+from outreach.services import drafts as drafts_svc
 
 
 class FormLauncher:
@@ -16,6 +29,7 @@ class FormLauncher:
         self.window = window
         self.open_household = open_household
         self.current: QDialog | None = None
+        self.drafts_dialog: DraftsDialog | None = None
 
     def _show(self, form: QDialog) -> QDialog:
         self.current = form
@@ -65,6 +79,37 @@ class FormLauncher:
 
         return self._show(ReferralForm(self.ctx, self.window, household_id=household_id))
 
+    # ----------------------------------------------------------------- drafts
+    def offer_drafts(self) -> None:
+        """Look for forms left unsaved; if there are any, list them (non-blocking)."""
+        self.ctx.runner.query(drafts_svc.list_drafts, on_done=self._drafts_found, owner=self.window)
+
+    def _drafts_found(self, found: list) -> None:
+        if not found or self.current is not None:
+            return
+        dialog = DraftsDialog(found, self.window)
+        dialog.sig_open.connect(self.open_draft)
+        dialog.sig_discard.connect(lambda key: self.ctx.runner.op(drafts_svc.discard_draft, key, changes=()))
+        self.drafts_dialog = dialog
+        dialog.open()
+
+    def open_draft(self, draft) -> QDialog | None:
+        """Open the form a draft belongs to, with the draft put back once the form has loaded."""
+        p = draft.params
+        hid = p.get("household_id")
+        opener = {
+            "household": lambda: self.edit_household(hid) if hid else self.new_household(),
+            "member": lambda: self.edit_member(hid, p["person_id"]) if p.get("person_id") else self.add_member(hid),
+            "visit": lambda: self.record_visit(hid),
+            "assessment": lambda: self.assess(hid),
+            "referral": lambda: self.refer(hid),
+        }.get(draft.kind)
+        if opener is None:
+            return None
+        form = opener()
+        form.restore_draft_on_open = True
+        return form
+
     def settings(self, on_saved) -> QDialog:
         from outreach.ui.dialogs.setup_wizard import SetupWizard
 
@@ -103,3 +148,58 @@ def _current_language() -> str:
     from outreach.i18n import current_language
 
     return current_language()
+
+
+class DraftsDialog(QDialog):
+    """"These forms were left unsaved": carry on with one, discard one, or decide later."""
+
+    sig_open = Signal(object)
+    sig_discard = Signal(str)
+
+    def __init__(self, found: list, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(tr("forms.drafts.title"))
+        self.intro = QLabel(tr("forms.drafts.intro", count=len(found)), self)
+        self.intro.setWordWrap(True)
+        self.list = QListWidget(self)
+        for draft in found:
+            when = draft.saved_at.astimezone().strftime("%Y-%m-%d %H:%M")
+            item = QListWidgetItem(f"{draft.summary} · {when}", self.list)
+            item.setData(Qt.ItemDataRole.UserRole, draft)
+        self.list.setCurrentRow(0)
+        self.list.itemActivated.connect(lambda _item: self.carry_on())
+        self.buttons = QDialogButtonBox(self)
+        self.open_button = self.buttons.addButton(tr("forms.drafts.open"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.discard_button = self.buttons.addButton(tr("forms.draft.discard"),
+                                                     QDialogButtonBox.ButtonRole.DestructiveRole)
+        self.later_button = self.buttons.addButton(tr("forms.drafts.later"), QDialogButtonBox.ButtonRole.RejectRole)
+        self.open_button.clicked.connect(self.carry_on)
+        self.discard_button.clicked.connect(self.discard)
+        self.later_button.clicked.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.intro)
+        layout.addWidget(self.list, 1)
+        layout.addWidget(self.buttons)
+        self.resize(520, 280)
+
+    def selected(self):
+        item = self.list.currentItem()
+        return item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+
+    def carry_on(self) -> None:
+        draft = self.selected()
+        if draft is None:
+            return
+        self.accept()
+        self.sig_open.emit(draft)
+
+    def discard(self) -> None:
+        draft = self.selected()
+        if draft is None:
+            return
+        self.sig_discard.emit(draft.key)
+        self.list.takeItem(self.list.currentRow())
+        if self.list.count() == 0:
+            self.accept()
+        else:
+            self.intro.setText(tr("forms.drafts.intro", count=self.list.count()))

@@ -95,6 +95,7 @@ class MainWindow(QMainWindow):
         self.retranslate()
         self.today.set_villages(self._my_villages())
         self._restore_state()
+        self.forms.offer_drafts()  # forms left unsaved by a crash or a closed window (issue 10)
 
     # ----------------------------------------------------------------- wiring
     def _connect_screens(self) -> None:

@@ -17,7 +17,6 @@ from outreach.domain import idnumber
 from outreach.i18n import tr
 from outreach.services import assessments, people, visits
 from outreach.ui.dialogs.form_base import FormDialog
-from outreach.ui.widgets import DateField
 from tests.ui.conftest import type_text, wait_idle
 
 
