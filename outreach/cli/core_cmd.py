@@ -54,7 +54,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     imp.set_defaults(handler=_areas_import)
     lst = area_sub.add_parser("list", help=tr("cli.areas.list"))
     lst.add_argument("--json", action="store_true", help=tr("cli.opt.json"))
+    lst.add_argument("--all", action="store_true", help=tr("teamdata.cli.areas.all"))
     lst.set_defaults(handler=_areas_list)
+    from outreach.cli.team_data_cli import add_area_commands  # add, rename, move, archive (issue 9)
+
+    add_area_commands(area_sub)
 
     p = sub.add_parser("settings", help=tr("cli.settings.help"), description=tr("cli.settings.help"))
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help=", ".join(SETTABLE))
@@ -142,9 +146,10 @@ def _areas_import(ctx) -> int:
 
 
 def _areas_list(ctx) -> int:
-    rows = areas.all_areas(ctx.store)
+    rows = areas.all_areas(ctx.store, include_archived=ctx.args.all)
     if ctx.args.json:
-        ctx.print_json([{"code": a.id, "name": a.name, "level": a.level, "parent_code": a.parent_id} for a in rows])
+        ctx.print_json([{"code": a.id, "name": a.name, "level": a.level, "parent_code": a.parent_id,
+                         "archived": a.archived} for a in rows])
         return 0
     for a in rows:
         ctx.print(f"{a.id}\t{a.name}\t{a.level}\t{a.parent_id or ''}")
@@ -157,8 +162,17 @@ def _settings(ctx) -> int:
         key, sep, value = item.partition("=")
         if not sep or key not in SETTABLE:
             raise OutreachError("cli.settings.bad", item=item, keys=", ".join(SETTABLE))
-        store.set_setting(key, value)
+    from outreach.services import team_profile  # org_* are team data now (issue 9): the team profile
+
+    assignments = [item.partition("=")[::2] for item in ctx.args.set]
+    profile_changes = {k: v for k, v in assignments if k in team_profile.PROFILE_KEYS}
+    if profile_changes:   # validated and refused (nothing written) before any local setting changes
+        team_profile.update_team_profile(store, **profile_changes)
+    for key, value in assignments:
+        if key not in team_profile.PROFILE_KEYS:
+            store.set_setting(key, value)
     current = {k: store.get_setting(k) for k in SETTABLE}
+    current |= {k: v for k, v in team_profile.get_team_profile(store).as_json().items() if k in SETTABLE}
     device = store.device
     current |= {"device_id": device.id, "device_code": device.code, "data_dir": str(store.path.parent)}
     if ctx.args.json:

@@ -84,6 +84,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     q = psub.add_parser("export", help=tr("letters.cli.providers.export"))
     q.add_argument("file", metavar="FILE.csv")
     q.set_defaults(handler=cmd_providers_export)
+    from outreach.cli.team_data_cli import add_provider_commands  # add, suggest, archive, … (issue 9)
+
+    add_provider_commands(psub)
     q = psub.add_parser("list", help=tr("letters.cli.providers.list"))
     q.add_argument("--json", action="store_true", help=tr("letters.cli.opt.json"))
     q.set_defaults(handler=cmd_providers_list)
@@ -182,7 +185,8 @@ def cmd_providers_list(ctx: CliContext) -> int:
     providers = list_providers(ctx.store)
     if ctx.args.json:
         ctx.print_json([{"id": p.id, "name": p.name, "category": p.category, "phone": p.phone,
-                         "contact_person": p.contact_person, "address": p.address, "services": p.services}
+                         "contact_person": p.contact_person, "address": p.address, "services": p.services,
+                         "archived": p.archived}
                         for p in providers])
         return 0
     for p in providers:

@@ -39,6 +39,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     a.add_argument("-o", "--output", required=True, metavar="FILE")
     a.set_defaults(handler=_invite)
 
+    a = team_sub.add_parser("profile", help=tr("teamdata.cli.profile.help"), description=tr("teamdata.cli.profile.help"))
+    a.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="org_name, org_address, org_phone, reply_to, reply_days")
+    a.add_argument("--json", action="store_true", help=tr("cli.opt.json"))
+    a.set_defaults(handler=_profile)
+
     a = team_sub.add_parser("join", help=tr("sync.cli.join.help"), description=tr("sync.cli.join.help"))
     a.add_argument("invite", metavar="INVITE")
     a.add_argument("-o", "--output", required=True, metavar="REQUEST")
@@ -136,9 +142,16 @@ def _create(ctx) -> int:
 
 
 def _invite(ctx) -> int:
-    path = _write(ctx.args.output, T.make_invite(ctx.store))
+    # the lead's keys sign the invite and the team's reference data it carries (issue 9)
+    path = _write(ctx.args.output, T.make_invite(ctx.store, passphrase()))
     ctx.print(tr("sync.cli.invite_written", path=str(path)))
     return 0
+
+
+def _profile(ctx) -> int:
+    from outreach.cli.team_data_cli import team_profile_command
+
+    return team_profile_command(ctx)
 
 
 def _join(ctx) -> int:

@@ -110,6 +110,8 @@ def add_area(store: Store, *, name: str, level: str, parent_id: str | None = Non
         if not values["id"] and values["parent_id"] in known:
             values["id"] = _next_code(known, values["parent_id"], level) or ""
         errors = validate_area(values, known_ids=known, levels=levels)
+        if not values["id"] and values["parent_id"] and values["parent_id"] not in known:
+            errors = [e for e in errors if e.field != "code"]   # the unknown parent is the problem
         if values["id"] in known:
             errors.append(FieldError("code", "error.area.duplicate", {"code": values["id"]}))
         if errors:

@@ -115,9 +115,7 @@ def build_demo(store: Store, *, households: int = 500, seed: int = 1, today: dat
     if not store.worker:
         store.set_setting("worker_name", "李娜")
         store.set_setting("device_name", "李娜的笔记本")
-    for key, value in (("org_name", "青山镇社会工作服务站"), ("org_address", "青山镇人民路 18 号"),
-                       ("org_phone", "0871-6123456")):
-        store.set_setting(key, store.get_setting(key) or value)
+    _demo_profile(store)
     villages = _areas(store, g, max(3, min(40, households // 40 or 3)))
     providers = _providers(store, g, villages)
     template_id, _template_obj = _template(store)
@@ -230,6 +228,19 @@ def _generate(seed: int, batch_no: int, villages: list[dict], providers: list[di
     refs = _referrals(g, rows["need"], rows.pop("person_by_hh"), providers)
     rows["referral"], rows["event"] = refs["referral"], refs["event"]
     return rows
+
+
+def _demo_profile(store: Store) -> None:
+    """The demo organisation, through the team profile (team data); what is set already stays."""
+    from outreach.services import team_data, team_profile
+
+    if not team_data.can_edit_team_data(store):
+        return
+    current = team_profile.get_team_profile(store)
+    demo = {"org_name": "青山镇社会工作服务站", "org_address": "青山镇人民路 18 号", "org_phone": "0871-6123456"}
+    missing = {k: v for k, v in demo.items() if not getattr(current, k)}
+    if missing:
+        team_profile.update_team_profile(store, **missing)
 
 
 def _areas(store: Store, g: _Gen, n_villages: int) -> list[dict]:

@@ -61,7 +61,7 @@ def team_data_maintainer(store: Store, lang: str | None = None) -> str:
     if worker and device:
         return tr("teamdata.maintainer.both", lang, worker=worker, device=device)
     if worker or device:
-        return worker or device
+        return tr("teamdata.maintainer.one", lang, name=worker or device)
     return tr("teamdata.maintainer.team_lead", lang, team=team["name"] or "")
 
 

@@ -17,7 +17,8 @@ received edits cannot be told apart and are not queued (they still merge determi
 On the wire (bundle payload lines) use ``to_wire`` / ``from_wire``: the value travels as JSON text
 and ``base`` is included only when known.
 
-Scope of a downlink (``villages``): areas, service providers and assessment templates always; a
+Scope of a downlink (``villages``): the team's reference data (areas, service providers, assessment
+templates, the team profile) always, to every worker whatever its villages; a
 household when its *current* village on this store is one of ``villages``; people, visits,
 assessments, needs and referrals of those households; status events of those referrals. Rows this
 store holds only as buffered changes (their creation never arrived) are left out. When a worker is
@@ -45,13 +46,17 @@ from sqlalchemy import Connection, func, select
 
 from outreach.storage import codec
 from outreach.storage.merge_tables import ChangeBase
+from outreach.storage.sync_tables import DIRECTION_IN, ROLE_LEAD, SyncBundle, SyncTeam
 from outreach.storage.tables import SYNCED_TABLES, Household, Referral, ReferralEvent, Setting
 from outreach.storage.writer import CHANGE_LOG
 
 CHANGE_BASE = ChangeBase.__table__
 CHUNK = 400  # ids per IN (...) list: well under every database's bound-parameter limit
 
-ALWAYS_SENT = frozenset({"area", "provider", "assessmenttemplate"})
+# The team's reference data (issue 9): maintained on the lead's laptop, sent to every worker whatever
+# its villages, and carried by the invite (``sync.reference``).
+REFERENCE_ENTITIES = frozenset({"area", "provider", "assessmenttemplate", "teamprofile"})
+ALWAYS_SENT = REFERENCE_ENTITIES
 BY_HOUSEHOLD = ("person", "visit", "assessment", "need", "referral")
 
 Stamp = tuple[int, str]
@@ -109,9 +114,30 @@ def own_device_id(conn: Connection) -> str:
 
 
 def version_vector(conn: Connection) -> dict[str, int]:
-    """The highest change stamp this store holds from each origin device."""
+    """The highest change stamp this store holds from each origin device.
+
+    A worker's laptop that has not imported any bundle yet holds from other laptops only what its
+    invite carried (the team's reference data, not the households of its villages): it claims
+    nothing for them, so the lead's first downlink to it is a full one whatever it sent before."""
+    vector = _held(conn)
+    if vector and _only_invite_data(conn):
+        me = own_device_id(conn)
+        return {device: hlc for device, hlc in vector.items() if device == me}
+    return vector
+
+
+def _held(conn: Connection) -> dict[str, int]:
     rows = conn.execute(select(CHANGE_LOG.c.device_id, func.max(CHANGE_LOG.c.hlc)).group_by(CHANGE_LOG.c.device_id))
     return {device: int(hlc) for device, hlc in rows}
+
+
+def _only_invite_data(conn: Connection) -> bool:
+    team = SyncTeam.__table__
+    bundles = SyncBundle.__table__
+    role = conn.execute(select(team.c.role)).scalars().first()
+    if role is None or role == ROLE_LEAD:
+        return False
+    return conn.execute(select(bundles.c.bundle_id).where(bundles.c.direction == DIRECTION_IN).limit(1)).first() is None
 
 
 def chunks(items: Iterable[Any], size: int = CHUNK) -> Iterable[list[Any]]:
@@ -173,7 +199,7 @@ def collect_changes(conn: Connection, since: dict[str, int] | None, *,
     c = CHANGE_LOG.c
     cols = (c.seq, c.entity, c.row_id, c.field, c.value, c.hlc, c.device_id, c.worker)
     found: dict[int, tuple] = {}
-    for device in version_vector(conn):
+    for device in _held(conn):
         stmt = select(*cols).where(c.device_id == device, c.hlc > since.get(device, -1))
         for row in conn.execute(stmt):
             found[row[0]] = tuple(row)

@@ -44,6 +44,7 @@ PEER_VECTOR = SyncPeerVector.__table__
 INVITE_FORMAT = "outreach-invite"
 REQUEST_FORMAT = "outreach-enrolment-request"
 REQUEST_CONTEXT = b"outreach-enrolment-request-v1\n"
+INVITE_CONTEXT = b"outreach-invite-v1\n"
 MAX_SMALL_FILE = 64 * 1024
 
 
@@ -229,18 +230,57 @@ def create_team(store: Any, passphrase: str, *, name: str = "", kdf: KdfParams =
     return team
 
 
-def make_invite(store: Any) -> bytes:
-    """The invite file a new laptop joins with (public keys only)."""
+def make_invite(store: Any, passphrase: str | None = None, *, key_dir: Path | None = None,
+                ring: KeyRing | None = None) -> bytes:
+    """The invite file a new laptop joins with (public keys only).
+
+    With the lead's keys (``passphrase`` or an unlocked ``ring``) it also carries the team's
+    reference data — areas, the service directory, assessment templates, the team profile — and is
+    signed with the lead's device key like a bundle: the joining laptop refuses it if anything in it
+    was changed, and shows the team's villages, providers and letterhead before any bundle."""
+    from outreach.services.team_profile import ensure_team_profile
+    from outreach.sync.reference import pack_reference
+
     with store.connect() as conn:
         team = require_team(conn, lead=True)
         lead = get_device(conn, team.lead_device_id)
     assert lead is not None
-    doc = {"format": INVITE_FORMAT, "version": 1, "team_id": team.team_id, "team_name": team.name,
-           "team_age": team.team_age, "team_sign": team.team_sign, "recovery_age": team.recovery_age,
-           "lead": {"device_id": lead.device_id, "name": lead.name, "worker": lead.worker,
-                    "device_age": lead.device_age, "device_sign": lead.device_sign},
-           "created_at": _now().isoformat(timespec="seconds")}
+    if ring is None and passphrase is not None:
+        ring = unlock(store, passphrase, key_dir=key_dir)
+    doc: dict[str, Any] = {
+        "format": INVITE_FORMAT, "version": 1, "team_id": team.team_id, "team_name": team.name,
+        "team_age": team.team_age, "team_sign": team.team_sign, "recovery_age": team.recovery_age,
+        "lead": {"device_id": lead.device_id, "name": lead.name, "worker": lead.worker,
+                 "device_age": lead.device_age, "device_sign": lead.device_sign},
+        "created_at": _now().isoformat(timespec="seconds")}
+    if ring is not None:
+        ensure_team_profile(store)   # an organisation kept in old local settings travels too
+        with store.connect() as conn:
+            doc["reference"] = pack_reference(conn, budget=MAX_SMALL_FILE - 4096 - len(json.dumps(doc)))
+        doc["signature"] = K.sign(ring.device_sign, INVITE_CONTEXT + K.canonical_json(doc))
     return json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8") + b"\n"
+
+
+def _invite_reference(doc: dict[str, Any], lead_sign: str) -> list[dict[str, Any]]:
+    """The reference changes of an invite, once its signature by the lead's device key is checked
+    (an invite without reference data and signature carries none)."""
+    from outreach.sync.reference import unpack_reference
+
+    if "reference" not in doc and "signature" not in doc:
+        return []
+    body = {k: v for k, v in doc.items() if k != "signature"}
+    try:
+        signed = K.verify(lead_sign, INVITE_CONTEXT + K.canonical_json(body), str(doc.get("signature", "")))
+    except (TypeError, ValueError):
+        signed = False
+    if not signed:
+        raise OutreachError("teamdata.error.invite_tampered")
+    if "reference" not in doc:
+        return []
+    try:
+        return unpack_reference(doc["reference"])
+    except (ValueError, TypeError, KeyError) as exc:
+        raise OutreachError("sync.error.bad_invite") from exc
 
 
 def read_request(store: Any, data: bytes) -> EnrolmentRequest:
@@ -350,8 +390,10 @@ def join_team(store: Any, invite: bytes, passphrase: str, *, kdf: KdfParams = DE
                     str(doc["team_sign"]), str(doc["recovery_age"]), _hex32(lead["device_id"]))
         for key in (team.team_age, team.recovery_age, str(lead["device_age"])):
             K.parse_age_recipient(key)
+        lead_sign = str(lead["device_sign"])
     except (KeyError, TypeError, ValueError) as exc:
         raise OutreachError("sync.error.bad_invite") from exc
+    reference = _invite_reference(doc, lead_sign)
     device = store.device
     with store.connect() as conn:
         current = get_team(conn)
@@ -362,7 +404,12 @@ def join_team(store: Any, invite: bytes, passphrase: str, *, kdf: KdfParams = DE
     ring = _own_ring(store, passphrase, key_dir, kdf)
     pub = ring.public()
     fp = fingerprint_of(team, device.id, pub["device_age"], pub["device_sign"])
-    with store.engine.begin() as conn:
+    with store.transaction() as w:
+        conn = w.conn
+        if reference:
+            from outreach.sync.merge import apply_changes
+
+            apply_changes(w, reference, source=tr("teamdata.invite.source", team=team.name)[:200])
         if current is None:
             conn.execute(insert(TEAM).values(**team.__dict__, joined_at=_now()))
         _upsert_device(conn, team.team_id, {
