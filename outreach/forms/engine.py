@@ -260,6 +260,33 @@ class FormSession:
         scope[key[-1]] = value
         self.refresh()
 
+    def prefill_members(self, members: list[dict[str, Any]]) -> bool:
+        """Fill the repeat marked ``outreach_prefill: members`` with one instance per member ({name,
+        age, sex, relation}); a repeat_count that names a question sets that question. False when
+        the form has no such repeat."""
+        for n in _walk(self.definition["nodes"]):
+            if n["type"] != "repeat" or n.get("prefill") != "members":
+                continue
+            items = []
+            for m in members:
+                item = {}
+                for child in _walk(n["children"]):
+                    value = m.get(child.get("prefill") or "")
+                    if child["type"] in ANSWERABLE and is_answered(value):
+                        if child["type"] == "select_one":
+                            names = {c["name"] for c in self.definition["choices"].get(child["list_name"], [])}
+                            if str(value) not in names:
+                                continue
+                        item[child["name"]] = self.coerce(child, str(value)) if child["type"] != "text" else value
+                items.append(item)
+            self.answers[n["name"]] = items
+            count = re.fullmatch(r"\s*/data/(?:[\w.\-]+/)*([\w.\-]+)\s*", n["repeat_count"] or "")
+            if count:
+                self.answers[count.group(1)] = len(items)
+            self.refresh()
+            return True
+        return False
+
     def add_repeat(self, key: Key) -> None:
         scope: Any = self.answers
         for part in key[:-1]:

@@ -15,6 +15,10 @@ A form definition::
      "choices": {"list": [{"name", "label", "extra": {column: value}}]},
      "scores": [{"field", "domain", "thresholds": {"medium": n, …}, "row"}]}
 
+Household members: a ``begin repeat`` row with ``outreach_prefill`` = ``members`` is filled with
+the household's members, and its questions marked ``name``, ``age``, ``sex`` or ``relation`` take
+each member's value.
+
 Scoring: a ``calculate`` row may carry an ``outreach_score`` column, e.g. ``psychosocial medium=5
 high=10 urgent=20``: that calculate is a score, and reaching a threshold opens a need of that
 domain at that priority (pyxform ignores the extra column; ODK too).
@@ -43,6 +47,10 @@ _NS = {"h": "http://www.w3.org/1999/xhtml", "x": "http://www.w3.org/2002/xforms"
        "jr": "http://openrosa.org/javarosa"}
 _JR = "{http://openrosa.org/javarosa}"
 _PRIORITIES = ("medium", "high", "urgent")
+# outreach_prefill: a repeat marked "members" is filled with the household's members; its questions
+# marked name / age / sex / relation take that member's value (the worker can still change them).
+PREFILL_REPEAT = ("members",)
+PREFILL_FIELDS = ("name", "age", "sex", "relation")
 
 Text = dict[str, str]
 
@@ -204,6 +212,13 @@ class _Builder:
         }
         if node["default"]:
             node["default_value"] = ""
+        prefill = str((self.raw_rows.get(name) or {}).get("outreach_prefill", "") or "").strip()
+        if prefill:
+            allowed = PREFILL_REPEAT if qtype == "repeat" else PREFILL_FIELDS
+            if prefill not in allowed:
+                self.problems.append(Unsupported(row, name, Msg("xlsform.unsupported.prefill",
+                                                                {"value": prefill, "allowed": ", ".join(allowed)})))
+            node["prefill"] = prefill
         for key in ("relevant", "constraint", "required", "calculate", "choice_filter", "repeat_count", "default"):
             _check_expression(node[key], name, row, self.problems)
         score = str((self.raw_rows.get(name) or {}).get("outreach_score", "") or "").strip()

@@ -37,8 +37,12 @@ def test_fill_an_imported_form_with_skip_logic_and_save(qtbot, imported, ctx, co
     assert dialog.rows[("head_age",)].error.text() == "年龄应在15到110岁之间"   # constraint, live
     dialog.answer(("head_age",), "71")
     assert dialog.rows[("head_age",)].error.isHidden()
+    assert dialog.session.get(("members", 0, "m_name")) == "王秀英"      # filled from the household
+    assert dialog.rows[("members_n",)].widget.text() == "1"
+    dialog.answer(("members_n",), "2")
+    assert ("members", 1, "m_name") in dialog.visible_keys()            # repeat_count
     dialog.answer(("members_n",), "1")
-    assert ("members", 0, "m_name") in dialog.visible_keys()            # repeat_count
+    assert ("members", 1, "m_name") not in dialog.visible_keys()
     dialog.answer(("members", 0, "m_name"), "李四")
     dialog.answer(("members", 0, "m_age"), "80")
     dialog.answer(("members", 0, "m_walk"), "a_lot")

@@ -34,6 +34,18 @@ from outreach.ui.widgets import ErrorLabel
 CHANGES = ("assessment", "need", "household")
 
 
+def _load(store: Any, key: str, household_id: str) -> tuple[tuple[str, int, dict[str, Any]], list[dict[str, Any]]]:
+    """The form and the household's members (for a repeat marked to be filled from them)."""
+    from outreach.domain.ages import age_on
+    from outreach.services.people import list_members
+
+    today = date.today()
+    members = [{"name": m.name, "sex": m.sex, "relation": m.relation,
+                "age": age_on(m.birth_date, today) if m.birth_date else None}
+               for m in list_members(store, household_id)]
+    return forms_svc.load_form(store, key), members
+
+
 class _Row:
     """The widgets of one question (kept while it is hidden, so its focus and text survive)."""
 
@@ -148,14 +160,15 @@ class FormFillDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         outer.addWidget(self.buttons)
         self.resize(640, 720)
-        ctx.runner.query(forms_svc.load_form, key, on_done=self._loaded, owner=self)
+        ctx.runner.query(_load, key, household_id, on_done=self._loaded, owner=self)
 
     # ------------------------------------------------------------------ building
-    def _loaded(self, found: tuple[str, int, dict[str, Any]]) -> None:
-        _template_id, self.version, definition = found
+    def _loaded(self, found: tuple[tuple[str, int, dict[str, Any]], list[dict[str, Any]]]) -> None:
+        (_template_id, self.version, definition), members = found
         self.setWindowTitle(tr("xlsform.ui.fill_title", title=definition["title"][current_language()],
                                version=self.version))
         self.session = FormSession(definition, {})
+        self.session.prefill_members(members)  # a repeat over household members starts filled
         self.render()
 
     def render(self) -> None:
@@ -181,8 +194,6 @@ class FormFillDialog(QDialog):
             if field.node["required"]:
                 text += " *"
             row.label.setText(("　" * field.depth) + text)
-            if field.type == "note":
-                row.widget.setText("")
             row.hint.setText(self.session.interpolate(field.node["hint"][lang], field.elem))
             row.hint.setVisible(bool(row.hint.text()))
             self.form.addRow(row.label, row.box)
@@ -190,6 +201,11 @@ class FormFillDialog(QDialog):
             row.box.show()
         for key in bars:
             self._place_repeat_bars(key + ("~",), bars, placed)
+        shown = {f.key for f in self.session.fields()}
+        for key in [k for k in self.rows if k not in shown and any(isinstance(p, int) for p in k)]:
+            row = self.rows.pop(key)  # a removed repeat instance: a new one starts empty
+            row.label.deleteLater()
+            row.box.deleteLater()
 
     def _place_repeat_bars(self, key: tuple, bars: dict, placed: set) -> None:
         # A repeat without repeat_count gets "add" / "remove last" buttons before its first question
@@ -252,10 +268,6 @@ class FormFillDialog(QDialog):
         for key, r in self.rows.items():
             r.error.show_message(problems[key].message() if key in problems else "")
         self.render()
-        for field in self.session.fields():
-            r = self.rows.get(field.key)
-            if r is not None and field.type == "note":
-                r.widget.setText("")
 
     def answer(self, key: tuple, value: Any) -> None:
         """Answer a question as a person would (tests, scripts): set the widget, then react."""

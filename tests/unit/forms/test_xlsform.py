@@ -229,3 +229,19 @@ def test_cli_refused_import_exits_non_zero_and_lists_rows(tmp_path, capsys):
     assert code == 2 and "nothing was saved" in out and "row 3 location" in out
     code, out, _ = run(capsys, "--data-dir", str(data), "forms", "list", "--json")
     assert json.loads(out) == []
+
+
+def test_member_repeat_is_filled_from_the_households_members(needs):
+    s = FormSession(needs, {})
+    assert s.prefill_members([{"name": "王秀英", "age": 81}, {"name": "李小明", "age": 9, "sex": "male"}])
+    assert s.get(("members_n",)) == 2
+    assert [s.get(("members", i, "m_name")) for i in (0, 1)] == ["王秀英", "李小明"]
+    assert s.get(("members", 0, "m_age")) == 81 and ("members", 1, "m_walk") in keys(s)
+
+
+def test_import_is_refused_on_a_workers_laptop(store, tmp_path, monkeypatch):
+    team_data = pytest.importorskip("outreach.services.team_data")
+    monkeypatch.setattr(team_data, "can_edit_team_data", lambda _store: False)
+    with pytest.raises(team_data.TeamDataReadOnly):
+        import_form_file(store, needs_form(tmp_path))
+    assert list_forms(store) == []

@@ -10,7 +10,7 @@ from openpyxl import Workbook
 
 SURVEY_HEADER = ["type", "name", "label::Chinese (zh)", "label::English (en)", "hint::English (en)", "required",
                  "relevant", "constraint", "constraint_message::Chinese (zh)", "constraint_message::English (en)",
-                 "calculation", "repeat_count", "default", "read_only", "outreach_score"]
+                 "calculation", "repeat_count", "default", "read_only", "outreach_score", "outreach_prefill"]
 
 NEEDS_SURVEY = [
     ["acknowledge", "consent", "户主同意接受访问", "The household head agrees to the interview", "", "yes"],
@@ -39,6 +39,12 @@ NEEDS_SURVEY = [
     ["calculate", "walk_count", "", "", "", "", "", "", "", "", "count(${members}[m_walk = 'a_lot' or m_walk = 'cannot'])"],
     ["note", "summary", "食物得分：${food_score}", "Food score: ${food_score}"],
 ]
+PREFILL = {"members": "members", "m_name": "name", "m_age": "age"}
+for _row in NEEDS_SURVEY:
+    if len(_row) > 1 and _row[1] in PREFILL:
+        _row.extend([""] * (15 - len(_row)))
+        _row.append(PREFILL[_row[1]])
+
 CHOICES = [
     ["list_name", "name", "label::Chinese (zh)", "label::English (en)"],
     ["yn", "yes", "是", "Yes"], ["yn", "no", "否", "No"],
