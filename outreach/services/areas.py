@@ -264,7 +264,8 @@ def read_area_csv(path: str | Path) -> tuple[bool, list[tuple[int, dict[str, str
         return True, [(n, _headerless(r)) for n, r in records]
     header_map = _map_headers(records[0][1], path)
     rows = [(n, {k: (r[i] if i < len(r) else "") for k, i in header_map.items()}) for n, r in records[1:]]
-    stat = "parent_code" not in header_map and bool(rows) and all(_is_stat_code(r["code"]) for _n, r in rows)
+    stat = "parent_code" not in header_map and (
+        "level" not in header_map or (bool(rows) and all(_is_stat_code(r["code"]) for _n, r in rows)))
     if not stat and "level" not in header_map:
         raise OutreachError("error.csv.missing_columns", path=path.name, columns="level")
     return stat, rows
@@ -308,6 +309,13 @@ def import_areas_csv(store: Store, path: str | Path) -> int:
             candidates.append((line_no, values))
         # parents first, whatever the order of the file
         candidates.sort(key=lambda item: (_RANK.get(item[1]["level"], 99), item[0]))
+        top = candidates[0][1]["level"] if candidates else None
+        if stat and top in ("province", "city", "county"):
+            # a county's (or city's) extract: its top areas hang from nothing we know, they are roots
+            in_file = {v["id"] for _n, v in candidates}
+            for _n, v in candidates:
+                if v["level"] == top and v["parent_id"] not in known and v["parent_id"] not in in_file:
+                    v["parent_id"] = None
         new_rows, seen = [], {}
         for line_no, values in candidates:
             if values["id"] in seen:

@@ -35,6 +35,10 @@ def create_application(argv: list[str] | None = None):
     from outreach.ui.qt_compat import guard_refcount_bug
 
     guard_refcount_bug()
+    from PySide6.QtCore import QCoreApplication, Qt
+
+    # Qt's own file/print dialogs speak the interface language; native ones follow the OS (issue 10).
+    QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_DontUseNativeDialogs, True)
     app = QApplication.instance()
     if app is None:
         app = QApplication(argv if argv is not None else sys.argv[:1])
