@@ -1,6 +1,13 @@
 """Language and fonts for the GUI: one catalog (``outreach.i18n.tr``) for every visible string, Qt's own
 translations for its dialogs, and the shipped CJK font so Chinese renders on any machine.
 
+Qt's own dialogs: Qt ships ``qtbase_zh_CN.qm`` (in PySide6's ``Qt/translations``), but it was made for
+older sources: Qt 6 asks for "&Look in:" and "Files of &type:" where the catalog has "Look in:" and
+"Files of type:", so the file dialog stayed half English. ``AcceleratorFallback`` answers such strings
+from the same catalog with the shortcut letter put back ("查找范围(&L)："). Native dialogs follow the
+operating system's language, not ours, so the app uses Qt's own (``Qt.AA_DontUseNativeDialogs``,
+set in ``app.create_application``).
+
 Switching language at run time: ``LanguageSwitcher.apply(lang)`` sets the catalog language, swaps
 Qt's translator and emits ``sig_changed``; each screen implements ``retranslate()`` and the main
 window calls it on every screen.
@@ -50,6 +57,34 @@ def register_fonts(app: QApplication) -> list[str]:
     return list(families)
 
 
+class AcceleratorFallback(QTranslator):
+    """Translates a Qt string that has a shortcut marker ("&Look in:") which the shipped catalog only
+    knows without it ("Look in:"), putting the shortcut back in Chinese style: "查找范围(&L)："."""
+
+    def __init__(self, base: QTranslator, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._base = base
+
+    def translate(self, context, source, disambiguation=None, n=-1):  # noqa: ANN001 - Qt override
+        """The translation, or None (a null string: Qt then asks the next translator; an empty
+        string would count as a translation and blank the text)."""
+        if not source or "&" not in source or "&&" in source:
+            return None
+        at = source.index("&")
+        if at + 1 >= len(source):
+            return None
+        plain = source[:at] + source[at + 1:]
+        text = self._base.translate(context, plain, disambiguation, n)
+        if not text or "&" in text:
+            return None
+        tail = text[-1] if text[-1] in ":：" else ""
+        core = text[:-1] if tail else text
+        return f"{core}(&{source[at + 1].upper()}){tail}"
+
+    def isEmpty(self) -> bool:  # noqa: N802 - Qt override
+        return False
+
+
 class LanguageSwitcher(QObject):
     """Owns Qt's translators and announces language changes."""
 
@@ -79,6 +114,9 @@ class LanguageSwitcher(QObject):
             if translator.load(name, directory):
                 self._app.installTranslator(translator)
                 self._translators.append(translator)
+                fallback = AcceleratorFallback(translator, self)  # installed last: asked first
+                self._app.installTranslator(fallback)
+                self._translators.append(fallback)
                 break
         else:
             log.warning("Qt's Chinese translations not found in %s", directory)

@@ -16,6 +16,7 @@ from outreach.i18n import tr
 from outreach.ui.external_views import EXTERNAL_VIEWS, ExternalView
 from outreach.ui.forms import FormLauncher
 from outreach.ui.ops import WorkerSettings, save_worker_settings
+from outreach.ui.undo import retranslate_stack
 from outreach.ui.views.household_page import HouseholdPage
 from outreach.ui.views.households_view import HouseholdsView
 from outreach.ui.views.today_view import TodayView
@@ -273,6 +274,7 @@ class MainWindow(QMainWindow):
                   "lang_zh": "ui.lang.zh_CN", "lang_en": "ui.lang.en", "about": "ui.action.about"}
         for name, key in labels.items():
             self.actions_by_name[name].setText(tr(key))
+        retranslate_stack(self.ctx.undo)  # undo entries follow the language too (issue 10)
         self._undo_texts()
         for name in self.nav_actions:
             self._nav_text(name)

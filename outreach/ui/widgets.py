@@ -460,13 +460,20 @@ def available_geometry(widget: QWidget) -> QRect:
 FRAME_ALLOWANCE = QSize(16, 48)  # window frame and title bar, which availableGeometry does not subtract
 
 
+def bounded_size(window: QWidget, want: QSize) -> QSize:
+    """``want``, cut down to what the window's screen can show with the window frame around it."""
+    avail = available_geometry(window)
+    return QSize(min(want.width(), avail.width() - FRAME_ALLOWANCE.width()),
+                 min(want.height(), avail.height() - FRAME_ALLOWANCE.height()))
+
+
 def fit_to_screen(window: QWidget, preferred: QSize | None = None) -> QSize:
     """Size a dialog to what it wants (``preferred`` or its size hint) but never beyond the available
     screen, and keep it on that screen — so its buttons are visible at 1280×720 and 1366×768."""
     avail = available_geometry(window)
     want = preferred or window.sizeHint().expandedTo(window.size())
-    w = min(max(want.width(), window.minimumSizeHint().width()), avail.width() - FRAME_ALLOWANCE.width())
-    h = min(want.height(), avail.height() - FRAME_ALLOWANCE.height())
+    size = bounded_size(window, QSize(max(want.width(), window.minimumSizeHint().width()), want.height()))
+    w, h = size.width(), size.height()
     window.setMaximumSize(avail.width() - FRAME_ALLOWANCE.width(), avail.height() - FRAME_ALLOWANCE.height())
     window.resize(w, h)
     pos = window.pos()

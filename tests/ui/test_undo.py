@@ -56,6 +56,7 @@ def test_undo_household_edit_restores_the_old_phone(qtbot, window, ctx, county):
 def test_undo_new_member_archives_it(qtbot, window, ctx, county):
     form = window.forms.add_member(county["h1"])
     qtbot.keyClicks(form.name, "Li Si")
+    form.relation.set_value("spouse")  # a second member's relation is asked, not defaulted
     form.accept()
     wait_idle(qtbot, ctx)
     assert len(_get(qtbot, ctx, people.list_members, county["h1"])) == 2

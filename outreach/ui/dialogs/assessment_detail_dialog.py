@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from html import escape
 
+from PySide6.QtCore import QSize
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout, QWidget
 
 from outreach.domain.enums import NeedDomain, Priority
 from outreach.i18n import current_language, tr
 from outreach.services import assessments as assessments_svc
 from outreach.ui.text import join_list, labelled
+from outreach.ui.widgets import bounded_size
 
 
 def load_detail(store, assessment_id: str):
@@ -28,7 +30,7 @@ class AssessmentDetailDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.text, 1)
         layout.addWidget(buttons)
-        self.resize(640, 560)
+        self.resize(bounded_size(self, QSize(640, 560)))
         ctx.runner.query(load_detail, assessment_id, owner=self, on_done=self._loaded)
 
     def _loaded(self, detail) -> None:

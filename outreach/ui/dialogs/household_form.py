@@ -152,7 +152,8 @@ class HouseholdForm(FormDialog):
             def revert(store):
                 return households_svc.archive_household(store, hid, True)
 
-            text = tr("ui.undo.new_household")
+            def text() -> str:
+                return tr("ui.undo.new_household")
         else:
             after = self.values()
             changed = [k for k in after if self.original.get(k) != after[k]]
@@ -167,6 +168,7 @@ class HouseholdForm(FormDialog):
             def revert(store):
                 return households_svc.update_household(store, hid, **old)
 
-            text = tr("ui.undo.edit_household")
+            def text() -> str:
+                return tr("ui.undo.edit_household")
         self.ctx.undo.push(ServiceCommand(self.ctx.runner, text, apply=apply, revert=revert,
                                           changes=self.changes))

@@ -26,6 +26,7 @@ from outreach.domain.errors import OutreachError
 from outreach.i18n import tr
 from outreach.letters.layout import atomic_output
 from outreach.letters.raster import PageImage, page_count, render_pages
+from outreach.ui.widgets import bounded_size
 
 ZOOMS = (50, 75, 100, 125, 150, 200)
 PRINT_DPI_CAP = 300
@@ -105,7 +106,7 @@ class LetterPreviewDialog(QDialog):
         self.pdf = pdf
         self.file_name = file_name
         self.setWindowTitle(title)
-        self.resize(QSize(820, 900))
+        self.resize(bounded_size(self, QSize(820, 900)))  # 900 px wanted; a 720/768 px screen gets less
         self._images: list[QImage] = [to_qimage(p) for p in render_pages(pdf, 110)]
 
         self.zoom = QComboBox(self)

@@ -243,7 +243,10 @@ class MemberForm(FormDialog):
             def revert(store):
                 return people_svc.archive_person(store, pid, True)
 
-            text = tr("ui.undo.new_member", name=self.name.text().strip())
+            name = self.name.text().strip()
+
+            def text() -> str:
+                return tr("ui.undo.new_member", name=name)
         else:
             new = _diff(self.original, self.values())
             if not new:
@@ -257,7 +260,10 @@ class MemberForm(FormDialog):
             def revert(store):
                 return people_svc.update_person(store, pid, **old)
 
-            text = tr("ui.undo.edit_member", name=self.name.text().strip())
+            name = self.name.text().strip()
+
+            def text() -> str:
+                return tr("ui.undo.edit_member", name=name)
         self.ctx.undo.push(ServiceCommand(self.ctx.runner, text, apply=apply, revert=revert, changes=self.changes))
 
 

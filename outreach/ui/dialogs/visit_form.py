@@ -164,5 +164,8 @@ class VisitForm(FormDialog):
         def revert(store):
             return visits_svc.archive_visit(store, visit_id, archived=True)
 
-        text = tr("ui.undo.new_visit", outcome=VisitOutcome(self.outcome()).label())
+        outcome = VisitOutcome(self.outcome())
+
+        def text() -> str:
+            return tr("ui.undo.new_visit", outcome=outcome.label())
         self.ctx.undo.push(ServiceCommand(self.ctx.runner, text, apply=apply, revert=revert, changes=self.changes))
