@@ -11,12 +11,18 @@ from datetime import date
 
 @dataclass(frozen=True)
 class Organisation:
-    """The letterhead: the social-work station that issues the letters (from the store settings)."""
+    """The letterhead: the social-work station that issues the letters (the team profile)."""
 
     name: str
     address: str = ""
     phone: str = ""
     logo_path: str = ""  # optional image file (PNG/JPEG); missing files are left out
+    reply_to: str = ""   # where reply slips go back, when not the organisation itself
+
+    @property
+    def return_address(self) -> str:
+        """Where a reply slip goes: the team's reply-to, else its name, address and phone."""
+        return self.reply_to or " · ".join(x for x in (self.name, self.address, self.phone) if x)
 
 
 @dataclass(frozen=True)
@@ -59,7 +65,7 @@ class ReferralLetterData:
     provider: ProviderInfo
     person: PersonInfo
     reason: str
-    needs: tuple[str, ...] = ()  # one line per need, already in words
+    needs: tuple[str, ...] = ()  # one per need domain, in the letter's language ("健康（高）")
     urgency: str = "routine"  # Urgency value
     consent: ConsentInfo = field(default_factory=lambda: ConsentInfo(given=False))
     worker_name: str = ""

@@ -278,6 +278,50 @@ class TickBoxes(Flowable):
         c.restoreState()
 
 
+class SealBlock(Flowable):
+    """The 落款 at the lower right of a letter: the issuing unit, the date under it, and a dashed
+    circle over both where the unit's stamp goes (a stamp conventionally covers the unit's name and
+    the date). ``lines`` are drawn right-aligned, centred under each other."""
+
+    def __init__(self, lines: list[str], stamp_label: str, *, size: float = 11, block_width: float = 70 * mm,
+                 radius: float = 19 * mm) -> None:
+        super().__init__()
+        self.lines = lines
+        self.stamp_label = stamp_label
+        self.size = size
+        self.block_width = block_width
+        self.radius = radius
+        self.leading = size * 1.9
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        font = register_fonts()
+        widest = max([stringWidth(t, font, self.size) for t in self.lines] + [2 * self.radius])
+        self.block_width = min(max(self.block_width, widest + 4 * mm), availWidth)
+        self.width = availWidth
+        self.height = max(len(self.lines) * self.leading + 3 * mm, 2 * self.radius + 2 * mm)
+        return availWidth, self.height
+
+    def draw(self) -> None:
+        font = register_fonts()
+        c = self.canv
+        centre_x = self.width - self.block_width / 2
+        top = self.height - (self.height - len(self.lines) * self.leading) / 2
+        c.saveState()
+        c.setStrokeColor(colors.HexColor("#b8b8b8"))
+        c.setDash(2, 2)
+        c.setLineWidth(0.6)
+        c.circle(centre_x, self.height / 2, self.radius)
+        c.setDash()
+        c.setFont(font, 7.5)
+        c.setFillColor(colors.HexColor("#9a9a9a"))
+        c.drawCentredString(centre_x, self.height / 2 - self.radius + 2.5 * mm, self.stamp_label)
+        c.setFont(font, self.size)
+        c.setFillColor(colors.black)
+        for i, text in enumerate(self.lines):
+            c.drawCentredString(centre_x, top - (i + 1) * self.leading + self.leading * 0.3, text)
+        c.restoreState()
+
+
 # ---------------------------------------------------------------------------- writing
 def write_pdf(path: str | Path, render: Callable[[BinaryIO], T]) -> T:
     """Render into ``path`` atomically: ``render(fh)`` writes the PDF; its result is returned."""

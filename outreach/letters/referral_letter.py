@@ -35,6 +35,7 @@ from outreach.letters.layout import (
     BottomAnchored,
     CutLine,
     PartMarker,
+    SealBlock,
     Styles,
     TickBoxes,
     blank_date,
@@ -195,25 +196,39 @@ def letter_body(data: ReferralLetterData, st: Styles, width: float, lang: str) -
     story.append(_p(data.reason or tr("letters.reason.none", lang), st.body))
     if data.needs:
         story.append(Spacer(1, 1 * mm))
-        story.append(_p(tr("letters.letter.needs", lang), st.body))
-        story.extend(Paragraph("·&nbsp;" + esc(need), st.body) for need in data.needs)
+        story.append(_p(tr("letters.letter.needs", lang) + tr("papers.letter.needs_sep", lang).join(data.needs),
+                        st.body))
     story.append(_p(tr("letters.section.consent", lang), st.heading))
     story.append(_p(_consent_text(data, lang), st.body))
     story.append(Spacer(1, 2 * mm))
-    worker = tr("letters.letter.worker", lang, name=data.worker_name or "__________")
-    if data.worker_phone:
-        worker += _sep(lang) + tr("letters.org.phone", lang, phone=data.worker_phone)
-    story.append(_p(worker, st.body))
-    story.append(_signature_lines(st, width, [
-        tr("letters.sign.worker", lang), tr("letters.sign.stamp", lang), tr("letters.sign.date", lang),
-    ]))
+    story.append(_closing(data, st, width, lang))
     return story
+
+
+def _closing(data: ReferralLetterData, st: Styles, width: float, lang: str) -> Table:
+    """The worker to contact (name and phone, a line to write them on when unknown), where the reply
+    goes, and the 落款 at the lower right: issuing unit, date, stamp."""
+    org = data.organisation
+    worker = (tr("letters.letter.worker", lang, name=data.worker_name or "__________") + _sep(lang)
+              + tr("papers.letter.worker_phone", lang, phone=data.worker_phone or "______________"))
+    contact = [
+        _p(worker, st.body),
+        _p(tr("papers.letter.reply_to", lang, to=org.return_address), st.small),
+        Spacer(1, 2 * mm),
+        _p(tr("letters.sign.worker", lang), st.body),
+    ]
+    seal = SealBlock([org.name, format_date(data.issued_on, lang)], tr("papers.letter.stamp", lang),
+                     radius=16 * mm)
+    table = font_table([[contact, seal]], colWidths=[width * 0.58, width * 0.42])
+    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "BOTTOM"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                               ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 0),
+                               ("BOTTOMPADDING", (0, 0), (-1, -1), 0)]))
+    return table
 
 
 def reply_slip(data: ReferralLetterData, st: Styles, width: float, lang: str) -> list[Flowable]:
     """The tear-off reply slip the provider fills in by hand and sends back."""
     org = data.organisation
-    sep = ", " if lang == "en" else "，"
     title = [
         Paragraph(esc(tr("letters.slip.title", lang)) + "&nbsp;&nbsp;&nbsp;&nbsp;"
                   + esc(tr("letters.letter.reference", lang, reference=data.reference)), st.heading),
@@ -232,7 +247,7 @@ def reply_slip(data: ReferralLetterData, st: Styles, width: float, lang: str) ->
                              ("ALIGN", (1, 0), (1, 0), "RIGHT")]))
     ruled = font_table([[""], [""]], colWidths=[width], rowHeights=[6.5 * mm, 6.5 * mm])
     ruled.setStyle(TableStyle([("LINEBELOW", (0, 0), (-1, -1), 0.5, LINE)]))
-    return_to = sep.join(x for x in (org.name, org.address, org.phone) if x)
+    return_to = org.return_address
     return [
         CutLine(tr("letters.slip.cut_here", lang)),
         top,

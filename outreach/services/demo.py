@@ -515,7 +515,7 @@ def _referrals(g: _Gen, needs: list[dict], people: dict, providers: list[dict]) 
         out["referral"].append({
             "id": rid, "reference": "", "person_id": need["person_id"],
             "household_id": need["household_id"], "provider_id": provider["id"], "need_ids": json.dumps([need["id"]]),
-            "reason": need["description"] + ":" + g.r.choice(W.NOTES), "urgency": "urgent" if need["priority"] == "urgent" else "routine",
+            "reason": g.r.choice(W.NOTES), "urgency": "urgent" if need["priority"] == "urgent" else "routine",
             "status": status, "consent_given": True, "consent_by": person["name"], "consent_on": issued,
             "consent_method": ConsentMethod.VERBAL.value, "consent_witness": "", "issued_on": issued,
             "expected_reply_on": issued + timedelta(days=14), "services_provided": "", "created_at": _at(when),

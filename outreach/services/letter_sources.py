@@ -1,7 +1,8 @@
 """What the printed letters and registers need, read from the store as plain values
 (``outreach.letters.data``). The renderers never touch the database.
 
-Settings used: ``org_name``, ``org_address``, ``org_phone``, ``org_logo`` (letterhead),
+The organisation (name, address, phone, reply-to) comes from the team profile
+(``services.team_profile.get_team_profile``). Local settings used: ``org_logo`` (letterhead),
 ``worker_name`` / ``worker_phone`` (the worker's phone is printed on letters this worker issued),
 ``team_name`` (register header; else the sync team's name, else the organisation's name).
 """
@@ -49,6 +50,7 @@ def organisation(store: Store, lang: str | None = None) -> Organisation:
         address=profile.org_address,
         phone=profile.org_phone,
         logo_path=profile.logo_path,
+        reply_to=profile.reply_to,
     )
 
 
@@ -57,6 +59,28 @@ def _age(birth: date | None, on: date) -> int | None:
         return None
     return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
 
+
+
+def _need_lines(needs, lang: str) -> tuple[str, ...]:
+    """One line per need domain, most pressing first: the domain and its priority, in the letter's
+    language. The stored description is the recorder's working text (in the language it was typed in,
+    often the assessment's scoring, e.g. "自评健康：2（1–5）", and usually what the reason already says):
+    it stays out of the letter."""
+    best: dict[str, str] = {}
+    for need in needs:
+        current = best.get(need.domain)
+        if current is None or _rank(need.priority) > _rank(current):
+            best[need.domain] = need.priority
+    order = sorted(best, key=lambda d: -_rank(best[d]))
+    return tuple(NeedDomain.label_of(d, lang) + tr("letters.need.priority", lang,
+                                                    priority=Priority.label_of(best[d], lang)) for d in order)
+
+
+def _rank(priority: str) -> int:
+    try:
+        return Priority(priority).rank
+    except ValueError:
+        return -1
 
 
 def referral_letter_data(store: Store, reference: str, *, lang: str = "zh_CN") -> ReferralLetterData:
@@ -103,15 +127,7 @@ def _letters_for(store: Store, ids: list[str], *, lang: str) -> list[ReferralLet
             key = "letters.error.cancelled" if ref.status == ReferralStatus.CANCELLED else "letters.error.not_issued"
             raise OutreachError(key, reference=ref.reference)
         person, household, provider = people[ref.person_id], households[ref.household_id], providers[ref.provider_id]
-        need_lines = []
-        for nid in json.loads(ref.need_ids or "[]"):
-            need = needs.get(nid)
-            if need is None:
-                continue
-            text = NeedDomain.label_of(need.domain, lang)
-            if need.description:
-                text += tr("letters.need.description", lang, description=need.description)
-            need_lines.append(text + tr("letters.need.priority", lang, priority=Priority.label_of(need.priority, lang)))
+        need_lines = _need_lines([needs[n] for n in json.loads(ref.need_ids or "[]") if n in needs], lang)
         worker = ref.created_by
         out.append(ReferralLetterData(
             reference=ref.reference,

@@ -28,12 +28,13 @@ def test_letter_data_from_the_store(store, seeded):
     assert (p.name, p.sex, p.age, p.household_code) == ("王秀英", "female", 81, "东坪-0150")
     assert p.id_number == FULL_ID  # the renderer masks it
     assert p.phone == "0871-6000150"  # no personal phone: the household's
-    assert data.needs == ("健康：降压药即将用完（高）",)
+    # The need's domain and priority only: its description is working text (the reason says it).
+    assert data.needs == ("健康（高）",)
     assert data.consent.given and data.consent.method == "verbal_witnessed" and data.consent.witness == "刘桂兰"
     assert (data.worker_name, data.worker_phone) == ("李娜", "13900001111")
     assert data.expected_reply_on == date(2025, 3, 24)
     en = referral_letter_data(store, "ZJ-TEST-000001", lang="en")
-    assert en.needs == ("Health: 降压药即将用完 (High)",)
+    assert en.needs == ("Health (High)",)      # all in English: no Chinese working text
 
 
 def test_drafts_cancelled_and_unknown_references_have_no_letter(store, seeded):
