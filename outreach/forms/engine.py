@@ -26,7 +26,7 @@ from xml.etree import ElementTree as ET
 from outreach.forms.xpath import Evaluator, ExpressionError
 from outreach.i18n import LANGUAGES, Msg, current_language
 
-ANSWERABLE = ("text", "integer", "decimal", "date", "select_one", "select_multiple", "acknowledge")
+ANSWERABLE = ("text", "integer", "decimal", "date", "select_one", "select_multiple", "acknowledge", "geopoint")
 Key = tuple  # ("age",) or ("members", 0, "name")
 
 
@@ -176,7 +176,16 @@ class FormSession:
 
     def interpolate(self, text: str, elem: ET.Element | None = None) -> str:
         """A label's ``${name}`` references replaced by the current values (as ODK shows them)."""
+        parents = {c: p for p in self.root.iter() for c in p} if elem is not None else {}
+
         def value(m: re.Match) -> str:
+            # The nearest one: in the same repeat instance first, as ODK resolves ${name} there.
+            scope = parents.get(elem) if elem is not None else None
+            while scope is not None:
+                found = scope.find(f".//{m.group(1)}")
+                if found is not None:
+                    return found.text or ""
+                scope = parents.get(scope)
             found = self.root.find(f".//{m.group(1)}")
             return (found.text or "") if found is not None else ""
         return re.sub(r"\$\{([A-Za-z_][\w.\-]*)\}", value, text or "")
@@ -356,6 +365,8 @@ class FormSession:
             picked = value if isinstance(value, list) else [value]
             if t == "select_one" and isinstance(value, list) or any(p not in names for p in picked):
                 return "choice", "xlsform.answer.unknown_choice"
+        if t == "geopoint" and not _is_geopoint(value):
+            return "type", "xlsform.answer.not_geopoint"
         if t == "acknowledge" and value != "OK":
             return "type", "xlsform.answer.acknowledge"
         if t == "text" and not isinstance(value, str):
@@ -389,6 +400,16 @@ class FormSession:
             if n["type"] == "calculate" and self.ev.path_of(elem) == n["path"]:
                 out[n["name"]] = elem.text or ""
         return out
+
+
+def _is_geopoint(value: Any) -> bool:
+    """ODK's geopoint text: "latitude longitude [altitude [accuracy]]" (typed on a laptop, which has no GPS)."""
+    parts = str(value).split()
+    try:
+        numbers = [float(p) for p in parts]
+    except ValueError:
+        return False
+    return 2 <= len(numbers) <= 4 and -90 <= numbers[0] <= 90 and -180 <= numbers[1] <= 180
 
 
 def _walk(nodes: list[dict[str, Any]]):

@@ -37,7 +37,7 @@ from outreach.forms.xpath import FUNCTIONS, ExpressionError, compile_expression,
 from outreach.i18n import LANGUAGES, Msg
 
 SUPPORTED = {"text", "integer", "decimal", "date", "select one", "select all that apply", "note", "calculate",
-             "acknowledge", "group", "repeat"}
+             "acknowledge", "group", "repeat", "geopoint"}
 # Filled in by ODK itself (device, start time …): nothing to ask, nothing to refuse.
 METADATA = {"start", "end", "today", "deviceid", "subscriberid", "simserial", "phonenumber", "username", "email",
             "audit", "start-geopoint", "instanceID", "background-audio"}
@@ -173,6 +173,28 @@ def _score_config(raw: str, name: str, row: int | None, problems: list[Unsupport
     return {"field": name, "domain": parts[0], "thresholds": thresholds, "row": row}
 
 
+_BIND_TYPES = {"string": "text", "int": "integer", "decimal": "decimal", "date": "date"}
+
+
+def _alias(qtype: str) -> str:
+    """pyxform's other names for the supported types ("string", "int", "phone number" …) as the type
+    they are, by pyxform's own question type table (an input control and its bind type); "hidden"
+    (no control) is a value the form keeps without asking, like a calculate."""
+    if qtype in SUPPORTED:
+        return qtype
+    from pyxform.question_type_dictionary import QUESTION_TYPE_DICT
+
+    spec = QUESTION_TYPE_DICT.get(qtype) or {}
+    bind, control = spec.get("bind") or {}, (spec.get("control") or {}).get("tag")
+    if "jr:preload" in bind:
+        return qtype
+    if control == "input" and bind.get("type") in _BIND_TYPES and not bind.get("readonly"):
+        return _BIND_TYPES[bind["type"]]
+    if control is None and bind.get("type") == "string":
+        return "calculate"
+    return qtype
+
+
 class _Builder:
     def __init__(self, data: dict[str, Any], xform: str, rows: dict[str, int], survey: list[dict[str, Any]]):
         self.default_language = data.get("default_language")
@@ -192,6 +214,7 @@ class _Builder:
         row = self.rows.get(name)
         if name == "meta" and qtype == "group" or name in METADATA or qtype in METADATA:
             return None
+        qtype = _alias(qtype)
         if qtype not in SUPPORTED:
             self.problems.append(Unsupported(row, name, Msg("xlsform.unsupported.type", {"type": qtype})))
             return None

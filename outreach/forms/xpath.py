@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -220,6 +220,98 @@ def evaluate__choice_name(self: Any, context: Any = None) -> str:
     return names.get(value, value)
 
 
+def _numbers(token: Any, context: Any) -> list[float]:
+    ctx = _ctx(token, context)
+    values: list[float] = []
+    for k in range(len(token)):
+        result = token[k].evaluate(ctx)
+        items = result if isinstance(result, list) else [result]
+        values += [_num(token.string_value(v) if isinstance(v, XPathNode) else v) for v in items]
+    return values
+
+
+@method(function("min", nargs=(1, None)))
+def evaluate__min(self: Any, context: Any = None) -> float:
+    values = _numbers(self, context)
+    return math.nan if not values or any(math.isnan(v) for v in values) else min(values)
+
+
+@method(function("max", nargs=(1, None)))
+def evaluate__max(self: Any, context: Any = None) -> float:
+    values = _numbers(self, context)
+    return math.nan if not values or any(math.isnan(v) for v in values) else max(values)
+
+
+@method(function("pow", nargs=2))
+def evaluate__pow(self: Any, context: Any = None) -> float:
+    try:
+        return math.pow(_arg_num(self, context, 0), _arg_num(self, context, 1))
+    except (OverflowError, ValueError):
+        return math.nan
+
+
+@method(function("abs", nargs=1))
+def evaluate__abs(self: Any, context: Any = None) -> float:
+    return abs(_arg_num(self, context, 0))
+
+
+@method(function("count-non-empty", nargs=1))
+def evaluate__count_non_empty(self: Any, context: Any = None) -> int:
+    nodes = self[0].evaluate(_ctx(self, context))
+    nodes = nodes if isinstance(nodes, list) else [nodes]
+    return sum(1 for n in nodes if self.string_value(n) != "")
+
+
+@method(function("join", nargs=(1, None)))
+def evaluate__join(self: Any, context: Any = None) -> str:
+    ctx = _ctx(self, context)
+    sep = _arg_str(self, context, 0)
+    parts: list[str] = []
+    for k in range(1, len(self)):
+        result = self[k].evaluate(ctx)
+        parts += [self.string_value(v) for v in (result if isinstance(result, list) else [result])]
+    return sep.join(parts)
+
+
+@method(function("boolean-from-string", nargs=1))
+def evaluate__boolean_from_string(self: Any, context: Any = None) -> bool:
+    return _arg_str(self, context, 0).strip() in ("true", "1")
+
+
+@method(function("substr", nargs=(2, 3)))
+def evaluate__substr(self: Any, context: Any = None) -> str:
+    text = _arg_str(self, context, 0)
+    start = int(_arg_num(self, context, 1))
+    end = int(_arg_num(self, context, 2)) if len(self) > 2 else len(text)
+    return text[start:end]
+
+
+@method(function("date", nargs=1))
+def evaluate__date(self: Any, context: Any = None) -> str:
+    text = self.string_value(self.get_argument(_ctx(self, context)))
+    if _DATE.match(text):
+        return text[:10]
+    days = _num(text)
+    if math.isnan(days):
+        return ""
+    return (date(1970, 1, 1) + timedelta(days=int(math.floor(days)))).isoformat()
+
+
+@method(function("indexed-repeat", nargs=(3, None)))
+def evaluate__indexed_repeat(self: Any, context: Any = None) -> str:
+    """indexed-repeat(path, repeat, n): ``path``'s value in the n-th instance of ``repeat``."""
+    ctx = _ctx(self, context)
+    path, repeat = self[0].source.strip(), self[1].source.strip()
+    n = _arg_num(self, context, 2)
+    instances = [x for x in self[1].select(ctx) if isinstance(x, XPathNode)]
+    if math.isnan(n) or not 1 <= int(n) <= len(instances) or not path.startswith(repeat + "/"):
+        return ""
+    token = compile_expression(path[len(repeat) + 1:])
+    found = token.evaluate(XPathContext(ctx.root, item=instances[int(n) - 1]))
+    found = found if isinstance(found, list) else [found]
+    return self.string_value(found[0]) if found else ""
+
+
 def _override(symbol: str, evaluate: Any, **attrs: Any) -> None:
     """Replace a token of XPath1Parser in ODKParser only: a subclass of the original token class put in
     ODKParser's own symbol table, so elementpath's parsers are left untouched."""
@@ -239,15 +331,17 @@ FUNCTIONS = frozenset({
     "starts-with", "contains", "substring-before", "substring-after", "substring", "string-length",
     "normalize-space", "translate", "boolean", "not", "true", "false", "lang", "number", "sum", "floor",
     "ceiling", "round", "selected", "count-selected", "selected-at", "if", "coalesce", "int", "regex",
-    "today", "current", "jr:choice-name", "choice-name",
+    "today", "current", "jr:choice-name", "choice-name", "min", "max", "pow", "abs", "count-non-empty", "join",
+    "boolean-from-string", "substr", "date", "indexed-repeat",
 })
+_OPERATOR_WORDS = {"and", "or", "div", "mod"}
 _CALL = re.compile(r"(?<![\w:.\-/$])([A-Za-z_][\w.\-]*(?::[A-Za-z_][\w.\-]*)?)\s*\(")
 
 
 def functions_used(expression: str) -> set[str]:
     """The function names an expression calls (string literals ignored)."""
     bare = re.sub(r"'[^']*'|\"[^\"]*\"", "''", expression)
-    return {m.group(1) for m in _CALL.finditer(bare)} - {"node", "text"}
+    return {m.group(1) for m in _CALL.finditer(bare)} - {"node", "text"} - _OPERATOR_WORDS
 
 
 @lru_cache(maxsize=2048)

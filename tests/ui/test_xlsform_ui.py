@@ -82,7 +82,7 @@ def test_import_preview_lists_what_will_not_work(qtbot, ctx, tmp_path):
     dialog.open_file(write_xlsx(tmp_path / "field.xlsx", UNSUPPORTED_SURVEY, form_id="field_check"))
     wait_idle(qtbot, ctx)
     statuses = {dialog.table.item(r, 1).text(): dialog.table.item(r, 4).text() for r in range(dialog.table.rowCount())}
-    assert statuses["name"] == "可以" and "geopoint" in statuses["location"]
+    assert statuses["name"] == "可以" and "geotrace" in statuses["route"]
     assert not dialog.import_button.isEnabled()
     dialog.open_file(needs_form(tmp_path))
     wait_idle(qtbot, ctx)

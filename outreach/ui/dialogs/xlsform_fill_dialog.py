@@ -79,6 +79,8 @@ class _Row:
             self.widget = QLineEdit(dialog)
             if t == "date":
                 self.widget.setPlaceholderText(tr("xlsform.ui.date_placeholder"))
+            elif t == "geopoint":
+                self.widget.setPlaceholderText(tr("xlsform.ui.geopoint_placeholder"))
             self.widget.editingFinished.connect(lambda: dialog.changed(self))
         self.widget.setObjectName("answer_" + "_".join(str(k) for k in self.key))
         lay.addWidget(self.widget)

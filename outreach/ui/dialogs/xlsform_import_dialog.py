@@ -27,7 +27,7 @@ from outreach.services import forms as forms_svc
 from outreach.ui.widgets import ErrorLabel
 
 TYPE_KEYS = ("text", "integer", "decimal", "date", "select_one", "select_multiple", "note", "calculate",
-             "acknowledge", "group", "repeat")
+             "acknowledge", "group", "repeat", "geopoint")
 
 
 def preview_rows(path: str | Path) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:

@@ -121,8 +121,8 @@ def test_unsupported_rows_are_listed_row_by_row_and_nothing_is_saved(store, tmp_
     path = write_xlsx(tmp_path / "field.xlsx", UNSUPPORTED_SURVEY, form_id="field_check")
     report = import_form_file(store, path, lang="en")
     assert not report.saved and report.version is None
-    assert [(u["row"], u["name"]) for u in report.unsupported] == [(3, "location"), (4, "photo"), (5, "district")]
-    assert "geopoint" in report.unsupported[0]["reason"] and "pulldata" in report.unsupported[2]["reason"]
+    assert [(u["row"], u["name"]) for u in report.unsupported] == [(3, "route"), (4, "photo"), (5, "district")]
+    assert "geotrace" in report.unsupported[0]["reason"] and "pulldata" in report.unsupported[2]["reason"]
     with store.connect() as conn:
         assert conn.execute(select(func.count()).select_from(AssessmentTemplate.__table__)).scalar_one() == 0
 
@@ -226,7 +226,7 @@ def test_cli_refused_import_exits_non_zero_and_lists_rows(tmp_path, capsys):
     data = tmp_path / "data"
     path = write_xlsx(tmp_path / "field.xlsx", UNSUPPORTED_SURVEY, form_id="field_check")
     code, out, _ = run(capsys, "--data-dir", str(data), "--lang", "en", "forms", "import", str(path))
-    assert code == 2 and "nothing was saved" in out and "row 3 location" in out
+    assert code == 2 and "nothing was saved" in out and "row 3 route" in out
     code, out, _ = run(capsys, "--data-dir", str(data), "forms", "list", "--json")
     assert json.loads(out) == []
 
@@ -245,3 +245,43 @@ def test_import_is_refused_on_a_workers_laptop(store, tmp_path, monkeypatch):
     with pytest.raises(team_data.TeamDataReadOnly):
         import_form_file(store, needs_form(tmp_path))
     assert list_forms(store) == []
+
+
+ROSTER_MD = """
+| survey |
+|        | type         | name    | label                                  | constraint                         | calculation | repeat_count |
+|        | begin repeat | names   | Names                                  |                                    |             |              |
+|        | text         | name    | First name                             |                                    |             |              |
+|        | end repeat   |         |                                        |                                    |             |              |
+|        | calculate    | n       |                                        |                                    | count(${name}) |           |
+|        | begin repeat | bio     | Details                                |                                    |             | ${n}         |
+|        | calculate    | who     |                                        |                                    | indexed-repeat(${name}, ${names}, position(..)) | |
+|        | integer      | age     | How old is ${who}?                     | (. >= 0 and . < 96) or (. = 999)   |             |              |
+|        | end repeat   |         |                                        |                                    |             |              |
+|        | calculate    | eldest  |                                        |                                    | max(${age}) |              |
+"""
+
+
+def test_roster_pattern_of_real_household_surveys(tmp_path):
+    # The pattern of the public WASH household surveys tried by hand: names first, then a repeat
+    # per name whose labels say the name (indexed-repeat), "or" in constraints, max() over a repeat.
+    path = tmp_path / "roster.md"
+    path.write_text(ROSTER_MD, encoding="utf-8")
+    form = read_form(path)
+    assert form.usable, [u.as_json("en") for u in form.unsupported]
+    s = FormSession(form.definition, {"names": [{"name": "Wanjiru"}, {"name": "Otieno"}]})
+    labels = [f.label(s, "en") for f in s.fields() if f.key[0] == "bio"]
+    assert labels == ["How old is Wanjiru?", "How old is Otieno?"]
+    s.set(("bio", 0, "age"), 120)
+    s.set(("bio", 1, "age"), 999)                       # the survey's "don't know" code is allowed
+    assert [(p.key, p.code) for p in s.validate()] == [(("bio", 0, "age"), "constraint")]
+    s.set(("bio", 0, "age"), 40)
+    assert s.calculated()["eldest"] == "999"
+
+
+def test_geopoint_is_typed_as_coordinates(tmp_path):
+    path = write_xlsx(tmp_path / "gps.xlsx", [["geopoint", "home", "住址坐标", "Home location"]], form_id="gps")
+    s = FormSession(read_form(path).definition, {"home": "25.04 102.71 1890 5"})
+    assert s.validate() == []
+    s.set(("home",), "102.71 25.04 x")
+    assert [p.code for p in s.validate()] == ["type"]

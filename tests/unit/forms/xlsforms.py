@@ -103,7 +103,7 @@ CASCADE_MD = """
 
 UNSUPPORTED_SURVEY = [
     ["text", "name", "姓名", "Name"],
-    ["geopoint", "location", "位置", "Location"],
+    ["geotrace", "route", "路线", "Route walked"],
     ["image", "photo", "照片", "Photo"],
     ["calculate", "district", "", "", "", "", "", "", "", "", "pulldata('districts', 'name', 'code', ${name})"],
 ]
