@@ -82,6 +82,8 @@ class VisitRow:
     outcome: str  # VisitOutcome value
     worker: str
     notes: str = ""
+    head_name: str = ""  # the head of household (本人/户主)
+    address: str = ""    # the household's address
 
 
 @dataclass(frozen=True)

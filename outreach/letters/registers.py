@@ -7,8 +7,9 @@ from typing import BinaryIO
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import landscape
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from outreach.domain.enums import NeedDomain, VisitOutcome, VisitType
 from outreach.i18n import tr
@@ -40,24 +41,37 @@ def _p(text: str, style) -> Paragraph:
 
 
 # ---------------------------------------------------------------------------- monthly register
-REGISTER_COLUMNS = ("no", "date", "household", "people_met", "visit_type", "outcome", "worker", "remarks")
-# column widths as shares of the frame width (landscape A4)
-_SHARES = (0.05, 0.12, 0.12, 0.22, 0.11, 0.10, 0.10, 0.18)  # a date like 2025年11月24日 fits on one line
+REGISTER_COLUMNS = ("no", "date", "household", "head", "address", "people_met", "visit_type", "outcome", "worker",
+                    "remarks")
+# column widths as shares of the frame width (landscape A4); a date like 2025年11月24日 fits on one line
+_SHARES = (0.045, 0.105, 0.085, 0.085, 0.14, 0.115, 0.075, 0.075, 0.065, 0.21)
+NOTE_CHARS = 40          # 备注 shows the visit's note up to this many characters, then "…"
+KEEP_ROWS = 3            # a page never holds fewer than this many rows of the register (no orphan rows)
+
+
+def shorten(text: str, limit: int = NOTE_CHARS) -> str:
+    """The note on one line, cut at ``limit`` characters with an ellipsis."""
+    flat = " ".join((text or "").split())
+    return flat if len(flat) <= limit else flat[:limit - 1].rstrip() + "…"
 
 
 def _register_table(data: VisitRegisterData, st: Styles, width: float, lang: str) -> Table:
-    head = [_p(tr(f"letters.register.col.{c}", lang), st.cell_head) for c in REGISTER_COLUMNS]
+    # English headers wrap between words, never inside one ("Head of / household", not "househol / d")
+    head_style = st.cell_head if lang != "en" else ParagraphStyle("head_en", parent=st.cell_head, wordWrap=None)
+    head = [_p(tr(f"letters.register.col.{c}", lang), head_style) for c in REGISTER_COLUMNS]
     rows: list[list] = [head]
     for i, row in enumerate(data.rows, 1):
         rows.append([
             _p(str(i), st.cell),
             _p(format_date(row.visit_date, lang), st.cell),
             _p(row.household_code, st.cell),
+            _p(row.head_name, st.cell),
+            _p(row.address, st.cell),
             _p(row.people_met or "—", st.cell),
             _p(VisitType.label_of(row.visit_type, lang), st.cell),
             _p(VisitOutcome.label_of(row.outcome, lang), st.cell),
             _p(row.worker, st.cell),
-            "",
+            _p(shorten(row.notes), st.cell),
         ])
     if not data.rows:
         rows.append([_p(tr("letters.register.empty", lang), st.cell)] + [""] * (len(REGISTER_COLUMNS) - 1))
@@ -70,10 +84,20 @@ def _register_table(data: VisitRegisterData, st: Styles, width: float, lang: str
         ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
     ]
     cmds += [("BACKGROUND", (0, r), (-1, r), ZEBRA) for r in range(2, len(rows), 2)]
+    # No orphan rows: the header stays with the first rows, and the last rows go over together.
+    keep = min(KEEP_ROWS, len(rows) - 1)
+    cmds += [("NOSPLIT", (0, 0), (-1, keep)), ("NOSPLIT", (0, len(rows) - keep), (-1, len(rows) - 1))]
     if not data.rows:
         cmds.append(("SPAN", (0, 1), (-1, 1)))
     table.setStyle(TableStyle(cmds))
     return table
+
+
+def _summary_text(summary: dict[str, int], lang: str) -> str:
+    return tr("papers.register.summary", lang,
+              visits=tr("papers.register.visits", lang, count=summary["visits"]),
+              households=tr("papers.register.households", lang, count=summary["households"]),
+              nobody_home=summary["nobody_home"])
 
 
 def register_summary(data: VisitRegisterData) -> dict[str, int]:
@@ -108,10 +132,12 @@ def render_visit_register(data: VisitRegisterData, out: BinaryIO, *, lang: str =
         Spacer(1, 2 * mm),
         _register_table(data, st, doc.width, lang),
         Spacer(1, 3 * mm),
-        _p(tr("letters.register.summary", lang, **summary), st.body),
-        Spacer(1, 6 * mm),
-        _sign_row(st, doc.width, [tr("letters.register.prepared_by", lang), tr("letters.register.checked_by", lang),
-                                  tr("letters.sign.date", lang)]),
+        KeepTogether([
+            _p(_summary_text(summary, lang), st.body),
+            Spacer(1, 6 * mm),
+            _sign_row(st, doc.width, [tr("letters.register.prepared_by", lang),
+                                      tr("letters.register.checked_by", lang), tr("letters.sign.date", lang)]),
+        ]),
     ]
     doc.build(story, canvasmaker=numbered_canvas_factory(lang))
     return len(data.rows)

@@ -12,9 +12,9 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from outreach.domain.enums import AreaLevel, NeedDomain, Priority, ReferralStatus
+from outreach.domain.enums import AreaLevel, NeedDomain, Priority, ReferralStatus, Relation
 from outreach.domain.errors import NotFound, OutreachError
 from outreach.i18n import tr
 from outreach.letters.data import (
@@ -186,7 +186,7 @@ def visit_register_data(store: Store, village: str, year: int, month: int,
     end = date(year + (month == 12), month % 12 + 1, 1)
     with store.connect() as conn:
         rows = conn.execute(
-            select(VISIT, HOUSEHOLD.c.code.label("household_code"))
+            select(VISIT, HOUSEHOLD.c.code.label("household_code"), HOUSEHOLD.c.address.label("household_address"))
             .join(HOUSEHOLD, HOUSEHOLD.c.id == VISIT.c.household_id)
             .where(HOUSEHOLD.c.village_id == code, VISIT.c.archived.is_(False),
                    VISIT.c.visit_date >= start, VISIT.c.visit_date < end)
@@ -194,17 +194,34 @@ def visit_register_data(store: Store, village: str, year: int, month: int,
         met_ids = {p for r in rows for p in json.loads(r.people_met or "[]")}
         names = dict(conn.execute(select(PERSON.c.id, PERSON.c.name).where(PERSON.c.id.in_(met_ids))).all()) \
             if met_ids else {}
+        heads = _heads(conn, {r.household_id for r in rows})
     sep = ", " if lang == "en" else "、"
     visits = tuple(
         VisitRow(visit_date=r.visit_date, household_code=r.household_code,
                  people_met=sep.join(names.get(p, "?") for p in json.loads(r.people_met or "[]")),
-                 visit_type=r.visit_type, outcome=r.outcome, worker=r.created_by, notes=r.notes)
+                 visit_type=r.visit_type, outcome=r.outcome, worker=r.created_by, notes=r.notes or "",
+                 head_name=heads.get(r.household_id, ""), address=r.household_address or "")
         for r in rows
     )
     org = organisation(store, lang)
     team = store.get_setting("team_name").strip() or _sync_team_name(store) or org.name
     return VisitRegisterData(organisation=org, village_name=name, village_code=code, year=year, month=month,
                              team=team, rows=visits)
+
+
+def _heads(conn, household_ids: set[str]) -> dict[str, str]:
+    """Household id → the head's name (relation 本人): a current member first, then anyone recorded so."""
+    if not household_ids:
+        return {}
+    rows = conn.execute(
+        select(PERSON.c.household_id, PERSON.c.name, PERSON.c.status)
+        .where(PERSON.c.household_id.in_(household_ids), PERSON.c.relation == Relation.SELF.value,
+               PERSON.c.archived.is_(False), func.coalesce(PERSON.c.merged_into, "") == "")
+        .order_by(PERSON.c.household_id, PERSON.c.name)).all()
+    out: dict[str, str] = {}
+    for hid, name, _status in sorted(rows, key=lambda r: (r[0], r[2] in ("moved", "deceased"))):
+        out.setdefault(hid, name)
+    return out
 
 
 def _sync_team_name(store: Store) -> str:

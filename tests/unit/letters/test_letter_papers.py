@@ -4,7 +4,10 @@ duplicated reason, the needs in the letter's language; the reply slip below the 
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
+
+from sqlalchemy import select
 
 from outreach.services import letter_sources
 from outreach.services.team_profile import update_team_profile
@@ -75,3 +78,63 @@ def test_the_team_profile_gives_the_letterhead_and_the_slips_return_address(stor
     assert "石门镇社工站" in text and "地址：石门镇政府院内" in text
     # No separate reply-to: slips go back to the team itself, address and phone included.
     assert "回执请交回：石门镇社工站·石门镇政府院内·0851-1234567" in text
+
+
+# ---------------------------------------------------------------------------- the village register
+LONG_NOTE = ("王秀英血压药快吃完了，儿子刘建军在东莞务工，一年回来一次；老人腿脚不便，上下楼困难，"
+             "洗澡需要有人协助，已联系镇卫生院。")
+
+
+def _register_pdf(store, tmp_path: Path, lang: str = "zh_CN") -> Path:
+    from outreach.letters.registers import render_visit_register
+
+    path = tmp_path / f"register-{lang}.pdf"
+    with path.open("wb") as fh:
+        render_visit_register(letter_sources.visit_register_data(store, "东坪村", 2025, 3, lang=lang), fh, lang=lang)
+    return path
+
+
+def test_register_shows_head_address_and_the_visits_note(store, seeded, tmp_path):
+    from outreach.storage.tables import Visit
+
+    visits = Visit.__table__
+    with store.transaction() as w:   # the 10 March visit gets a long note, the others a short one
+        for vid, visit_date in w.conn.execute(select(visits.c.id, visits.c.visit_date)).all():
+            note = LONG_NOTE if visit_date == date(2025, 3, 10) else "家中无人，已留联系卡"
+            w.update(Visit, vid, {"notes": note})
+    data = letter_sources.visit_register_data(store, "东坪村", 2025, 3)
+    assert [(r.head_name, r.address) for r in data.rows] == [("王秀英", "东坪村三组 15 号")] * 2
+    path = _register_pdf(store, tmp_path)
+    text = all_text(path)
+    lines = "\n".join(page_texts(path))
+    assert "户主" in lines and "住址" in lines
+    assert "东坪村三组15号" in text and "王秀英" in text
+    assert "家中无人，已留联系卡" in text                      # a short note whole
+    assert LONG_NOTE[:20] in text and LONG_NOTE.replace(" ", "") not in text and "…" in text   # cut, with "…"
+    en = "\n".join(page_texts(_register_pdf(store, tmp_path, "en")))
+    assert "Head of" in en and "household" in en and "Address" in en and "Remarks" in en
+
+
+def test_register_never_leaves_a_row_or_two_alone_on_a_page(tmp_path):
+    from datetime import timedelta
+
+    from outreach.letters.data import VisitRegisterData, VisitRow
+    from outreach.letters.layout import write_pdf
+    from outreach.letters.registers import KEEP_ROWS, render_visit_register
+    from tests.unit.letters.conftest import ORG
+
+    def rows(n: int) -> tuple[VisitRow, ...]:
+        return tuple(VisitRow(date(2025, 3, 1) + timedelta(days=i % 28), f"东坪-{i:04d}", "王秀英", "routine", "met",
+                              "李娜", notes=LONG_NOTE if i % 3 == 0 else "", head_name="王秀英",
+                              address=f"东坪村三组 {i} 号") for i in range(n))
+
+    split_seen = False
+    for n in range(9, 30):
+        path = tmp_path / f"register-{n}.pdf"
+        write_pdf(path, lambda fh, n=n: render_visit_register(
+            VisitRegisterData(ORG, "东坪村", "522731100200", 2025, 3, "", rows(n)), fh))
+        per_page = [len(re.findall(r"东坪-\d{4}", t)) for t in page_texts(path)]
+        assert sum(per_page) == n
+        split_seen |= len([c for c in per_page if c]) > 1
+        assert all(c == 0 or c >= KEEP_ROWS for c in per_page), (n, per_page)
+    assert split_seen          # some of these registers did run over a page
