@@ -5,14 +5,105 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 import sys
 
 from outreach.domain.errors import OutreachError
-from outreach.i18n import current_language, normalize_language
+from outreach.i18n import current_language, normalize_language, tr
 
 APP_NAME = "Outreach"
 ORG_NAME = "Outreach"
+# The README's install line (Debian, Ubuntu, 统信UOS, 银河麒麟): what Qt needs from the system.
+SYSTEM_PACKAGES = ("libglib2.0-0", "libgl1", "libegl1", "libxkbcommon0", "libfontconfig1", "libdbus-1-3")
+_PACKAGE_OF = {"libglib-2.0.so": "libglib2.0-0", "libgthread-2.0.so": "libglib2.0-0",
+               "libgobject-2.0.so": "libglib2.0-0"}
+_LIBRARY = re.compile(r"(lib[A-Za-z0-9_+.-]*?\.so(?:\.[0-9]+)*)")
+
+log = logging.getLogger(__name__)
+
+
+def debian_package(library: str) -> str:
+    """The Debian package that ships a library: libxcb-icccm.so.4 → libxcb-icccm4, libGL.so.1 → libgl1,
+    libxkbcommon-x11.so.0 → libxkbcommon-x11-0 (Debian's naming rule, with the exceptions it has)."""
+    stem, _, version = library.partition(".so")
+    if stem + ".so" in _PACKAGE_OF:
+        return _PACKAGE_OF[stem + ".so"]
+    version = version.lstrip(".").split(".")[0]
+    name = stem.lower()
+    return f"{name}-{version}" if version and name[-1].isdigit() else name + version
+
+
+def install_command(extra: tuple[str, ...] = (), *, root: bool | None = None) -> str:
+    """The README's install line, plus any package it lacks for what is missing; sudo only when not root."""
+    root = (os.geteuid() == 0) if root is None and hasattr(os, "geteuid") else bool(root)
+    packages = list(SYSTEM_PACKAGES) + [p for p in extra if p not in SYSTEM_PACKAGES]
+    return ("" if root else "sudo ") + "apt-get install " + " ".join(packages)
+
+
+def qt_start_error(exc: BaseException, missing: list[str] | None = None) -> OutreachError:
+    """One line for 'Qt cannot start': which system libraries are missing and the line that installs
+    them, with the log's path (the full error is written there)."""
+    from outreach.logs import log_path
+
+    log.error("Qt cannot start", exc_info=exc)
+    found = _LIBRARY.search(str(exc))
+    libraries = list(dict.fromkeys(([found.group(1)] if found else []) + (missing or [])))
+    command = install_command(tuple(dict.fromkeys(debian_package(lib) for lib in libraries)))
+    path = log_path()
+    return OutreachError("hard.qt.missing_library", library=", ".join(libraries) or str(exc), command=command,
+                         count=max(1, len(libraries)),
+                         log=" " + tr("hard.see_log", path=str(path)) if path else "")
+
+
+def _not_found_by_ldd(path: str) -> list[str]:
+    """Every library ``path`` needs that is missing (ldd lists them all; the loader stops at the
+    first), or [] when ldd is not there."""
+    import subprocess
+
+    try:
+        out = subprocess.run(["ldd", path], capture_output=True, text=True, timeout=20).stdout
+    except (OSError, subprocess.SubprocessError):
+        return []
+    return [line.split("=>")[0].strip() for line in out.splitlines() if "not found" in line]
+
+
+def uses_xcb(env: dict[str, str]) -> bool:
+    """Will Qt pick its X11 (xcb) platform plugin?"""
+    chosen = env.get("QT_QPA_PLATFORM", "")
+    if chosen:
+        return chosen.split(":")[0].split(";")[0] == "xcb"
+    wayland = env.get("WAYLAND_DISPLAY") and env.get("XDG_SESSION_TYPE") == "wayland"
+    return bool(env.get("DISPLAY")) and not wayland
+
+
+def check_platform_plugin(env: dict[str, str] | None = None, platform: str | None = None, loader=None,
+                          lister=None) -> None:
+    """Qt aborts the whole process ("could not load the Qt platform plugin xcb") when a library its X11
+    plugin needs is missing (libxcb-cursor0, libxcb-icccm4 …): load the plugin first ourselves, so the
+    missing library can be named in one line instead."""
+    env = dict(os.environ) if env is None else env
+    if not (platform or sys.platform).startswith("linux") or not uses_xcb(env):
+        return
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.find_spec("PySide6")
+    folders = list(spec.submodule_search_locations or []) if spec else []
+    plugins = [Path(f) / "Qt" / "plugins" / "platforms" / "libqxcb.so" for f in folders]
+    plugin = next((p for p in plugins if p.exists()), None)
+    if plugin is None:
+        return
+    if loader is None:
+        import ctypes
+
+        def loader(path: str):
+            return ctypes.CDLL(path, mode=os.RTLD_LAZY)
+    try:
+        loader(str(plugin))
+    except OSError as exc:
+        raise qt_start_error(exc, (lister or _not_found_by_ldd)(str(plugin))) from exc
 
 
 def check_display(env: dict[str, str] | None = None, platform: str | None = None) -> None:
@@ -70,8 +161,17 @@ def build_context(store, app):
 
 def run_gui(data_dir: str | None, *, demo: bool = False) -> int:
     """Open the desktop app on ``data_dir`` (default: the user's data folder). Returns the exit code."""
+    from outreach.logs import log_path, setup_logging, sweep_data_folder
+
+    if log_path() is None:  # the CLI has set it up already when it started us
+        setup_logging(data_dir)
+        sweep_data_folder(data_dir)
     check_display()
-    from PySide6.QtWidgets import QDialog
+    try:
+        from PySide6.QtWidgets import QDialog
+    except ImportError as exc:  # libGL.so.1, libEGL.so.1, libxkbcommon.so.0 … not installed
+        raise qt_start_error(exc) from exc
+    check_platform_plugin()
 
     from outreach.storage.store import Store
     from outreach.ui.dialogs.setup_wizard import SetupWizard
