@@ -173,6 +173,13 @@ def _score_config(raw: str, name: str, row: int | None, problems: list[Unsupport
     return {"field": name, "domain": parts[0], "thresholds": thresholds, "row": row}
 
 
+def _specify_other(label: Text) -> Text:
+    # or_other: pyxform adds the untranslated question "Specify other."; give it its Chinese wording.
+    if label.get("zh_CN") == "Specify other.":
+        return {**label, "zh_CN": "请注明其他："}
+    return label
+
+
 _BIND_TYPES = {"string": "text", "int": "integer", "decimal": "decimal", "date": "date"}
 
 
@@ -221,7 +228,7 @@ class _Builder:
         bind = self.binds.get(path, {})
         node: dict[str, Any] = {
             "name": name, "type": TYPE_NAMES.get(qtype, qtype), "path": path, "row": row,
-            "label": self.text(item.get("label")), "hint": self.text(item.get("hint")),
+            "label": _specify_other(self.text(item.get("label"))), "hint": self.text(item.get("hint")),
             "relevant": bind.get("relevant", ""), "constraint": bind.get("constraint", ""),
             "constraint_msg": self.text((item.get("bind") or {}).get("jr:constraintMsg")),
             "required": "" if bind.get("required", "false()") == "false()" else bind["required"],
@@ -280,7 +287,7 @@ def read_form(path: str | Path) -> ImportedForm:
     builder = _Builder(data, result.xform, _rows(workbook.survey or []), workbook.survey or [])
     nodes = [n for n in (builder.node(c, "/data") for c in data.get("children", [])) if n is not None]
     choices = {
-        list_name: [{"name": str(c.get("name", "")), "label": builder.text(c.get("label")),
+        list_name: [{"name": str(c.get("name", "")), "label": _other_label(c, builder.text(c.get("label"))),
                      "extra": {k: str(v) for k, v in c.items() if k not in ("name", "label", "media")}}
                     for c in items]
         for list_name, items in (data.get("choices") or {}).items()
@@ -296,6 +303,13 @@ def read_form(path: str | Path) -> ImportedForm:
     if not any(n["type"] not in ("calculate", "group", "repeat") for n in _walk(nodes)):
         builder.problems.append(Unsupported(None, path.name, Msg("xlsform.error.no_questions", {})))
     return ImportedForm(definition, builder.problems, list(result.warnings))
+
+
+def _other_label(choice: dict[str, Any], label: Text) -> Text:
+    # or_other: pyxform adds an untranslated "Other" choice; give it its Chinese name.
+    if choice.get("name") == "other" and label.get("zh_CN") == "Other":
+        return {**label, "zh_CN": "其他"}
+    return label
 
 
 def _walk(nodes: list[dict[str, Any]]):

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFormLayout,
     QFrame,
     QLabel,
     QScrollArea,
@@ -52,7 +51,7 @@ class ScaleFormDialog(QDialog):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         inner = QWidget(scroll)
-        form = QFormLayout(inner)
+        form = QVBoxLayout(inner)  # each item above its answer, full width (long items wrap)
         self.combos: list[QComboBox] = []
         for item in self.scale.items:
             combo = QComboBox(inner)
@@ -63,8 +62,10 @@ class ScaleFormDialog(QDialog):
             combo.currentIndexChanged.connect(self.update_score)
             label = QLabel(f"{item.number}. {item.text[lang]}", inner)
             label.setWordWrap(True)
-            form.addRow(label, combo)
+            form.addWidget(label)
+            form.addWidget(combo)
             self.combos.append(combo)
+        form.addStretch(1)
         scroll.setWidget(inner)
         outer.addWidget(scroll, 1)
         self.score_label = QLabel(self)

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFormLayout,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -27,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from outreach.domain.errors import OutreachError, ValidationError
 from outreach.forms.engine import Field, FormSession, is_answered
+from outreach.forms.xlsform import walk
 from outreach.i18n import current_language, tr
 from outreach.services import forms as forms_svc
 from outreach.ui.widgets import ErrorLabel
@@ -142,6 +142,8 @@ class FormFillDialog(QDialog):
         self.today = today
         self.rows: dict[tuple, _Row] = {}
         self.repeat_bars: dict[tuple, QWidget] = {}
+        self.headers: dict[str, QLabel] = {}
+        self.nodes_by_path: dict[str, dict[str, Any]] = {}
         self.session: FormSession | None = None
         self.version: int | None = None
         self.result_value: Any = None
@@ -153,7 +155,11 @@ class FormFillDialog(QDialog):
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
         inner = QWidget(self.scroll)
-        self.form = QFormLayout(inner)
+        # Each question above its answer, full width, as ODK shows them (a form layout squeezes
+        # long wrapped questions into a narrow column).
+        self.form = QVBoxLayout(inner)
+        self.form.setSpacing(4)
+        self.stretch = QWidget(inner)
         self.scroll.setWidget(inner)
         outer.addWidget(self.scroll, 1)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
@@ -170,21 +176,26 @@ class FormFillDialog(QDialog):
         self.setWindowTitle(tr("xlsform.ui.fill_title", title=definition["title"][current_language()],
                                version=self.version))
         self.session = FormSession(definition, {})
+        self.nodes_by_path = {n["path"]: n for n in walk(definition)}
         self.session.prefill_members(members)  # a repeat over household members starts filled
         self.render()
 
     def render(self) -> None:
         """Lay out the questions the answers so far call for (widgets of hidden ones are kept)."""
         assert self.session is not None
-        while self.form.rowCount():
-            taken = self.form.takeRow(0)
-            for item in (taken.labelItem, taken.fieldItem):
-                if item is not None and item.widget() is not None:
-                    item.widget().hide()
+        while self.form.count():
+            taken = self.form.takeAt(0)
+            if taken.widget() is not None:
+                taken.widget().hide()
         lang = current_language()
         bars = {k: (node, count) for k, node, count in self.session.repeats()}
         placed: set[tuple] = set()
+        previous_header = ""
         for field in self.session.fields():
+            header = self._header(field, lang)
+            if header and header != previous_header:
+                self.form.addWidget(self._header_label(header))
+            previous_header = header
             self._place_repeat_bars(field.key, bars, placed)
             row = self.rows.get(field.key)
             if row is None:
@@ -198,16 +209,42 @@ class FormFillDialog(QDialog):
             row.label.setText(("　" * field.depth) + text)
             row.hint.setText(self.session.interpolate(field.node["hint"][lang], field.elem))
             row.hint.setVisible(bool(row.hint.text()))
-            self.form.addRow(row.label, row.box)
+            self.form.addWidget(row.label)
+            self.form.addWidget(row.box)
             row.label.show()
             row.box.show()
         for key in bars:
             self._place_repeat_bars(key + ("~",), bars, placed)
+        self.form.addWidget(self.stretch, 1)
+        self.stretch.show()
         shown = {f.key for f in self.session.fields()}
         for key in [k for k in self.rows if k not in shown and any(isinstance(p, int) for p in k)]:
             row = self.rows.pop(key)  # a removed repeat instance: a new one starts empty
             row.label.deleteLater()
             row.box.deleteLater()
+
+    def _header(self, field: Field, lang: str) -> str:
+        """The groups and repeat instances a question is in, e.g. "家庭成员 2 › 健康"."""
+        assert self.session is not None
+        parts, path, index = [], "/data", iter(k for k in field.key if isinstance(k, int))
+        for step in field.node["path"].split("/")[2:-1]:
+            path += "/" + step
+            node = self.nodes_by_path.get(path)
+            if node is None:
+                continue
+            title = node["label"][lang] or node["name"]
+            if node["type"] == "repeat":
+                title += f" {next(index, 0) + 1}"
+            parts.append(title)
+        return " › ".join(parts)
+
+    def _header_label(self, text: str) -> QLabel:
+        label = self.headers.get(text)
+        if label is None:
+            label = self.headers[text] = QLabel(text, self)
+            label.setStyleSheet("font-weight: bold; margin-top: 8px;")
+        label.show()
+        return label
 
     def _place_repeat_bars(self, key: tuple, bars: dict, placed: set) -> None:
         # A repeat without repeat_count gets "add" / "remove last" buttons before its first question
@@ -221,7 +258,7 @@ class FormFillDialog(QDialog):
                 if bar is None:
                     bar = self.repeat_bars[rkey] = self._repeat_bar(rkey, node)
                 bar.findChild(QPushButton, "remove").setEnabled(count > 0)
-                self.form.addRow(bar)
+                self.form.addWidget(bar)
                 bar.show()
 
     def _repeat_bar(self, rkey: tuple, node: dict[str, Any]) -> QWidget:

@@ -38,8 +38,11 @@ def preview_rows(path: str | Path) -> tuple[dict[str, Any] | None, list[dict[str
     form = read_form(path)
     lang = current_language()
     rows: list[dict[str, Any]] = []
+    refused = {(u.row, u.name) for u in form.unsupported}
     if form.definition:
         for n in walk(form.definition):
+            if (n["row"], n["name"]) in refused:
+                continue
             notes = []
             if n["relevant"]:
                 notes.append(tr("xlsform.ui.has_relevant"))
