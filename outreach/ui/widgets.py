@@ -112,22 +112,24 @@ class EnumCombo(QComboBox):
 
 
 class SegmentedChoice(QWidget):
-    """A short list of options as a row of toggle buttons (faster to tap and read than a drop-down,
-    and deaf to the mouse wheel). At most one is down; clicking the one that is down clears the
-    answer. ``value()`` is the chosen option's value, or None."""
+    """A short list of options as toggle buttons in rows (faster to tap and read than a drop-down, and
+    deaf to the mouse wheel). At most one is down; clicking the one that is down clears the answer.
+    ``value()`` is the chosen option's value, or None. Buttons wrap onto another row rather than
+    making the form wider than ``max_row_width``."""
 
     sig_changed = Signal(object)
 
-    def __init__(self, options: Iterable[tuple[str, Any]] = (), parent: QWidget | None = None) -> None:
+    def __init__(self, options: Iterable[tuple[str, Any]] = (), parent: QWidget | None = None, *,
+                 max_row_width: int = 600) -> None:
         super().__init__(parent)
-        self._row = QHBoxLayout(self)
-        self._row.setContentsMargins(0, 0, 0, 0)
-        self._row.setSpacing(0)
+        self.max_row_width = max_row_width
+        self._rows = QVBoxLayout(self)
+        self._rows.setContentsMargins(0, 0, 0, 0)
+        self._rows.setSpacing(2)
         self._group = QButtonGroup(self)
         self._group.setExclusive(False)
         self._group.buttonToggled.connect(self._toggled)
         self._buttons: list[tuple[QPushButton, Any]] = []
-        self._row.addStretch(1)
         self.set_options(list(options))
 
     def set_options(self, options: list[tuple[str, Any]]) -> None:
@@ -135,6 +137,7 @@ class SegmentedChoice(QWidget):
         if [v for _l, v in options] == [v for _b, v in self._buttons]:
             for (button, _v), (label, _value) in zip(self._buttons, options, strict=True):
                 button.setText(label)
+            self._relayout()
             return
         current = self.value()
         for button, _v in self._buttons:
@@ -148,9 +151,34 @@ class SegmentedChoice(QWidget):
             button.setObjectName("segment")
             button.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)
             self._group.addButton(button, i)
-            self._row.insertWidget(i, button)
             self._buttons.append((button, value))
+        self._relayout()
         self.set_value(current)
+
+    def _relayout(self) -> None:
+        """Place the buttons left to right, starting a new row where the next would not fit."""
+        while self._rows.count():
+            item = self._rows.takeAt(0)
+            if item.layout() is not None:
+                while item.layout().count():
+                    item.layout().takeAt(0)
+                item.layout().deleteLater()
+        row: QHBoxLayout | None = None
+        used = 0
+        for button, _v in self._buttons:
+            width = max(button.sizeHint().width(), 80)
+            if row is None or (used and used + width > self.max_row_width):
+                if row is not None:
+                    row.addStretch(1)
+                row = QHBoxLayout()
+                row.setSpacing(0)
+                self._rows.addLayout(row)
+                used = 0
+            button.setMinimumWidth(80)
+            row.addWidget(button)
+            used += width
+        if row is not None:
+            row.addStretch(1)
 
     def buttons(self) -> list[QPushButton]:
         return [b for b, _v in self._buttons]

@@ -43,8 +43,8 @@ from outreach.ui.text import join_clauses, spaced
 from outreach.ui.widgets import SegmentedChoice
 
 MULTI_COLUMNS = 3
-SEGMENT_MAX_OPTIONS = 5      # up to this many options are buttons in a row, more a drop-down
-SEGMENT_MAX_CHARS = 36       # … unless their labels together are longer than this
+MULTI_WIDE_LABEL = 24        # labels longer than this (in any language) take two columns, not three
+SEGMENT_MAX_OPTIONS = 6      # up to this many options are buttons (wrapping onto rows), more a drop-down
 
 
 def load_assessment_form(store, household_id: str):
@@ -57,7 +57,7 @@ def load_assessment_form(store, household_id: str):
 
 
 def _segmentable(options: list[tuple[str, Any]]) -> bool:
-    return len(options) <= SEGMENT_MAX_OPTIONS and sum(len(label) for label, _v in options) <= SEGMENT_MAX_CHARS
+    return len(options) <= SEGMENT_MAX_OPTIONS  # the same widget in every language
 
 
 class QuestionWidget(QWidget):
@@ -92,11 +92,13 @@ class QuestionWidget(QWidget):
                 row.addWidget(self.combo, 1)
         elif question.type == "multi":
             grid = QGridLayout()
+            longest = max((len(o.label_in(lang)) for o in question.options for lang in ("zh_CN", "en")), default=0)
+            columns = MULTI_COLUMNS if longest <= MULTI_WIDE_LABEL else MULTI_COLUMNS - 1  # no wider than the form
             for i, option in enumerate(question.options):
                 box = QCheckBox(self)
                 box.toggled.connect(on_change)
                 self.checks.append((box, option.value))
-                grid.addWidget(box, i // MULTI_COLUMNS, i % MULTI_COLUMNS)
+                grid.addWidget(box, i // columns, i % columns)
             row.addLayout(grid, 1)
         else:
             self.line = QLineEdit(self)
