@@ -86,7 +86,7 @@ def tr(key: str, lang: str | None = None, /, **params: Any) -> str:
         return key
     text = entry.get(lang or _current["lang"]) or entry.get(DEFAULT_LANGUAGE) or key
     if isinstance(text, dict):  # plural forms: {"one": "1 household", "other": "{count} households"}
-        text = plural_form(text, params.get("count"))
+        text = plural_form(text, params.get("count", params.get("n")))  # {n} counts as well as {count}
     if params:
         try:
             return text.format(**params)

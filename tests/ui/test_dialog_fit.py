@@ -258,6 +258,8 @@ def test_plural_forms_in_english(qtbot, window, ctx, store):
     assert three.intro.text().startswith("2 forms were left unsaved")
     one.deleteLater()
     three.deleteLater()
+    assert tr("ui.households.count", n=1) == "1 household" and tr("ui.households.count", n=2) == "2 households"
+    assert tr("ui.today.days_overdue", n=1) == "1 day overdue"
 
 
 def test_typed_date_field_keeps_chinese_text_for_ime(qtbot, ctx):
