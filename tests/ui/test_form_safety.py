@@ -235,6 +235,12 @@ def test_an_assessment_saved_incomplete_is_carried_on_with(qtbot, window, ctx, c
     saved = _query(qtbot, ctx, assessments.list_assessments, county["h3"])
     assert len(saved) == 1 and saved[0].complete is False
     assert _query(qtbot, ctx, assessments.latest_priority, county["h3"]) is None
+    from outreach.ui.dialogs.assessment_detail_dialog import AssessmentDetailDialog
+
+    detail = AssessmentDetailDialog(ctx, saved[0].id, window)
+    wait_idle(qtbot, ctx)
+    assert tr("forms.assessment.incomplete_note") in detail.text.toPlainText()
+    detail.deleteLater()
     again = _ready(qtbot, ctx, window.forms.assess(county["h3"]))
     assert again.resume_id == saved[0].id and again.resume_label.isVisibleTo(again)
     assert again.questions["bl_income_source"].value() == "farming"

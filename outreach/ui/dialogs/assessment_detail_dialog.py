@@ -34,7 +34,9 @@ class AssessmentDetailDialog(QDialog):
         ctx.runner.query(load_detail, assessment_id, owner=self, on_done=self._loaded)
 
     def _loaded(self, detail) -> None:
-        head = (f"<h3>{escape(detail.assessed_on.isoformat())} · "
+        unfinished = "" if detail.complete else \
+            f"<p style='color:#c25e00'><b>{escape(tr('forms.assessment.incomplete_note'))}</b></p>"
+        head = unfinished + (f"<h3>{escape(detail.assessed_on.isoformat())} · "
                 f"{escape(tr('ui.assessment.priority', priority=detail.priority.label()))} · "
                 f"{escape(tr('ui.assessment.score', score=detail.score))}</h3>")
         domains = join_list(labelled(NeedDomain.label_of(d), Priority.label_of(p))
