@@ -129,6 +129,21 @@ def _chain(exc: BaseException):
         todo += [getattr(e, "orig", None), e.__cause__, e.__context__]
 
 
+def _read_only(folder: str) -> bool:
+    """Is ``folder`` (or its nearest existing parent) on a read-only medium or not writable for us?"""
+    path = Path(folder) if folder else None
+    while path is not None and not path.exists() and path != path.parent:
+        path = path.parent
+    if path is None:
+        return False
+    try:
+        if os.statvfs(path).f_flag & os.ST_RDONLY:
+            return True
+    except (OSError, AttributeError):  # no statvfs on Windows: the access check below decides
+        return not os.access(path, os.W_OK)
+    return not os.access(path, os.W_OK)
+
+
 _SQLITE_KINDS = {"SQLITE_FULL": "hard.disk_full", "SQLITE_READONLY": "hard.read_only",
                  "SQLITE_BUSY": "hard.busy", "SQLITE_LOCKED": "hard.busy", "SQLITE_IOERR": "hard.io_error",
                  "SQLITE_CANTOPEN": "hard.read_only", "SQLITE_PERM": "hard.denied"}
@@ -157,6 +172,8 @@ def explain(exc: BaseException, *, where: str | os.PathLike | None = None):
             key = _SQLITE_KINDS.get("_".join(name))
             text = str(e).lower()
             key = key or next((k for t, k in _SQLITE_TEXTS if t in text), None)
+            if key == "hard.read_only" and "readonly" not in text and not _read_only(place):
+                key = None  # "unable to open database file" in a writable folder: something else
             if key:
                 return OutreachError(key, path=place)
         if isinstance(e, OSError) and e.errno in os_keys:

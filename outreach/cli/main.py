@@ -78,7 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         check_arguments(args)
         return int(args.handler(ctx) or 0)
     except OutreachError as exc:
-        print(f"outreach: {exc.message()}", file=sys.stderr)
+        print(f"outreach: {_plainer(exc, args).message()}", file=sys.stderr)
         return EXIT_USER_ERROR
     except BrokenPipeError:  # `outreach … | head`: the reader has what it wanted
         return 0
@@ -109,6 +109,17 @@ def report_failure(exc: BaseException, args: argparse.Namespace) -> int:
         line = f"{line} {tr('hard.see_log', path=str(path))}"
     print(f"outreach: {line}", file=sys.stderr)
     return code
+
+
+def _plainer(exc: OutreachError, args: argparse.Namespace) -> OutreachError:
+    """A database error whose cause we can name in the user's words (read-only medium, full disk,
+    store in use) is said that way rather than with SQLite's English text."""
+    if exc.__cause__ is None or not exc.key.startswith("error.db."):
+        return exc
+    from outreach.logs import explain
+    from outreach.storage.paths import data_dir
+
+    return explain(exc.__cause__, where=data_dir(args.data_dir)) or exc
 
 
 # Options whose value is a file or folder name: any bytes the file system allows are fine there.
