@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import delete, select
 
 from outreach.storage.store import Store
-from outreach.storage.tables import FormDraft
+from outreach.storage.tables import FormDraft, Household
 from outreach.storage.types import utcnow
 
 D = FormDraft.__table__
@@ -75,6 +75,15 @@ def discard_draft(store: Store, key: str) -> bool:
     """Remove a form's draft (saved, or its changes thrown away). True if there was one."""
     with store.engine.begin() as conn:
         return bool(conn.execute(delete(D).where(D.c.key == key)).rowcount)
+
+
+def household_label(store: Store, household_id: str | None) -> str:
+    """The household's code (what a draft's summary names), or "" for none."""
+    if not household_id:
+        return ""
+    h = Household.__table__
+    with store.connect() as conn:
+        return conn.execute(select(h.c.code).where(h.c.id == household_id)).scalar_one_or_none() or ""
 
 
 def _draft(row: Any) -> Draft:

@@ -83,6 +83,7 @@ def test_a_draft_survives_killing_the_process_and_is_offered_on_next_start(qtbot
     store = Store.open(data)
     [left] = drafts.list_drafts(store)
     assert left.kind == "member" and left.state["name"] == "李小花" and left.state["birth_date"] == "20160308"
+    assert "石门-0022" in left.summary and "李小花" in left.summary  # says which form, which household
     ctx = build_context(store, qapp)
     window = MainWindow(ctx)
     try:

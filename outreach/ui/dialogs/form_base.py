@@ -96,6 +96,7 @@ class FormDialog(QDialog):
         self.restore_draft_on_open = False
         self._draft_written: Any = None
         self.found_draft: drafts_svc.Draft | None = None
+        self.household_code = ""
         outer = QVBoxLayout(self)
         self.draft_bar = self._make_draft_bar()
         outer.addWidget(self.draft_bar)
@@ -181,6 +182,9 @@ class FormDialog(QDialog):
             self.retranslate()
         guard_wheel(self)
         self._clean = self.input_state()
+        if self.draft_kind and self.draft_params.get("household_id"):
+            self.load(drafts_svc.household_label, self.draft_params["household_id"],
+                      on_done=lambda code: setattr(self, "household_code", code))
         if self._pending_loads == 0:
             QTimer.singleShot(0, self._loads_done)
 
@@ -302,7 +306,7 @@ class FormDialog(QDialog):
 
     def draft_summary(self) -> str:
         """One line naming what the draft is (the list of drafts on start shows it)."""
-        return self.windowTitle()
+        return tr("ui.punct.gap").join(t for t in (self.windowTitle(), self.household_code) if t)
 
     def write_draft(self) -> None:
         """Write the form's state now if it changed since the last draft (on the database thread)."""

@@ -224,7 +224,7 @@ class MemberForm(FormDialog):
 
     def draft_summary(self) -> str:
         name = self.name.text().strip()
-        return f"{self.windowTitle()} — {name}" if name else self.windowTitle()
+        return tr("ui.punct.gap").join(t for t in (super().draft_summary(), name) if t)
 
     def submit(self, store, values: dict[str, Any]):
         if self.person_id is None:
