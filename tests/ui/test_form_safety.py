@@ -245,3 +245,26 @@ def test_an_assessment_saved_incomplete_is_carried_on_with(qtbot, window, ctx, c
     assert again.resume_id == saved[0].id and again.resume_label.isVisibleTo(again)
     assert again.questions["bl_income_source"].value() == "farming"
     assert not again.dirty
+
+
+# ---------------------------------------------------------------------------- nothing moves under the pointer
+def test_buttons_hold_still_when_the_consent_warning_goes(qtbot, window, ctx, county):
+    form = _ready(qtbot, ctx, window.forms.refer(county["h2"]))
+    form.show()
+    save = form.buttons.buttons()[0]
+    assert form.consent_note.isVisible()
+    before = save.mapTo(form, save.rect().topLeft())
+    form.consent.setChecked(True)
+    qtbot.waitUntil(lambda: not form.consent_note.isVisible())
+    QApplication.processEvents()
+    assert save.mapTo(form, save.rect().topLeft()) == before
+
+
+def test_the_id_field_keeps_its_width_when_save_without_id_appears(qtbot, window, ctx, county):
+    form = _ready(qtbot, ctx, window.forms.add_member(county["h3"]))
+    form.show()
+    QApplication.processEvents()
+    width = form.id_number.width()
+    qtbot.keyClicks(form.id_number, "530101201603081234")
+    QApplication.processEvents()
+    assert form.without_id.isVisible() and form.id_number.width() == width

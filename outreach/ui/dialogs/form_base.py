@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -109,6 +109,9 @@ class FormDialog(QDialog):
             self.scroll_area = FitScrollArea(self)
             self.scroll_area.setWidgetResizable(True)
             self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+            # The bar's room is always there: a message appearing under a field never makes the fields
+            # narrower (and jump sideways) by bringing the scroll bar in.
+            self.scroll_area.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
             inner = QWidget(self.scroll_area)
             inner.setLayout(self.form)
             self.scroll_area.setWidget(inner)

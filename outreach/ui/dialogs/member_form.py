@@ -195,6 +195,8 @@ class MemberForm(FormDialog):
         self.disability_grade.setCurrentIndex(max(self.disability_grade.findData(current or 0), 0))
         self.without_id.setText(tr("ui.member_form.save_without_id"))
         self.without_id.setToolTip(tr("ui.member_form.save_without_id_tip"))
+        self.without_id.ensurePolished()  # its reserved room is its shown size, styled, in this language
+        self.without_id.updateGeometry()
         self.id_number.setPlaceholderText(tr("ui.member_form.id_placeholder"))
         if self.id_number.text():
             self.check_id(self.id_number.text())

@@ -186,6 +186,9 @@ class ConflictQueueView(QWidget):
         self.edit_button.clicked.connect(self.edit)
         self.dismiss_button = QPushButton(self)
         self.dismiss_button.clicked.connect(self.dismiss)
+        keep_place = self.dismiss_button.sizePolicy()
+        keep_place.setRetainSizeWhenHidden(True)  # Edit does not jump when a row without Dismiss is picked
+        self.dismiss_button.setSizePolicy(keep_place)
         self.message = QLabel(self)
         self.message.setWordWrap(True)
 
