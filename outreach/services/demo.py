@@ -94,6 +94,19 @@ class _Gen:
         return "1" + self.r.choice("3578") + "".join(self.r.choice("0123456789") for _ in range(9))
 
 
+def _one_at_a_time(fn):
+    """Two demos into one store at once: the second is refused at once with one line ("another demo
+    is building …", Store.exclusive), instead of both writing the same batches (a traceback)."""
+    from functools import wraps
+
+    @wraps(fn)
+    def run(store: Store, *args, **kwargs):
+        with store.exclusive("demo"):
+            return fn(store, *args, **kwargs)
+    return run
+
+
+@_one_at_a_time
 def build_demo(store: Store, *, households: int = 500, seed: int = 1, today: date | None = None,
                progress: Callable[[int, int], None] | None = None, batch: int = BATCH) -> DemoSummary:
     """Fill the store with demo data. The store should hold no households (areas already imported

@@ -220,6 +220,32 @@ class Store:
                 raise
 
     @contextmanager
+    def exclusive(self, job: str) -> Iterator[None]:
+        """At most one long job of this kind (``demo``) per store at a time, across processes; a second
+        one is refused at once with ``StoreBusy`` (``harden.job_running.<job>``). The lock is an
+        EXCLUSIVE transaction on a small side file, so the OS lets it go when the process dies: a
+        killed job never leaves a stale lock. (On a server engine: a session-level advisory lock.)"""
+        if self.path is None:
+            yield
+            return
+        lock_file = self.path.with_name(f"{self.path.name}-{job}.lock")
+        conn = sqlite3.connect(lock_file, timeout=0, isolation_level=None)
+        try:
+            try:
+                conn.execute("BEGIN EXCLUSIVE")
+            except sqlite3.OperationalError as exc:
+                if _is_busy(exc):
+                    raise StoreBusy(f"harden.job_running.{job}", path=str(self.path.parent)) from exc
+                raise
+            try:
+                testhooks.point(f"store:exclusive:{job}")
+                yield
+            finally:
+                conn.execute("ROLLBACK")
+        finally:
+            conn.close()
+
+    @contextmanager
     def connect(self) -> Iterator[Connection]:
         """A read connection (SQLAlchemy Core), for queries that need no ORM objects."""
         with self.readers.connect() as conn:

@@ -172,3 +172,20 @@ def state_diff(a: dict, b: dict, limit: int = 10) -> list[tuple]:
             out.extend((entity, rid, k, ra.get(k), rb.get(k)) for k in sorted(set(ra) | set(rb))
                        if ra.get(k) != rb.get(k))
     return out[:limit]
+
+
+def forged_uplink(laptop: Laptop, lead: Laptop, changes: list[dict], *, seq: int, name: str = "") -> Any:
+    """A bundle signed by ``laptop``'s real device key with hand-made changes and sequence number (a
+    buggy or hostile enrolled laptop), written to its outbox; returns the path."""
+    from outreach.sync import bundle as B
+    from outreach.sync import team as T
+
+    with lead.store.connect() as conn:
+        team = T.require_team(conn)
+    data, _manifest = B.write_bundle(
+        kind=B.UPLINK, team_id=team.team_id, sender=laptop.id, sender_name=laptop.store.worker,
+        signer=laptop.ring.device_sign, recipients=[B.Recipient(B.TEAM, team.team_age)], seq=seq, prev=None,
+        vector={}, changes=changes)
+    path = laptop.outbox / (name or f"forged-{seq}.age")
+    path.write_bytes(data)
+    return path
