@@ -48,7 +48,7 @@ def days(value: Fraction | None, lang: str | None = None) -> str:
         return DASH
     tenths = floor(value * 10 + Fraction(1, 2))
     text = str(tenths // 10) if tenths % 10 == 0 else f"{tenths // 10}.{tenths % 10}"
-    return tr("reports.unit.days", lang, n=text)
+    return tr("reports.unit.days", lang, n=text, count=text)   # "1 day", "1.5 days"
 
 
 def tally_label(key: str, code: str, label: str = "", lang: str | None = None) -> str:

@@ -473,7 +473,7 @@ class DashboardView(QWidget):
         cards = [
             (fmt.count(hh.total.count), "reports.pdf.k.households_total", "", hh.total),
             (fmt.count(hh.visited.count), "reports.pdf.k.households_visited",
-             tr("reports.dash.d.visits", n=fmt.count(ind.visits.total.count)), hh.visited),
+             tr("reports.dash.d.visits", n=fmt.count(ind.visits.total.count), count=ind.visits.total.count), hh.visited),
             (fmt.percent(cov.share(cov.visited_30)), "reports.pdf.k.coverage_30",
              tr("reports.dash.d.of", n=fmt.count(cov.visited_30.count), total=fmt.count(cov.households)), cov.visited_30),
             (fmt.percent(cov.share(cov.visited_90)), "reports.pdf.k.coverage_90",
@@ -483,7 +483,8 @@ class DashboardView(QWidget):
             (fmt.count(ind.overdue_followups.count), "reports.pdf.k.overdue_followups",
              tr("papers.as_of", date=ind.as_of.isoformat()), ind.overdue_followups),
             (fmt.count(ind.people.vulnerable.count), "reports.pdf.k.people_vulnerable",
-             tr("reports.dash.d.households", n=fmt.count(ind.people.vulnerable.households)), ind.people.vulnerable),
+             tr("reports.dash.d.households", n=fmt.count(ind.people.vulnerable.households),
+                count=ind.people.vulnerable.households), ind.people.vulnerable),
             (fmt.count(n.identified.count), "reports.pdf.k.needs_identified",
              tr("papers.dash.d.open_urgent", n=fmt.count(n.open.count), urgent=fmt.count(n.urgent_waiting.count)),
              n.identified),

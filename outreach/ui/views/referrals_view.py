@@ -103,7 +103,7 @@ class ReferralTableModel(QAbstractTableModel):
             font.setBold(True)
             return font
         if role == Qt.ItemDataRole.ToolTipRole and late:
-            return tr("letters.ui.overdue_tip", days=late)
+            return tr("letters.ui.overdue_tip", days=late, count=late)
         return None
 
     @staticmethod

@@ -1,5 +1,8 @@
 """Today: visits due or overdue, referrals waiting for a reply past their expected date, and urgent needs
-with no referral yet — in the worker's villages. Each row opens its household (double-click or Enter)."""
+with no referral yet — in the worker's villages. Each row opens its household (double-click or Enter).
+
+The lists are ``outreach.services.followups.today_list``: the same definitions, as of today, that the
+referral list, the dashboard, the monthly report and ``outreach today`` count with."""
 
 from __future__ import annotations
 
@@ -26,10 +29,10 @@ RELOAD_ON = {"visit", "referral", "need", "assessment", "household", "sync", "se
 
 def _overdue_text(d) -> str:
     if d.days_overdue > 0:
-        return tr("ui.today.days_overdue", n=d.days_overdue)
+        return tr("papers.today.days_overdue", count=d.days_overdue)
     if d.days_overdue == 0:
         return tr("ui.today.due_today")
-    return tr("ui.today.due_in", n=-d.days_overdue)
+    return tr("papers.today.due_in", count=-d.days_overdue)
 
 
 DUE_COLUMNS = [
@@ -67,6 +70,7 @@ class TodayView(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.village_ids: list[str] | None = None
+        self._as_of = date.today()
         self.summary = QLabel(self)
         self.due = RecordTableModel(DUE_COLUMNS, self)
         self.referrals = RecordTableModel(REFERRAL_COLUMNS, self)
@@ -124,6 +128,7 @@ class TodayView(QWidget):
                               on_done=self._loaded)
 
     def _loaded(self, today) -> None:
+        self._as_of = today.as_of
         self.due.set_records(today.due_visits)
         self.referrals.set_records(today.overdue_referrals)
         self.needs.set_records(today.urgent_needs)
@@ -139,8 +144,10 @@ class TodayView(QWidget):
                 self._stale = True
 
     def retranslate(self) -> None:
-        self.summary.setText(tr("ui.today.summary", visits=self.due.rowCount(),
-                                referrals=self.referrals.rowCount(), needs=self.needs.rowCount()))
+        self.summary.setText(tr("papers.today.summary", date=self._as_of.isoformat(),
+                                visits=tr("papers.today.visits", count=self.due.rowCount()),
+                                referrals=tr("papers.today.referrals", count=self.referrals.rowCount()),
+                                needs=tr("papers.today.needs", count=self.needs.rowCount())))
         for box, key, model in self.boxes:
             box.setTitle(tr("ui.nav.badge", title=tr(key), n=model.rowCount()))
             model.retranslate()

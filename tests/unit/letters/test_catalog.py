@@ -24,4 +24,7 @@ def test_every_letters_key_used_is_in_the_catalog_in_both_languages():
     assert missing == []
     for key, texts in entries.items():
         if key.startswith("letters."):
-            assert all(texts.get(lang, "").strip() for lang in LANGUAGES), key
+            for lang in LANGUAGES:   # a text, or plural forms ({"one": …, "other": …}) that are all texts
+                text = texts.get(lang, "")
+                forms = list(text.values()) if isinstance(text, dict) else [text]
+                assert forms and all(f.strip() for f in forms), key
