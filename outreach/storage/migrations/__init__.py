@@ -22,10 +22,10 @@ from sqlalchemy import Connection, Engine, inspect, select, text
 from sqlmodel import SQLModel
 
 from outreach.domain.errors import OutreachError
-from outreach.storage import merge_tables, sync_tables  # noqa: F401  (register their tables)
+from outreach.storage import merge_tables, search_index, sync_tables  # noqa: F401  (register their tables)
 from outreach.storage.tables import SchemaVersion
 
-_MODULES = ["m0001_initial", "m0002_sync", "m0003_team_reference", "m0004_assessment_drafts", "m0005_imported_forms"]
+_MODULES = ["m0001_initial", "m0002_sync", "m0003_team_reference", "m0004_assessment_drafts", "m0005_search_index"]
 
 
 @dataclass(frozen=True)
@@ -68,6 +68,7 @@ def prepare(engine: Engine, db_file: Path | None) -> int:
     if version == 0:
         with engine.begin() as conn:
             SQLModel.metadata.create_all(conn)
+            search_index.create(conn)  # virtual table and triggers: not in the metadata
             for m in migrations():
                 conn.execute(SchemaVersion.__table__.insert().values(
                     version=m.version, name=m.name, applied_at=datetime.now(UTC)))
