@@ -305,10 +305,14 @@ def _visits(ind: Indicators, lang: str, st: _Styles, width: float) -> list:
     out.append(bar_chart(labels, [[t.count for t in bars], [t.households for t in bars]], width=width, height=120,
                          names=[_t("col.visits", lang), _t("col.households_visited", lang)],
                          title=_t("chart.over_time", lang)))
+    # Visits add up to the total; a household can appear on several rows, so its total is the distinct count.
+    total = [tr("papers.total_distinct", lang), fmt.count(v.total.count), fmt.count(v.total.households)]
     head = [_t("col.type", lang), _t("col.visits", lang), _t("col.households", lang)]
-    by_type = _table([head, *_tally_rows(v.by_type, lang)], [width * 0.2, width * 0.13, width * 0.14])
+    by_type = _table([head, *_tally_rows(v.by_type, lang), total], [width * 0.2, width * 0.13, width * 0.14])
     head_o = [_t("col.outcome", lang), _t("col.visits", lang), _t("col.households", lang)]
-    by_outcome = _table([head_o, *_tally_rows(v.by_outcome, lang)], [width * 0.2, width * 0.13, width * 0.14])
+    by_outcome = _table([head_o, *_tally_rows(v.by_outcome, lang), total], [width * 0.2, width * 0.13, width * 0.14])
+    for t in (by_type, by_outcome):
+        t.setStyle(TableStyle([("LINEABOVE", (0, -1), (-1, -1), 0.6, RULE)]))
     out += [Spacer(1, 4), _side_by_side(by_type, by_outcome, width)]
     if ind.villages:
         out += [CondPageBreak(60 * mm), Paragraph(_t("h.villages", lang), st.h2)]
@@ -406,7 +410,7 @@ def _referrals(ind: Indicators, lang: str, st: _Styles, width: float) -> list:
 
 def _notes(ind: Indicators, lang: str, st: _Styles) -> list:
     items = [_t(f"note.{k}", lang, as_of=ind.as_of.isoformat()) for k in ("coverage", "people", "needs",
-                                                                          "referrals", "followups", "excluded")]
+                                                                          "referrals", "followups", "households", "excluded")]
     return [CondPageBreak(40 * mm), Paragraph(_t("h.notes", lang), st.h2),
             *[Paragraph("• " + _esc(text), st.note) for text in items]]
 
