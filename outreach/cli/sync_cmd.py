@@ -16,7 +16,7 @@ from pathlib import Path
 from outreach.cli.context import LazyModule
 from outreach.domain.errors import OutreachError
 from outreach.i18n import tr
-from outreach.safefiles import read_reason, write_atomic
+from outreach.safefiles import write_atomic
 
 T = LazyModule("outreach.sync.team")
 transport = LazyModule("outreach.sync.transport")
@@ -123,11 +123,15 @@ def _write(path: str, data: bytes) -> Path:
     return target
 
 
-def _read(path: str) -> bytes:
-    try:
-        return Path(path).read_bytes()
-    except OSError as exc:
-        raise OutreachError("sync.error.cannot_read", path=path, reason=read_reason(exc)) from exc
+def _read(path: str, what: str = "file") -> bytes:
+    from outreach.inputfiles import read_capped
+
+    try:   # a regular file only (no FIFO, device, folder), never read past the cap
+        return read_capped(path, T.MAX_SMALL_FILE, what=what)
+    except OutreachError as exc:
+        if exc.key != "error.file.unreadable":
+            raise
+        raise OutreachError("sync.error.cannot_read", path=path, reason=exc.params["reason"]) from exc
 
 
 # --------------------------------------------------------------------------- team
@@ -156,7 +160,7 @@ def _profile(ctx) -> int:
 
 def _join(ctx) -> int:
     store = ctx.store
-    request, fingerprint = T.join_team(store, _read(ctx.args.invite), passphrase(new=not T.has_keys(store)))
+    request, fingerprint = T.join_team(store, _read(ctx.args.invite, "invite"), passphrase(new=not T.has_keys(store)))
     path = _write(ctx.args.output, request)
     ctx.print(tr("sync.cli.request_written", path=str(path)))
     ctx.print(tr("sync.cli.fingerprint", fingerprint=fingerprint))
@@ -165,7 +169,7 @@ def _join(ctx) -> int:
 
 def _enroll(ctx) -> int:
     store = ctx.store
-    req = T.read_request(store, _read(ctx.args.request))
+    req = T.read_request(store, _read(ctx.args.request, "request"))
     ctx.print(tr("sync.cli.enroll_who", device=req.display_name, worker=req.worker, id=req.device_id))
     ctx.print(tr("sync.cli.fingerprint", fingerprint=req.fingerprint))
     given = ctx.args.fingerprint

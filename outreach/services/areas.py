@@ -23,6 +23,7 @@ from sqlalchemy import select
 from outreach.domain.enums import AREA_LEVEL_ORDER, AreaLevel
 from outreach.domain.errors import FieldError, NotFound, OutreachError, ValidationError
 from outreach.domain.validation import check_choice, check_length, check_required, raise_if
+from outreach.inputfiles import open_regular
 from outreach.safefiles import read_reason
 from outreach.services.team_data import require_team_data_editor
 from outreach.storage.store import Store
@@ -216,7 +217,7 @@ def _is_stat_code(text: str) -> bool:
 
 def _decode(path: Path) -> str:
     try:
-        with path.open("rb") as fh:
+        with open_regular(path) as fh:   # a FIFO or a device is refused, never waited on
             raw = fh.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise OutreachError("error.file.unreadable", path=str(path), reason=read_reason(exc)) from exc

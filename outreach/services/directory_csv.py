@@ -21,7 +21,8 @@ from sqlalchemy import select
 from outreach.domain.enums import ProviderCategory
 from outreach.domain.errors import OutreachError
 from outreach.i18n import LANGUAGES, tr
-from outreach.safefiles import atomic_output, read_reason
+from outreach.inputfiles import read_capped
+from outreach.safefiles import atomic_output
 from outreach.services.providers import FIELDS, validate_provider
 from outreach.storage.store import Store
 from outreach.storage.tables import Provider
@@ -99,11 +100,16 @@ def _header_lookup() -> dict[str, str]:
     return lookup
 
 
+MAX_CSV_BYTES = 16 * 2**20   # a county's directory is a few hundred rows
+
+
 def _read_text(path: Path) -> str:
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise OutreachError("letters.csv.unreadable", path=str(path), reason=read_reason(exc)) from exc
+    try:   # a regular file only, read no further than the cap (a FIFO or a device cannot stall us)
+        raw = read_capped(path, MAX_CSV_BYTES, what="csv")
+    except OutreachError as exc:
+        if exc.key != "error.file.unreadable":
+            raise
+        raise OutreachError("letters.csv.unreadable", path=str(path), reason=exc.params["reason"]) from exc
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return raw.decode(encoding)

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from outreach.i18n import Msg, tr
+from outreach.inputfiles import read_capped
 from outreach.storage.tables import SYNCED_TABLES
 from outreach.sync import team as T
 from outreach.sync import transport
@@ -76,7 +77,7 @@ def create_team_job(store, name: str, passphrase: str) -> KeyRing:
 
 
 def join_team_job(store, invite: str, request: str, passphrase: str) -> str:
-    data, fingerprint = T.join_team(store, Path(invite).read_bytes(), passphrase)
+    data, fingerprint = T.join_team(store, read_capped(invite, T.MAX_SMALL_FILE, what="invite"), passphrase)
     Path(request).write_bytes(data)
     return fingerprint
 
@@ -89,7 +90,7 @@ def write_invite_job(store, path: str) -> str:
 def read_request_job(store, path: str) -> tuple[T.EnrolmentRequest, list[tuple[str, str]]]:
     from outreach.services.areas import all_areas
 
-    request = T.read_request(store, Path(path).read_bytes())
+    request = T.read_request(store, read_capped(path, T.MAX_SMALL_FILE, what="request"))
     return request, [(a.id, a.name) for a in all_areas(store) if a.level == "village"]
 
 
@@ -165,6 +166,13 @@ class SyncStatusModel(QAbstractTableModel):
         return ""
 
 
+class _WizardContext:
+    """What the team wizards need of the app context: the runner (this screen may run standalone)."""
+
+    def __init__(self, runner: DbRunner) -> None:
+        self.runner = runner
+
+
 # --------------------------------------------------------------------------- the screen
 class SyncView(QWidget):
     """Export / import bundles and the team's sync state (standalone; the main window embeds it)."""
@@ -211,6 +219,8 @@ class SyncView(QWidget):
         self.enroll_button.clicked.connect(self._choose_enroll)
         self.revoke_button = QPushButton(self)          # lead: the selected laptop
         self.revoke_button.clicked.connect(self._confirm_revoke)
+        self.recovery_button = QPushButton(self)        # lead: the recovery identity, explained
+        self.recovery_button.clicked.connect(self.open_recovery)
 
         self.model = SyncStatusModel(self)
         self.table = QTableView(self)
@@ -233,7 +243,8 @@ class SyncView(QWidget):
             actions.addWidget(w)
         actions.addStretch(1)
         team_row = QHBoxLayout()
-        for w in (self.create_button, self.join_button, self.invite_button, self.enroll_button, self.revoke_button):
+        for w in (self.create_button, self.join_button, self.invite_button, self.enroll_button, self.revoke_button,
+                  self.recovery_button):
             team_row.addWidget(w)
         team_row.addStretch(1)
         layout = QVBoxLayout(self)
@@ -283,7 +294,7 @@ class SyncView(QWidget):
         self.import_button.setText(tr("sync.ui.import_many") if self.is_lead else tr("sync.ui.import_downlink"))
         self.create_button.setVisible(team is None)
         self.join_button.setVisible(team is None or s.get("status") == "pending")
-        for w in (self.invite_button, self.enroll_button, self.revoke_button):
+        for w in (self.invite_button, self.enroll_button, self.revoke_button, self.recovery_button):
             w.setVisible(self.is_lead)
 
     def retranslate(self) -> None:
@@ -298,6 +309,7 @@ class SyncView(QWidget):
         self.invite_button.setText(tr("sync.ui.invite"))
         self.enroll_button.setText(tr("sync.ui.enroll"))
         self.revoke_button.setText(tr("sync.ui.revoke"))
+        self.recovery_button.setText(tr("ui.dayone.action.recovery"))
         self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
         if self.state:
             self._update()
@@ -381,7 +393,7 @@ class SyncView(QWidget):
         def done(ring: KeyRing) -> None:
             self.ring = ring
             self._say(Msg("sync.cli.created", {"team": name, "device": self.state.get("device_name", "")}))
-            self._say(Msg("sync.ui.recovery_hint"))
+            self._say(Msg("ui.dayone.recovery.hint"))
             self.refresh()
 
         self.runner.op(create_team_job, name, passphrase, changes={"sync"}, on_done=done,
@@ -441,21 +453,29 @@ class SyncView(QWidget):
                 return None
         return text
 
-    def _choose_create(self) -> None:
-        name, ok = QInputDialog.getText(self, tr("sync.ui.create"), tr("sync.cli.create.name"))
-        passphrase = self._ask_passphrase(new=True) if ok else None
-        if passphrase is not None:
-            self.create_team(name, passphrase)
+    def _open_wizard(self, cls):
+        from outreach.ui.dialogs.team_wizard import open_dialog
 
-    def _choose_join(self) -> None:
-        invite, _ = QFileDialog.getOpenFileName(self, tr("sync.ui.join"), "", tr("sync.ui.json_filter"))
-        if not invite:
-            return
-        request, _ = QFileDialog.getSaveFileName(self, tr("sync.ui.save_request"), "enrolment-request.json",
-                                                 tr("sync.ui.json_filter"))
-        passphrase = self._ask_passphrase(new=not T.has_keys(self.store)) if request else None
-        if passphrase is not None:
-            self.join_team(invite, request, passphrase)
+        wizard = cls(_WizardContext(self.runner), self)
+        wizard.sig_done.connect(self.refresh)
+        return open_dialog(wizard)
+
+    def _choose_create(self):
+        """One guided flow: name and passphrase, then the recovery identity and the invites."""
+        from outreach.ui.dialogs.team_wizard import CreateTeamWizard
+
+        return self._open_wizard(CreateTeamWizard)
+
+    def _choose_join(self):
+        """One guided flow: the invite, the passphrase, the request and the fingerprint to compare."""
+        from outreach.ui.dialogs.team_wizard import JoinTeamWizard
+
+        return self._open_wizard(JoinTeamWizard)
+
+    def open_recovery(self):
+        from outreach.ui.dialogs.team_wizard import RecoveryDialog, open_dialog
+
+        return open_dialog(RecoveryDialog(_WizardContext(self.runner), self))
 
     def _choose_invite(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, tr("sync.ui.invite"), "team-invite.json", tr("sync.ui.json_filter"))
