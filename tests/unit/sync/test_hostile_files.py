@@ -259,3 +259,23 @@ def test_a_failure_after_the_record_leaves_no_record_and_reimport_works(team):
     assert db_hash(lead.store) == before
     [again] = receive(lead, bundle)
     assert again.status == transport.IMPORTED
+
+
+def test_a_store_poisoned_by_an_older_version_still_shows_status_and_imports(team):
+    """A huge sequence number recorded before this fix (issue 11: every later import and `team status`
+    failed with MemoryError) no longer sizes anything."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import insert
+
+    lead, li = team
+    with lead.store.engine.begin() as conn:
+        conn.execute(insert(transport.BUNDLES).values(
+            bundle_id="f" * 32, direction="in", kind="uplink", team_id="0" * 32, sender=li.id, stream="team",
+            seq=2**63 - 1, change_count=0, created_at=datetime.now(UTC), recorded_at=datetime.now(UTC)))
+    status = transport.status_report(lead.store)
+    gaps = next(d["gaps"] for d in status["devices"] if d["device_id"] == li.id)
+    assert gaps[:2] == [1, 2] and len(gaps) <= 100
+    [good] = receive(lead, uplink(li))
+    assert good.status == transport.IMPORTED
+    assert good.gaps[-1].key == "harden.gaps.more" and "\n" not in good.text("en")
