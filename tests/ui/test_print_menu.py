@@ -184,6 +184,12 @@ def test_lead_sets_up_a_team_and_exports_recovery_and_invite(qtbot, on_disk, tmp
     wizard.created_page.write_invite(str(invite))
     wait_idle(qtbot, ctx)
     assert invite.exists() and "石门镇社工站" in invite.read_text(encoding="utf-8")
+    import json
+
+    from outreach.sync.reference import unpack_reference
+
+    carried = unpack_reference(json.loads(invite.read_text(encoding="utf-8"))["reference"])
+    assert "东坪村" in {c["value"]["name"] for c in carried if c["entity"] == "area" and c["field"] == "*"}   # the villages travel with it
     wizard.accept()
     qtbot.waitUntil(lambda: window.dayone.role is not None and window.dayone.role.in_team, timeout=5000)
     assert not window.dayone.actions["create_team"].isEnabled()

@@ -43,13 +43,11 @@ def create_team_job(store, name: str, passphrase: str) -> str:
 
 
 def join_team_job(store, invite: str, request: str, passphrase: str) -> tuple[str, int]:
+    from outreach.inputfiles import read_capped
     from outreach.safefiles import read_reason
     from outreach.services.areas import all_areas
 
-    try:
-        invite_bytes = Path(invite).read_bytes()
-    except OSError as exc:
-        raise OutreachError("sync.error.cannot_read", path=invite, reason=read_reason(exc)) from exc
+    invite_bytes = read_capped(invite, T.MAX_SMALL_FILE, what="invite")
     data, fingerprint = T.join_team(store, invite_bytes, passphrase, kdf=KDF)
     try:
         Path(request).write_bytes(data)
@@ -58,11 +56,14 @@ def join_team_job(store, invite: str, request: str, passphrase: str) -> tuple[st
     return fingerprint, sum(1 for a in all_areas(store) if a.level == "village")
 
 
-def write_invite_job(store, path: str) -> str:
+def write_invite_job(store, path: str, passphrase: str | None = None, ring=None) -> str:
+    """The invite, signed and carrying the team's villages, directory and profile when the keys are
+    given (``passphrase`` or an unlocked ``ring``)."""
     from outreach.safefiles import atomic_output
 
+    data = T.make_invite(store, passphrase=passphrase, ring=ring)
     with atomic_output(path) as fh:
-        fh.write(T.make_invite(store))
+        fh.write(data)
     return path
 
 
@@ -270,7 +271,7 @@ class _CreatedPage(QWizardPage):
             self.lay.addStretch(1)
 
     def write_invite(self, path: str) -> None:
-        self.w.ctx.runner.query(write_invite_job, path, owner=self,
+        self.w.ctx.runner.query(write_invite_job, path, self.w.passphrase, owner=self,
                                 on_done=lambda p: self.invite_status.setText(tr("sync.cli.invite_written", path=p)),
                                 on_error=lambda e: self.invite_status.setText(
                                     e.message() if isinstance(e, OutreachError) else str(e)))

@@ -82,8 +82,9 @@ def join_team_job(store, invite: str, request: str, passphrase: str) -> str:
     return fingerprint
 
 
-def write_invite_job(store, path: str) -> str:
-    Path(path).write_bytes(T.make_invite(store))
+def write_invite_job(store, path: str, ring: KeyRing | None = None) -> str:
+    """With the unlocked keys the invite is signed and carries the team's reference data."""
+    Path(path).write_bytes(T.make_invite(store, ring=ring))
     return path
 
 
@@ -409,7 +410,10 @@ class SyncView(QWidget):
                        on_error=self._say_error, owner=self)
 
     def write_invite(self, path: str) -> None:
-        self.runner.query(write_invite_job, path, owner=self, on_error=self._say_error,
+        if self.ring is None:  # an invite without the keys would carry no villages, directory or profile
+            self._say(Msg("ui.dayone.invite_unlock"), warn=True)
+            return
+        self.runner.query(write_invite_job, path, self.ring, owner=self, on_error=self._say_error,
                           on_done=lambda p: self._say(Msg("sync.cli.invite_written", {"path": p})))
 
     def enroll_from(self, path: str, confirm=None) -> None:
