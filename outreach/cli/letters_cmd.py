@@ -197,20 +197,21 @@ def cmd_providers_list(ctx: CliContext) -> int:
 
 
 def cmd_referrals_list(ctx: CliContext) -> int:
-    from outreach.services.referrals import list_referrals
+    from outreach.services.followups import referral_list
 
     today = date.today()
-    items = list_referrals(ctx.store, status=ctx.args.status, overdue_only=ctx.args.overdue, today=today)
+    # The same definition of "reply overdue" as Today, the dashboard and the monthly report.
+    items, overdue = referral_list(ctx.store, today, status=ctx.args.status, overdue_only=ctx.args.overdue)
     if ctx.args.json:
         ctx.print_json([{
             "reference": r.reference, "status": r.status, "provider": r.provider_name, "person": r.person_name,
-            "overdue": r.is_overdue(today), "urgency": r.urgency,
+            "overdue": r.id in overdue, "urgency": r.urgency,
             "issued_on": r.issued_on.isoformat() if r.issued_on else None,
             "expected_reply_on": r.expected_reply_on.isoformat() if r.expected_reply_on else None,
         } for r in items])
         return 0
     for r in items:
-        flag = tr("letters.cli.referrals.overdue_flag") if r.is_overdue(today) else ""
+        flag = tr("letters.cli.referrals.overdue_flag") if r.id in overdue else ""
         ctx.print("\t".join([r.reference, ReferralStatus(r.status).label(), r.person_name, r.provider_name,
                              r.issued_on.isoformat() if r.issued_on else "-",
                              r.expected_reply_on.isoformat() if r.expected_reply_on else "-", flag]).rstrip())
