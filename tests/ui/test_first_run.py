@@ -258,3 +258,65 @@ def test_worker_form_refuses_nothing_written(qtbot, worker):
     assert form.general_error.text()
     assert providers_svc.list_providers(laptop.store) == []
     _discard(qtbot, ctx, form)
+
+
+# --------------------------------------------------------------------------- no dead end
+def test_household_form_without_villages_offers_to_add_one(qtbot, fresh):
+    from outreach.ui.dialogs.household_form import HouseholdForm
+    from outreach.ui.dialogs.missing_data import MissingBanner
+
+    ctx, store = fresh
+    form = HouseholdForm(ctx, None)
+    qtbot.addWidget(form)
+    form.show()
+    qtbot.waitUntil(lambda: form.findChild(MissingBanner) is not None
+                    and form.findChild(MissingBanner).button.isVisible(), timeout=5000)
+    banner = form.findChild(MissingBanner)
+    assert "还没有村" in banner.text.text() and banner.button.text() == "添加或导入村…"
+    banner.button.click()
+    areas = form.missing_dialog
+    qtbot.waitUntil(lambda: areas.loaded, timeout=5000)
+    county = areas.add_form(None)
+    type_text(county.name, "山县")
+    county.code.setText("530101")
+    county.accept()
+    wait_idle(qtbot, ctx)
+    areas.select("530101")
+    township = areas.add_form()
+    type_text(township.name, "石门镇")
+    township.accept()
+    wait_idle(qtbot, ctx)
+    qtbot.waitUntil(lambda: areas.model.item_for("530101001") is not None, timeout=5000)
+    areas.select("530101001")
+    village = areas.add_form()
+    assert village.level.value() == "village"
+    type_text(village.name, "东坪村")
+    village.accept()
+    wait_idle(qtbot, ctx)
+    qtbot.waitUntil(lambda: form.village.count() == 1, timeout=5000)     # the form has its village now
+    assert form.village.currentText().startswith("东坪村") and banner.isHidden()
+
+
+def test_referral_form_with_an_empty_directory_offers_to_add_a_provider(qtbot, ctx, store, county):
+    from outreach.services.providers import archive_provider
+    from outreach.ui.dialogs.missing_data import MissingBanner
+    from outreach.ui.dialogs.referral_form import ReferralForm
+
+    for pid in (county["clinic"], county["committee"]):
+        archive_provider(store, pid)
+    wait_idle(qtbot, ctx)
+    form = ReferralForm(ctx, None, household_id=county["h2"])
+    qtbot.addWidget(form)
+    form.show()
+    qtbot.waitUntil(lambda: form.findChild(MissingBanner) is not None
+                    and form.findChild(MissingBanner).button.isVisible(), timeout=5000)
+    banner = form.findChild(MissingBanner)
+    assert banner.button.text() == "添加服务机构…"
+    banner.button.click()
+    provider_form = form.missing_dialog
+    type_text(provider_form.name, "青山镇中心卫生院")
+    provider_form.category.set_value("clinic")
+    provider_form.accept()
+    wait_idle(qtbot, ctx)
+    qtbot.waitUntil(lambda: form.provider_list.count() == 1, timeout=5000)
+    assert "青山镇中心卫生院" in form.provider_list.item(0).text() and banner.isHidden()

@@ -80,6 +80,11 @@ class HouseholdForm(FormDialog):
                 index = self.village.findData(self._initial_village)
                 self.village.setCurrentIndex(max(index, 0))
                 self._fill_groups()
+        # no villages yet: say where they come from and offer the way to get them
+        from outreach.ui.dialogs.missing_data import offer_villages
+
+        offer_villages(self, lambda: self.ctx.runner.query(load_form_data, self.household_id, owner=self,
+                                                           on_done=self._loaded), present=self.village.count() > 0)
 
     def _set_values(self, v: dict[str, Any]) -> None:
         self.village.setCurrentIndex(max(self.village.findData(v["village_id"]), 0))

@@ -141,6 +141,10 @@ class ReferralForm(FormDialog):
                     self.provider_list.setCurrentItem(item)
             if self.provider_list.currentItem() is None and self.provider_list.count() == 1:
                 self.provider_list.setCurrentRow(0)
+        if not self.provider_search.text().strip():  # an empty directory: offer to add (or suggest) one
+            from outreach.ui.dialogs.missing_data import offer_providers
+
+            offer_providers(self, lambda: self.search_providers(""), present=bool(providers))
 
     def provider_id(self) -> str:
         item = self.provider_list.currentItem()
