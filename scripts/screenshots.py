@@ -5,6 +5,12 @@
 Builds a small demo county in a temporary data folder, opens the real window and forms, and saves
 PNGs: the household list, a household page, the Today panel, and the member, visit, assessment and
 referral forms.
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshots.py --dayone [--out docs/screenshots]
+
+Day one (issue 9), in zh_CN and en: first run (the choice, then each of the two ways), villages and
+groups, the service directory, the team profile and the lead's Print & reports menu — each shown over
+the 1366×768 window, so what does not fit the screen shows.
 """
 
 from __future__ import annotations
@@ -43,7 +49,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default="docs/screenshots")
     parser.add_argument("--lang", default="zh_CN")
     parser.add_argument("--households", type=int, default=400)
+    parser.add_argument("--dayone", action="store_true", help="only the day-one screens, in zh_CN and en")
     args = parser.parse_args(argv)
+    if args.dayone:
+        return dayone(Path(args.out), ("zh_CN", "en"))
 
     from outreach.i18n import set_language
     from outreach.services import demo, households
@@ -109,6 +118,109 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             ctx.close()
             store.close()
+    for path in shots:
+        print(path)
+    return 0
+
+
+def _over_window(window, dialog, path: Path, *, at=None) -> None:
+    """The window at 1366×768 with ``dialog`` (or an open menu at ``at``) painted where it would be."""
+    from PySide6.QtCore import QPoint
+    from PySide6.QtGui import QColor, QPainter
+
+    shot = window.grab()
+    top = dialog.grab()
+    painter = QPainter(shot)
+    if at is None:
+        at = QPoint(max((shot.width() - top.width()) // 2, 0), max((shot.height() - top.height()) // 2, 0))
+    painter.drawPixmap(at, top)
+    painter.setPen(QColor("#5a5f66"))  # the dialog's edge (an offscreen grab has no window frame)
+    painter.drawRect(at.x() - 1, at.y() - 1, top.width() + 1, top.height() + 1)
+    painter.end()
+    shot.save(str(path))
+
+
+def dayone(out: Path, langs: tuple[str, ...]) -> int:
+    from PySide6.QtCore import QPoint
+    from PySide6.QtWidgets import QMessageBox
+
+    from outreach.i18n import set_language
+    from outreach.services import demo
+    from outreach.storage.store import Store
+    from outreach.ui.app import build_context, create_application
+    from outreach.ui.dialogs.form_base import FormDialog
+    from outreach.ui.dialogs.setup_wizard import SetupWizard
+    from outreach.ui.main_window import MainWindow
+
+    FormDialog.ask_unsaved = lambda self: QMessageBox.StandardButton.Discard
+    out.mkdir(parents=True, exist_ok=True)
+    app = create_application()
+    shots: list[str] = []
+    for lang in langs:
+        set_language(lang)
+        with tempfile.TemporaryDirectory() as tmp:
+            fresh = Store.open(Path(tmp) / "fresh")
+            fresh.set_setting("language", lang)
+            ctx = build_context(fresh, app)
+            try:
+                wizard = SetupWizard(ctx)
+                wizard.resize(640, 660)
+                wizard.show()
+                _spin(ctx, 400)
+                for step in ("", "join", "lead"):
+                    wizard.choose(step)
+                    if step:
+                        wizard.worker_name.setText("李娜" if lang == "zh_CN" else "Li Na")
+                    _spin(ctx, 200)
+                    path = out / f"20-first-run{'-' + step if step else ''}-{lang}.png"
+                    wizard.grab().save(str(path))
+                    shots.append(str(path))
+                wizard.reject()
+            finally:
+                ctx.close()
+                fresh.close()
+            store = Store.open(Path(tmp) / "lead")
+            demo.build_demo(store, households=60, seed=1)
+            store.set_setting("language", lang)
+            ctx = build_context(store, app)
+            try:
+                window = MainWindow(ctx)
+                window.resize(*SIZE)
+                window.show()
+                _spin(ctx, 800)
+                for name, key in (("21-areas", "areas"), ("22-directory", "directory"), ("23-team-profile", "profile")):
+                    dialog = window.dayone.run(key)
+                    _spin(ctx, 800)
+                    if key == "areas":
+                        dialog.tree.expandAll()
+                        first = dialog.model.item(0)
+                        if first is not None:
+                            dialog.tree.setCurrentIndex(first.index())
+                        _spin(ctx, 100)
+                    path = out / f"{name}-{lang}.png"
+                    _over_window(window, dialog, path)
+                    shots.append(str(path))
+                    dialog.reject()
+                    _spin(ctx, 100)
+                menu = window.dayone.print_menu
+                bar = window.menuBar()
+                rect = bar.actionGeometry(menu.menuAction())
+                menu.popup(bar.mapToGlobal(rect.bottomLeft()))
+                _spin(ctx, 200)
+                path = out / f"24-print-menu-{lang}.png"
+                _over_window(window, menu, path, at=QPoint(rect.left(), bar.y() + rect.bottom() + 1))
+                shots.append(str(path))
+                menu.hide()
+                dialog = window.dayone.run("register")
+                _spin(ctx, 500)
+                path = out / f"25-register-dialog-{lang}.png"
+                _over_window(window, dialog, path)
+                shots.append(str(path))
+                dialog.reject()
+                window.close()
+            finally:
+                ctx.close()
+                store.close()
     for path in shots:
         print(path)
     return 0

@@ -125,6 +125,7 @@ class SetupWizard(FormDialog):
         assert path in (*CHOICES, "")
         self.path = path
         self._show_step()
+        self._show_area_hint()
         if path:
             self.worker_name.setFocus()
 

@@ -41,7 +41,7 @@ class TeamProfileForm(FormDialog):
         self._touched: set[str] = set()
         for name in TEXT_FIELDS:
             getattr(self, name).textEdited.connect(lambda _t, n=name: self._live(n))
-        self.resize(560, 0)
+        self.resize(600, 300)
         self.finish_layout()
         self.org_name.setFocus()
         ctx.runner.query(ops.load_profile, on_done=self._loaded, owner=self)
