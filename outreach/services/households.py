@@ -22,6 +22,7 @@ from outreach.domain.validation import (
 )
 from outreach.services.areas import AREA, get_area
 from outreach.services.people import PERSON, PersonInfo, list_members
+from outreach.storage import search_index
 from outreach.storage.store import Store
 from outreach.storage.tables import Assessment, Household, Visit
 
@@ -221,10 +222,12 @@ def person_match(text: str):
                  and_(PERSON.c.search_initials >= text, PERSON.c.search_initials < upper)]
     elif text.isascii() and any(ch.isdigit() for ch in text):
         ident = text.upper()
+        by_phone = search_index.person_ids(text, ("phone",))  # the trigram index, from 3 digits
         parts = [and_(PERSON.c.id_number >= ident, PERSON.c.id_number < ident + "\x7f"),
-                 PERSON.c.phone.contains(text, autoescape=True)]
+                 PERSON.c.phone.contains(text, autoescape=True) if by_phone is None else PERSON.c.id.in_(by_phone)]
     else:
-        parts = [PERSON.c.name.contains(text, autoescape=True)]
+        by_name = search_index.person_ids(text, ("name",))  # trigram index or 1-2 character pieces
+        parts = [PERSON.c.name.contains(text, autoescape=True) if by_name is None else PERSON.c.id.in_(by_name)]
     return and_(or_(*parts), PERSON.c.merged_into.is_(None))
 
 

@@ -17,7 +17,7 @@ SQLite (this module is the only SQLite-specific part of search):
 PostgreSQL equivalent (a hub later): ``CREATE EXTENSION pg_trgm``; ``CREATE INDEX person_name_trgm
 ON person USING gin (name gin_trgm_ops)`` (and on phone, household.code) answers ``ILIKE '%x%'`` from
 three characters on; the one/two-character gram table stays the same (an index on (gram, person_id))
-and is filled by a PL/pgSQL trigger using ``generate_series`` instead of ``json_each``.
+and is filled by a PL/pgSQL trigger using ``generate_series`` instead of ``person_search_seq``.
 """
 
 from __future__ import annotations
@@ -25,53 +25,67 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy import Connection
 
+from outreach.storage.tables import Person
+
+PERSON = Person.__table__
 KEY = sa.table("person_search_key", sa.column("rid"), sa.column("person_id"))
 GRAM = sa.table("person_search_gram", sa.column("gram"), sa.column("rid"))
 FTS = sa.table("person_search_fts", sa.column("rowid"), sa.column("name"), sa.column("phone"), sa.column("code"))
 
 MIN_TRIGRAM = 3   # the trigram tokenizer finds nothing for shorter text
 MAX_GRAM = 2      # gram rows hold pieces of 1 and 2 characters
-_POSITIONS = "[" + ",".join(str(i) for i in range(1, 65)) + "]"  # name is at most 64 characters
 
 _RID = "(SELECT rid FROM person_search_key WHERE person_id = {who}.id)"
 _CODE = "(SELECT code FROM household WHERE id = {who}.household_id)"
 
 
+def _grams(name: str) -> str:
+    """SELECT of the distinct 1- and 2-character pieces of ``name`` (lower-case, no blanks): one row
+    of ``person_search_seq`` per position, found by its primary key."""
+    piece = f"lower(substr({name}, s.n, {{w}}))"
+    return (f"SELECT {piece.format(w=1)} FROM person_search_seq s WHERE s.n <= length({name}) "
+            f"AND trim(substr({name}, s.n, 1)) = substr({name}, s.n, 1) UNION "
+            f"SELECT {piece.format(w=2)} FROM person_search_seq s WHERE s.n < length({name}) "
+            f"AND trim(substr({name}, s.n, 2)) = substr({name}, s.n, 2)")
+
+
 def _fill(who: str) -> str:
-    """Statements (inside a trigger) that (re)write the index rows of person ``who`` (NEW)."""
+    """Statements (inside a trigger) that write the index rows of person ``who`` (NEW)."""
     rid = _RID.format(who=who)
     return f"""
     INSERT INTO person_search_fts(rowid, name, phone, code)
         VALUES ({rid}, {who}.name, {who}.phone, {_CODE.format(who=who)});
-    INSERT OR IGNORE INTO person_search_gram(gram, rid)
-        SELECT lower(substr({who}.name, p.value, n.value)), {rid}
-        FROM json_each('{_POSITIONS}') AS p, json_each('[1,2]') AS n
-        WHERE p.value + n.value - 1 <= length({who}.name)
-          AND trim(substr({who}.name, p.value, n.value)) = substr({who}.name, p.value, n.value);"""
+    INSERT OR IGNORE INTO person_search_gram(gram, rid) SELECT g.*, {rid} FROM ({_grams(f"{who}.name")}) AS g;"""
 
 
-def _clear(who: str) -> str:
+def _clear(who: str, old_name: str) -> str:
+    """Statements that remove the index rows of person ``who`` whose indexed name was ``old_name``
+    (gram rows are found by their primary key (gram, rid): one probe per piece, no scan)."""
     rid = _RID.format(who=who)
     return f"""
-    DELETE FROM person_search_fts WHERE rowid = {rid};
-    DELETE FROM person_search_gram WHERE rid = {rid};"""
+    DELETE FROM person_search_gram WHERE rid = {rid} AND gram IN ({_grams(old_name)});
+    DELETE FROM person_search_fts WHERE rowid = {rid};"""
 
 
 DDL = [
     "CREATE TABLE person_search_key (rid INTEGER PRIMARY KEY, person_id VARCHAR(32) NOT NULL UNIQUE)",
     "CREATE TABLE person_search_gram (gram VARCHAR(2) NOT NULL, rid INTEGER NOT NULL, "
     "PRIMARY KEY (gram, rid)) WITHOUT ROWID",
+    # positions 1..64 (a name is at most 64 characters), to cut names into pieces inside a trigger
+    "CREATE TABLE person_search_seq (n INTEGER PRIMARY KEY)",
+    "INSERT INTO person_search_seq(n) " + " UNION ALL ".join(f"SELECT {i}" for i in range(1, 65)),
     "CREATE VIRTUAL TABLE person_search_fts USING fts5(name, phone, code, tokenize = 'trigram')",
-    # INSERT OR IGNORE / clear first: an INSERT OR REPLACE of a person (no delete trigger fires
-    # without recursive_triggers) must not leave a stale or duplicate entry.
+    # An INSERT OR REPLACE of a person (no delete trigger fires without recursive_triggers) passes its
+    # REPLACE on to these statements: the FTS row is replaced whole; gram rows of the old name may stay,
+    # so searches re-check the name of what the gram table finds.
     f"""CREATE TRIGGER person_search_ai AFTER INSERT ON person BEGIN
-    INSERT OR IGNORE INTO person_search_key(person_id) VALUES (NEW.id);{_clear("NEW")}{_fill("NEW")}
+    INSERT OR IGNORE INTO person_search_key(person_id) VALUES (NEW.id);{_fill("NEW")}
 END""",
     f"""CREATE TRIGGER person_search_au AFTER UPDATE OF name, phone, household_id ON person
 WHEN OLD.name IS NOT NEW.name OR OLD.phone IS NOT NEW.phone OR OLD.household_id IS NOT NEW.household_id
-BEGIN{_clear("NEW")}{_fill("NEW")}
+BEGIN{_clear("NEW", "OLD.name")}{_fill("NEW")}
 END""",
-    f"""CREATE TRIGGER person_search_ad AFTER DELETE ON person BEGIN{_clear("OLD")}
+    f"""CREATE TRIGGER person_search_ad AFTER DELETE ON person BEGIN{_clear("OLD", "OLD.name")}
     DELETE FROM person_search_key WHERE person_id = OLD.id;
 END""",
     """CREATE TRIGGER household_search_au AFTER UPDATE OF code ON household WHEN OLD.code IS NOT NEW.code BEGIN
@@ -104,11 +118,10 @@ def rebuild(conn: Connection) -> None:
         "SELECT k.rid, p.name, p.phone, h.code FROM person_search_key k JOIN person p ON p.id = k.person_id "
         "LEFT JOIN household h ON h.id = p.household_id")
     conn.exec_driver_sql(
-        "INSERT OR IGNORE INTO person_search_gram(gram, rid) "
-        "SELECT lower(substr(p.name, s.value, n.value)), k.rid FROM person_search_key k "
-        f"JOIN person p ON p.id = k.person_id, json_each('{_POSITIONS}') AS s, json_each('[1,2]') AS n "
-        "WHERE s.value + n.value - 1 <= length(p.name) "
-        "AND trim(substr(p.name, s.value, n.value)) = substr(p.name, s.value, n.value)")
+        "INSERT OR IGNORE INTO person_search_gram(gram, rid) SELECT lower(substr(p.name, s.n, w.w)), k.rid "
+        "FROM person_search_key k JOIN person p ON p.id = k.person_id, person_search_seq s, "
+        "(SELECT 1 AS w UNION ALL SELECT 2) AS w WHERE s.n + w.w - 1 <= length(p.name) "
+        "AND trim(substr(p.name, s.n, w.w)) = substr(p.name, s.n, w.w)")
 
 
 def _phrase(text: str) -> str:
@@ -116,19 +129,25 @@ def _phrase(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-def matching_rids(text: str, columns: tuple[str, ...]) -> sa.Select | None:
-    """Index handles (``rid``) of people with ``text`` inside one of ``columns`` (name, phone, code),
-    or None when the index cannot answer (shorter than three characters outside names)."""
+def matches(text: str, columns: tuple[str, ...]) -> tuple[sa.FromClause, sa.ColumnElement] | None:
+    """(index rows joined to ``person``, condition) for people with ``text`` inside one of ``columns``
+    (name, phone, code): select ``PERSON`` columns from it. None when the index cannot answer: shorter
+    than three characters, except one or two characters of a name."""
     if len(text) >= MIN_TRIGRAM:
         query = "{" + " ".join(columns) + "} : " + _phrase(text)
-        return sa.select(FTS.c.rowid.label("rid")).where(sa.text("person_search_fts MATCH :fts_query")
-                                                        .bindparams(fts_query=query))
+        return (FTS.join(KEY, KEY.c.rid == FTS.c.rowid).join(PERSON, PERSON.c.id == KEY.c.person_id),
+                sa.text("person_search_fts MATCH :fts_query").bindparams(fts_query=query))
     if columns == ("name",) and len(text) <= MAX_GRAM:
-        return sa.select(GRAM.c.rid).where(GRAM.c.gram == text)
+        # the name is checked again: gram rows of a name replaced by INSERT OR REPLACE may remain
+        return (GRAM.join(KEY, KEY.c.rid == GRAM.c.rid).join(PERSON, PERSON.c.id == KEY.c.person_id),
+                sa.and_(GRAM.c.gram == text, sa.func.instr(sa.func.lower(PERSON.c.name), text) > 0))
     return None
 
 
-def person_ids(rids: sa.Select) -> sa.Select:
-    """Person ids for a selection of index handles (to join with ``person.id``)."""
-    sub = rids.subquery()
-    return sa.select(KEY.c.person_id).join(sub, sub.c.rid == KEY.c.rid)
+def person_ids(text: str, columns: tuple[str, ...]) -> sa.Select | None:
+    """The ids of people matching (see ``matches``), for ``person.id IN (…)``."""
+    found = matches(text, columns)
+    if found is None:
+        return None
+    source, condition = found
+    return sa.select(PERSON.c.id).select_from(source).where(condition).correlate(None)  # its own person
