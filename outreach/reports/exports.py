@@ -17,6 +17,7 @@ text in XLSX, so a note typed as ``=HYPERLINK(…)`` stays a note.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -142,8 +143,12 @@ def write_xlsx(store: Store, path: str | Path, options: ExportOptions | None = N
             counts[sheet.entity] = n
             if progress:
                 progress(i + 1, len(ENTITIES))
+        # Zipped in memory, then written: a disk that fills up fails our write, not zipfile's, which
+        # would report the same failure again when it is garbage-collected (a traceback at exit).
+        buffer = io.BytesIO()
+        wb.save(buffer)
         with atomic_file(path) as tmp:
-            wb.save(tmp)
+            tmp.write_bytes(buffer.getbuffer())
     except BaseException:
         _discard(wb)
         raise

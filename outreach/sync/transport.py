@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -188,7 +189,9 @@ def _record(conn: Connection, m: B.Manifest, direction: str, stream: str, file_n
         bundle_id=m.bundle_id, direction=direction, kind=m.kind, team_id=m.team_id, sender=m.sender,
         stream=stream, seq=m.seq, prev=m.prev, change_count=m.change_count, applied_count=applied,
         payload_sha256=m.payload_sha256, created_at=_parse_time(m.created_at),
-        recorded_at=datetime.now(UTC), file_name=file_name[-255:]))
+        recorded_at=datetime.now(UTC),
+        # a file name in GBK arrives surrogate-escaped: stored readable, never crashed on
+        file_name=os.fsencode(file_name).decode("utf-8", "backslashreplace")[-255:]))
 
 
 def _parse_time(text: str) -> datetime:
