@@ -131,11 +131,14 @@ def _held(conn: Connection) -> dict[str, int]:
     return {device: int(hlc) for device, hlc in rows}
 
 
+def _is_member(conn: Connection) -> bool:
+    role = conn.execute(select(SyncTeam.__table__.c.role)).scalars().first()
+    return role is not None and role != ROLE_LEAD
+
+
 def _only_invite_data(conn: Connection) -> bool:
-    team = SyncTeam.__table__
     bundles = SyncBundle.__table__
-    role = conn.execute(select(team.c.role)).scalars().first()
-    if role is None or role == ROLE_LEAD:
+    if not _is_member(conn):
         return False
     return conn.execute(select(bundles.c.bundle_id).where(bundles.c.direction == DIRECTION_IN).limit(1)).first() is None
 
@@ -203,6 +206,10 @@ def collect_changes(conn: Connection, since: dict[str, int] | None, *,
         stmt = select(*cols).where(c.device_id == device, c.hlc > since.get(device, -1))
         for row in conn.execute(stmt):
             found[row[0]] = tuple(row)
+    if _is_member(conn):
+        # the team profile is the lead's alone: a worker's laptop never speaks for it (an organisation
+        # it had set while it was in no team must not overwrite the team's)
+        found = {seq: r for seq, r in found.items() if r[1] != "teamprofile"}
     scope = _Scope(conn, villages) if villages is not None else None
     if scope is not None:
         found = {seq: r for seq, r in found.items() if scope.allows(r[1], r[2])}

@@ -410,6 +410,7 @@ def join_team(store: Any, invite: bytes, passphrase: str, *, kdf: KdfParams = DE
             from outreach.sync.merge import apply_changes
 
             apply_changes(w, reference, source=tr("teamdata.invite.source", team=team.name)[:200])
+            _adopt_team_profile(w, reference, device.id)
         if current is None:
             conn.execute(insert(TEAM).values(**team.__dict__, joined_at=_now()))
         _upsert_device(conn, team.team_id, {
@@ -426,6 +427,30 @@ def join_team(store: Any, invite: bytes, passphrase: str, *, kdf: KdfParams = DE
             "device_sign": pub["device_sign"], "created_at": _now().isoformat(timespec="seconds")}
     body["signature"] = K.sign(ring.device_sign, REQUEST_CONTEXT + K.canonical_json(body))
     return json.dumps(body, ensure_ascii=False, indent=1).encode("utf-8") + b"\n", fp
+
+
+def _adopt_team_profile(w: Any, reference: list[dict[str, Any]], me: str) -> None:
+    """A laptop that set its own organisation while it was in no team takes the team's on joining:
+    its own (newer) profile edits would otherwise win on this laptop. The adoption is a local write
+    that never travels (a member's uplink leaves the team profile out); the lead's later edits are
+    newer still and win as usual."""
+    from outreach.storage.team_tables import PROFILE_ID, TeamProfileRow
+    from outreach.storage.writer import CHANGE_LOG
+
+    c = CHANGE_LOG.c
+    mine = w.conn.execute(select(c.seq).where(c.entity == "teamprofile", c.device_id == me).limit(1)).first()
+    if mine is None:
+        return
+    team_values: dict[str, Any] = {}
+    for ch in sorted((ch for ch in reference if ch["entity"] == "teamprofile" and ch["row_id"] == PROFILE_ID),
+                     key=lambda ch: (ch["hlc"], ch["device_id"])):
+        if ch["field"] == "*":
+            team_values.update({k: v for k, v in ch["value"].items() if k in TeamProfileRow.model_fields
+                                and k not in TeamProfileRow.BOOKKEEPING and k != "archived"})
+        elif ch["field"] in TeamProfileRow.model_fields:
+            team_values[ch["field"]] = ch["value"]
+    if team_values:
+        w.update(TeamProfileRow, PROFILE_ID, team_values)
 
 
 def roster(conn: Connection) -> list[dict[str, Any]]:

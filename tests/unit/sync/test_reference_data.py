@@ -218,3 +218,20 @@ def test_the_invite_stays_a_small_file_with_a_county_of_areas(lead, tmp_path):
         assert len(areas.all_areas(li.store)) == len(areas.all_areas(lead.store))
     with li.store.connect() as conn:
         assert conn.execute(select(func.count()).select_from(CHANGE_LOG)).scalar_one() > 3000
+
+
+def test_an_organisation_set_before_joining_gives_way_to_the_teams_and_never_travels(lead, tmp_path):
+    wang = Laptop(tmp_path, "wang", "王芳")
+    team_profile.update_team_profile(wang.store, org_name="王芳自己的服务站", org_phone="13700000000")  # in no team
+    request, fp = T.join_team(wang.store, T.make_invite(lead.store, ring=lead.ring), PASS, kdf=FAST_KDF_FOR_TESTS)
+    T.enroll(lead.store, T.read_request(lead.store, request), villages=[DONGPING])
+    wang.ring = T.unlock(wang.store, PASS)
+    assert team_profile.get_team_profile(wang.store).as_json() == PROFILE
+    receive(lead, uplink(wang))
+    assert team_profile.get_team_profile(lead.store).as_json() == PROFILE
+    with lead.store.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(CHANGE_LOG).where(
+            CHANGE_LOG.c.entity == "teamprofile", CHANGE_LOG.c.device_id == wang.id)).scalar_one() == 0
+    team_profile.update_team_profile(lead.store, org_name="东坪乡社工站（新）")
+    receive(wang, downlink(lead, wang))
+    assert team_profile.get_team_profile(wang.store).org_name == "东坪乡社工站（新）"
