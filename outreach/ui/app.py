@@ -16,7 +16,9 @@ from outreach.i18n import current_language, normalize_language, tr
 APP_NAME = "Outreach"
 ORG_NAME = "Outreach"
 # The README's install line (Debian, Ubuntu, 统信UOS, 银河麒麟): what Qt needs from the system.
-SYSTEM_PACKAGES = ("libglib2.0-0", "libgl1", "libegl1", "libxkbcommon0", "libfontconfig1", "libdbus-1-3")
+SYSTEM_PACKAGES = ("libglib2.0-0", "libgl1", "libegl1", "libxkbcommon0", "libxkbcommon-x11-0", "libfontconfig1",
+                   "libdbus-1-3", "libxcb-cursor0", "libxcb-icccm4", "libxcb-keysyms1", "libxcb-image0",
+                   "libxcb-render-util0", "libxcb-shape0")
 _PACKAGE_OF = {"libglib-2.0.so": "libglib2.0-0", "libgthread-2.0.so": "libglib2.0-0",
                "libgobject-2.0.so": "libglib2.0-0"}
 _LIBRARY = re.compile(r"(lib[A-Za-z0-9_+.-]*?\.so(?:\.[0-9]+)*)")

@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -38,7 +39,7 @@ def test_a_missing_libgl_names_the_library_and_the_install_line(no_libgl, tmp_pa
     with pytest.raises(OutreachError) as err:
         app.run_gui(str(tmp_path / "data"))
     zh, en = err.value.message("zh_CN"), err.value.message("en")
-    line = SUDO + "apt-get install libglib2.0-0 libgl1 libegl1 libxkbcommon0 libfontconfig1 libdbus-1-3"
+    line = SUDO + "apt-get install " + " ".join(app.SYSTEM_PACKAGES)
     for text in (zh, en):
         assert "libGL.so.1" in text and line in text
         assert str(tmp_path / "data" / "logs" / "outreach.log") in text
@@ -63,7 +64,7 @@ def test_a_platform_plugin_that_cannot_load_is_named_instead_of_aborting(tmp_pat
                                   lister=lambda _path: ["libxcb-cursor.so.0", "libxcb-icccm.so.4"])
     text = err.value.message("en")
     assert "libxcb-cursor.so.0" in text and text.rstrip().split(": ", 2)[-1].startswith(SUDO + "apt-get install")
-    assert "libxcb-cursor0 libxcb-icccm4" in text and "libraries" in text
+    assert "libxcb-cursor0" in text and "libxcb-icccm4" in text and "libraries" in text
 
 
 def test_the_plugin_is_only_probed_when_qt_will_use_x11():
@@ -83,6 +84,13 @@ def test_the_plugin_is_only_probed_when_qt_will_use_x11():
 ])
 def test_library_to_debian_package(library, package):
     assert app.debian_package(library) == package
+
+
+def test_the_packages_named_are_the_readmes():
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    block = readme.split("<!-- system-packages -->", 1)[1].split("```", 2)[1]
+    assert "libgl1" in block
+    assert [p for p in app.SYSTEM_PACKAGES if p not in block.split()] == []
 
 
 def test_sudo_only_when_not_root():
