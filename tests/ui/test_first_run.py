@@ -320,3 +320,30 @@ def test_referral_form_with_an_empty_directory_offers_to_add_a_provider(qtbot, c
     wait_idle(qtbot, ctx)
     qtbot.waitUntil(lambda: form.provider_list.count() == 1, timeout=5000)
     assert "青山镇中心卫生院" in form.provider_list.item(0).text() and banner.isHidden()
+
+
+def test_lead_changes_a_laptops_villages_from_the_sync_screen(qtbot, worker):
+    """`outreach team assign` from the window: the lead picks the villages a worker's laptop covers."""
+    from outreach.sync import team as T
+    from outreach.ui.views.sync_view import SyncView
+    from tests.unit.sync.transport_kit import DONGPING, SHIMEN
+
+    _ctx, laptop, lead = worker
+    view = SyncView(lead.store)
+    qtbot.addWidget(view)
+    qtbot.waitUntil(lambda: bool(view.state), timeout=10000)
+    assert not view.assign_button.isHidden()
+    row = next(i for i, d in enumerate(view.model.devices) if d["device_id"] == laptop.id)
+    offered = {}
+
+    def pick(device, villages):
+        offered.update(villages)
+        return [DONGPING, SHIMEN]
+
+    view._ask_villages = pick
+    view.table.selectRow(row)
+    view._choose_assign()
+    qtbot.waitUntil(lambda: any("东坪村" in line or DONGPING in line for line in view.log_lines()), timeout=10000)
+    assert DONGPING in offered and SHIMEN in offered
+    with lead.store.connect() as conn:
+        assert set(T.get_device(conn, laptop.id).villages) == {DONGPING, SHIMEN}

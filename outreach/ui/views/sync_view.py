@@ -19,8 +19,6 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
@@ -97,6 +95,16 @@ def read_request_job(store, path: str) -> tuple[T.EnrolmentRequest, list[tuple[s
 
 def enroll_job(store, request: T.EnrolmentRequest, villages: list[str]) -> T.Device:
     return T.enroll(store, request, villages=villages)
+
+
+def villages_job(store) -> list[tuple[str, str]]:
+    from outreach.services.areas import all_areas
+
+    return [(a.id, a.name) for a in all_areas(store) if a.level == "village"]
+
+
+def assign_job(store, device_id: str, villages: list[str]) -> T.Device:
+    return T.set_villages(store, device_id, villages)
 
 
 def revoke_job(store, device_id: str) -> T.Device:
@@ -220,6 +228,8 @@ class SyncView(QWidget):
         self.enroll_button.clicked.connect(self._choose_enroll)
         self.revoke_button = QPushButton(self)          # lead: the selected laptop
         self.revoke_button.clicked.connect(self._confirm_revoke)
+        self.assign_button = QPushButton(self)          # lead: the selected laptop's villages
+        self.assign_button.clicked.connect(self._choose_assign)
         self.recovery_button = QPushButton(self)        # lead: the recovery identity, explained
         self.recovery_button.clicked.connect(self.open_recovery)
 
@@ -244,7 +254,8 @@ class SyncView(QWidget):
             actions.addWidget(w)
         actions.addStretch(1)
         team_row = QHBoxLayout()
-        for w in (self.create_button, self.join_button, self.invite_button, self.enroll_button, self.revoke_button,
+        for w in (self.create_button, self.join_button, self.invite_button, self.enroll_button, self.assign_button,
+                  self.revoke_button,
                   self.recovery_button):
             team_row.addWidget(w)
         team_row.addStretch(1)
@@ -295,7 +306,7 @@ class SyncView(QWidget):
         self.import_button.setText(tr("sync.ui.import_many") if self.is_lead else tr("sync.ui.import_downlink"))
         self.create_button.setVisible(team is None)
         self.join_button.setVisible(team is None or s.get("status") == "pending")
-        for w in (self.invite_button, self.enroll_button, self.revoke_button, self.recovery_button):
+        for w in (self.invite_button, self.enroll_button, self.assign_button, self.revoke_button, self.recovery_button):
             w.setVisible(self.is_lead)
 
     def retranslate(self) -> None:
@@ -310,6 +321,7 @@ class SyncView(QWidget):
         self.invite_button.setText(tr("sync.ui.invite"))
         self.enroll_button.setText(tr("sync.ui.enroll"))
         self.revoke_button.setText(tr("sync.ui.revoke"))
+        self.assign_button.setText(tr("ui.dayone.assign"))
         self.recovery_button.setText(tr("ui.dayone.action.recovery"))
         self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
         if self.state:
@@ -492,27 +504,41 @@ class SyncView(QWidget):
             self.enroll_from(path)
 
     def _ask_enroll(self, request: T.EnrolmentRequest, villages: list[tuple[str, str]]) -> list[str] | None:
-        dialog = QDialog(self)
-        dialog.setWindowTitle(tr("sync.ui.enroll"))
-        who = QLabel(tr("sync.cli.enroll_who", device=request.display_name, worker=request.worker,
-                        id=request.device_id), dialog)
-        fp = QLabel(tr("sync.ui.compare", fingerprint=request.fingerprint), dialog)
-        fp.setWordWrap(True)
-        choices = QListWidget(dialog)
-        for code, name in villages:
-            item = QListWidgetItem(f"{name}  {code}", choices)
-            item.setData(Qt.ItemDataRole.UserRole, code)
-            item.setCheckState(Qt.CheckState.Unchecked)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, dialog)
-        buttons.accepted.connect(dialog.accept)
-        buttons.rejected.connect(dialog.reject)
-        box = QVBoxLayout(dialog)
-        for w in (who, fp, QLabel(tr("sync.ui.choose_villages"), dialog), choices, buttons):
-            box.addWidget(w)
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            return None
-        return [choices.item(i).data(Qt.ItemDataRole.UserRole) for i in range(choices.count())
-                if choices.item(i).checkState() == Qt.CheckState.Checked]
+        from outreach.ui.views.village_picker import choose_villages
+
+        return choose_villages(self, tr("sync.ui.enroll"), [
+            tr("sync.cli.enroll_who", device=request.display_name, worker=request.worker, id=request.device_id),
+            tr("sync.ui.compare", fingerprint=request.fingerprint), tr("sync.ui.choose_villages")], villages)
+
+    def assign(self, device_id: str, villages: list[str]) -> None:
+        """The villages a laptop covers (``outreach team assign``), changed from the window."""
+        def done(device: T.Device) -> None:
+            villages_text = ", ".join(device.villages) or tr("sync.cli.no_villages")
+            self._say(Msg("ui.dayone.assigned", {"device": device.display_name, "villages": villages_text}))
+            self.refresh()
+
+        self.runner.op(assign_job, device_id, list(villages), changes={"sync"}, owner=self, on_done=done,
+                       on_error=self._say_error)
+
+    def _choose_assign(self) -> None:
+        index = self.table.currentIndex()
+        if not index.isValid():
+            self._say(Msg("ui.dayone.pick_laptop"), warn=True)
+            return
+        device = self.model.devices[index.row()]
+
+        def got(villages: list[tuple[str, str]]) -> None:
+            chosen = self._ask_villages(device, villages)
+            if chosen is not None:
+                self.assign(device["device_id"], chosen)
+
+        self.runner.query(villages_job, owner=self, on_done=got, on_error=self._say_error)
+
+    def _ask_villages(self, device: dict[str, Any], villages: list[tuple[str, str]]) -> list[str] | None:
+        from outreach.ui.views.village_picker import choose_villages
+
+        return choose_villages(self, tr("ui.dayone.assign"), [tr("ui.dayone.assign_for", device=device["name"])],
+                               villages, set(device.get("villages") or ()))
 
     def _confirm_revoke(self) -> None:
         index = self.table.currentIndex()
