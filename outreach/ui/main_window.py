@@ -20,6 +20,7 @@ from outreach.ui.undo import retranslate_stack
 from outreach.ui.views.household_page import HouseholdPage
 from outreach.ui.views.households_view import HouseholdsView
 from outreach.ui.views.today_view import TodayView
+from outreach.ui.widgets import guard_wheel
 
 MIN_SIZE = (1024, 640)
 DEFAULT_SIZE = (1366, 740)
@@ -97,6 +98,7 @@ class MainWindow(QMainWindow):
         self.today.set_villages(self._my_villages())
         self._restore_state()
         self.forms.offer_drafts()  # forms left unsaved by a crash or a closed window (issue 10)
+        guard_wheel(self)  # filters and date boxes on the screens change only with the focus (issue 10)
 
     # ----------------------------------------------------------------- wiring
     def _connect_screens(self) -> None:
@@ -113,6 +115,7 @@ class MainWindow(QMainWindow):
         page.sig_refer.connect(self.forms.refer)
 
     def _connect_external(self, name: str, widget: QWidget) -> None:
+        guard_wheel(widget)  # a lazily built screen: its drop-downs and date boxes ignore a passing wheel
         signal = getattr(widget, "sig_open_household", None)
         if signal is not None:
             signal.connect(self.open_household)

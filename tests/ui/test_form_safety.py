@@ -268,3 +268,16 @@ def test_the_id_field_keeps_its_width_when_save_without_id_appears(qtbot, window
     qtbot.keyClicks(form.id_number, "530101201603081234")
     QApplication.processEvents()
     assert form.without_id.isVisible() and form.id_number.width() == width
+
+
+def test_the_wheel_over_the_screens_filters_changes_nothing(qtbot, window, ctx):
+    combos = window.households.findChildren(QComboBox)
+    assert combos
+    for combo in combos:
+        if combo.count() > 2:
+            combo.setCurrentIndex(1)
+    before = [c.currentIndex() for c in combos]
+    window.households.setFocus()
+    for combo in combos:
+        _wheel(combo, up=False)
+    assert [c.currentIndex() for c in combos] == before
