@@ -174,6 +174,7 @@ def run_gui(data_dir: str | None, *, demo: bool = False) -> int:
     except ImportError as exc:  # libGL.so.1, libEGL.so.1, libxkbcommon.so.0 … not installed
         raise qt_start_error(exc) from exc
     check_platform_plugin()
+    _log_uncaught_exceptions()
 
     from outreach.storage.store import Store
     from outreach.ui.dialogs.setup_wizard import SetupWizard
@@ -197,6 +198,20 @@ def run_gui(data_dir: str | None, *, demo: bool = False) -> int:
     finally:
         ctx.close()
         store.close()
+
+
+def _log_uncaught_exceptions() -> None:
+    """An exception escaping a Qt slot goes to the log (masked) as well as to the console."""
+    previous = sys.excepthook
+    if getattr(previous, "outreach_logs", False):
+        return
+
+    def hook(kind, value, tb):
+        log.error("uncaught exception in the app window", exc_info=(kind, value, tb))
+        previous(kind, value, tb)
+
+    hook.outreach_logs = True  # type: ignore[attr-defined]
+    sys.excepthook = hook
 
 
 def _ensure_demo_data(ctx) -> None:

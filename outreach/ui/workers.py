@@ -269,8 +269,14 @@ class DbRunner(QObject):
         """Default error handler: one translated line for expected errors, a generic one otherwise."""
         if isinstance(exc, OutreachError):
             text = exc.message()
-        else:
-            text = tr("ui.error.unexpected", error=f"{type(exc).__name__}: {exc}")
+        else:  # a full disk, a read-only folder … in the user's words; the log (if any) named
+            from outreach.logs import explain, log_path
+
+            path = self.store.path.parent if self.store.path is not None else None
+            known = explain(exc, where=path)
+            text = known.message() if known else tr("ui.error.unexpected", error=f"{type(exc).__name__}: {exc}")
+            if (log_file := log_path()) is not None:
+                text = f"{text} {tr('hard.see_log', path=str(log_file))}"
         QMessageBox.warning(self.error_parent, tr("ui.error.title"), text)
 
     # ----------------------------------------------------------------- lifecycle

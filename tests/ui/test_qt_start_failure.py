@@ -121,3 +121,29 @@ def test_outreach_gui_says_it_in_one_line(tmp_path, lang, words):
     lines = run.stderr.strip().splitlines()
     assert len(lines) == 1 and words in lines[0] and "libGL.so.1" in lines[0]
     assert str(tmp_path / "logs" / "outreach.log") in lines[0]
+
+
+@pytest.mark.parametrize(("lang", "words"), [("zh_CN", "磁盘已满"), ("en", "disk is full")])
+def test_the_window_says_a_full_disk_in_words_and_names_the_log(tmp_path, monkeypatch, lang, words):
+    import sqlite3
+    from types import SimpleNamespace
+
+    from outreach.i18n import current_language, set_language
+    from outreach.logs import setup_logging
+    from outreach.ui import workers
+
+    shown = []
+    monkeypatch.setattr(workers.QMessageBox, "warning", lambda _parent, _title, text: shown.append(text))
+    log_file = setup_logging(tmp_path)
+    logging_error = sqlite3.OperationalError("database or disk is full")
+    workers.log.error("job failed", exc_info=logging_error)
+    before = current_language()
+    set_language(lang)
+    try:
+        runner = SimpleNamespace(store=SimpleNamespace(path=tmp_path / "outreach.sqlite3"), error_parent=None)
+        workers.DbRunner.show_error(runner, logging_error)
+    finally:
+        set_language(before)
+        shutdown_logging()
+    assert len(shown) == 1 and words in shown[0] and str(log_file) in shown[0]
+    assert "OperationalError" not in shown[0]
