@@ -134,3 +134,44 @@ def test_reopening_a_form_offers_its_draft_and_discarding_drops_it(qtbot, window
     ctx.runner.query(drafts.list_drafts, on_done=lambda r: box.setdefault("r", r))
     qtbot.waitUntil(lambda: "r" in box)
     assert box["r"] == []
+
+
+@pytest.mark.parametrize("kind", ["household", "member", "visit", "assessment", "referral"])
+def test_every_form_kind_keeps_and_restores_its_draft(qtbot, window, ctx, county, kind):
+    f = window.forms
+    opener = {"household": lambda: f.new_household(), "member": lambda: f.add_member(county["h1"]),
+              "visit": lambda: f.record_visit(county["h1"]), "assessment": lambda: f.assess(county["h2"]),
+              "referral": lambda: f.refer(county["h2"])}[kind]
+    change = {"household": lambda form: form.address.setText("东坪村三组 8 号"),
+              "member": lambda form: form.name.setText("赵六"),
+              "visit": lambda form: form.notes.setPlainText("送了米和油"),
+              "assessment": lambda form: form.questions["he_chronic"].set_value(True),
+              "referral": lambda form: form.reason.setPlainText("需要上门看诊")}[kind]
+    check = {"household": lambda form: form.address.text() == "东坪村三组 8 号",
+             "member": lambda form: form.name.text() == "赵六",
+             "visit": lambda form: form.notes.toPlainText() == "送了米和油",
+             "assessment": lambda form: form.questions["he_chronic"].value() is True,
+             "referral": lambda form: form.reason.toPlainText() == "需要上门看诊"}[kind]
+    form = opener()
+    qtbot.waitUntil(lambda: form.ready)
+    with qtbot.waitSignal(form.sig_draft_saved, timeout=5000):
+        change(form)
+        if kind in ("household", "member"):
+            form.mark_dirty()  # setText is not an edit signal; a worker's typing is
+    form.hide()
+    form.deleteLater()
+    f.current = None
+    wait_idle(qtbot, ctx)
+    box = {}
+    ctx.runner.query(drafts.list_drafts, on_done=lambda r: box.setdefault("r", r))
+    qtbot.waitUntil(lambda: "r" in box)
+    [draft] = box["r"]
+    assert draft.kind == kind
+    again = f.open_draft(draft)
+    qtbot.waitUntil(lambda: again.ready and again.found_draft is not None)
+    wait_idle(qtbot, ctx)
+    assert check(again) and again.dirty
+    from PySide6.QtWidgets import QMessageBox
+
+    again.ask_unsaved = lambda: QMessageBox.StandardButton.Discard
+    again.reject()
