@@ -87,18 +87,6 @@ def import_areas(store, path: str, *, progress=None) -> int:
     return _call_with_progress(areas_svc.import_areas_csv, store, path, progress=progress)
 
 
-def suggest_code(areas: list, parent_id: str | None) -> str:
-    """The next free code under a parent: the parent's code and three more digits (001, 002 …), the
-    way the national division codes (统计用区划代码) number villages under a township."""
-    if not parent_id:
-        return ""
-    taken = {a.id for a in areas}
-    n = 1
-    while f"{parent_id}{n:03d}" in taken:
-        n += 1
-    return f"{parent_id}{n:03d}"
-
-
 # --------------------------------------------------------------------------- the service directory
 @dataclass(frozen=True)
 class Directory:

@@ -30,15 +30,16 @@ def test_lead_adds_a_village_under_a_township_from_the_tree(qtbot, window, ctx, 
     assert dialog.can_edit and not dialog.buttons["add"].isHidden()
     dialog.select("530101100")          # 石门镇
     form = dialog.add_form()
-    assert form.code.text() == "530101100001"      # next free code under the township, filled in
+    assert form.code.text() == "" and form.code.placeholderText()   # blank: the next free code is given
     assert form.level.value() == "village"
     type_text(form.name, "河口村")
-    form.accept()
+    with qtbot.waitSignal(form.sig_saved, timeout=5000) as saved:
+        form.accept()
     wait_idle(qtbot, ctx)
-    assert "河口村" in _village_names(store)
-    area = areas_svc.get_area(store, "530101100001")
-    assert area.parent_id == "530101100" and area.level == "village"
-    qtbot.waitUntil(lambda: dialog.model.item_for("530101100001") is not None, timeout=5000)
+    area = areas_svc.get_area(store, saved.args[0])
+    assert (area.name, area.parent_id, area.level) == ("河口村", "530101100", "village")
+    assert area.id.startswith("530101100") and area.id not in ("530101100201", "530101100202")
+    qtbot.waitUntil(lambda: dialog.model.item_for(area.id) is not None, timeout=5000)
     _close(qtbot, ctx, dialog)
 
 
@@ -94,14 +95,16 @@ def test_area_list_imported_off_the_gui_thread(qtbot, window, ctx, store, tmp_pa
 def test_gbk_statistical_division_codes_import(qtbot, window, ctx, store, tmp_path):
     """A 统计用区划代码 list saved by Chinese Excel (GBK): 12-digit codes, names, levels."""
     path = tmp_path / "统计用区划代码.csv"
-    path.write_bytes("统计用区划代码,名称,城乡分类代码\n530101100204,新寨村,220\n".encode("gbk"))
+    path.write_bytes("统计用区划代码,名称,城乡分类代码\n530102000000,水县,\n530102101000,新寨镇,\n"
+                     "530102101204,新寨村,220\n".encode("gbk"))
     dialog = window.dayone.run("areas")
     qtbot.waitUntil(lambda: dialog.loaded, timeout=5000)
     dialog.import_file(str(path))
     wait_idle(qtbot, ctx, timeout=10000)
-    if dialog.error.text():
-        pytest.xfail(f"core: 统计用区划代码 import not landed yet ({dialog.error.text()})")
+    assert not dialog.error.text()
     assert "新寨村" in _village_names(store)
+    assert areas_svc.get_area(store, "530102101204").parent_id == "530102101000"   # the parent read from the code
+    assert areas_svc.get_area(store, "530102101000").parent_id == "530102"
     _close(qtbot, ctx, dialog)
 
 

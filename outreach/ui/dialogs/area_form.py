@@ -1,5 +1,5 @@
-"""Add a village, a group or a township under an area of the tree: name, level and code (the next free
-code under the parent is filled in; the lead may type the official one from 统计用区划代码)."""
+"""Add a village, a group or a township under an area of the tree: name, level and code (left blank, the
+next free code under the parent is given; the lead may type the official one from 统计用区划代码)."""
 
 from __future__ import annotations
 
@@ -46,7 +46,6 @@ class AreaForm(FormDialog):
         self.code.textEdited.connect(lambda _text: self._live_check("code"))
         with self.loading():
             self.level.set_value(CHILD_LEVEL.get(parent_area.level if parent_area else "", "village"))
-            self.code.setText(ops.suggest_code(areas, parent_area.id if parent_area else None))
         self.resize(440, 0)
         self.finish_layout()
         self.name.setFocus()
@@ -55,6 +54,7 @@ class AreaForm(FormDialog):
         super().retranslate()
         self.level.retranslate()
         self.parent_label.setText(self.parent_area.name if self.parent_area else tr("ui.dayone.area_form.top"))
+        self.code.setPlaceholderText(tr("ui.dayone.area_form.code_auto") if self.parent_area else "")
 
     def values(self) -> dict[str, Any]:
         return {"name": self.name.text().strip(), "code": self.code.text().strip(), "level": self.level.value(),
@@ -65,7 +65,8 @@ class AreaForm(FormDialog):
         if not values["name"]:
             errors.append(FieldError("name", "error.required"))
         if not values["code"]:
-            errors.append(FieldError("code", "error.required"))
+            if not values["parent_id"]:  # under a parent the next free code is given automatically
+                errors.append(FieldError("code", "error.required"))
         elif not values["code"].isdigit():
             errors.append(FieldError("code", "error.area.code_digits", {"code": values["code"]}))
         elif any(a.id == values["code"] for a in self.areas):
