@@ -240,6 +240,7 @@ class DateField(QWidget):
         self.button = QToolButton(self)
         self.button.setText("▾")
         self.button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.button.setStyleSheet("QToolButton::menu-indicator { image: none; width: 0; }")  # ▾ says it
         self.calendar = QCalendarWidget(self)
         self.calendar.setGridVisible(True)
         menu = QMenu(self.button)
