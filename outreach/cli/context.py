@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import logging
 import os
 import sys
 from collections.abc import Callable
@@ -63,6 +64,8 @@ class CliContext:
             from outreach.storage.store import Store
 
             self._store = Store.open(getattr(self.args, "data_dir", None))
+            logging.getLogger("outreach.cli").info("outreach %s on %s", getattr(self.args, "command", ""),
+                                                   self._store.path)
         return self._store
 
     def print(self, text: str = "") -> None:

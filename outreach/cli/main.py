@@ -70,8 +70,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args([*argv, "gui"])
     from outreach.logs import setup_logging, sweep_data_folder
 
-    setup_logging(args.data_dir)
-    log.info("outreach %s: %s", __version__, args.command)
+    setup_logging(args.data_dir)  # the file appears with its first record (a command that opens the store)
     sweep_data_folder(args.data_dir)
     ctx = CliContext(args)
     try:
