@@ -89,6 +89,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_provider_commands(psub)
     q = psub.add_parser("list", help=tr("letters.cli.providers.list"))
     q.add_argument("--json", action="store_true", help=tr("letters.cli.opt.json"))
+    q.add_argument("--all", action="store_true", help=tr("teamdata.cli.providers.all"))
     q.set_defaults(handler=cmd_providers_list)
 
     p = sub.add_parser("referrals", help=tr("letters.cli.referrals.help"),
@@ -182,7 +183,7 @@ def cmd_providers_list(ctx: CliContext) -> int:
     from outreach.domain.enums import ProviderCategory
     from outreach.services.providers import list_providers
 
-    providers = list_providers(ctx.store)
+    providers = list_providers(ctx.store, include_archived=getattr(ctx.args, "all", False))
     if ctx.args.json:
         ctx.print_json([{"id": p.id, "name": p.name, "category": p.category, "phone": p.phone,
                          "contact_person": p.contact_person, "address": p.address, "services": p.services,
