@@ -11,6 +11,7 @@ import os
 import re
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -197,3 +198,28 @@ def test_a_read_only_medium_is_named(tmp_path):
                 assert len(err.strip().splitlines()) == 1
     finally:
         subprocess.run(["umount", "-l", str(mount)], check=True)
+
+
+def test_another_process_holding_the_store_is_one_translated_line(county):
+    """A writer holding the store (another import, a stuck program): after the bounded wait, one line."""
+    holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent("""
+        import sqlite3, sys
+        conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("UPDATE setting SET value = value WHERE key = 'device_id'")
+        print("held", flush=True)
+        sys.stdin.readline()
+    """), str(county["lead"] / "outreach.sqlite3")], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        env = {k: v for k, v in os.environ.items() if not k.startswith("OUTREACH_")} | {"LC_ALL": "C.UTF-8"}
+        runs = {lang: subprocess.Popen([sys.executable, "-m", "outreach", "--data-dir", str(county["lead"]),
+                                        "--lang", lang, "settings", "--set", "org_phone=0871-6123457"],
+                                       env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                for lang in ("zh_CN", "en")}
+        results = {lang: (p.wait(timeout=120), p.stderr.read()) for lang, p in runs.items()}
+    finally:
+        holder.communicate("\n", timeout=30)
+    for lang, (code, err) in results.items():
+        assert code == 2 and "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+        assert bool(CJK.search(err.replace(str(county["lead"]), ""))) == (lang == "zh_CN"), err
