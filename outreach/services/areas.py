@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -283,10 +284,11 @@ def _msg(key: str, **params) -> str:
     return tr(key, **params)
 
 
-def import_areas_csv(store: Store, path: str | Path) -> int:
+def import_areas_csv(store: Store, path: str | Path, *, progress: Callable[[int, int], None] | None = None) -> int:
     """Import an area list (simple: code, name, level, parent_code[, short_name]; or the national
     statistical codes); all rows or none. Rows already present (same code) are updated when their
-    name changed. Returns rows added."""
+    name changed. Returns rows added. ``progress(done, total)`` is called every few thousand rows
+    (an exception it raises — a cancelled job — rolls the whole import back)."""
     require_team_data_editor(store, "areas")
     path = Path(path)
     stat, rows = read_area_csv(path)
@@ -318,7 +320,9 @@ def import_areas_csv(store: Store, path: str | Path) -> int:
                 if v["level"] == top and v["parent_id"] not in known and v["parent_id"] not in in_file:
                     v["parent_id"] = None
         new_rows, seen = [], {}
-        for line_no, values in candidates:
+        for done, (line_no, values) in enumerate(candidates):
+            if progress is not None and done % 2000 == 0:
+                progress(done, len(candidates))
             if values["id"] in seen:
                 raise OutreachError("error.csv.row", path=path.name, line=line_no,
                                     details=_msg("teamdata.error.duplicate_code", code=values["id"], other=seen[values["id"]]))
@@ -336,6 +340,8 @@ def import_areas_csv(store: Store, path: str | Path) -> int:
             levels[values["id"]] = values["level"]
             new_rows.append(values)
         w.insert_many(Area, new_rows)
+        if progress is not None:
+            progress(len(candidates), len(candidates))
     return len(new_rows)
 
 

@@ -161,6 +161,28 @@ def test_national_statistical_codes_import_with_levels_and_parents_from_the_code
     assert [a.name for a in areas.area_path(store, "522731100201")] == ["黔南布依族苗族自治州", "青山县", "青山镇", "东坪村"]
 
 
+def test_a_cancelled_import_leaves_nothing(store, tmp_path):
+    path = tmp_path / "county.csv"
+    lines = ["统计用区划代码,名称", "522731000000,青山县"]
+    for t in range(100, 140):
+        lines.append(f"522731{t}000,第{t}乡")
+        lines.extend(f"522731{t}{v},第{t}乡{v}村" for v in range(201, 301))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    seen = []
+
+    def cancel_midway(done: int, total: int) -> None:
+        seen.append((done, total))
+        if done >= 2000:
+            raise OutreachError("ui.job.cancelled")
+
+    with pytest.raises(OutreachError):
+        areas.import_areas_csv(store, path, progress=cancel_midway)
+    assert seen == [(0, 4041), (2000, 4041)]
+    assert rows(store, "area") == [] and log_count(store) == 0
+    assert areas.import_areas_csv(store, path, progress=lambda done, total: seen.append((done, total))) == 4041
+    assert seen[-1] == (4041, 4041)
+
+
 def test_statistical_codes_without_a_header_in_gbk_from_excel(store, tmp_path):
     path = tmp_path / "villages.csv"
     lines = ["522731000000,青山县", "522731100000,青山镇", "522731100201,220,东坪村"]
