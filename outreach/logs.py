@@ -18,6 +18,7 @@ LOG_FOLDER = "logs"
 LOG_NAME = "outreach.log"
 MAX_BYTES = 2 * 1024 * 1024
 BACKUPS = 3
+JOURNAL_NAME = ".outreach-temp-folders"
 _FORMAT = "%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s"
 
 # Digits not glued to other digits: an ID number inside a longer digit run is not an ID number.
@@ -108,12 +109,16 @@ def shutdown_logging() -> None:
 
 def sweep_data_folder(data_dir: str | os.PathLike | None) -> None:
     """At start: remove what killed jobs left in the data folder (temporary key files, bundles …)."""
-    from outreach.safefiles import sweep
+    from outreach.safefiles import keep_journal, sweep, sweep_journal
     from outreach.storage.paths import data_dir as resolve
 
     folder = resolve(data_dir)
     if folder.is_dir():
         sweep(folder, depth=2)
+        keep_journal(folder / JOURNAL_NAME)
+        sweep_journal()  # the export folders of jobs that were killed
+    else:
+        keep_journal(None)
 
 
 # ----------------------------------------------------------------- what went wrong, in the user's words

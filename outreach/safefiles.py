@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+from outreach import testhooks
 from outreach.domain.errors import OutreachError
 from outreach.i18n import tr
 
@@ -151,6 +152,62 @@ def sweep(folder: str | Path, *, depth: int = 0) -> list[Path]:
     return removed
 
 
+# Folders this program writes temporary files into are noted in a journal in the data folder, so the
+# next start can sweep an export folder a killed job left a temporary file in (any -o folder).
+_journal: Path | None = None
+_noted: set[str] = set()
+
+
+def keep_journal(path: str | Path | None) -> None:
+    """Note the folders of temporary files in ``path`` (None: keep no journal)."""
+    global _journal
+    _journal = Path(path) if path is not None else None
+    _noted.clear()
+
+
+def _note(folder: Path) -> None:
+    if _journal is None:
+        return
+    where = os.path.abspath(folder)
+    if where in _noted:
+        return
+    try:
+        with open(_journal, "ab") as fh:
+            fh.write(b"%d\t%s\n" % (os.getpid(), os.fsencode(where)))
+    except OSError as exc:  # the journal is a courtesy: the next write into that folder sweeps it too
+        log.warning("could not note %s in %s: %s", where, _journal, exc)
+        return
+    _noted.add(where)
+
+
+def sweep_journal() -> list[Path]:
+    """At start: sweep the folders of writers that are no longer running; keep the others' entries."""
+    if _journal is None or not _journal.is_file():
+        return []
+    removed: list[Path] = []
+    keep: list[bytes] = []
+    try:
+        lines = _journal.read_bytes().splitlines()
+    except OSError:
+        return removed
+    for line in lines:
+        pid, _, folder = line.partition(b"\t")
+        if not pid.isdigit() or not folder:
+            continue
+        if _writer_alive(int(pid)):
+            keep.append(line)
+        else:
+            removed += sweep(os.fsdecode(folder))
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".journal.", dir=_journal.parent)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(b"".join(line + b"\n" for line in dict.fromkeys(keep)))
+        os.replace(tmp, _journal)
+    except OSError as exc:
+        log.warning("could not rewrite %s: %s", _journal, exc)
+    return removed
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | Path, *, mode: int | None = None) -> Iterator[Path]:
     """A temporary path to write into; it becomes ``path`` only if the block finishes.
@@ -162,6 +219,7 @@ def atomic_path(path: str | Path, *, mode: int | None = None) -> Iterator[Path]:
         raise OutreachError("error.file.is_directory", path=str(target))
     folder = target.parent if str(target.parent) else Path(".")
     sweep(folder)
+    _note(folder)
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=_temp_prefix(target), suffix=TEMP_SUFFIX, dir=folder)
         os.close(fd)
@@ -171,6 +229,7 @@ def atomic_path(path: str | Path, *, mode: int | None = None) -> Iterator[Path]:
     try:
         os.chmod(tmp, 0o600)
         yield tmp
+        testhooks.point("safefiles:file_written")
         _fsync(tmp)
         os.chmod(tmp, mode if mode is not None else 0o666 & ~_umask())
         os.replace(tmp, target)
@@ -207,6 +266,7 @@ def atomic_folder(path: str | Path) -> Iterator[Path]:
     sweep(target.parent)
     if target.is_dir():
         sweep(target)
+    _note(target.parent)
     try:
         tmp = Path(tempfile.mkdtemp(prefix=_temp_prefix(target), suffix=TEMP_SUFFIX, dir=target.parent))
     except OSError as exc:
@@ -214,6 +274,7 @@ def atomic_folder(path: str | Path) -> Iterator[Path]:
     try:
         os.chmod(tmp, 0o700)
         yield tmp
+        testhooks.point("safefiles:folder_filled")
         for child in tmp.iterdir():
             os.chmod(child, 0o600)
             _fsync(child)

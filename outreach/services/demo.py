@@ -19,6 +19,7 @@ from functools import lru_cache
 
 from sqlalchemy import func, select
 
+from outreach import testhooks
 from outreach.domain import idnumber
 from outreach.domain.assessment import Template, is_answered, load_template, points, score
 from outreach.domain.enums import (
@@ -151,7 +152,7 @@ def build_demo(store: Store, *, households: int = 500, seed: int = 1, today: dat
             store.raise_counter(w.conn, "referral", counts["referrals"] + len(rows["referral"]))
         for key in ("household", "person", "visit", "assessment", "referral"):
             counts[_PLURAL[key]] += len(rows[key])
-        fault_point("demo-batch-written")
+        testhooks.point("demo:batch_written")
         if progress:
             progress(counts["households"], households)
     store.set_setting(DEMO_MARK, "")
@@ -182,16 +183,6 @@ def _counts(store: Store) -> dict[str, int]:
               "referrals": Referral}
     with store.connect() as conn:
         return {k: conn.execute(select(func.count()).select_from(t)).scalar_one() for k, t in tables.items()}
-
-
-def fault_point(name: str) -> None:
-    """Fault injection for the kill tests: with OUTREACH_FAULT_POINT=<name>, say so on stdout (with
-    the pids of our worker processes) and wait for a line on stdin, so a test can kill us exactly here."""
-    if os.environ.get("OUTREACH_FAULT_POINT") != name:
-        return
-    children = " ".join(str(p.pid) for p in multiprocessing.active_children())
-    print(f"fault-point {name} {os.getpid()} {children}", flush=True)
-    sys.stdin.readline()
 
 
 _PLURAL = {"household": "households", "person": "people", "visit": "visits", "assessment": "assessments",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -48,15 +49,29 @@ def _run(data: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
 
 
+def _children(pid: int) -> list[int]:
+    """Live processes whose parent is ``pid`` (read from /proc; psutil is not needed)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:  # it ended while we looked
+                continue
+            fields = stat.rsplit(")", 1)[1].split()
+            if int(fields[1]) == pid and fields[0] != "Z":
+                found.append(int(entry.name))
+    return found
+
+
 def test_killed_demo_leaves_no_worker_and_rerun_completes(tmp_path):
     data = tmp_path / "data"
     proc = _outreach(data, "demo", "--households", "300",
-                     env_extra={"OUTREACH_FAULT_POINT": "demo-batch-written", "OUTREACH_TEST_DEMO_BATCH": "100"})
+                     env_extra={"OUTREACH_TEST_PAUSE_AT": "demo:batch_written", "OUTREACH_TEST_DEMO_BATCH": "100"})
     line = proc.stdout.readline().split()
-    assert line[:2] == ["fault-point", "demo-batch-written"], (line, proc.stderr.read())
-    parent, workers = int(line[2]), [int(p) for p in line[3:]]
-    assert parent == proc.pid and workers, "the demo should have a worker process generating the next batch"
-    assert all(_alive(w) for w in workers)
+    assert line == ["outreach-test-paused", "demo:batch_written"], (line, proc.stderr.read())
+    workers = _children(proc.pid)
+    assert workers, "the demo should have a worker process generating the next batch"
 
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(timeout=30)
@@ -69,6 +84,25 @@ def test_killed_demo_leaves_no_worker_and_rerun_completes(tmp_path):
     assert "Traceback" not in rerun.stderr
     stats = _run(data, "stats", "--json")
     assert json.loads(stats.stdout)["households"] == 300
+
+
+def test_a_killed_export_leaves_nothing_after_the_next_start(tmp_path):
+    """Killed while the unredacted people.csv is complete but not yet moved into place: the hidden
+    temporary folder is the owner's only, and the next start of any command removes it."""
+    data, usb = tmp_path / "data", tmp_path / "usb"
+    usb.mkdir()
+    assert _run(data, "demo", "--households", "30").returncode == 0
+    proc = _outreach(data, "export", "--format", "csv", "-o", usb / "team",
+                     env_extra={"OUTREACH_TEST_PAUSE_AT": "safefiles:folder_filled"})
+    assert proc.stdout.readline().split() == ["outreach-test-paused", "safefiles:folder_filled"]
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    left = list(usb.iterdir())
+    assert len(left) == 1 and left[0].name.startswith(".team.") and (left[0] / "people.csv").exists()
+    assert stat.S_IMODE(left[0].stat().st_mode) == 0o700
+
+    assert _run(data, "stats").returncode == 0  # the next start, of any command
+    assert list(usb.iterdir()) == []
 
 
 def test_demo_after_areas_import_reuses_the_areas(tmp_path):
