@@ -9,8 +9,8 @@ referral forms.
     QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshots.py --dayone [--out docs/screenshots]
 
 Day one (issue 9), in zh_CN and en: first run (the choice, then each of the two ways), villages and
-groups, the service directory, the team profile and the lead's Print & reports menu — each shown over
-the 1366×768 window, so what does not fit the screen shows.
+groups, the service directory, the team profile, the lead's Print & reports menu, the register dialog,
+team set-up and the recovery identity — each shown over the 1366×768 window, so what does not fit shows.
 """
 
 from __future__ import annotations
@@ -211,12 +211,15 @@ def dayone(out: Path, langs: tuple[str, ...]) -> int:
                 _over_window(window, menu, path, at=QPoint(rect.left(), bar.y() + rect.bottom() + 1))
                 shots.append(str(path))
                 menu.hide()
-                dialog = window.dayone.run("register")
-                _spin(ctx, 500)
-                path = out / f"25-register-dialog-{lang}.png"
-                _over_window(window, dialog, path)
-                shots.append(str(path))
-                dialog.reject()
+                for name, key in (("25-register-dialog", "register"), ("26-create-team", "create_team"),
+                                  ("27-recovery", "recovery")):
+                    dialog = window.dayone.run(key)
+                    _spin(ctx, 500)
+                    path = out / f"{name}-{lang}.png"
+                    _over_window(window, dialog, path)
+                    shots.append(str(path))
+                    dialog.reject()
+                    _spin(ctx, 100)
                 window.close()
             finally:
                 ctx.close()

@@ -136,6 +136,7 @@ class _TeamWizard(QWizard):
         self.busy = False
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
+        self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)  # done is done: nothing to undo
         self.resize(640, 480)
 
     def texts(self) -> None:
@@ -165,7 +166,7 @@ class _NamePage(_BusyPage):
         note.setText(tr("ui.dayone.passphrase_note"))
         form = QFormLayout()
         form.addRow(tr("ui.dayone.create.name"), self.name)
-        form.addRow(tr("sync.ui.passphrase"), self.passphrase)
+        form.addRow(tr("ui.dayone.passphrase"), self.passphrase)
         form.addRow(tr("ui.dayone.passphrase_again"), self.again)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
@@ -205,10 +206,10 @@ class RecoveryPanel(QWidget):
         self.why.setText(tr("ui.dayone.recovery.why"))
         self.passphrase = _password(self)
         self.passphrase.setText(passphrase)
-        self.passphrase_label = QLabel(tr("sync.ui.passphrase"), self)
+        self.passphrase_label = QLabel(tr("ui.dayone.passphrase"), self)
         self.passphrase.setVisible(not passphrase)
         self.passphrase_label.setVisible(not passphrase)
-        self.button = QPushButton(tr("ui.dayone.recovery.button"), self)
+        self.button = QPushButton(tr("ui.dayone.action.recovery"), self)
         self.button.clicked.connect(self._choose)
         self.status = _label(self)
         self.error = ErrorLabel(self)
@@ -216,6 +217,8 @@ class RecoveryPanel(QWidget):
         row.addWidget(self.passphrase_label)
         row.addWidget(self.passphrase, 1)
         row.addWidget(self.button)
+        if passphrase:
+            row.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.why)
@@ -266,7 +269,10 @@ class _CreatedPage(QWizardPage):
         if self.recovery is None:
             self.recovery = RecoveryPanel(self.w.ctx, self, passphrase=self.w.passphrase)
             self.lay.addWidget(self.recovery)
-            self.lay.addWidget(self.invite_button)
+            row = QHBoxLayout()
+            row.addWidget(self.invite_button)
+            row.addStretch(1)
+            self.lay.addLayout(row)
             self.lay.addWidget(self.invite_status)
             self.lay.addStretch(1)
 
@@ -315,7 +321,7 @@ class _InvitePage(_BusyPage):
         form = QFormLayout()
         form.addRow(tr("ui.dayone.join.invite"), row)
         form.addRow(tr("ui.dayone.join.request"), self.request)
-        form.addRow(tr("sync.ui.passphrase"), self.passphrase)
+        form.addRow(tr("ui.dayone.passphrase"), self.passphrase)
         form.addRow(self.again_label, self.again)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
@@ -403,7 +409,7 @@ class RecoveryDialog(QDialog):
         layout.addWidget(self.panel)
         layout.addStretch(1)
         layout.addWidget(close, 0, Qt.AlignmentFlag.AlignRight)
-        self.resize(600, 320)
+        self.resize(620, 220)
 
 
 def open_dialog(dialog: QDialog) -> QDialog:
