@@ -63,7 +63,9 @@ def load_role(store) -> Role:
 
 
 # --------------------------------------------------------------------------- areas
-def load_areas(store) -> tuple[Role, list]:
+def load_areas(store, include_archived: bool = False) -> tuple[Role, list]:
+    if include_archived:
+        return load_role(store), areas_svc.all_areas(store, include_archived=True)
     return load_role(store), areas_svc.all_areas(store)
 
 

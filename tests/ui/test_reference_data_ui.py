@@ -76,6 +76,14 @@ def test_lead_renames_moves_and_archives_from_the_tree(qtbot, window, ctx, store
     wait_idle(qtbot, ctx)
     assert "530101100201002" not in {a.id for a in areas_svc.all_areas(store)}
     qtbot.waitUntil(lambda: dialog.model.item_for("530101100201002") is None, timeout=5000)
+    dialog.show_archived.setChecked(True)             # archived by mistake: shown greyed, and restored
+    qtbot.waitUntil(lambda: dialog.model.item_for("530101100201002") is not None, timeout=5000)
+    assert "已归档" in dialog.model.item_for("530101100201002").text()
+    dialog.select("530101100201002")
+    assert dialog.buttons["archive"].text() == "恢复"
+    dialog._choose_archive()
+    wait_idle(qtbot, ctx)
+    assert "530101100201002" in {a.id for a in areas_svc.all_areas(store)}
     _close(qtbot, ctx, dialog)
 
 

@@ -10,7 +10,9 @@ The actions take their answers as arguments (``rename(area_id, name)``…) so te
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QFileDialog,
     QHBoxLayout,
@@ -48,6 +50,8 @@ class AreasDialog(QDialog):
         self.tree.setHeaderHidden(True)
         self.tree.setModel(self.model)
         self.tree.selectionModel().currentChanged.connect(lambda *_a: self._update_buttons())
+        self.show_archived = QCheckBox(self)      # archived areas, to restore one archived by mistake
+        self.show_archived.toggled.connect(lambda _c: self.reload())
         self.error = ErrorLabel(self)
         self.status = QLabel(self)   # what the last action did (kept across reloads)
         self.status.setWordWrap(True)
@@ -60,6 +64,7 @@ class AreasDialog(QDialog):
             column.addWidget(button)
             self.buttons[name] = button
         column.addStretch(1)
+        column.addWidget(self.show_archived)
         self.close_button = QPushButton(self)
         self.close_button.clicked.connect(self.accept)
         column.addWidget(self.close_button)
@@ -78,7 +83,8 @@ class AreasDialog(QDialog):
 
     # ----------------------------------------------------------------- loading
     def reload(self) -> None:
-        self.ctx.runner.query(ops.load_areas, on_done=self._loaded, owner=self, key=f"areas-{id(self)}")
+        self.ctx.runner.query(ops.load_areas, self.show_archived.isChecked(), on_done=self._loaded, owner=self,
+                              key=f"areas-{id(self)}")
 
     loaded = False
 
@@ -86,6 +92,11 @@ class AreasDialog(QDialog):
         self.role, self.areas = result
         selected = self.selected_id()
         self.model.set_areas(self.areas)
+        for area in self.areas:
+            item = self.model.item_for(area.id) if getattr(area, "archived", False) else None
+            if item is not None:
+                item.setText(tr("ui.dayone.directory.archived_name", name=area.name))
+                item.setForeground(QBrush(QColor("#888")))
         self.tree.expandToDepth(2)
         item = self.model.item_for(selected)
         if item is not None:
@@ -134,14 +145,18 @@ class AreasDialog(QDialog):
             button.setVisible(self.can_edit)
             button.setEnabled(self.can_edit and (area is not None or name in ("add", "import")))
         # groups have no children; the root of an empty tree is added with the top-level form
-        if area is not None and area.level == AreaLevel.GROUP.value:
+        if area is not None and (area.level == AreaLevel.GROUP.value or getattr(area, "archived", False)):
             self.buttons["add"].setEnabled(False)
+        archived = area is not None and getattr(area, "archived", False)
+        self.buttons["archive"].setText(tr("ui.dayone.directory.restore" if archived else "ui.dayone.areas.archive"))
+        self.show_archived.setVisible(self.can_edit)
 
     def retranslate(self) -> None:
         self.setWindowTitle(tr("ui.dayone.areas.title"))
         for name, button in self.buttons.items():
             button.setText(tr(f"ui.dayone.areas.{name}"))
         self.close_button.setText(tr("ui.dayone.close"))
+        self.show_archived.setText(tr("ui.dayone.directory.show_archived"))
         self.model.retranslate()
         self._update_note()
 
@@ -167,8 +182,8 @@ class AreasDialog(QDialog):
     def move(self, area_id: str, parent_id: str) -> None:
         self._run(ops.move_area, area_id, parent_id)
 
-    def archive(self, area_id: str) -> None:
-        self._run(ops.archive_area, area_id, True)
+    def archive(self, area_id: str, archived: bool = True) -> None:
+        self._run(ops.archive_area, area_id, archived)
 
     def import_file(self, path: str) -> None:
         def done(added: int) -> None:
@@ -236,6 +251,9 @@ class AreasDialog(QDialog):
     def _choose_archive(self) -> None:
         area = self.selected()
         if area is None:
+            return
+        if getattr(area, "archived", False):
+            self.archive(area.id, False)
             return
         answer = QMessageBox.question(self, tr("ui.dayone.areas.archive"),
                                       tr("ui.dayone.areas.archive_confirm", name=area.name))
