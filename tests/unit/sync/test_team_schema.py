@@ -33,7 +33,7 @@ def test_version_1_database_without_sync_tables_upgrades_to_the_fresh_schema(tmp
     upgraded = Store.open(old)
     fresh = Store.open(tmp_path / "fresh")
     with upgraded.connect() as conn:
-        assert migrations.applied(conn) == [1, 2]
+        assert migrations.applied(conn) == list(range(1, migrations.latest_version() + 1))
     assert _ddl(upgraded.engine) == _ddl(fresh.engine)
     assert list(old.glob("outreach.sqlite3.v1-*.bak"))
     upgraded.close()
