@@ -8,6 +8,7 @@ import json
 import logging
 import os
 import sys
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TextIO
@@ -22,7 +23,7 @@ def bounded_int(minimum: int, maximum: int) -> Callable[[str], int]:
     from outreach.i18n import tr
 
     def parse(text: str) -> int:
-        digits = text.strip()
+        digits = unicodedata.normalize("NFKC", text).strip()  # full-width ５０ is 50
         if not digits.lstrip("+-").isascii() or not digits.lstrip("+-").isdigit() or len(digits) > 40:
             raise argparse.ArgumentTypeError(tr("cli.not_a_number", value=_shown(text)))
         value = int(digits)

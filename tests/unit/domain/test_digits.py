@@ -82,3 +82,15 @@ def test_an_id_with_foreign_digits_is_not_stored(store, village):
         people.add_person(store, household_id=hid, name="王秀英", sex="female", birth_date=date(1944, 5, 1),
                           relation="self", id_number=PLAIN[:16] + "\u0662" + PLAIN[17])
     assert people.list_members(store, hid) == []
+
+
+def test_command_line_numbers_accept_full_width_and_refuse_huge_values():
+    import argparse
+
+    from outreach.cli.context import bounded_int
+
+    limit = bounded_int(1, 10_000)
+    assert limit("５０") == 50 and limit(" 7 ") == 7
+    for bad in ("99999999999999999999999", "0", "-3", "1e3", "\u0665", "9" * 5000):
+        with pytest.raises(argparse.ArgumentTypeError):
+            limit(bad)
