@@ -109,8 +109,14 @@ def test_lead_path_sets_up_villages_and_team_profile_in_the_window(qtbot, fresh,
         assert team_profile.get_team_profile(store).org_name == "石门镇社会工作服务站"
 
     wizard.area_model.item_for("530101100201").setCheckState(Qt.CheckState.Checked)
+    wizard.worker_phone.setText("138-12")              # her own phone: a local setting, checked
     wizard.accept()
     wait_idle(qtbot, ctx)
+    assert wizard.error_text("worker_phone") and not store.get_setting("worker_name")
+    wizard.worker_phone.setText("13812345678")
+    wizard.accept()
+    wait_idle(qtbot, ctx)
+    assert store.get_setting("worker_phone") == "13812345678"
     assert wizard.result_value.worker_name == "陈静"
     assert wizard.result_value.villages == ("530101100201",)
     assert store.get_setting("villages") == "530101100201"
