@@ -183,7 +183,7 @@ def test_directory_exported_and_imported_as_csv(qtbot, window, ctx, store, tmp_p
 
 
 # --------------------------------------------------------------------------- the team profile
-def test_team_profile_form_validates_live_and_saves(qtbot, window, ctx, store):
+def test_team_profile_form_validates_live_and_saves(qtbot, window, ctx, store, tmp_path):
     from outreach.services import team_profile
 
     if not hasattr(team_profile, "update_team_profile"):
@@ -200,8 +200,19 @@ def test_team_profile_form_validates_live_and_saves(qtbot, window, ctx, store):
     assert form.isVisible() and team_profile.get_team_profile(store).org_name == ""
     form.org_phone.setText("0871-6123000")
     form.reply_days.setValue(10)
+    form.logo_path.setText(str(tmp_path / "missing.png"))
+    form.accept()
+    wait_idle(qtbot, ctx)
+    assert "missing.png" in form.error_text("logo_path")
+    from PySide6.QtGui import QColor, QImage
+
+    logo = QImage(40, 40, QImage.Format.Format_RGB32)
+    logo.fill(QColor("#c00"))
+    logo.save(str(tmp_path / "logo.png"))
+    form.logo_path.setText(str(tmp_path / "logo.png"))
     form.accept()
     wait_idle(qtbot, ctx)
     profile = team_profile.get_team_profile(store)
+    assert profile.logo_path == str(tmp_path / "logo.png")
     assert (profile.org_name, profile.org_address, profile.org_phone, profile.reply_days) == (
         "石门镇社会工作服务站", "石门镇政府大院 2 号楼", "0871-6123000", 10)

@@ -4,9 +4,19 @@ on a worker's laptop the form is read-only and says who keeps it."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from PySide6.QtWidgets import QDialogButtonBox, QLabel, QLineEdit, QSpinBox, QWidget
+from PySide6.QtWidgets import (
+    QDialogButtonBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QWidget,
+)
 
 from outreach.domain.errors import FieldError
 from outreach.domain.validation import check_mobile
@@ -36,6 +46,17 @@ class TeamProfileForm(FormDialog):
 
         self.reply_days.setRange(*getattr(team_profile, "REPLY_DAYS_RANGE", (1, 90)))
         self.reply_days.setSuffix(tr("ui.dayone.profile.days_suffix"))
+        logo_box = QWidget(self)
+        row = QHBoxLayout(logo_box)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.logo_path = QLineEdit(logo_box)
+        self.logo_button = QPushButton(logo_box)
+        self.logo_button.clicked.connect(self._choose_logo)
+        row.addWidget(self.logo_path, 1)
+        row.addWidget(self.logo_button)
+        self.add_field("logo_path", "ui.dayone.profile.logo", logo_box)
+        self.watch(self.logo_path)
+        self.logo_path.textEdited.connect(lambda _t: self._live("logo_path"))
         self.original: dict[str, Any] = {}
         self.role: ops.Role | None = None
         self._touched: set[str] = set()
@@ -50,14 +71,15 @@ class TeamProfileForm(FormDialog):
 
     def _loaded(self, result) -> None:
         self.role, profile = result
-        self.original = {name: getattr(profile, name) for name in (*TEXT_FIELDS, "reply_days")}
+        self.original = {name: getattr(profile, name) for name in (*TEXT_FIELDS, "reply_days", "logo_path")}
         with self.loading():
-            for name in TEXT_FIELDS:
+            for name in (*TEXT_FIELDS, "logo_path"):
                 getattr(self, name).setText(self.original[name])
             self.reply_days.setValue(int(self.original["reply_days"]))
         read_only = not self.role.can_edit
-        for name in TEXT_FIELDS:
+        for name in (*TEXT_FIELDS, "logo_path"):
             getattr(self, name).setReadOnly(read_only)
+        self.logo_button.setVisible(not read_only)
         self.reply_days.setReadOnly(read_only)
         save = self.buttons.button(QDialogButtonBox.StandardButton.Save)
         if save is not None:
@@ -76,20 +98,34 @@ class TeamProfileForm(FormDialog):
     def retranslate(self) -> None:
         super().retranslate()
         self.reply_days.setSuffix(tr("ui.dayone.profile.days_suffix"))
+        self.logo_button.setText(tr("ui.dayone.browse"))
+        self.logo_path.setPlaceholderText(tr("ui.dayone.profile.logo_hint"))
         self._show_note()
 
     def values(self) -> dict[str, Any]:
         out: dict[str, Any] = {name: getattr(self, name).text().strip() for name in TEXT_FIELDS}
         out["reply_days"] = self.reply_days.value()
+        out["logo_path"] = self.logo_path.text().strip()
         return out
 
     def local_errors(self, values: dict[str, Any]) -> list[FieldError]:
         from outreach.services import team_profile
 
+        logo = values.get("logo_path", "")
+        errors = [] if not logo or Path(logo).is_file() else [FieldError("logo_path", "ui.dayone.profile.no_logo",
+                                                                         {"path": logo})]
+        synced = {k: v for k, v in values.items() if k != "logo_path"}
         validate = getattr(team_profile, "validate_team_profile", None)
         if validate is not None:  # the service's own checks, as the user types
-            return list(validate(values))
-        return check_mobile("org_phone", values["org_phone"])
+            return errors + list(validate(synced))
+        return errors + check_mobile("org_phone", values["org_phone"])
+
+    def _choose_logo(self) -> None:
+        path, _f = QFileDialog.getOpenFileName(self, tr("ui.dayone.profile.logo"), "", tr("ui.dayone.profile.logo_filter"))
+        if path:
+            self.logo_path.setText(path)
+            self.mark_dirty()
+            self._live("logo_path")
 
     def _live(self, field: str) -> None:
         self._touched.add(field)
