@@ -101,6 +101,20 @@ def _on_begin(conn: Connection) -> None:
         raise
 
 
+def _pooled_readers(path: Path) -> Engine:
+    """Read connections kept open between uses (issue 14): opening one costs ~4 ms (pragmas, schema,
+    a cold page cache) — most of a search keystroke. Idle ones hold no lock (WAL; the pool rolls back
+    on return). Writers stay unpooled (NullPool)."""
+    from sqlalchemy.pool import QueuePool
+
+    readers = create_engine(f"sqlite:///{path}", poolclass=QueuePool, pool_size=2, max_overflow=-1,
+                            connect_args={"check_same_thread": False})
+    event.listen(readers, "connect", _on_connect)
+    event.listen(readers, "connect", _take_control_of_begin)
+    event.listen(readers, "begin", _on_begin)
+    return readers
+
+
 class Store:
     def __init__(self, engine: Engine, path: Path | None) -> None:
         self.engine = engine        # transactions on it take the write lock at BEGIN (file stores)
@@ -130,6 +144,8 @@ class Store:
         event.listen(engine, "begin", _on_begin)
         store = cls(engine, path)
         store._prepare()
+        store.pooled_readers = _pooled_readers(path)
+        store.readers = store.pooled_readers.execution_options(**{BEGIN_OPTION: "DEFERRED"})
         return store
 
     @classmethod
@@ -160,6 +176,9 @@ class Store:
 
     def close(self) -> None:
         self.engine.dispose()
+        pooled = getattr(self, "pooled_readers", None)  # file stores (see _pooled_readers)
+        if pooled is not None:
+            pooled.dispose()
 
     # ----------------------------------------------------------------- identity & settings
     @property
