@@ -12,8 +12,6 @@ from __future__ import annotations
 import unicodedata
 from functools import lru_cache
 
-from pypinyin import Style, lazy_pinyin
-
 # Characters whose reading as a surname differs from pypinyin's default reading.
 SURNAME_READINGS = {
     "曾": "zeng", "单": "shan", "單": "shan", "解": "xie", "仇": "qiu", "区": "ou", "區": "ou", "查": "zha",
@@ -27,6 +25,10 @@ SURNAME_READINGS = {
 def char_pinyin(ch: str) -> str:
     if ch.isascii():
         return ch.lower()
+    # imported on first use: pypinyin loads its phrase dictionary on import (~0.3 s), which the window
+    # does not need to open (issue 14: start-up)
+    from pypinyin import Style, lazy_pinyin
+
     return lazy_pinyin(ch, style=Style.NORMAL, errors=lambda s: list(s))[0].lower()
 
 
