@@ -236,7 +236,8 @@ def make_invite(store: Any, passphrase: str | None = None, *, key_dir: Path | No
 
     With the lead's keys (``passphrase`` or an unlocked ``ring``) it also carries the team's
     reference data — areas, the service directory, assessment templates, the team profile — and is
-    signed with the lead's device key like a bundle: the joining laptop refuses it if anything in it
+    signed by the lead like a bundle, with the team's signing key (the one the fingerprint covers):
+    the joining laptop refuses it if anything in it
     was changed, and shows the team's villages, providers and letterhead before any bundle."""
     from outreach.services.team_profile import ensure_team_profile
     from outreach.sync.reference import pack_reference
@@ -257,12 +258,14 @@ def make_invite(store: Any, passphrase: str | None = None, *, key_dir: Path | No
         ensure_team_profile(store)   # an organisation kept in old local settings travels too
         with store.connect() as conn:
             doc["reference"] = pack_reference(conn, budget=MAX_SMALL_FILE - 4096 - len(json.dumps(doc)))
-        doc["signature"] = K.sign(ring.device_sign, INVITE_CONTEXT + K.canonical_json(doc))
+        if ring.team_sign is None:
+            raise OutreachError("sync.error.not_lead")
+        doc["signature"] = K.sign(ring.team_sign, INVITE_CONTEXT + K.canonical_json(doc))
     return json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8") + b"\n"
 
 
-def _invite_reference(doc: dict[str, Any], lead_sign: str) -> list[dict[str, Any]]:
-    """The reference changes of an invite, once its signature by the lead's device key is checked
+def _invite_reference(doc: dict[str, Any], team_sign: str) -> list[dict[str, Any]]:
+    """The reference changes of an invite, once its signature by the team's key is checked
     (an invite without reference data and signature carries none)."""
     from outreach.sync.reference import unpack_reference
 
@@ -270,7 +273,7 @@ def _invite_reference(doc: dict[str, Any], lead_sign: str) -> list[dict[str, Any
         return []
     body = {k: v for k, v in doc.items() if k != "signature"}
     try:
-        signed = K.verify(lead_sign, INVITE_CONTEXT + K.canonical_json(body), str(doc.get("signature", "")))
+        signed = K.verify(team_sign, INVITE_CONTEXT + K.canonical_json(body), str(doc.get("signature", "")))
     except (TypeError, ValueError):
         signed = False
     if not signed:
@@ -390,10 +393,9 @@ def join_team(store: Any, invite: bytes, passphrase: str, *, kdf: KdfParams = DE
                     str(doc["team_sign"]), str(doc["recovery_age"]), _hex32(lead["device_id"]))
         for key in (team.team_age, team.recovery_age, str(lead["device_age"])):
             K.parse_age_recipient(key)
-        lead_sign = str(lead["device_sign"])
     except (KeyError, TypeError, ValueError) as exc:
         raise OutreachError("sync.error.bad_invite") from exc
-    reference = _invite_reference(doc, lead_sign)
+    reference = _invite_reference(doc, team.team_sign)
     device = store.device
     with store.connect() as conn:
         current = get_team(conn)

@@ -235,3 +235,18 @@ def test_an_organisation_set_before_joining_gives_way_to_the_teams_and_never_tra
     team_profile.update_team_profile(lead.store, org_name="东坪乡社工站（新）")
     receive(wang, downlink(lead, wang))
     assert team_profile.get_team_profile(wang.store).org_name == "东坪乡社工站（新）"
+
+
+def test_a_forger_who_signs_with_his_own_key_is_caught_by_the_fingerprint(lead, tmp_path):
+    """The invite is signed with the team's key, which the fingerprint both people compare covers: a
+    forged invite re-signed with another key shows a fingerprint the lead's screen does not."""
+    from outreach.sync import keys as K
+
+    forger = K.KeyRing.generate(lead.id).with_team_keys()
+    doc = json.loads(T.make_invite(lead.store, ring=lead.ring))
+    doc["team_sign"] = K.ed25519_public(forger.team_sign)
+    doc.pop("signature")
+    doc["signature"] = K.sign(forger.team_sign, T.INVITE_CONTEXT + K.canonical_json(doc))
+    wang = Laptop(tmp_path, "wang", "王芳")
+    request, fp = T.join_team(wang.store, json.dumps(doc).encode(), PASS, kdf=FAST_KDF_FOR_TESTS)
+    assert T.read_request(lead.store, request).fingerprint != fp
