@@ -264,7 +264,7 @@ def check_new_passphrase(passphrase: str, user_inputs: Sequence[str] = ()) -> No
 def _derive(passphrase: str, salt: bytes, kdf: KdfParams) -> bytes:
     kdf.check()
     return Argon2id(salt=salt, length=32, iterations=kdf.iterations, lanes=kdf.lanes,
-                    memory_cost=kdf.memory_kib).derive(passphrase.encode("utf-8"))
+                    memory_cost=kdf.memory_kib).derive(passphrase.encode("utf-8", "surrogateescape"))  # bytes as typed, even non-UTF-8
 
 
 def save_keyring(path: Path, ring: KeyRing, passphrase: str, *, kdf: KdfParams = DEFAULT_KDF) -> None:
