@@ -10,7 +10,8 @@ in the same run.
   p95 over ``--repeats`` runs, vs the best raw-SQL plan for the same result (hand-written sqlite3 over
   the same indexes, including the search index). The hits are checked to be the same people.
 
-A ``--data-dir`` holding a demo store is reused (no insert figures then). With ``--json`` the last
+A ``--data-dir`` holding a demo store is reused (no insert figures then); an empty one gets the demo
+built there (and kept, for bench_gui / bench_reports). With ``--json`` the last
 line is one JSON object: figure name → {"value", "unit", "baseline", "ratio"} (ratio = ours ÷
 baseline, lower is better): ``search_p95`` (the worst class), ``search_p95_<class>``, ``demo_build``.
 """
@@ -19,11 +20,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import sqlite3
 import statistics
 import tempfile
 import time
 from pathlib import Path
+
+import rawdb  # benchmarks/rawdb.py: plain or encrypted store
 
 from outreach.services import demo, search
 from outreach.storage import search_index
@@ -45,16 +47,17 @@ QUERIES = {
 PAGE, CAP = 50, 200
 
 
-def _count_rows(path: Path) -> tuple[int, int]:
-    with sqlite3.connect(path) as con:
-        data = sum(con.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in SYNCED_TABLES)
-        log = con.execute("SELECT COUNT(*) FROM change_log").fetchone()[0]
+def _count_rows(data_dir: Path) -> tuple[int, int]:
+    con = rawdb.connect(data_dir)
+    data = sum(con.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in SYNCED_TABLES)
+    log = con.execute("SELECT COUNT(*) FROM change_log").fetchone()[0]
+    con.close()
     return data, log
 
 
-def _raw_insert(src: sqlite3.Connection, target: Path, *, triggers: bool) -> float:
+def _raw_insert(src, target: Path, *, triggers: bool) -> float:
     Store.open(target).close()
-    dst = sqlite3.connect(target / "outreach.sqlite3")
+    dst = rawdb.connect(target)
     dst.execute("PRAGMA journal_mode=WAL")
     dst.execute("PRAGMA synchronous=NORMAL")
     if not triggers:
@@ -62,26 +65,27 @@ def _raw_insert(src: sqlite3.Connection, target: Path, *, triggers: bool) -> flo
             dst.execute(f"DROP TRIGGER {name}")
     tables = {t: src.execute(f"SELECT * FROM {t}").fetchall() for t in SYNCED_TABLES}
     t0 = time.perf_counter()
+    dst.execute("BEGIN")
     for t, rows in tables.items():
         if rows:
             marks = ",".join("?" * len(rows[0]))
             dst.execute("DELETE FROM " + t)
             dst.executemany(f"INSERT INTO {t} VALUES ({marks})", rows)
-    dst.commit()
+    dst.execute("COMMIT")
     elapsed = time.perf_counter() - t0
     dst.close()
     return elapsed
 
 
-def bench_insert(households: int, workdir: Path, figures: dict) -> Path:
-    ours = workdir / "ours"
+def bench_insert(households: int, workdir: Path, figures: dict, ours: Path | None = None) -> Path:
+    ours = ours or workdir / "ours"
     store = Store.open(ours)
     t0 = time.perf_counter()
     demo.build_demo(store, households=households, seed=1)
     elapsed = time.perf_counter() - t0
     store.close()
-    data_rows, log_rows = _count_rows(ours / "outreach.sqlite3")
-    src = sqlite3.connect(ours / "outreach.sqlite3")
+    data_rows, log_rows = _count_rows(ours)
+    src = rawdb.connect(ours)
     raw = _raw_insert(src, workdir / "raw", triggers=True)
     bare = _raw_insert(src, workdir / "bare", triggers=False)
     src.close()
@@ -110,7 +114,7 @@ GRAM_IDS = ("SELECT p.id FROM person_search_gram g JOIN person_search_key k ON k
             f"JOIN person p ON p.id = k.person_id WHERE g.gram = ? AND {OWN} LIMIT ?")
 
 
-def raw_search(con: sqlite3.Connection, text: str) -> list:
+def raw_search(con, text: str) -> list:
     """The best plan by hand: each kind of match through its index, then the details of the hits."""
     q = "".join(text.split()).lower()
     plans: list[tuple[str, tuple]] = []
@@ -149,10 +153,10 @@ def p95(samples: list[float]) -> float:
 def bench_search(ours: Path, figures: dict, repeats: int) -> None:
     store = Store.open(ours)
     store.refresh_statistics(only_if_missing=True)
-    con = sqlite3.connect(ours / "outreach.sqlite3")
+    con = rawdb.connect(ours)
     people = con.execute("SELECT count(*) FROM person").fetchone()[0]
     print(f"\nsearch on {people:,} people, first page of {PAGE}, p95 of {repeats} runs "
-          f"(SQLite {sqlite3.sqlite_version}, index: FTS5 trigram ≥ {search_index.MIN_TRIGRAM} characters)")
+          f"(SQLite {rawdb.sqlite_version(con)}, index: FTS5 trigram ≥ {search_index.MIN_TRIGRAM} characters)")
     print(f"{'class':<12}{'query':<14}{'hits':>6}{'outreach ms':>13}{'raw sql ms':>12}{'ratio':>8}  same")
     worst = None
     for cls, q in QUERIES.items():
@@ -184,16 +188,17 @@ def bench_search(ours: Path, figures: dict, repeats: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--households", type=int, default=5_000)
-    parser.add_argument("--data-dir", type=Path, help="reuse this demo store (no insert figures)")
+    parser.add_argument("--data-dir", type=Path, help="reuse this demo store, or build it there if missing")
     parser.add_argument("--repeats", type=int, default=40)
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON object, last")
     args = parser.parse_args()
+    rawdb.setup_env()
     figures: dict = {}
     if args.data_dir and (args.data_dir / "outreach.sqlite3").exists():
         bench_search(args.data_dir, figures, args.repeats)
     else:
-        with tempfile.TemporaryDirectory() as tmp:
-            ours = bench_insert(args.households, Path(tmp), figures)
+        with tempfile.TemporaryDirectory() as tmp:  # a --data-dir without a store: built there, kept
+            ours = bench_insert(args.households, Path(tmp), figures, args.data_dir)
             bench_search(ours, figures, args.repeats)
     if args.json:
         print(json.dumps(figures, ensure_ascii=False))

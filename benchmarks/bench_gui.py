@@ -3,11 +3,16 @@
 resident memory and the longest stall of the GUI thread while searching.
 
     .venv/bin/outreach --data-dir /tmp/bench50k demo --households 50000 --seed 1   # once
-    QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/bench_gui.py --data-dir /tmp/bench50k
+    QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/bench_gui.py --data-dir /tmp/bench50k [--json]
+    (without --data-dir, or with an empty one, a demo of --households N, default 5,000, is built first)
 
 Each start-up is measured in a fresh subprocess (cold Python, cold Qt) so the numbers are what a
 worker sees when opening the app. "Interactive" means: the window is shown, the first page of the
 household list is in the table, and the event loop answers a timer.
+
+With ``--json`` the last line is one JSON object: figure → {"value", "unit", "baseline", "ratio"}
+(ratio = ours ÷ baseline): ``startup`` (s), ``list_search_<i>`` (ms, the household list's search),
+``rss_ready`` (MB), ``gui_max_stall`` (ms, no baseline).
 """
 
 from __future__ import annotations
@@ -15,7 +20,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -26,6 +30,17 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import rawdb  # noqa: E402  (benchmarks/rawdb.py: plain or encrypted store)
+
+rawdb.setup_env()
+
+
+def _raw_key() -> bytes | None:
+    """The bare window gets the raw key from the driver (an encrypted store: no passphrase derivation
+    in its timing, as a hand-written app holding the key would)."""
+    value = os.environ.get("BENCH_RAW_KEY")
+    return bytes.fromhex(value) if value else None
 
 QUERIES = ["王", "李秀", "zhang", "wxy", "lj", "5227", "138", "东坪-00"]
 PAGE = 60  # what the household list asks for first: a screenful
@@ -142,7 +157,7 @@ def phase_bare(data_dir: str) -> dict:
     from PySide6.QtWidgets import QApplication, QMainWindow, QTableView
 
     app = QApplication.instance() or QApplication([])
-    conn = sqlite3.connect(str(Path(data_dir) / "outreach.sqlite3"))
+    conn = rawdb.connect(data_dir, _raw_key())
     rows = conn.execute(
         "SELECT h.code, a.name, p.name, h.phone, h.benefit_status, h.address FROM household h "
         "JOIN area a ON a.id = h.village_id LEFT JOIN person p ON p.id = h.head_person_id "
@@ -164,7 +179,7 @@ def phase_bare(data_dir: str) -> dict:
 def raw_search(data_dir: str) -> dict:
     """Raw-SQL baseline for the same searches: one hand-written query per text over the same indexed
     columns (name substring, pinyin / initials / ID prefix, phone substring, household code), first page."""
-    conn = sqlite3.connect(str(Path(data_dir) / "outreach.sqlite3"))
+    conn = rawdb.connect(data_dir)
     out = {}
     for text in QUERIES:
         like = f"%{text}%"
@@ -183,45 +198,82 @@ def raw_search(data_dir: str) -> dict:
 
 # ----------------------------------------------------------------------------- driver
 def _run_phase(name: str, data_dir: str) -> dict:
+    key = rawdb.database_key(Path(data_dir))
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"} | ({"BENCH_RAW_KEY": key.hex()} if key else {})
     proc = subprocess.run([sys.executable, __file__, "--phase", name, "--data-dir", data_dir],
-                          capture_output=True, text=True, check=True,
-                          env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+                          capture_output=True, text=True, check=True, env=env)
     return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def _ensure_store(data_dir: str | None, households: int) -> str:
+    """The store to measure: ``data_dir`` if it holds one, else a demo of ``households`` built there
+    (or in a temporary folder)."""
+    import tempfile
+
+    target = Path(data_dir) if data_dir else Path(tempfile.mkdtemp(prefix="bench_gui_"))
+    if not (target / "outreach.sqlite3").exists():
+        from outreach.services import demo
+        from outreach.storage.store import Store
+
+        t = time.perf_counter()
+        store = Store.open(target)
+        demo.build_demo(store, households=households, seed=1)
+        store.close()
+        print(f"built a demo of {households:,} households in {time.perf_counter() - t:.0f} s at {target}")
+    return str(target)
+
+
+def _figure(value: float, unit: str, baseline: float) -> dict:
+    return {"value": round(value, 4), "unit": unit, "baseline": round(baseline, 4),
+            "ratio": round(value / baseline, 2) if baseline else None}
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="GUI benchmark on a large database")
-    parser.add_argument("--data-dir", required=True)
+    parser.add_argument("--data-dir", help="a demo store to measure (built there when missing)")
+    parser.add_argument("--households", type=int, default=5_000, help="size of the demo built when needed")
     parser.add_argument("--phase", choices=["app", "bare"])
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--json", action="store_true", help="print the figures as one JSON object, last")
     args = parser.parse_args(argv)
     if args.phase:
         result = phase_app(args.data_dir) if args.phase == "app" else phase_bare(args.data_dir)
         print(json.dumps(result))
         return 0
-    db = sqlite3.connect(str(Path(args.data_dir) / "outreach.sqlite3"))
+    args.data_dir = _ensure_store(args.data_dir, args.households)
+    db = rawdb.connect(args.data_dir)
     households = db.execute("SELECT count(*) FROM household").fetchone()[0]
     people = db.execute("SELECT count(*) FROM person").fetchone()[0]
     db.close()
     print(f"database: {households} households, {people} people")
-    apps = [_run_phase("app", args.data_dir) for _ in range(args.runs)]
-    bares = [_run_phase("bare", args.data_dir) for _ in range(args.runs)]
+    # alternate the two kinds of start so that a busy machine weighs on both alike
+    apps, bares = [], []
+    for _ in range(args.runs):
+        apps.append(_run_phase("app", args.data_dir))
+        bares.append(_run_phase("bare", args.data_dir))
     raw = [raw_search(args.data_dir) for _ in range(args.runs)]
     app_ready = statistics.median(a["first_interactive_s"] for a in apps)
     bare_ready = statistics.median(b["first_interactive_s"] for b in bares)
     print(f"first interactive window: outreach {app_ready:.2f} s | bare Qt + raw SQL {bare_ready:.2f} s "
           f"| ratio {app_ready / bare_ready:.1f}×  (median of {args.runs} cold starts)")
+    figures = {"startup": _figure(app_ready, "s", bare_ready)}
     print(f"{'search':>10} {'matches':>8} {'outreach ms':>12} {'raw SQL ms':>11} {'ratio':>6}")
-    for text in QUERIES:
+    for i, text in enumerate(QUERIES):
         ours = statistics.median(a["search_ms"][text] for a in apps)
         base = statistics.median(r[text] for r in raw)
         print(f"{text:>10} {apps[0]['search_matches'][text]:>8} {ours:>12.1f} {base:>11.1f} {ours / base:>5.1f}×")
-    print(f"GUI thread longest stall while searching: {max(a['gui_max_stall_ms'] for a in apps):.0f} ms")
+        figures[f"list_search_{i}"] = dict(_figure(ours, "ms", base), query=text)
+    stall = max(a["gui_max_stall_ms"] for a in apps)
+    print(f"GUI thread longest stall while searching: {stall:.0f} ms")
+    figures["gui_max_stall"] = {"value": stall, "unit": "ms", "baseline": None, "ratio": None}
     rss = statistics.median(a["rss_ready_mb"] for a in apps)
     bare_rss = statistics.median(b["rss_ready_mb"] for b in bares)
     print(f"resident memory when ready: outreach {rss:.0f} MB | bare Qt {bare_rss:.0f} MB; after searches "
           f"{statistics.median(a['rss_after_search_mb'] for a in apps):.0f} MB; after scrolling "
           f"{apps[0]['rows_after_10_pages']} rows {statistics.median(a['rss_after_scroll_mb'] for a in apps):.0f} MB")
+    figures["rss_ready"] = _figure(rss, "MB", bare_rss)
+    if args.json:
+        print(json.dumps(figures, ensure_ascii=False))
     return 0
 
 
