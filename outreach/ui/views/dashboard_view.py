@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 from outreach.i18n import current_language, tr
 from outreach.reports import formatting as fmt
 from outreach.reports.figures import Indicators, ratio
+from outreach.reports.first_figures import FirstFigures, first_figures
 from outreach.reports.indicators import HouseholdQuery, compute_indicators, report_choices
 from outreach.reports.report_pdf import write_monthly_report
 from outreach.reports.scope import Scope, months_between
@@ -434,6 +435,9 @@ class DashboardView(QWidget):
 
     def reload(self) -> None:
         self.status.setText(tr("reports.dash.loading"))
+        # the first six cards come from a quick query of their own, shown before the full set (issue 14)
+        self.ctx.runner.query(first_figures, self.scope(), key=f"dashboard-first-{id(self)}", owner=self,
+                              on_done=self.show_first_figures, on_error=self._failed)
         self.ctx.runner.query(compute_indicators, self.scope(), key=f"dashboard-{id(self)}", owner=self,
                               on_done=self.show_indicators, on_error=self._failed)
 
@@ -449,6 +453,28 @@ class DashboardView(QWidget):
     def show_indicators(self, ind: Indicators) -> None:
         self.indicators = ind
         self._render()
+
+    def show_first_figures(self, first: FirstFigures) -> None:
+        """Households, visited and coverage, before the rest (ignored once the full set is shown or
+        when the scope has changed since)."""
+        if first.scope != self.scope() or (self.indicators is not None and self.indicators.scope == first.scope):
+            return
+        for card, (value, caption, detail, tally) in zip(self.cards, self._first_cards(first), strict=False):
+            card.set(value, tr(caption), detail, self._q(tally.key, caption, first.scope) if tally.households else None)
+
+    def _first_cards(self, ind: Indicators | FirstFigures) -> list[tuple]:
+        cov, hh = ind.coverage, ind.households
+        return [
+            (fmt.count(hh.total.count), "reports.pdf.k.households_total", "", hh.total),
+            (fmt.count(hh.visited.count), "reports.pdf.k.households_visited",
+             tr("reports.dash.d.visits", n=fmt.count(ind.visits.total.count), count=ind.visits.total.count), hh.visited),
+            (fmt.percent(cov.share(cov.visited_30)), "reports.pdf.k.coverage_30",
+             tr("reports.dash.d.of", n=fmt.count(cov.visited_30.count), total=fmt.count(cov.households)), cov.visited_30),
+            (fmt.percent(cov.share(cov.visited_90)), "reports.pdf.k.coverage_90",
+             tr("reports.dash.d.of", n=fmt.count(cov.visited_90.count), total=fmt.count(cov.households)), cov.visited_90),
+            (fmt.count(cov.unvisited_90.count), "reports.dash.k.unvisited_90", "", cov.unvisited_90),
+            (fmt.count(hh.never_visited.count), "reports.pdf.k.never_visited", "", hh.never_visited),
+        ]
 
     def _q(self, key: str, title_key: str, scope: Scope | None = None, **params) -> HouseholdQuery:
         ind = self.indicators
@@ -469,17 +495,9 @@ class DashboardView(QWidget):
         if ind is None:
             return
         self.status.setText(tr("reports.dash.as_of", date=ind.as_of.isoformat()))
-        cov, hh, r, n = ind.coverage, ind.households, ind.referrals, ind.needs
+        r, n = ind.referrals, ind.needs
         cards = [
-            (fmt.count(hh.total.count), "reports.pdf.k.households_total", "", hh.total),
-            (fmt.count(hh.visited.count), "reports.pdf.k.households_visited",
-             tr("reports.dash.d.visits", n=fmt.count(ind.visits.total.count), count=ind.visits.total.count), hh.visited),
-            (fmt.percent(cov.share(cov.visited_30)), "reports.pdf.k.coverage_30",
-             tr("reports.dash.d.of", n=fmt.count(cov.visited_30.count), total=fmt.count(cov.households)), cov.visited_30),
-            (fmt.percent(cov.share(cov.visited_90)), "reports.pdf.k.coverage_90",
-             tr("reports.dash.d.of", n=fmt.count(cov.visited_90.count), total=fmt.count(cov.households)), cov.visited_90),
-            (fmt.count(cov.unvisited_90.count), "reports.dash.k.unvisited_90", "", cov.unvisited_90),
-            (fmt.count(hh.never_visited.count), "reports.pdf.k.never_visited", "", hh.never_visited),
+            *self._first_cards(ind),
             (fmt.count(ind.overdue_followups.count), "reports.pdf.k.overdue_followups",
              tr("papers.as_of", date=ind.as_of.isoformat()), ind.overdue_followups),
             (fmt.count(ind.people.vulnerable.count), "reports.pdf.k.people_vulnerable",
