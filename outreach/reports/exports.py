@@ -285,16 +285,17 @@ def _households(ctx: _Context) -> Sheet:
         stmt = select(*_cols(H, "id code village_id group_id address head_person_id phone benefit_status "
                                 "consent_given consent_by consent_on consent_method created_at created_by notes archived")
                       ).where(*ctx.household_conditions()).order_by(H.c.code)
-        for h in ctx.conn.execute(stmt):
+        for (hid, code, village_id, group_id, address, head_person_id, phone, benefit_status, consent_given,
+             consent_by, consent_on, consent_method, created_at, created_by, notes, archived) in ctx.conn.execute(stmt):
             yield _pick(cols, {
-                "household": h.code, "village": ctx.area(h.village_id), "group": ctx.area(h.group_id),
-                "address": h.address, "head": ctx.name(ctx.names.get(h.head_person_id or "")),
-                "phone": ctx.phone(h.phone), "benefit_status": ctx.label(BenefitStatus, h.benefit_status),
-                "members": members.get(h.id, 0), "consent_given": yes(h.consent_given),
-                "consent_by": ctx.name(h.consent_by), "consent_on": h.consent_on,
-                "consent_method": ctx.label(ConsentMethod, h.consent_method),
-                "registered_on": local_date(h.created_at), "registered_by": h.created_by, "notes": h.notes,
-                "archived": yes(h.archived)})
+                "household": code, "village": ctx.area(village_id), "group": ctx.area(group_id),
+                "address": address, "head": ctx.name(ctx.names.get(head_person_id or "")),
+                "phone": ctx.phone(phone), "benefit_status": ctx.label(BenefitStatus, benefit_status),
+                "members": members.get(hid, 0), "consent_given": yes(consent_given),
+                "consent_by": ctx.name(consent_by), "consent_on": consent_on,
+                "consent_method": ctx.label(ConsentMethod, consent_method),
+                "registered_on": local_date(created_at), "registered_by": created_by, "notes": notes,
+                "archived": yes(archived)})
 
     return Sheet("households", cols, rows())
 
@@ -315,22 +316,24 @@ def _people(ctx: _Context) -> Sheet:
                               "disability_grade notes merged_into archived"), *[P.c[f] for f in flags])
                 .join(H, H.c.id == P.c.household_id).where(*cond)
                 .order_by(H.c.code, P.c.created_at, P.c.id))
-        for p in ctx.conn.execute(stmt):
-            code, village = ctx.households.get(p.household_id, ("", ""))
-            birth = p.birth_date
-            group = age_group(birth, ctx.today) if birth else None
+        households, label, today, redact = ctx.households, ctx.label, ctx.today, ctx.o.redact
+        # positional unpacking: a Row's attributes cost more than the rest of the row (issue 14, CSV)
+        for (household_id, name, sex, birth, id_number, relation, phone, status, disability_type,
+             disability_grade, notes, merged_into, archived, *flag_values) in ctx.conn.execute(stmt):
+            code, village = households.get(household_id, ("", ""))
+            group = age_group(birth, today) if birth else None
             values = {
-                "household": code, "village": ctx.area(village), "name": ctx.name(p.name),
-                "sex": ctx.label(Sex, p.sex),
-                "birth_date": (birth.year if ctx.o.redact else birth) if birth else None,
-                "age": age_on(birth, ctx.today) if birth else None,
-                "age_group": ctx.label(AgeGroup, group.value) if group else "",
-                "id_number": ctx.id_number(p.id_number), "relation": ctx.label(Relation, p.relation),
-                "phone": ctx.phone(p.phone), "status": ctx.label(PersonStatus, p.status),
-                "disability_type": ctx.label(DisabilityType, p.disability_type),
-                "disability_grade": p.disability_grade, "notes": p.notes,
-                "merged_into": ctx.name(ctx.names.get(p.merged_into or "")), "archived": yes(p.archived)}
-            values |= {f: yes(getattr(p, f)) for f in flags}
+                "household": code, "village": ctx.area(village), "name": ctx.name(name),
+                "sex": label(Sex, sex),
+                "birth_date": (birth.year if redact else birth) if birth else None,
+                "age": age_on(birth, today) if birth else None,
+                "age_group": label(AgeGroup, group.value) if group else "",
+                "id_number": ctx.id_number(id_number), "relation": label(Relation, relation),
+                "phone": ctx.phone(phone), "status": label(PersonStatus, status),
+                "disability_type": label(DisabilityType, disability_type),
+                "disability_grade": disability_grade, "notes": notes,
+                "merged_into": ctx.name(ctx.names.get(merged_into or "")), "archived": yes(archived)}
+            values.update(zip(flags, map(yes, flag_values), strict=True))
             yield _pick(cols, values)
 
     return Sheet("people", cols, rows())
@@ -343,14 +346,15 @@ def _visits(ctx: _Context) -> Sheet:
     def rows() -> Iterator[list[Any]]:
         stmt = select(*_cols(V, "household_id visit_date visit_type outcome people_met next_due created_by notes "
                                 "archived")).where(*ctx.live(V)).order_by(V.c.visit_date, V.c.household_id)
-        for v in ctx.conn.execute(stmt):
-            code, village = ctx.households.get(v.household_id, ("", ""))
-            met = [ctx.name(ctx.names.get(pid, "")) for pid in _json_list(v.people_met)]
+        for (household_id, visit_date, visit_type, outcome, people_met, next_due, created_by, notes,
+             archived) in ctx.conn.execute(stmt):
+            code, village = ctx.households.get(household_id, ("", ""))
+            met = [ctx.name(ctx.names.get(pid, "")) for pid in _json_list(people_met)]
             yield _pick(cols, {
-                "household": code, "village": ctx.area(village), "visit_date": v.visit_date,
-                "visit_type": ctx.label(VisitType, v.visit_type), "outcome": ctx.label(VisitOutcome, v.outcome),
-                "people_met": "、".join(m for m in met if m), "next_due": v.next_due, "worker": v.created_by,
-                "notes": v.notes, "archived": yes(v.archived)})
+                "household": code, "village": ctx.area(village), "visit_date": visit_date,
+                "visit_type": ctx.label(VisitType, visit_type), "outcome": ctx.label(VisitOutcome, outcome),
+                "people_met": "、".join(m for m in met if m), "next_due": next_due, "worker": created_by,
+                "notes": notes, "archived": yes(archived)})
 
     return Sheet("visits", cols, rows())
 
