@@ -240,7 +240,8 @@ def _export(ctx) -> int:
     else:
         results = [transport.export_bundle(store, ring, out=Path(args.output), to=args.to, full=args.full)]
     for r in results:
-        ctx.print(tr("sync.cli.exported", path=str(r.path), to=r.recipient_name, seq=r.seq, changes=r.changes))
+        ctx.print(tr("sync.cli.exported", path=str(r.path), to=r.recipient_name, seq=r.seq, changes=r.changes,
+                    count=r.changes))
     return 0
 
 

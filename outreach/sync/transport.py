@@ -326,7 +326,7 @@ def import_data(store: Any, ring: KeyRing, data: bytes, *, name: str = "", limit
     if gaps[1] > len(gaps[0]):
         gap_msgs.append(Msg("harden.gaps.more", {"count": gaps[1] - len(gaps[0])}))
     return ImportResult(name, IMPORTED, Msg("sync.import.done", {
-        "sender": sender_name, "seq": m.seq, "changes": m.change_count, "new": report.new}),
+        "sender": sender_name, "seq": m.seq, "changes": m.change_count, "count": m.change_count, "new": report.new}),
         m.bundle_id, m.sender, sender_name, m.seq, m.change_count, report, gap_msgs,
         _review_notes(report) + ([Msg("sync.import.foreign_dropped", {"count": dropped})] if dropped else []))
 

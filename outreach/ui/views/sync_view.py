@@ -560,7 +560,8 @@ class SyncView(QWidget):
 
     def _exported(self, result) -> None:
         self._say(Msg("sync.cli.exported", {"path": str(result.path), "to": result.recipient_name,
-                                            "seq": result.seq, "changes": result.changes}))
+                                            "seq": result.seq, "changes": result.changes,
+                                            "count": result.changes}))
         self.refresh()
 
     def _exported_all(self, results: list) -> None:
