@@ -16,6 +16,10 @@ def _isolate(tmp_path, monkeypatch):
     """Each test gets its own data folder and starts in Chinese, the app's primary language."""
     monkeypatch.setenv("OUTREACH_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.delenv("OUTREACH_LANG", raising=False)
+    # Stores on disk are encrypted (issue 13): the tests' passphrase (the sync tests' PASS) and cheap
+    # Argon2id parameters for the key files they create.
+    monkeypatch.setenv("OUTREACH_PASSPHRASE", "县社工站2026春")
+    monkeypatch.setenv("OUTREACH_TEST_FAST_KDF", "1")
     set_language("zh_CN")
     yield
     set_language("zh_CN")

@@ -28,6 +28,7 @@ COMMAND_MODULES = [
     "outreach.cli.reports_cmd",   # report, export
     "outreach.cli.today_cmd",     # today
     "outreach.cli.forms_cmd",     # scales, forms (XLSForm import)
+    "outreach.cli.backup_cmd",    # backup, passphrase, unlock (issue 13)
 ]
 
 EXIT_USER_ERROR = 2

@@ -29,7 +29,7 @@ from outreach import testhooks
 from outreach.domain.errors import OutreachError
 from outreach.domain.hlc import HybridClock
 from outreach.safefiles import os_reason
-from outreach.storage import migrations
+from outreach.storage import crypto_store, migrations
 from outreach.storage.paths import data_dir as resolve_data_dir
 from outreach.storage.paths import db_path
 from outreach.storage.tables import Counter, Setting
@@ -101,14 +101,14 @@ def _on_begin(conn: Connection) -> None:
         raise
 
 
-def _pooled_readers(path: Path) -> Engine:
+def _pooled_readers(path: Path, key: bytes) -> Engine:
     """Read connections kept open between uses (issue 14): opening one costs ~4 ms (pragmas, schema,
     a cold page cache) — most of a search keystroke. Idle ones hold no lock (WAL; the pool rolls back
     on return). Writers stay unpooled (NullPool)."""
     from sqlalchemy.pool import QueuePool
 
-    readers = create_engine(f"sqlite:///{path}", poolclass=QueuePool, pool_size=2, max_overflow=-1,
-                            connect_args={"check_same_thread": False})
+    readers = crypto_store.make_engine(path, key, poolclass=QueuePool, pool_size=2, max_overflow=-1,
+                                       connect_args={"check_same_thread": False})
     event.listen(readers, "connect", _on_connect)
     event.listen(readers, "connect", _take_control_of_begin)
     event.listen(readers, "begin", _on_begin)
@@ -123,6 +123,7 @@ class Store:
         self._lock = threading.RLock()
         self.clock = HybridClock()
         self.upgraded_from: int | None = None
+        self.db_key: bytes | None = None   # file stores: the SQLCipher key (crypto_store)
 
     # ----------------------------------------------------------------- opening
     @classmethod
@@ -136,21 +137,26 @@ class Store:
                 directory.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise OutreachError("error.db.cannot_create", path=str(directory), reason=os_reason(exc)) from exc
-        elif not _looks_like_sqlite(path):
+        elif not _looks_like_sqlite(path) and not crypto_store.has_keyfile(directory):
             raise OutreachError("error.db.not_outreach", path=str(path))
-        engine = create_engine(f"sqlite:///{path}", poolclass=NullPool)
+        key = crypto_store.database_key(directory, path)  # encrypted at rest (issue 13); asks the passphrase
+        crypto_store.check_after_unclean_shutdown(path, key)
+        engine = crypto_store.make_engine(path, key, poolclass=NullPool)
         event.listen(engine, "connect", _on_connect)
         event.listen(engine, "connect", _take_control_of_begin)
         event.listen(engine, "begin", _on_begin)
         store = cls(engine, path)
+        store.db_key = key
         store._prepare()
-        store.pooled_readers = _pooled_readers(path)
+        store.pooled_readers = _pooled_readers(path, key)
         store.readers = store.pooled_readers.execution_options(**{BEGIN_OPTION: "DEFERRED"})
+        crypto_store.ensure_recovery(store)
         return store
 
     @classmethod
     def in_memory(cls) -> Store:
-        """A private store for tests (a temporary file would also work; memory is faster)."""
+        """A private store for tests (a temporary file would also work; memory is faster). Not
+        encrypted: it never touches the disk (file stores always are, see crypto_store)."""
         from sqlalchemy.pool import StaticPool
 
         engine = create_engine("sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False})

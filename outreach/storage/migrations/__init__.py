@@ -90,7 +90,8 @@ def backup(engine: Engine, db_file: Path, version: int) -> Path:
         conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     target = db_file.with_name(f"{db_file.name}.v{version}-{stamp}.bak")
-    shutil.copy2(db_file, target)
+    shutil.copy2(db_file, target)   # a copy of the encrypted file: encrypted like the store (issue 13)
+    target.chmod(0o600)
     return target
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import func, inspect, select, text
 
 from outreach.domain.errors import OutreachError, ValidationError
 from outreach.services import areas, households, people
-from outreach.storage import migrations
+from outreach.storage import crypto_store, migrations
 from outreach.storage.store import Store
 from outreach.storage.tables import Area, ChangeLog, Household
 
@@ -105,8 +105,9 @@ def test_a_database_from_a_newer_version_is_refused_and_untouched(tmp_path):
         conn.execute(text("INSERT INTO schema_version (version, name, applied_at) VALUES (999, 'future', '2030-01-01T00:00:00+00:00')"))
     s.close()
     db = tmp_path / "outreach.sqlite3"
-    with sqlite3.connect(db) as c:
-        c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    c = crypto_store.connect(db, s.db_key)  # the store is encrypted (issue 13)
+    c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    c.close()
     before = _file_hash(db)
     with pytest.raises(OutreachError) as exc:
         Store.open(tmp_path)
