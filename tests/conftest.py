@@ -5,6 +5,9 @@ from __future__ import annotations
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Stores on disk are encrypted (issue 13): module-scoped fixtures open stores too, before _isolate.
+os.environ.setdefault("OUTREACH_PASSPHRASE", "县社工站2026春")
+os.environ.setdefault("OUTREACH_TEST_FAST_KDF", "1")
 
 import pytest  # noqa: E402
 

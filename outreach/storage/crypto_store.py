@@ -297,6 +297,16 @@ def unlock(directory: Path, passphrase: str, *, now: Callable[[], float] = time.
     return key
 
 
+def try_passphrase(directory: Path, passphrase: str) -> bool:
+    """Unlock with a known passphrase (the demo's) without counting a failure; True on success."""
+    try:
+        key = _unwrap(_read(directory), passphrase, Path(directory))
+    except OutreachError:
+        return False
+    _remember(directory, key)
+    return True
+
+
 def check_passphrase(directory: Path, passphrase: str) -> bool:
     """True when ``passphrase`` opens this data folder's key (the lock screen's check)."""
     try:

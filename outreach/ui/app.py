@@ -181,7 +181,14 @@ def run_gui(data_dir: str | None, *, demo: bool = False) -> int:
     from outreach.ui.main_window import MainWindow
 
     app = create_application()
+    from outreach.storage.paths import data_dir as resolve_data_dir
+    from outreach.ui.dialogs.lock_dialog import IdleLock, ask_at_start, idle_minutes, start_backup
+
+    if not ask_at_start(resolve_data_dir(data_dir), demo=demo):  # the app lock (issue 13)
+        return 1
     store = Store.open(data_dir)
+    minutes = idle_minutes(store)
+    start_backup(store)   # encrypted backup at start when the newest is a day old
     ctx = build_context(store, app)
     try:
         if demo:
@@ -192,6 +199,7 @@ def run_gui(data_dir: str | None, *, demo: bool = False) -> int:
                 return 1
             ctx.settings = wizard.result_value
         window = MainWindow(ctx)
+        window.idle_lock = IdleLock(resolve_data_dir(data_dir), minutes, window)
         ctx.runner.error_parent = window
         window.show()
         return int(app.exec())

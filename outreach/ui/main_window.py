@@ -88,6 +88,9 @@ class MainWindow(QMainWindow):
         from outreach.ui.dialogs.forms_menu import FormsMenu
 
         self.forms_menu = FormsMenu(self)  # Forms: import an XLSForm, fill a form or a scale (issue 16)
+        from outreach.ui.dialogs.backups_dialog import SecurityMenu
+
+        self.security_menu = SecurityMenu(self)  # File: lock now, backups, passphrase (issue 13)
         self.busy = QLabel(self)
         self.who = QLabel(self)
         self.statusBar().addWidget(self.who)

@@ -62,7 +62,7 @@ def test_repeated_failures_grow_a_delay_that_a_right_passphrase_waits_out(tmp_pa
     Store.open(tmp_path).close()
     clock = [1000.0]
     for _ in range(crypto_store.FREE_FAILURES):
-        with pytest.raises(OutreachError, match="wrong_passphrase"):
+        with pytest.raises(OutreachError, match="口令不对"):
             crypto_store.unlock(tmp_path, "wrong wrong wrong", now=lambda: clock[0])
     with pytest.raises(OutreachError) as exc:   # the 4th try: refused before any key derivation
         crypto_store.unlock(tmp_path, PASS, now=lambda: clock[0])

@@ -1,0 +1,217 @@
+"""File menu → Backups and restore, Change passphrase, Lock now (issue 13).
+
+    SecurityMenu(window)   # adds the three actions to the File menu (before Quit), follows language
+
+The backups dialog lists the encrypted backups (newest first, with what each holds), makes one now,
+changes the folder (a USB stick) and restores the selected one after a preview and a confirmation;
+the app then closes, to be opened again on the restored data.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from outreach.domain.errors import OutreachError
+from outreach.i18n import tr
+from outreach.services import backups
+from outreach.storage import crypto_store
+
+
+def _preview(info: backups.BackupInfo) -> str:
+    return tr("sec.backup.preview", file=Path(info.file).name, created_at=info.created_at, count=info.households,
+              people=info.people, visits=info.visits, newest_visit=info.newest_visit or tr("sec.backup.no_visit"))
+
+
+class BackupsDialog(QDialog):
+    def __init__(self, ctx, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("BackupsDialog")
+        self.ctx = ctx
+        self.setWindowTitle(tr("sec.backups.title"))
+        layout = QVBoxLayout(self)
+        self.folder = QLabel(self)
+        self.folder.setWordWrap(True)
+        layout.addWidget(self.folder)
+        self.table = QTableWidget(0, 1, self)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.verticalHeader().hide()
+        layout.addWidget(self.table)
+        self.status = QLabel(self)
+        self.status.setWordWrap(True)
+        layout.addWidget(self.status)
+        row = QHBoxLayout()
+        self.create_button = QPushButton(tr("sec.backups.create"), self)
+        self.restore_button = QPushButton(tr("sec.backups.restore"), self)
+        self.folder_button = QPushButton(tr("sec.backups.choose_folder"), self)
+        for b in (self.create_button, self.restore_button, self.folder_button):
+            row.addWidget(b)
+        row.addStretch(1)
+        close = QPushButton(tr("sec.backups.close"), self)
+        close.clicked.connect(self.accept)
+        row.addWidget(close)
+        layout.addLayout(row)
+        self.create_button.clicked.connect(self.create_now)
+        self.restore_button.clicked.connect(self.restore_selected)
+        self.folder_button.clicked.connect(self.choose_folder)
+        self.infos: list[backups.BackupInfo] = []
+        self.resize(720, 420)
+        self.reload()
+
+    def reload(self) -> None:
+        self.ctx.runner.query(lambda s: (backups.backup_dir(s), backups.infos(s)), on_done=self._show,
+                              on_error=self._error, owner=self)
+
+    def _show(self, result) -> None:
+        folder, self.infos = result
+        self.folder.setText(tr("sec.backups.folder", path=str(folder)))
+        self.table.setRowCount(len(self.infos))
+        self.table.setColumnCount(1)
+        self.table.setHorizontalHeaderLabels([tr("sec.backups.title")])
+        for i, info in enumerate(self.infos):
+            item = QTableWidgetItem(_preview(info) if info.ok else f"{Path(info.file).name} ✗")
+            self.table.setItem(i, 0, item)
+        if self.infos:
+            self.table.selectRow(0)
+        else:
+            self.status.setText(tr("sec.backup.none"))
+        self.restore_button.setEnabled(bool(self.infos))
+
+    def _error(self, exc: BaseException) -> None:
+        self.status.setText(exc.message() if isinstance(exc, OutreachError) else str(exc))
+
+    def create_now(self) -> None:
+        self.create_button.setEnabled(False)
+
+        def done(info: backups.BackupInfo) -> None:
+            self.create_button.setEnabled(True)
+            self.status.setText(tr("sec.backup.created", file=info.file, count=info.households))
+            self.reload()
+
+        def make(store) -> backups.BackupInfo:
+            return backups.inspect(backups.create(store), store.db_key)
+
+        self.ctx.runner.query(make, on_done=done, on_error=self._error, owner=self)
+
+    def choose_folder(self) -> None:
+        chosen = QFileDialog.getExistingDirectory(self, tr("sec.backups.choose_folder"))
+        if chosen:
+            self.ctx.runner.query(lambda s: s.set_setting(backups.BACKUP_DIR_SETTING, chosen),
+                                  on_done=lambda _r: self.reload(), on_error=self._error, owner=self)
+
+    def selected(self) -> backups.BackupInfo | None:
+        rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
+        return self.infos[rows[0].row()] if rows else None
+
+    def restore_selected(self) -> None:
+        info = self.selected()
+        if info is None:
+            return
+        answer = QMessageBox.question(self, tr("sec.backups.confirm_title"),
+                                      _preview(info) + "\n\n" + tr("sec.backup.confirm").rstrip(":："))
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        self.ctx.runner.query(lambda s: backups.restore(s, Path(info.file)), on_done=self._restored,
+                              on_error=self._error, owner=self)
+
+    def _restored(self, _result) -> None:
+        QMessageBox.information(self, tr("sec.backups.title"), tr("sec.backups.restart"))
+        QApplication.quit()
+
+
+class ChangePassphraseDialog(QDialog):
+    def __init__(self, directory: Path, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("ChangePassphraseDialog")
+        self.directory = Path(directory)
+        self.setWindowTitle(tr("sec.change.title"))
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        self.old, self.new, self.repeat = (QLineEdit(self) for _ in range(3))
+        for field, label in ((self.old, "sec.change.old"), (self.new, "sec.change.new"), (self.repeat, "sec.lock.repeat")):
+            field.setEchoMode(QLineEdit.EchoMode.Password)
+            form.addRow(tr(label), field)
+        layout.addLayout(form)
+        self.message = QLabel("", self)
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color: #b00020;")
+        layout.addWidget(self.message)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
+        buttons.addButton(tr("sec.change.ok"), QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.accepted.connect(self.try_accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.setMinimumWidth(440)
+
+    def try_accept(self) -> None:
+        try:
+            if self.new.text() != self.repeat.text():
+                raise OutreachError("sec.error.mismatch")
+            crypto_store.change_passphrase(self.directory, self.old.text(), self.new.text())
+        except OutreachError as exc:
+            self.message.setText(exc.message())
+            return
+        self.accept()
+
+
+class SecurityMenu:
+    def __init__(self, window: QMainWindow) -> None:
+        from PySide6.QtGui import QAction
+
+        self.window = window
+        ctx = window.ctx
+        self.directory = Path(ctx.store.path).parent if ctx.store.path else None
+        file_menu = window.menus["file"]
+        quit_action = window.actions_by_name["quit"]
+        self.actions = {name: QAction(window) for name in ("lock", "backups", "passphrase")}
+        for name, action in self.actions.items():
+            action.setObjectName(f"sec_{name}")
+            file_menu.insertAction(quit_action, action)
+            action.setEnabled(self.directory is not None)
+        file_menu.insertSeparator(quit_action)
+        self.actions["lock"].setShortcut("Ctrl+L")
+        self.actions["lock"].triggered.connect(self.lock_now)
+        self.actions["backups"].triggered.connect(self.open_backups)
+        self.actions["passphrase"].triggered.connect(self.change_passphrase)
+        ctx.language.sig_changed.connect(lambda _lang: self.retranslate())
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        for name, action in self.actions.items():
+            action.setText(tr(f"sec.menu.{name}"))
+
+    def lock_now(self) -> None:
+        lock = getattr(self.window, "idle_lock", None)
+        if lock is not None:
+            lock.lock_now()
+
+    def open_backups(self) -> None:
+        self.backups_dialog = BackupsDialog(self.window.ctx, self.window)
+        self.backups_dialog.open()
+
+    def change_passphrase(self) -> None:
+        if self.directory is None:
+            return
+        self.passphrase_dialog = ChangePassphraseDialog(self.directory, self.window)
+        self.passphrase_dialog.open()

@@ -1,0 +1,105 @@
+"""The app lock in the window (issue 13): first-run passphrase, start-up unlock, the idle lock screen
+that hides every window, and the backups dialog."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("PySide6")
+
+from PySide6.QtWidgets import QWidget  # noqa: E402
+
+from outreach.services import backups  # noqa: E402
+from outreach.storage import crypto_store  # noqa: E402
+from outreach.storage.store import Store  # noqa: E402
+from outreach.ui.dialogs.lock_dialog import DEMO_PASSPHRASE, IdleLock, LockDialog, ask_at_start  # noqa: E402
+
+from .helpers import demo_store  # noqa: E402
+
+PASS = "县社工站2026春"
+
+
+def test_first_run_chooses_a_passphrase_and_refuses_weak_or_mismatched_ones(qtbot, tmp_path):
+    d = LockDialog(tmp_path, "create")
+    qtbot.addWidget(d)
+    d.field.setText("山上的桃树开了三回花")
+    d.repeat.setText("山上的桃树开了两回花")
+    d.try_accept()
+    assert "不一致" in d.message.text() and not crypto_store.has_keyfile(tmp_path)
+    d.field.setText("12345678")
+    d.repeat.setText("12345678")
+    d.try_accept()
+    assert "常见密码" in d.message.text() and not crypto_store.has_keyfile(tmp_path)
+    d.field.setText("山上的桃树开了三回花")
+    d.repeat.setText("山上的桃树开了三回花")
+    d.try_accept()
+    assert d.result() == LockDialog.DialogCode.Accepted and crypto_store.has_keyfile(tmp_path)
+    d.grab().save(str(tmp_path / "lock-create.png"))
+
+
+def test_a_wrong_passphrase_at_start_shows_one_line_and_opens_nothing(qtbot, tmp_path):
+    Store.open(tmp_path).close()
+    crypto_store.forget()
+    d = LockDialog(tmp_path, "unlock")
+    qtbot.addWidget(d)
+    d.field.setText("不是这个口令啊朋友")
+    d.try_accept()
+    assert d.message.text() == "口令不对，数据没有打开，也没有任何改动"
+    assert d.result() != LockDialog.DialogCode.Accepted and crypto_store.cached_key(tmp_path) is None
+    d.field.setText(PASS)
+    d.try_accept()
+    assert d.result() == LockDialog.DialogCode.Accepted and crypto_store.cached_key(tmp_path) is not None
+
+
+def test_demo_gets_its_documented_passphrase_without_a_dialog(tmp_path, monkeypatch):
+    monkeypatch.delenv("OUTREACH_PASSPHRASE")
+    assert ask_at_start(tmp_path / "demo-data", demo=True)
+    crypto_store.forget()
+    assert ask_at_start(tmp_path / "demo-data", demo=True)     # the second start too
+    assert crypto_store.unlock(tmp_path / "demo-data", DEMO_PASSPHRASE)
+
+
+def test_the_idle_lock_hides_every_window_until_the_passphrase(qtbot, tmp_path):
+    Store.open(tmp_path).close()
+    window, other = QWidget(), QWidget()
+    for w in (window, other):
+        qtbot.addWidget(w)
+        w.show()
+    lock = IdleLock(tmp_path, minutes=0.001)
+    assert lock.timer.interval() == 60
+    with qtbot.waitSignal(lock.sig_locked, timeout=5000):
+        pass                                   # no input: the timer runs out
+    assert not window.isVisible() and not other.isVisible()
+    assert lock.dialog is not None and lock.dialog.isVisible()
+    lock.dialog.field.setText("wrong wrong wrong")
+    lock.dialog.try_accept()
+    assert not window.isVisible() and lock.locked
+    lock.dialog.field.setText(PASS)
+    with qtbot.waitSignal(lock.sig_unlocked, timeout=5000):
+        lock.dialog.try_accept()
+    assert window.isVisible() and other.isVisible() and not lock.locked
+    lock.timer.stop()
+
+
+def test_the_backups_dialog_lists_creates_and_previews(qtbot, qapp, tmp_path):
+    from outreach.ui.app import build_context
+    from outreach.ui.dialogs.backups_dialog import BackupsDialog
+
+    store = demo_store(tmp_path, households=12)
+    ctx = build_context(store, qapp)
+    try:
+        d = BackupsDialog(ctx)
+        qtbot.addWidget(d)
+        qtbot.waitUntil(ctx.runner.is_idle, timeout=5000)
+        assert d.table.rowCount() == 0 and not d.restore_button.isEnabled()
+        d.create_now()
+        qtbot.waitUntil(lambda: d.table.rowCount() == 1, timeout=10000)
+        assert "12 户" in d.table.item(0, 0).text()
+        qtbot.waitUntil(lambda: "（12 户）" in d.status.text(), timeout=5000)
+        assert d.selected().households == 12
+        assert len(backups.list_backups(backups.backup_dir(store))) == 1
+        d.show()
+        d.grab().save(str(tmp_path / "backups.png"))
+    finally:
+        ctx.close()
+        store.close()
