@@ -100,6 +100,22 @@ END""",
 ]
 
 
+# the 1- and 2-character pieces of {name} (one row each) from the rows of {source}, set-based
+_GRAMS_OF = ("SELECT lower(substr({name}, s.n, w.w)), {rid} FROM {source}, person_search_seq s, "
+             "(SELECT 1 AS w UNION ALL SELECT 2) AS w WHERE s.n + w.w - 1 <= length({name}) "
+             "AND trim(substr({name}, s.n, w.w)) = substr({name}, s.n, w.w)")
+
+
+def _index(conn: Connection, where: str, params: tuple = ()) -> None:
+    """FTS and gram rows for the people (with their key) that ``where`` selects (on k and p)."""
+    source = "person_search_key k JOIN person p ON p.id = k.person_id"
+    conn.exec_driver_sql(
+        "INSERT INTO person_search_fts(rowid, name, phone, code) SELECT k.rid, p.name, p.phone, "
+        f"(SELECT code FROM household WHERE id = p.household_id) FROM {source} WHERE {where}", params)
+    conn.exec_driver_sql("INSERT OR IGNORE INTO person_search_gram(gram, rid) "
+                         + _GRAMS_OF.format(name="p.name", rid="k.rid", source=source) + f" AND {where}", params)
+
+
 def create(conn: Connection) -> None:
     """Create the index and fill it for the people already stored (a new database: none)."""
     for statement in DDL:
@@ -113,15 +129,7 @@ def rebuild(conn: Connection) -> None:
     conn.exec_driver_sql("DELETE FROM person_search_gram")
     conn.exec_driver_sql("DELETE FROM person_search_key")
     conn.exec_driver_sql("INSERT INTO person_search_key(person_id) SELECT id FROM person ORDER BY rowid")
-    conn.exec_driver_sql(
-        "INSERT INTO person_search_fts(rowid, name, phone, code) "
-        "SELECT k.rid, p.name, p.phone, h.code FROM person_search_key k JOIN person p ON p.id = k.person_id "
-        "LEFT JOIN household h ON h.id = p.household_id")
-    conn.exec_driver_sql(
-        "INSERT OR IGNORE INTO person_search_gram(gram, rid) SELECT lower(substr(p.name, s.n, w.w)), k.rid "
-        "FROM person_search_key k JOIN person p ON p.id = k.person_id, person_search_seq s, "
-        "(SELECT 1 AS w UNION ALL SELECT 2) AS w WHERE s.n + w.w - 1 <= length(p.name) "
-        "AND trim(substr(p.name, s.n, w.w)) = substr(p.name, s.n, w.w)")
+    _index(conn, "1")
 
 
 def _phrase(text: str) -> str:
