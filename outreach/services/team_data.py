@@ -72,3 +72,26 @@ def require_team_data_editor(store: Store, what: str) -> None:
         return
     maintainer = team_data_maintainer(store) or tr("teamdata.maintainer.unknown")
     raise TeamDataReadOnly(f"teamdata.error.read_only.{what}", maintainer=maintainer)
+
+
+TEAM_ENTITIES = ("area", "provider", "assessmenttemplate", "teamprofile", "providersuggestion")
+
+
+def team_data_history(store: Store, *, entity: str | None = None, row_id: str | None = None,
+                      limit: int = 500) -> list:
+    """Newest first: who changed the team's data (a village's name, a provider's phone, the team
+    profile …), when and from which laptop — the change log, as ``services.history`` gives it for a
+    household. ``entity`` / ``row_id`` narrow it to one kind or one row."""
+    import json
+
+    from outreach.services.history import LOG, ChangeEntry
+
+    entities = [entity] if entity else list(TEAM_ENTITIES)
+    assert set(entities) <= set(TEAM_ENTITIES), entities
+    stmt = select(LOG).where(LOG.c.entity.in_(entities))
+    if row_id:
+        stmt = stmt.where(LOG.c.row_id == row_id)
+    with store.connect() as conn:
+        rows = conn.execute(stmt.order_by(LOG.c.hlc.desc(), LOG.c.seq.desc()).limit(limit)).all()
+    return [ChangeEntry(r.recorded_at, r.hlc, r.worker, r.device_id, r.entity, r.row_id, r.field,
+                        json.loads(r.value)) for r in rows]

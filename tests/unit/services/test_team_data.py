@@ -47,6 +47,17 @@ def test_the_profile_is_a_synced_row_with_history_and_prints_on_letters(store):
     assert (org.name, org.address, org.phone) == ("青山镇社会工作服务站", "青山镇人民路 18 号", "13800138000")
 
 
+def test_team_data_history_says_who_changed_what(store):
+    clinic = providers.create_provider(store, name="青山镇卫生院", category="clinic")
+    providers.update_provider(store, clinic, phone="0854-1234567")
+    team_profile.update_team_profile(store, org_name="青山镇社工站")
+    entries = team_data.team_data_history(store)
+    assert [(e.entity, e.field, e.worker) for e in entries] == [
+        ("teamprofile", "*", "李娜"), ("provider", "phone", "李娜"), ("provider", "*", "李娜")]
+    only = team_data.team_data_history(store, entity="provider", row_id=clinic)
+    assert [e.value for e in only][0] == "0854-1234567"
+
+
 @pytest.mark.parametrize("changes, field", [
     ({"org_phone": "12"}, "org_phone"),
     ({"reply_days": 0}, "reply_days"),
