@@ -14,7 +14,8 @@ a click-through list and the exports, each next to a raw baseline.
 A ``--data-dir`` that already holds a demo store is reused (building 50k households takes minutes).
 With ``--json`` the last line is one JSON object: figure → {"value", "unit", "baseline", "ratio"}
 (ratio = ours ÷ baseline): ``xlsx_all`` (s), ``csv_all`` (s), ``xlsx_township`` (s),
-``indicators_<scope>`` (s), ``click_through`` (s).
+``indicators_<scope>`` (s), ``click_through`` (s), ``dashboard_first`` (s, the dashboard's first six
+cards on opening, cold; baseline: all its figures) and ``dashboard_first_warm``.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ import rawdb  # benchmarks/rawdb.py: plain or encrypted store
 
 from outreach.domain.enums import Vulnerability
 from outreach.reports.exports import ExportOptions, write_csv, write_xlsx
+from outreach.reports.first_figures import first_figures
 from outreach.reports.indicators import compute_indicators, households_behind
 from outreach.reports.report_pdf import write_monthly_report
 from outreach.reports.scope import Scope, local_midnight_utc, years_before
@@ -246,6 +248,22 @@ def main() -> None:
         figure(f"indicators_{label.replace(' ', '_')}", t_ours, t_raw)
         print(f"  {label:12} {t_ours:8.2f} {t_raw:8.2f} {t_ours / t_raw:6.2f}  {same}  "
               f"({ind.households.total.count:,} households, {ind.visits.total.count:,} visits)")
+
+    # the dashboard as it opens: this month, whole team; its first six cards come from first_figures
+    today = date.today()
+    this_month = date(today.year, today.month, 1)
+    next_month = date(today.year + today.month // 12, today.month % 12 + 1, 1)
+    dash = Scope(this_month, next_month - timedelta(days=1), today=today)
+    store_cold = Store.open(data)  # fresh connections: the dashboard's first load is a cold one
+    t_first, _ = timed(lambda: first_figures(store_cold, dash))
+    t_full, _ = timed(lambda: compute_indicators(store_cold, dash))
+    store_cold.close()
+    t_first_warm, _ = timed(lambda: first_figures(store, dash), 2)
+    t_full_warm, _ = timed(lambda: compute_indicators(store, dash), 2)
+    figure("dashboard_first", t_first, t_full)
+    figure("dashboard_first_warm", t_first_warm, t_full_warm)
+    print(f"\ndashboard, this month, whole team: first six cards {t_first:.2f} s cold / {t_first_warm:.2f} s warm; "
+          f"all figures {t_full:.2f} s / {t_full_warm:.2f} s (goal: first figures ≤ 1 s)")
 
     print("\nreport PDF (indicators + reportlab) vs indicators alone:")
     for label, area, _vs in scopes[:2]:
