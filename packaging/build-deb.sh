@@ -40,6 +40,13 @@ VENV=${OUTREACH_BUILD_VENV:-$ROOT/build/venv}
 if [ "${OUTREACH_SKIP_FREEZE:-0}" != 1 ]; then
   PY=${PYTHON:-python3}
   "$PY" -c 'import sys; sys.exit(sys.version_info < (3, 11))' || die "$PY is older than 3.11"
+  # PyInstaller bundles Python's shared library; Debian's python3 keeps it in a package of its own
+  if ! "$PY" -c 'import ctypes, sysconfig; ctypes.CDLL(sysconfig.get_config_var("INSTSONAME"))' 2>/dev/null; then
+    pyver=$("$PY" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+    command -v apt-get >/dev/null || die "$PY has no shared libpython$pyver (PyInstaller needs it)"
+    say "installing libpython$pyver (PyInstaller bundles Python's shared library)"
+    apt_install "libpython$pyver"
+  fi
   if [ ! -x "$VENV/bin/python" ]; then
     say "build venv $VENV"
     "$PY" -m venv "$VENV"
