@@ -75,9 +75,11 @@ mount -t proc proc "$R/proc"
 cp /etc/resolv.conf "$R/etc/resolv.conf" 2>/dev/null || true
 echo "deb $MIRROR $SUITE main" > "$R/etc/apt/sources.list"
 in_root() { chroot "$R" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 "$@"; }
+# The store is encrypted (SQLCipher); scripts give the passphrase in OUTREACH_PASSPHRASE.
+PASSPHRASE="clean-root 测试口令 $(date +%s)"
 as_user() {
   chroot --userspec=worker:worker "$R" /usr/bin/env -i PATH=/usr/bin:/bin HOME=/home/worker LANG=zh_CN.UTF-8 \
-    QT_QPA_PLATFORM=offscreen "$@"
+    QT_QPA_PLATFORM=offscreen OUTREACH_PASSPHRASE="$PASSPHRASE" "$@"
 }
 no_python() {
   if in_root sh -c 'command -v python3 || command -v python || ls /usr/bin/python* /usr/lib/python3* 2>/dev/null'; then
@@ -123,8 +125,11 @@ echo "cold start: outreach --version $(ms "$t") ms" >&2
 pass "outreach --version → $out"
 
 as_user outreach demo --households 50 >"$ARTIFACTS/demo.txt" 2>&1 || die "outreach demo: $(cat "$ARTIFACTS/demo.txt")"
-[ -f "$R/home/worker/.local/share/Outreach/outreach.sqlite3" ] || die "demo did not write ~/.local/share/Outreach"
-pass "outreach demo --households 50 → $(head -c 200 "$ARTIFACTS/demo.txt")"
+DB=$R/home/worker/.local/share/Outreach/outreach.sqlite3
+[ -f "$DB" ] || die "demo did not write ~/.local/share/Outreach"
+# the bundled SQLCipher works: the file on disk is not plain SQLite
+[ "$(head -c 15 "$DB")" != "SQLite format 3" ] || die "the database on disk is not encrypted"
+pass "outreach demo --households 50 (encrypted store) → $(head -c 200 "$ARTIFACTS/demo.txt")"
 
 as_user outreach stats --json >"$ARTIFACTS/stats.json" 2>&1 || die "outreach stats --json: $(cat "$ARTIFACTS/stats.json")"
 households=$(grep -oE '"households": *[0-9]+' "$ARTIFACTS/stats.json" | grep -oE '[0-9]+$' || true)
@@ -133,7 +138,8 @@ pass "outreach stats --json → 50 households"
 
 t=$(date +%s%N)
 timeout 180 chroot --userspec=worker:worker "$R" /usr/bin/env -i PATH=/usr/bin:/bin HOME=/home/worker \
-  LANG=zh_CN.UTF-8 QT_QPA_PLATFORM=offscreen outreach gui --screenshot /tmp/outreach-gui.png --quit-after-ms 1500 \
+  LANG=zh_CN.UTF-8 QT_QPA_PLATFORM=offscreen OUTREACH_PASSPHRASE="$PASSPHRASE" \
+  outreach gui --screenshot /tmp/outreach-gui.png --quit-after-ms 1500 \
   >"$ARTIFACTS/gui.log" 2>&1 || die "the GUI did not start and quit cleanly: $(tail -5 "$ARTIFACTS/gui.log")"
 echo "GUI offscreen: start → first paint + 1.5 s → exit $(ms "$t") ms ($(grep -o 'first paint.*' "$ARTIFACTS/gui.log" || true))" >&2
 [ -s "$R/tmp/outreach-gui.png" ] || die "no screenshot"
