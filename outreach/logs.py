@@ -134,6 +134,13 @@ def _chain(exc: BaseException):
         todo += [getattr(e, "orig", None), e.__cause__, e.__context__]
 
 
+def _is_sqlite_driver_error(exc: BaseException) -> bool:
+    """An error of an SQLite driver other than the standard library's (SQLCipher's sqlcipher3 for a
+    store encrypted at rest) — the same messages and error names."""
+    module = type(exc).__module__.split(".")[0]
+    return "sqlcipher" in module or (module.startswith("pysqlite") and type(exc).__name__.endswith("Error"))
+
+
 def _read_only(folder: str) -> bool:
     """Is ``folder`` (or its nearest existing parent) on a read-only medium or not writable for us?"""
     path = Path(folder) if folder else None
@@ -172,7 +179,7 @@ def explain(exc: BaseException, *, where: str | os.PathLike | None = None):
     for e in _chain(exc):
         if isinstance(e, OutreachError):
             return e
-        if isinstance(e, sqlite3.Error):
+        if isinstance(e, sqlite3.Error) or _is_sqlite_driver_error(e):
             name = (getattr(e, "sqlite_errorname", "") or "").split("_")[:2]
             key = _SQLITE_KINDS.get("_".join(name))
             text = str(e).lower()

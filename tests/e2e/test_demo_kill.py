@@ -13,12 +13,13 @@ from pathlib import Path
 
 import pytest
 
+PASS = "县社工站2026春"  # stores may be encrypted at rest with the team passphrase
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc (Linux only)")
 
 
 def _outreach(data: Path, *args: str, env_extra: dict | None = None, **kw) -> subprocess.Popen:
-    env = dict(os.environ, LC_ALL="C.UTF-8", PYTHONUNBUFFERED="1", **(env_extra or {}))
-    env.pop("OUTREACH_DATA_DIR", None)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OUTREACH_")}
+    env |= {"LC_ALL": "C.UTF-8", "PYTHONUNBUFFERED": "1", "OUTREACH_PASSPHRASE": PASS, **(env_extra or {})}
     return subprocess.Popen([sys.executable, "-m", "outreach", "--data-dir", str(data), "--lang", "en", *args],
                             env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, **kw)

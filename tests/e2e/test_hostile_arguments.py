@@ -202,17 +202,20 @@ def test_a_read_only_medium_is_named(tmp_path):
 
 def test_another_process_holding_the_store_is_one_translated_line(county):
     """A writer holding the store (another import, a stuck program): after the bounded wait, one line."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OUTREACH_")}
+    env |= {"LC_ALL": "C.UTF-8", "OUTREACH_PASSPHRASE": PASS}
     holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent("""
-        import sqlite3, sys
-        conn = sqlite3.connect(sys.argv[1], isolation_level=None)
-        conn.execute("BEGIN IMMEDIATE")
-        conn.execute("UPDATE setting SET value = value WHERE key = 'device_id'")
-        print("held", flush=True)
-        sys.stdin.readline()
-    """), str(county["lead"] / "outreach.sqlite3")], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        import sys
+        from sqlalchemy import text
+        from outreach.storage.store import Store
+        store = Store.open(sys.argv[1])
+        with store.transaction() as w:  # BEGIN IMMEDIATE at the first statement: the write lock
+            w.conn.execute(text("SELECT 1"))
+            print("held", flush=True)
+            sys.stdin.readline()
+    """), str(county["lead"])], env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "held"
-        env = {k: v for k, v in os.environ.items() if not k.startswith("OUTREACH_")} | {"LC_ALL": "C.UTF-8"}
         runs = {lang: subprocess.Popen([sys.executable, "-m", "outreach", "--data-dir", str(county["lead"]),
                                         "--lang", lang, "settings", "--set", "org_phone=0871-6123457"],
                                        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

@@ -118,3 +118,10 @@ def test_a_wrapped_failure_is_found_through_its_cause(tmp_path):
 def test_an_unknown_failure_is_not_guessed():
     assert explain(ValueError("bug")) is None
     assert explain(sqlite3.OperationalError("no such table: person")) is None
+
+
+def test_an_sqlcipher_error_is_named_like_sqlite3s(tmp_path):
+    """A store encrypted at rest talks through sqlcipher3: its errors are another class, same text."""
+    SqlcipherError = type("OperationalError", (Exception,), {"__module__": "sqlcipher3.dbapi2"})  # noqa: N806
+    assert explain(SqlcipherError("database or disk is full"), where=tmp_path).key == "hard.disk_full"
+    assert explain(SqlcipherError("no such table: person"), where=tmp_path) is None

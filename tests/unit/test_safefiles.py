@@ -59,8 +59,8 @@ def test_the_cli_sweeps_the_data_folder_at_start(tmp_path):
     data = tmp_path / "data"
     (data / "keys").mkdir(parents=True)
     left = _killed_writer(data / "keys" / "device.key")
-    env = dict(os.environ, LC_ALL="C.UTF-8")
-    env.pop("OUTREACH_DATA_DIR", None)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OUTREACH_")}
+    env |= {"LC_ALL": "C.UTF-8", "OUTREACH_PASSPHRASE": "县社工站2026春"}
     run = subprocess.run([sys.executable, "-m", "outreach", "--data-dir", str(data), "validate-id", "11010519491231002X"],
                          env=env, capture_output=True, text=True, timeout=60)
     assert run.returncode == 0, run.stderr
@@ -76,14 +76,14 @@ def test_a_temp_file_of_a_running_writer_is_left_alone(tmp_path):
     assert not temp.exists() and (tmp_path / "a.pdf").read_bytes() == b"%PDF"
 
 
-def test_the_final_file_gets_ordinary_or_requested_permissions(tmp_path):
+def test_the_final_file_is_owner_only_or_gets_requested_permissions(tmp_path):
     old = os.umask(0o022)
     try:
         write_atomic(tmp_path / "letter.pdf", b"x")
         write_atomic(tmp_path / "device.key", b"k", mode=0o600)
     finally:
         os.umask(old)
-    assert _mode(tmp_path / "letter.pdf") == 0o644
+    assert _mode(tmp_path / "letter.pdf") == 0o600   # personal data: owner-only (issue 13)
     assert _mode(tmp_path / "device.key") == 0o600
 
 

@@ -66,8 +66,8 @@ def test_changing_to_a_weak_passphrase_keeps_the_old_file(tmp_path):
 
 @pytest.mark.parametrize(("lang", "expected"), [("zh_CN", "常见密码"), ("en", "common passwords")])
 def test_the_cli_refuses_a_weak_passphrase_in_one_translated_line(tmp_path, lang, expected):
-    env = dict(os.environ, OUTREACH_PASSPHRASE="12345678", LC_ALL="C.UTF-8")
-    env.pop("OUTREACH_DATA_DIR", None)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OUTREACH_")}
+    env |= {"OUTREACH_PASSPHRASE": "12345678", "LC_ALL": "C.UTF-8"}
     run = subprocess.run([sys.executable, "-m", "outreach", "--data-dir", str(tmp_path), "--lang", lang,
                           "team", "create", "--name", "东坪社工站"], env=env, capture_output=True, text=True, timeout=120)
     assert run.returncode == 2
