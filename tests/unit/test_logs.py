@@ -125,3 +125,26 @@ def test_an_sqlcipher_error_is_named_like_sqlite3s(tmp_path):
     SqlcipherError = type("OperationalError", (Exception,), {"__module__": "sqlcipher3.dbapi2"})  # noqa: N806
     assert explain(SqlcipherError("database or disk is full"), where=tmp_path).key == "hard.disk_full"
     assert explain(SqlcipherError("no such table: person"), where=tmp_path) is None
+
+
+def test_an_internal_error_is_one_line_naming_the_log_and_the_traceback_is_only_in_the_log(
+        tmp_path, monkeypatch, capsys):
+    from outreach.cli.main import main
+    from outreach.services import stats
+
+    def broken(_store):
+        raise ValueError("boom for 13912345678")
+
+    monkeypatch.setenv("OUTREACH_PASSPHRASE", "县社工站2026春")
+    monkeypatch.setattr(stats, "counts", broken)
+    try:
+        code = main(["--data-dir", str(tmp_path), "--lang", "en", "stats"])
+    finally:
+        shutdown_logging()
+    err = capsys.readouterr().err
+    log_file = tmp_path / "logs" / "outreach.log"
+    assert code == 3
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert "internal error: ValueError" in err and f"Details are in the log: {log_file}" in err
+    text = log_file.read_text(encoding="utf-8")
+    assert "Traceback" in text and "boom for 139****5678" in text and "13912345678" not in text
