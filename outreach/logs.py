@@ -67,6 +67,20 @@ class _PrivateRotatingHandler(logging.handlers.RotatingFileHandler):
         self.failed = True
 
 
+def resolve_data_dir(explicit: str | os.PathLike | None) -> Path:
+    """The data folder as ``outreach.storage.paths.data_dir`` finds it (--data-dir, OUTREACH_DATA_DIR,
+    the platform's folder), without importing the storage package (its tables take a second to load,
+    and every command starts here)."""
+    if explicit:
+        return Path(explicit).expanduser()
+    env = os.environ.get("OUTREACH_DATA_DIR")
+    if env:
+        return Path(env).expanduser()
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("Outreach", appauthor=False))
+
+
 _current: Path | None = None
 _handler: logging.Handler | None = None
 
@@ -83,10 +97,8 @@ def setup_logging(data_dir: str | os.PathLike | None, *, level: int = logging.IN
     created until the first record; a folder that cannot be written never stops the app from saying
     what is wrong. Returns the path the log will have."""
     global _current, _handler
-    from outreach.storage.paths import data_dir as resolve
-
     shutdown_logging()
-    folder = resolve(data_dir) / LOG_FOLDER
+    folder = resolve_data_dir(data_dir) / LOG_FOLDER
     root = logging.getLogger("outreach")
     handler = _PrivateRotatingHandler(folder / LOG_NAME, maxBytes=MAX_BYTES, backupCount=BACKUPS,
                                       encoding="utf-8", errors="backslashreplace", delay=True)
@@ -110,9 +122,7 @@ def shutdown_logging() -> None:
 def sweep_data_folder(data_dir: str | os.PathLike | None) -> None:
     """At start: remove what killed jobs left in the data folder (temporary key files, bundles …)."""
     from outreach.safefiles import keep_journal, sweep, sweep_journal
-    from outreach.storage.paths import data_dir as resolve
-
-    folder = resolve(data_dir)
+    folder = resolve_data_dir(data_dir)
     if folder.is_dir():
         sweep(folder, depth=2)
         keep_journal(folder / JOURNAL_NAME)

@@ -96,7 +96,7 @@ def report_failure(exc: BaseException, args: argparse.Namespace) -> int:
     read-only folder, store in use, out of memory) in the user's words and exit 2, anything else as an
     internal error and exit 3; the traceback goes to the log, whose path is named when it exists."""
     from outreach.logs import explain, log_path
-    from outreach.storage.paths import data_dir
+    from outreach.logs import resolve_data_dir as data_dir
 
     log.error("failed: %s", args.command, exc_info=exc)
     known = explain(exc, where=data_dir(args.data_dir))
@@ -117,7 +117,7 @@ def _plainer(exc: OutreachError, args: argparse.Namespace) -> OutreachError:
     if exc.__cause__ is None or not exc.key.startswith("error.db."):
         return exc
     from outreach.logs import explain
-    from outreach.storage.paths import data_dir
+    from outreach.logs import resolve_data_dir as data_dir
 
     return explain(exc.__cause__, where=data_dir(args.data_dir)) or exc
 

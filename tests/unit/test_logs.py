@@ -148,3 +148,16 @@ def test_an_internal_error_is_one_line_naming_the_log_and_the_traceback_is_only_
     assert "internal error: ValueError" in err and f"Details are in the log: {log_file}" in err
     text = log_file.read_text(encoding="utf-8")
     assert "Traceback" in text and "boom for 139****5678" in text and "13912345678" not in text
+
+
+@pytest.mark.parametrize("explicit", [None, "~/field-laptop"])
+def test_the_log_finds_the_data_folder_as_the_store_does(explicit, monkeypatch, tmp_path):
+    from outreach.logs import resolve_data_dir
+    from outreach.storage.paths import data_dir
+
+    for env in (None, str(tmp_path / "env-data")):
+        if env is None:
+            monkeypatch.delenv("OUTREACH_DATA_DIR", raising=False)
+        else:
+            monkeypatch.setenv("OUTREACH_DATA_DIR", env)
+        assert resolve_data_dir(explicit) == data_dir(explicit)
