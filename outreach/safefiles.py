@@ -212,8 +212,8 @@ def sweep_journal() -> list[Path]:
 def atomic_path(path: str | Path, *, mode: int | None = None) -> Iterator[Path]:
     """A temporary path to write into; it becomes ``path`` only if the block finishes.
     The temporary file is readable by the owner only while it is written (it may hold a whole
-    unredacted list); ``mode`` is applied when it takes the target's place and defaults to ordinary
-    file permissions (``0o600`` for private keys)."""
+    unredacted list); ``mode`` is applied when it takes the target's place and defaults to owner-only
+    (``0o600``: what the app writes holds personal data, issue 13)."""
     target = Path(path).expanduser()
     if target.is_dir():
         raise OutreachError("error.file.is_directory", path=str(target))
@@ -231,7 +231,7 @@ def atomic_path(path: str | Path, *, mode: int | None = None) -> Iterator[Path]:
         yield tmp
         testhooks.point("safefiles:file_written")
         _fsync(tmp)
-        os.chmod(tmp, mode if mode is not None else 0o666 & ~_umask())
+        os.chmod(tmp, mode if mode is not None else 0o600)   # owner-only: exports, letters, reports (issue 13)
         os.replace(tmp, target)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
@@ -279,13 +279,13 @@ def atomic_folder(path: str | Path) -> Iterator[Path]:
             os.chmod(child, 0o600)
             _fsync(child)
         for child in tmp.iterdir():
-            os.chmod(child, 0o666 & ~_umask())
+            os.chmod(child, 0o600)   # owner-only, like every file with personal data (issue 13)
         if target.is_dir():
             for child in sorted(tmp.iterdir()):
                 os.replace(child, target / child.name)
             tmp.rmdir()
         else:
-            os.chmod(tmp, 0o777 & ~_umask())
+            os.chmod(tmp, 0o700)
             os.replace(tmp, target)
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -139,3 +139,21 @@ def cmd_unlock(ctx: CliContext) -> int:
     crypto_store.reset_passphrase_with_recovery(directory, identity, _new_passphrase(directory))
     ctx.print(tr("sec.unlocked_recovery"))
     return 0
+
+
+EXPORT_PASSPHRASE_ENV = "OUTREACH_EXPORT_PASSPHRASE"
+
+
+def export_passphrase() -> str:
+    """The passphrase of an encrypted export (told to the township office by phone, not in the file)."""
+    given = os.environ.get(EXPORT_PASSPHRASE_ENV)
+    if given:
+        return given
+    if not (sys.stdin and sys.stdin.isatty()):
+        raise OutreachError("sec.error.passphrase_needed", env=EXPORT_PASSPHRASE_ENV)
+    from getpass import getpass
+
+    first = getpass(tr("sec.prompt.export") + " ")
+    if getpass(tr("sec.prompt.repeat") + " ") != first:
+        raise OutreachError("sec.error.mismatch")
+    return first

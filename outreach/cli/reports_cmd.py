@@ -51,6 +51,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--include-merged", action="store_true", help=tr("reports.cli.opt.include_merged"))
     p.add_argument("--lang", dest="report_lang", type=_lang, metavar="LANG", help=tr("reports.cli.opt.lang"))
     p.add_argument("-o", "--output", required=True, metavar="PATH", help=tr("reports.cli.opt.output_export"))
+    p.add_argument("--encrypt", action="store_true", help=tr("sec.cli.encrypt"))  # issue 13: AES zip
     p.set_defaults(handler=cmd_export)
 
 
@@ -75,8 +76,15 @@ def cmd_export(ctx: CliContext) -> int:
     a = ctx.args
     options = exports.ExportOptions(redact=a.redact, include_archived=a.include_archived, include_merged=a.include_merged,
                             area_id=a.area, lang=a.report_lang or current_language())
-    write = exports.write_csv if a.format == "csv" else exports.write_xlsx
-    counts = write(ctx.store, a.output, options)
+    if a.encrypt:   # issue 13: an AES-256 zip of the workbook (passphrase: OUTREACH_EXPORT_PASSPHRASE or asked)
+        from outreach.cli.backup_cmd import export_passphrase
+
+        if a.format != "xlsx":
+            raise OutreachError("sec.error.encrypt_xlsx_only")
+        counts = exports.write_xlsx(ctx.store, a.output, options, zip_passphrase=export_passphrase())
+    else:
+        write = exports.write_csv if a.format == "csv" else exports.write_xlsx
+        counts = write(ctx.store, a.output, options)
     summary = tr("reports.cli.list_sep").join(
         tr("reports.cli.export.count", table=tr(f"reports.sheet.{e}"), n=f"{counts[e]:,}") for e in exports.ENTITIES)
     key = "reports.cli.export.done_redacted" if a.redact else "reports.cli.export.done"

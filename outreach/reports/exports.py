@@ -112,8 +112,9 @@ def write_csv(store: Store, folder: str | Path, options: ExportOptions | None = 
 
 
 def write_xlsx(store: Store, path: str | Path, options: ExportOptions | None = None, *,
-               progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
+               progress: Callable[[int, int], None] | None = None, zip_passphrase: str | None = None) -> dict[str, int]:
     """One workbook, one sheet per entity, translated headers, real date cells. Returns rows per entity.
+    With ``zip_passphrase`` the file is an AES-256 zip holding the workbook (``reports/sealed.py``).
 
     Streamed row by row into the zipped sheets (``xlsx_stream``; issue 14: the whole 50k team took
     208 s with openpyxl's write-only mode). Text is always written as text, never as a formula."""
@@ -139,8 +140,13 @@ def write_xlsx(store: Store, path: str | Path, options: ExportOptions | None = N
             counts[sheet.entity] = n
             if progress:
                 progress(i + 1, len(ENTITIES))
+    data = buffer.getvalue()
+    if zip_passphrase is not None:   # issue 13: only the encrypted zip reaches the disk
+        from outreach.reports.sealed import aes_zip, member_name
+
+        data = aes_zip(member_name(path), data, zip_passphrase)
     with atomic_file(path) as tmp:
-        tmp.write_bytes(buffer.getbuffer())
+        tmp.write_bytes(data)
     return counts
 
 

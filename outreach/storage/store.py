@@ -22,7 +22,7 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine, create_engine, event, select, text
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import QueuePool
 from sqlmodel import Session
 
 from outreach import testhooks
@@ -104,7 +104,7 @@ def _on_begin(conn: Connection) -> None:
 def _pooled_readers(path: Path, key: bytes) -> Engine:
     """Read connections kept open between uses (issue 14): opening one costs ~4 ms (pragmas, schema,
     a cold page cache) — most of a search keystroke. Idle ones hold no lock (WAL; the pool rolls back
-    on return). Writers stay unpooled (NullPool)."""
+    on return). Writers keep one pooled connection too (Store.open)."""
     from sqlalchemy.pool import QueuePool
 
     readers = crypto_store.make_engine(path, key, poolclass=QueuePool, pool_size=2, max_overflow=-1,
@@ -141,7 +141,11 @@ class Store:
             raise OutreachError("error.db.not_outreach", path=str(path))
         key = crypto_store.database_key(directory, path)  # encrypted at rest (issue 13); asks the passphrase
         crypto_store.check_after_unclean_shutdown(path, key)
-        engine = crypto_store.make_engine(path, key, poolclass=NullPool)
+        # One writer connection kept open (issue 13): an encrypted connection starts with a cold page
+        # cache, and every page it reads is decrypted and authenticated again. Idle, it holds no lock
+        # (each transaction is BEGIN IMMEDIATE … COMMIT; the pool rolls back on return).
+        engine = crypto_store.make_engine(path, key, poolclass=QueuePool, pool_size=1, max_overflow=-1,
+                                          connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _on_connect)
         event.listen(engine, "connect", _take_control_of_begin)
         event.listen(engine, "begin", _on_begin)

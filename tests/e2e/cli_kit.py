@@ -53,6 +53,7 @@ class Run:
 def env(lang: str, passphrase: str | None) -> dict[str, str]:
     e = {k: v for k, v in os.environ.items() if not k.startswith("OUTREACH_")}
     e |= {"OUTREACH_LANG": lang, "QT_QPA_PLATFORM": "offscreen", "PYTHONIOENCODING": "utf-8"}
+    e["OUTREACH_TEST_FAST_KDF"] = "1"   # cheap Argon2id for the data key files tests create (issue 13)
     e["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), e.get("PYTHONPATH", "")]))
     if passphrase is not None:
         e["OUTREACH_PASSPHRASE"] = passphrase

@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import sqlite3
 from datetime import date
 from pathlib import Path
 
@@ -29,10 +28,18 @@ def fingerprint(join: Run) -> str:
     return digits.group(1)
 
 
+def _store_file(folder: Path):
+    """The store file read directly (it is encrypted at rest, issue 13: SQLCipher with its key)."""
+    from outreach.storage import crypto_store
+
+    path = folder / "outreach.sqlite3"
+    return crypto_store.connect(path, crypto_store.database_key(folder, path))
+
+
 def reference_digest(folder: Path) -> str:
     """A hash of the team data rows and of the change log, read straight from the database file."""
     h = hashlib.sha256()
-    with sqlite3.connect(folder / "outreach.sqlite3") as db:
+    with _store_file(folder) as db:
         for table in ("area", "provider", "teamprofile", "change_log"):
             for row in db.execute(f"SELECT * FROM {table} ORDER BY 1"):
                 h.update(repr(row).encode())
@@ -81,7 +88,7 @@ def test_a_new_laptop_is_ready_on_day_one_and_team_data_flows_from_the_lead(team
     join = li.run("team", "join", root / "invite.txt", "-o", root / "request.txt").ok()
 
     # ---- before any bundle: the lead's villages, providers and letterhead are here
-    with sqlite3.connect(li.dir / "outreach.sqlite3") as db:
+    with _store_file(li.dir) as db:
         assert db.execute("SELECT COUNT(*) FROM sync_bundle").fetchone() == (0,), "no bundle made or read yet"
     listed = li.run("areas", "list", "--json").ok().json()
     assert {(a["code"], a["name"], a["level"], a["parent_code"], a["archived"]) for a in listed if a["level"] == "village"} \

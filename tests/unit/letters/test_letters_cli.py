@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 from datetime import date
 
 import pytest
@@ -19,12 +20,12 @@ from tests.unit.letters.pdftools import all_text, page_texts
 def data_dir(tmp_path, seeded, store):
     """The seeded rows, copied into an on-disk store the CLI opens."""
     folder = tmp_path / "data"
-    disk = Store.open(folder)
-    with store.engine.connect() as src:
-        raw = src.connection.driver_connection
-        with disk.engine.connect() as dst:
-            raw.backup(dst.connection.driver_connection)
-    disk.close()
+    folder.mkdir()
+    with store.engine.connect() as src:   # a plain copy, encrypted when first opened (issue 13)
+        dst = sqlite3.connect(folder / "outreach.sqlite3")
+        src.connection.driver_connection.backup(dst)
+        dst.close()
+    Store.open(folder).close()
     return folder
 
 
