@@ -110,6 +110,9 @@ def create_referral(store: Store, *, person_id: str, provider_id: str, reason: s
         errors += validate_consent(values, today=today)
     raise_if(errors)
     device = store.device
+    from outreach.services.team_profile import get_team_profile
+
+    reply_days = get_team_profile(store).reply_days
     with store.transaction() as w:
         person = w.conn.execute(select(PERSON.c.household_id).where(PERSON.c.id == person_id)).first()
         if person is None:
@@ -124,7 +127,7 @@ def create_referral(store: Store, *, person_id: str, provider_id: str, reason: s
         rid = w.insert(Referral, values)
         _add_event(w, rid, S.DRAFT, min(issue_on or today or date.today(), today or date.today()), "")
         if issue_on:
-            _issue(w, rid, issue_on, "", today)
+            _issue(w, rid, issue_on, "", today, reply_days=reply_days)
     return get_referral(store, rid)
 
 
@@ -157,18 +160,22 @@ def update_referral(store: Store, referral_id: str, **changes: Any) -> dict:
 
 def issue_referral(store: Store, referral_id: str, *, on: date | None = None, note: str = "",
                    today: date | None = None) -> ReferralInfo:
+    from outreach.services.team_profile import get_team_profile
+
+    reply_days = get_team_profile(store).reply_days  # the team's default reply period
     with store.transaction() as w:
-        _issue(w, referral_id, on or date.today(), note, today)
+        _issue(w, referral_id, on or date.today(), note, today, reply_days=reply_days)
     return get_referral(store, referral_id)
 
 
-def _issue(w: Writer, referral_id: str, on: date, note: str, today: date | None) -> None:
+def _issue(w: Writer, referral_id: str, on: date, note: str, today: date | None, *,
+           reply_days: int = DEFAULT_REPLY_DAYS) -> None:
     current = _load(w.conn, referral_id)
     _check_transition(current, S.ISSUED)
     raise_if(validate_consent(dict(current), today=today) + check_not_future("issued_on", on, today=today))
     changes: dict[str, Any] = {"issued_on": on}
     if current["expected_reply_on"] is None or current["expected_reply_on"] < on:
-        changes["expected_reply_on"] = on + timedelta(days=DEFAULT_REPLY_DAYS)
+        changes["expected_reply_on"] = on + timedelta(days=reply_days)
     w.update(Referral, referral_id, changes)
     _add_event(w, referral_id, S.ISSUED, on, note)
     for need_id in json.loads(current["need_ids"] or "[]"):

@@ -33,6 +33,13 @@ from outreach.ui.widgets import DateField, EnumCombo, SearchBox
 REPLY_DAYS = referrals_svc.DEFAULT_REPLY_DAYS
 
 
+def _team_reply_days(ctx) -> int:
+    """The reply period the team lead set in the team profile (a small read of one row)."""
+    from outreach.services.team_profile import get_team_profile
+
+    return get_team_profile(ctx.store).reply_days
+
+
 def household_needs(store, household_id: str) -> list:
     """The household's open needs (``referrals.list_needs`` when the service offers it; until then
     the urgent ones the Today panel knows)."""
@@ -76,7 +83,7 @@ class ReferralForm(FormDialog):
         self.reason.setTabChangesFocus(True)
         self.urgency = self.add_field("urgency", "field.urgency", EnumCombo(Urgency, parent=self))
         self.expected = self.add_field("expected_reply_on", "ui.col.expected_reply", DateField(self))
-        self.expected.set_value(date.today() + timedelta(days=REPLY_DAYS))
+        self.expected.set_value(date.today() + timedelta(days=_team_reply_days(ctx)))
         self.consent = self.add_field("consent_given", "field.consent_given", QCheckBox(self))
         self.consent_by = self.add_field("consent_by", "field.consent_by", QLineEdit(self))
         self.consent_on = self.add_field("consent_on", "field.consent_on", DateField(self, allow_future=False))

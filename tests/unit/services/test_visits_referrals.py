@@ -123,3 +123,13 @@ def test_overdue_referrals_can_be_limited_to_my_villages(store, family, clinic):
     assert [r.id for r in referrals.list_referrals(store, overdue_only=True, today=TODAY,
                                                    village_ids=["522731100200"])] == [ref.id]
     assert referrals.list_referrals(store, overdue_only=True, today=TODAY, village_ids=["522731100201"]) == []
+
+
+def test_the_team_reply_period_sets_the_expected_reply_date(store, family, clinic):
+    """The reply period the lead set in the team profile is what a newly issued referral waits for."""
+    from outreach.services.team_profile import update_team_profile
+
+    update_team_profile(store, reply_days=30)
+    ref = _issued(store, family, clinic)
+    assert ref.expected_reply_on == TODAY + timedelta(days=30)
+
