@@ -151,9 +151,15 @@ class Store:
         event.listen(engine, "begin", _on_begin)
         store = cls(engine, path)
         store.db_key = key
-        store._prepare()
+        # readers before _prepare: its reads warm the connection that the first search reuses (each
+        # new encrypted connection decrypts the schema again)
         store.pooled_readers = _pooled_readers(path, key)
         store.readers = store.pooled_readers.execution_options(**{BEGIN_OPTION: "DEFERRED"})
+        try:
+            store._prepare()
+        except BaseException:
+            store.close()
+            raise
         crypto_store.ensure_recovery(store)
         return store
 

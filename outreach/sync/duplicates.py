@@ -288,6 +288,9 @@ def mark_not_duplicate(store: Store, proposal_id: int) -> None:
 def merge_people(store: Store, keep_id: str, merge_id: str) -> str:
     """Merge ``merge_id`` into ``keep_id`` (both may be given as any of their ids). Returns the id of
     the merged record that now points to the kept one."""
+    from outreach.services.backups import before
+
+    before(store, "merge")   # an encrypted backup before the decision (issue 13)
     with store.transaction() as w:
         for pid in (keep_id, merge_id):
             if w.conn.execute(select(PERSON.c.id).where(PERSON.c.id == pid)).first() is None:

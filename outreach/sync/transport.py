@@ -260,6 +260,10 @@ def import_bundles(store: Any, ring: KeyRing, paths: Sequence[str | Path], *,
     """Import several files, each on its own: a refused file changes nothing and does not stop the
     others. ``progress(done, total)`` is called between files (it may raise to cancel: files already
     imported stay imported, ``on_result`` has seen each of them)."""
+    from outreach.services.backups import before
+
+    if paths:
+        before(store, "import")   # an encrypted backup first (issue 13)
     results = []
     for i, path in enumerate(paths):
         if progress is not None:

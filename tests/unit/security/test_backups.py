@@ -151,3 +151,25 @@ def test_sigkill_while_a_plain_store_is_encrypted_leaves_a_store_that_opens(tmp_
     for f in plain.iterdir():
         if f.is_file():
             assert leaks(f, secrets) == [], f
+
+
+def test_an_import_and_a_merge_decision_are_preceded_by_a_backup(tmp_path):
+    from sqlalchemy import text
+
+    from outreach.sync import duplicates, transport
+    from outreach.sync.keys import KeyRing
+
+    store = demo_store(tmp_path / "data", households=6)
+    junk = tmp_path / "not-a-bundle.age"
+    junk.write_bytes(b"hello")
+    results = transport.import_bundles(store, KeyRing.generate(store.device.id), [junk])
+    assert not results[0].ok
+    made = backups.list_backups(backups.backup_dir(store))
+    assert [backups._parse(p)[1] for p in made] == ["before-import"]
+    with store.connect() as conn:
+        a, b = conn.execute(text("SELECT id FROM person LIMIT 2")).scalars()
+    duplicates.merge_people(store, a, b)
+    made = backups.list_backups(backups.backup_dir(store))
+    assert backups._parse(made[0])[1] == "before-merge"
+    assert backups.inspect(made[0], store.db_key).people == backups.inspect(made[1], store.db_key).people
+    store.close()
