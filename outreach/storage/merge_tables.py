@@ -10,6 +10,11 @@ synced): what travels is the ordinary change a decision makes (a field edit, ``P
   that wrote it (its "base"). Used to tell a true conflict (neither writer had seen the other's
   change) from an ordinary overwrite. Own edits need no row: their base is read from the change log
   order.
+- ``merge_clock``: the merge engine's per-field clocks (issue 14): for every (entity, row, field) the
+  change that wins it now — stamp, who, its base and its JSON value — plus, per row, its greatest
+  creation (``field='*'``). A pure function of the
+  change log (it only grows), so a received change is compared with its field's winner in one
+  indexed lookup instead of re-folding the row's whole history. Created by migration m0006.
 - ``merge_pending``: rows whose received state could not be written yet (parent row missing, unique
   value taken); retried after every import.
 - ``duplicate_proposal``: a pair of people that may be the same person; the lead's decision
@@ -71,6 +76,20 @@ class ChangeBase(SQLModel, table=True):
     device_id: str = Field(primary_key=True, max_length=32)
     base_hlc: int = Field(default=0, sa_type=BigInteger)
     base_device: str = Field(default="", max_length=32)
+
+
+class MergeClock(SQLModel, table=True):
+    __tablename__ = "merge_clock"
+
+    entity: str = Field(primary_key=True, max_length=32)
+    row_id: str = Field(primary_key=True, max_length=32)
+    field: str = Field(primary_key=True, max_length=40)      # a field, or '*' (the greatest creation)
+    hlc: int = Field(sa_type=BigInteger)
+    device_id: str = Field(max_length=32)
+    worker: str = Field(default="", max_length=64)
+    base_hlc: int | None = Field(default=None, sa_type=BigInteger)   # NULL: base unknown
+    base_device: str | None = Field(default=None, max_length=32)
+    value: str | None = None                                  # JSON of a field winner
 
 
 class MergePending(SQLModel, table=True):

@@ -53,7 +53,7 @@ from outreach.storage.merge_tables import MergePending
 from outreach.storage.tables import APPEND_ONLY, SYNCED_TABLES, SyncedBase
 from outreach.storage.types import UTCDateTime, utcnow
 from outreach.storage.writer import CHANGE_LOG, Writer, bulk_insert
-from outreach.sync import conflicts, duplicates
+from outreach.sync import conflicts, duplicates, merge_fast
 from outreach.sync.changes import CHANGE_BASE, NOTHING, Entry, Stamp, chunks, load_history
 
 PENDING = MergePending.__table__
@@ -234,6 +234,24 @@ def fold(entries: list[Entry], fields: frozenset[str]) -> Folded:
     return Folded(star is not None, {k: v for k, (_s, v) in best.items()}, top, star)
 
 
+def _single(star: Entry, fields: frozenset[str]) -> Folded:
+    """``fold`` of a row whose only change is its creation (most received rows)."""
+    return Folded(True, {k: v for k, v in star.data().items() if k in fields}, star, star)
+
+
+def _bulk_update(conn: Any, table: Any, cols: tuple[str, ...], rows: list[dict[str, Any]]) -> None:
+    """executemany of one compiled UPDATE … WHERE id = ? (values converted as ``bulk_insert`` does)."""
+    stmt = update(table).where(table.c.id == bindparam("_id")).values({c: bindparam(c) for c in cols})
+    compiled = stmt.compile(dialect=conn.dialect)
+    convert = {c: conv for c in cols if (conv := codec.db_converter(table.c[c].type))}
+    order = compiled.positiontup if compiled.positional else None
+    if order is None:
+        conn.execute(stmt, rows)
+        return
+    params = [tuple(convert[k](r[k]) if k in convert else r[k] for k in order) for r in rows]
+    conn.exec_driver_sql(compiled.string, params)
+
+
 def _defaults(model: type[SyncedBase]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name, info in model.model_fields.items():
@@ -268,50 +286,6 @@ class _Apply:
         self.blocked: dict[tuple[str, str], str] = {}
         self.new_conflicts: list[dict[str, Any]] = []
 
-    # ---------------------------------------------------------------- storing
-    def store(self, changes: list[dict[str, Any]]) -> dict[str, dict[str, list[Entry]]]:
-        """Store the changes not held yet; return {entity: {row_id: new entries}}."""
-        by_entity: dict[str, dict[str, list[dict]]] = defaultdict(lambda: defaultdict(list))
-        for ch in changes:
-            by_entity[ch["entity"]][ch["row_id"]].append(ch)
-        self.history: dict[str, dict[str, list[Entry]]] = {}
-        fresh: dict[str, dict[str, list[Entry]]] = {}
-        log_rows: list[dict[str, Any]] = []
-        base_rows: list[dict[str, Any]] = []
-        now = utcnow()
-        for entity, rows in by_entity.items():
-            hist = load_history(self.conn, entity, rows.keys(), me=self.me)
-            self.history[entity] = hist
-            fresh[entity] = {}
-            for row_id, chs in rows.items():
-                held = {(e.field, e.hlc, e.device) for e in hist.get(row_id, ())}
-                new_entries = []
-                for ch in sorted(chs, key=lambda c: (c["hlc"], c["device_id"])):
-                    key = (ch["field"], ch["hlc"], ch["device_id"])
-                    if key in held:
-                        self.report.already_had += 1
-                        continue
-                    held.add(key)
-                    text = codec.dumps(ch["value"])
-                    base = ch.get("base")
-                    base = (int(base[0]), str(base[1])) if base is not None else None
-                    e = Entry(0, ch["field"], ch["hlc"], ch["device_id"], ch["worker"], text, base,
-                              ch["value"], True)
-                    new_entries.append(e)
-                    log_rows.append({"entity": entity, "row_id": row_id, "field": e.field, "value": text,
-                                     "hlc": e.hlc, "device_id": e.device, "worker": e.worker, "recorded_at": now})
-                    if base is not None and e.field != "*":
-                        base_rows.append({"entity": entity, "row_id": row_id, "field": e.field, "hlc": e.hlc,
-                                          "device_id": e.device, "base_hlc": base[0], "base_device": base[1]})
-                if new_entries:
-                    fresh[entity][row_id] = new_entries
-        for batch in chunks(log_rows, 5000):
-            bulk_insert(self.conn, CHANGE_LOG, batch)
-        for batch in chunks(base_rows, 5000):
-            bulk_insert(self.conn, CHANGE_BASE, batch)
-        self.report.new = len(log_rows)
-        return fresh
-
     # ---------------------------------------------------------------- conflicts
     def detect(self, entity: str, row_id: str, hist: list[Entry], new: list[Entry]) -> None:
         """Queue true conflicts between the new edits of a row and the field winners they meet."""
@@ -339,13 +313,14 @@ class _Apply:
             offer(e.field, e)
 
     # ---------------------------------------------------------------- writing rows
-    def settle(self, entity: str, entries_by_row: dict[str, list[Entry]]) -> int:
-        """Write the folded state of these rows; returns how many rows were inserted."""
+    def settle(self, entity: str, entries_by_row: dict[str, list[Entry]], *, none_exist: bool = False) -> int:
+        """Write the folded state of these rows; returns how many rows were inserted. ``none_exist``:
+        the caller knows none of the rows is in the table yet (no read needed)."""
         model = SYNCED_TABLES[entity]
         table = model.__table__
-        fields = settable(model)
+        fields = _SETTABLE[entity]
         current = {}
-        for batch in chunks(sorted(entries_by_row)):
+        for batch in ([] if none_exist else chunks(sorted(entries_by_row))):
             for row in self.conn.execute(select(table).where(table.c.id.in_(batch))).mappings():
                 current[row["id"]] = dict(row)
         inserts: list[dict[str, Any]] = []
@@ -355,7 +330,7 @@ class _Apply:
             self.blocked.pop((entity, row_id), None)
             if not entries:
                 continue
-            f = fold(entries, fields)
+            f = _single(entries[0], fields) if len(entries) == 1 and entries[0].field == "*" else fold(entries, fields)
             cur = current.get(row_id)
             if cur is None and not f.exists_in_log:
                 self.blocked[(entity, row_id)] = "creation"
@@ -374,6 +349,43 @@ class _Apply:
                 diff = {k: v for k, v in {**values, **stamps}.items() if cur.get(k) != v}
                 if diff:
                     updates.append({"_id": row_id, **diff, "_cur": cur})
+        return self._write(entity, inserts, updates)
+
+    def settle_edits(self, entity: str, rows: dict[str, list[Entry]], plan: merge_fast.Plan) -> list[dict[str, Any]]:
+        """The fast path for rows whose clock is current (see ``merge_fast``): each new edit meets its
+        field's winner from the clock (a true conflict is queued in the same pass), the row gets the
+        new winners and top stamp. Returns the clock entries that moved."""
+        append_only = entity in APPEND_ONLY
+        current = plan.current[entity]
+        updates: list[dict[str, Any]] = []
+        moved: list[dict[str, Any]] = []
+        source = self.report.source
+        for row_id, new in rows.items():
+            cur = current[row_id]
+            win = merge_fast.winners(plan, entity, row_id)
+            top = old_top = plan.top[(entity, row_id)]
+            changed: dict[str, Entry] = {}
+            for e in new:   # in stamp order
+                w = win.get(e.field)
+                if w is not None and not append_only and is_conflict(e, w):
+                    older, newer = (w, e) if w.stamp < e.stamp else (e, w)
+                    self.new_conflicts.append(conflicts.pair_row(entity, row_id, e.field, older, newer, source))
+                if w is None or e.stamp > w.stamp:
+                    win[e.field] = changed[e.field] = e
+                if e.stamp > top.stamp:
+                    top = e
+            moved += [merge_fast.clock_row(entity, row_id, f, e) for f, e in changed.items()]
+            values = from_json_row(entity, {f: e.data() for f, e in changed.items()})
+            if top is not old_top:
+                values.update(hlc=top.hlc, updated_device=top.device, updated_by=top.worker, updated_at=_wall(top.hlc))
+            diff = {k: v for k, v in values.items() if cur.get(k) != v}
+            if diff:
+                updates.append({"_id": row_id, **diff, "_cur": cur})
+        self._write(entity, [], updates)
+        return moved
+
+    def _write(self, entity: str, inserts: list[dict[str, Any]], updates: list[dict[str, Any]]) -> int:
+        table = SYNCED_TABLES[entity].__table__
         inserts = self._admissible(entity, inserts, is_insert=True)
         updates = self._admissible(entity, updates, is_insert=False)
         if inserts:
@@ -393,8 +405,7 @@ class _Apply:
                 u["search_pinyin"], u["search_initials"] = name_keys(u["name"])
             grouped[tuple(sorted(k for k in u if k != "_id"))].append(u)
         for cols, rows in grouped.items():
-            stmt = update(table).where(table.c.id == bindparam("_id")).values({c: bindparam(c) for c in cols})
-            self.conn.execute(stmt, rows)
+            _bulk_update(self.conn, table, cols, rows)
         self.report.rows_inserted += len(inserts)
         self.report.rows_updated += len(updates)
         for r in inserts + updates:
@@ -500,29 +511,50 @@ def apply_changes(writer: Writer, changes: list[dict[str, Any]], *, source: str 
     future = [ch for ch in changes if writer.clock.is_far_future(ch["hlc"])]   # before observing them
     for ch in changes:
         writer.clock.observe(ch["hlc"])
-    fresh = job.store(changes)
+    conn = writer.conn
+    plan = merge_fast.plan(conn, changes, utcnow(), job.me)
+    job.report.already_had = plan.already_had
+    slow = {entity: plan.rows(entity, merge_fast.SLOW) for entity in plan.fresh}
+    history = {entity: load_history(conn, entity, rows, me=job.me) for entity, rows in slow.items() if rows}
+    for batch in chunks(plan.log_rows, 5000):
+        bulk_insert(conn, CHANGE_LOG, batch)
+    for batch in chunks(plan.base_rows, 5000):
+        bulk_insert(conn, CHANGE_BASE, batch)
+    job.report.new = len(plan.log_rows)
     testhooks.point("import:mid_apply")   # the change log is written, the rows not yet (tests only)
+    clocks: list[dict[str, Any]] = []
     for entity in ORDER:
-        rows = fresh.get(entity)
-        if not rows:
+        if not plan.fresh.get(entity):
             continue
-        hist = job.history[entity]
-        for row_id, new in rows.items():
+        hist = history.get(entity, {})
+        for row_id, new in slow[entity].items():
             job.detect(entity, row_id, hist.get(row_id, []), new)
-        job.settle(entity, {row_id: hist.get(row_id, []) + new for row_id, new in rows.items()})
+        job.settle(entity, {row_id: hist.get(row_id, []) + new for row_id, new in slow[entity].items()})
+        created = plan.rows(entity, merge_fast.NEW)
+        for row_id, new in created.items():
+            if len(new) > 1:   # edits that came with the creation
+                job.detect(entity, row_id, [], new)
+            clocks += merge_fast.clocks_of(entity, row_id, new)
+        job.settle(entity, created, none_exist=True)
+        clocks += job.settle_edits(entity, plan.rows(entity, merge_fast.EDIT), plan)
+    for entity, rows in slow.items():   # the clocks of re-folded rows, from their whole history now
+        for row_id, entries in load_history(conn, entity, rows, me=job.me).items():
+            clocks += merge_fast.clocks_of(entity, row_id, entries)
+    merge_fast.write_clocks(conn, clocks)
+    fresh = plan.fresh
     job.settle_pending({(e, r) for e, rows in fresh.items() for r in rows})
     job.report.waiting = len(job.blocked)
     _refresh_referrals(writer, job.touched_referrals)
-    job.report.conflicts = conflicts.record(writer.conn, job.new_conflicts)
+    job.report.conflicts = conflicts.record(conn, job.new_conflicts)
     if future:  # count and flag only what this import brought (an overlap re-sends old changes)
         new_keys = {(entity, row_id, e.field, e.hlc, e.device) for entity, rows in fresh.items()
                     for row_id, entries in rows.items() for e in entries}
         future = [ch for ch in future if (ch["entity"], ch["row_id"], ch["field"], ch["hlc"], ch["device_id"]) in new_keys]
         job.report.far_future = len(future)
-        conflicts.record(writer.conn, [conflicts.future_row(ch, source) for ch in future])
+        conflicts.record(conn, [conflicts.future_row(ch, source) for ch in future])
     if any(e.base is not None for rows in fresh.values() for new in rows.values() for e in new):
-        conflicts.supersede(writer.conn, fresh)
-    job.report.duplicate_proposals = duplicates.scan_people(writer.conn, job.touched_people, found_at="import")
+        conflicts.supersede(conn, fresh)
+    job.report.duplicate_proposals = duplicates.scan_people(conn, job.touched_people, found_at="import")
     return job.report
 
 

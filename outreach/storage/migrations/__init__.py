@@ -25,7 +25,8 @@ from outreach.domain.errors import OutreachError
 from outreach.storage import merge_tables, search_index, sync_tables  # noqa: F401  (register their tables)
 from outreach.storage.tables import SchemaVersion
 
-_MODULES = ["m0001_initial", "m0002_sync", "m0003_team_reference", "m0004_assessment_drafts", "m0005_search_index"]
+_MODULES = ["m0001_initial", "m0002_sync", "m0003_team_reference", "m0004_assessment_drafts", "m0005_search_index",
+            "m0006_merge_clock"]
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,220 @@
+"""The merge engine's set-based half (issue 14): staging a batch of received changes, telling which are
+held already, reading the per-field clocks of the rows they touch, and keeping those clocks.
+
+``merge_clock`` holds, for every (entity, row, field), the change that wins the field now (stamp,
+worker, base, JSON value), and per row its greatest creation (``'*'``); the row's greatest change is
+the greatest of these entries. It is a pure function of the change log, which only grows, so every clock entry only grows:
+one guarded upsert (``ON CONFLICT … DO UPDATE … WHERE excluded is newer``) keeps it whatever the
+order of imports.
+
+``plan`` sorts the rows a batch touches into three kinds:
+
+- ``NEW``: the row holds no change yet and the batch brings its creation: its state is the fold of
+  the batch alone (no history read);
+- ``EDIT``: the row exists, its clock is current (the row's own top stamp is the greatest of its
+  clock entries: no local write since the last merge), it is not waiting, and the batch brings only field edits newer
+  than its creation: each edit is compared with its field's winner — one indexed lookup — and
+  conflicts are found in the same pass;
+- ``SLOW``: anything else (a local edit since, a second creation, a waiting row, edits older than the
+  creation…): the row is re-folded from its whole history as before, and its clock rebuilt.
+
+The statements are portable SQLAlchemy (sqlite/postgresql ``insert().on_conflict_do_update``), each
+compiled once per dialect and run with ``executemany``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from operator import itemgetter
+from typing import Any
+
+from sqlalchemy import Connection, and_, or_, select, text
+from sqlalchemy.dialects import postgresql, sqlite
+
+from outreach.storage import codec
+from outreach.storage.merge_tables import MergeClock, MergePending
+from outreach.storage.tables import SYNCED_TABLES
+from outreach.sync.changes import Entry, chunks
+
+CLOCK = MergeClock.__table__
+PENDING = MergePending.__table__
+STAR = "*"      # clock entry of a row's greatest creation
+NEW, EDIT, SLOW = "new", "edit", "slow"
+CLOCK_COLS = ("entity", "row_id", "field", "hlc", "device_id", "worker", "base_hlc", "base_device", "value")
+
+STAGE = "merge_in"
+_STAGE_DDL = (f"CREATE TEMPORARY TABLE IF NOT EXISTS {STAGE} (i INTEGER PRIMARY KEY, entity VARCHAR(32), "
+              "row_id VARCHAR(32), field VARCHAR(40), hlc BIGINT, device_id VARCHAR(32))")
+_HELD = text(f"SELECT m.i FROM {STAGE} m JOIN change_log c ON c.entity = m.entity AND c.row_id = m.row_id "
+             "AND c.field = m.field AND c.hlc = m.hlc AND c.device_id = m.device_id")
+_WITH_HISTORY = text(f"SELECT DISTINCT m.entity, m.row_id FROM {STAGE} m WHERE EXISTS "
+                     "(SELECT 1 FROM change_log c WHERE c.entity = m.entity AND c.row_id = m.row_id)")
+_CLOCKS = text(f"SELECT k.entity, k.row_id, k.field, k.hlc, k.device_id, k.worker, k.base_hlc, k.base_device, "
+               f"k.value FROM (SELECT DISTINCT entity, row_id FROM {STAGE}) m "
+               "JOIN merge_clock k ON k.entity = m.entity AND k.row_id = m.row_id")
+
+_COMPILED: dict[str, tuple[str, Any]] = {}
+
+
+def _upsert(conn: Connection) -> tuple[str, Any]:
+    """The clock upsert compiled once per dialect: (SQL, row -> parameters)."""
+    name = conn.dialect.name
+    if name not in _COMPILED:
+        mod = postgresql if name == "postgresql" else sqlite
+        stmt = mod.insert(CLOCK)
+        ex, c = stmt.excluded, CLOCK.c
+        newer = or_(ex.hlc > c.hlc, and_(ex.hlc == c.hlc, ex.device_id > c.device_id))
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[c.entity, c.row_id, c.field],
+            set_={k: ex[k] for k in CLOCK_COLS[3:]}, where=newer)
+        compiled = stmt.compile(dialect=conn.dialect, column_keys=list(CLOCK_COLS))
+        order = compiled.positiontup if compiled.positional else None
+        params = itemgetter(*order) if order else (lambda r: r)
+        _COMPILED[name] = (compiled.string, params)
+    return _COMPILED[name]
+
+
+def write_clocks(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        sql, params = _upsert(conn)
+        conn.exec_driver_sql(sql, list(map(params, rows)))
+
+
+def clock_row(entity: str, row_id: str, field: str, e: Entry) -> dict[str, Any]:
+    base = e.base
+    is_field = field != STAR
+    return {"entity": entity, "row_id": row_id, "field": field, "hlc": e.hlc, "device_id": e.device,
+            "worker": e.worker, "base_hlc": base[0] if base is not None and is_field else None,
+            "base_device": base[1] if base is not None and is_field else None,
+            "value": e.value if is_field else None}
+
+
+def clocks_of(entity: str, row_id: str, entries: list[Entry]) -> list[dict[str, Any]]:
+    """The clock entries of a row whose whole history (or any part of it: the upsert keeps the
+    greatest) is ``entries``."""
+    best: dict[str, Entry] = {}
+    for e in entries:
+        cur = best.get(e.field)
+        if cur is None or e.stamp > cur.stamp:
+            best[e.field] = e
+    return [clock_row(entity, row_id, k, e) for k, e in best.items()]
+
+
+class Plan:
+    """What a batch brings: new entries per row (stamp order), the rows' kinds and clocks."""
+
+    def __init__(self) -> None:
+        self.fresh: dict[str, dict[str, list[Entry]]] = {}
+        self.log_rows: list[dict[str, Any]] = []
+        self.base_rows: list[dict[str, Any]] = []
+        self.already_had = 0
+        self.kind: dict[tuple[str, str], str] = {}
+        self.clock: dict[tuple[str, str], dict[str, Entry]] = defaultdict(dict)
+        self.current: dict[str, dict[str, dict[str, Any]]] = {}   # entity -> id -> row (EDIT rows)
+        self.top: dict[tuple[str, str], Entry] = {}                # the greatest clock entry (EDIT rows)
+
+    def rows(self, entity: str, kind: str) -> dict[str, list[Entry]]:
+        return {r: new for r, new in self.fresh.get(entity, {}).items() if self.kind[(entity, r)] == kind}
+
+
+def plan(conn: Connection, changes: list[dict[str, Any]], now: Any, me: str) -> Plan:
+    """Stage the batch, drop what is held, and sort the touched rows into NEW / EDIT / SLOW."""
+    p = Plan()
+    if not changes:
+        return p
+    conn.exec_driver_sql(_STAGE_DDL)
+    conn.exec_driver_sql(f"DELETE FROM {STAGE}")
+    conn.exec_driver_sql(f"INSERT INTO {STAGE} (i, entity, row_id, field, hlc, device_id) VALUES (?, ?, ?, ?, ?, ?)"
+                         if conn.dialect.paramstyle == "qmark" else
+                         f"INSERT INTO {STAGE} (i, entity, row_id, field, hlc, device_id) "
+                         "VALUES (%s, %s, %s, %s, %s, %s)",
+                         [(i, ch["entity"], ch["row_id"], ch["field"], ch["hlc"], ch["device_id"])
+                          for i, ch in enumerate(changes)])
+    held = set(conn.execute(_HELD).scalars())
+    with_history = {tuple(r) for r in conn.execute(_WITH_HISTORY)}
+    for entity, row_id, fld, hlc, device, worker, bh, bd, value in conn.execute(_CLOCKS):
+        base = (bh, bd) if bh is not None else None
+        p.clock[(entity, row_id)][fld] = Entry(0, fld, hlc, device, worker, value or "null", base)
+    pending = {tuple(r) for r in conn.execute(select(PENDING.c.entity, PENDING.c.row_id))}
+    conn.exec_driver_sql(f"DELETE FROM {STAGE}")
+
+    by_entity: dict[str, dict[str, list[dict]]] = defaultdict(lambda: defaultdict(list))
+    for i, ch in enumerate(changes):
+        if i in held:
+            p.already_had += 1
+        else:
+            by_entity[ch["entity"]][ch["row_id"]].append(ch)
+    dumps = codec.dumps
+    now = codec.db_timestamp(now)   # one stored text for the whole batch
+    for entity, rows in by_entity.items():
+        fresh = p.fresh.setdefault(entity, {})
+        for row_id, chs in rows.items():
+            seen: set[tuple[str, int, str]] = set()
+            new_entries = []
+            chs.sort(key=lambda c: (c["hlc"], c["device_id"]))
+            for ch in chs:
+                key = (ch["field"], ch["hlc"], ch["device_id"])
+                if key in seen:
+                    p.already_had += 1
+                    continue
+                seen.add(key)
+                value = dumps(ch["value"])
+                base = ch.get("base")
+                base = (int(base[0]), str(base[1])) if base is not None else None
+                e = Entry(0, ch["field"], ch["hlc"], ch["device_id"], ch["worker"], value, base, ch["value"], True)
+                new_entries.append(e)
+                p.log_rows.append({"entity": entity, "row_id": row_id, "field": e.field, "value": value,
+                                   "hlc": e.hlc, "device_id": e.device, "worker": e.worker, "recorded_at": now})
+                if base is not None and e.field != STAR:
+                    p.base_rows.append({"entity": entity, "row_id": row_id, "field": e.field, "hlc": e.hlc,
+                                        "device_id": e.device, "base_hlc": base[0], "base_device": base[1]})
+            if new_entries:
+                fresh[row_id] = new_entries
+    _classify(conn, p, with_history, pending, me)
+    return p
+
+
+def _classify(conn: Connection, p: Plan, with_history: set, pending: set, me: str) -> None:
+    for entity, rows in p.fresh.items():
+        table = SYNCED_TABLES[entity].__table__
+        existing: dict[str, dict[str, Any]] = {}
+        known = sorted(r for r in rows if (entity, r) in with_history)
+        for batch in chunks(known):
+            for row in conn.execute(select(table).where(table.c.id.in_(batch))).mappings():
+                existing[row["id"]] = dict(row)
+        # a row without any logged change should not exist; make sure before inserting it
+        for batch in chunks(sorted(r for r in rows if (entity, r) not in with_history)):
+            if conn.execute(select(table.c.id).where(table.c.id.in_(batch)).limit(1)).first() is not None:
+                with_history.update((entity, r) for r in batch)
+                for row in conn.execute(select(table).where(table.c.id.in_(batch))).mappings():
+                    existing[row["id"]] = dict(row)
+        current = p.current.setdefault(entity, {})
+        for row_id, new in rows.items():
+            key = (entity, row_id)
+            has_star = any(e.field == STAR for e in new)
+            cur = existing.get(row_id)
+            if any(e.device == me for e in new):   # own changes coming back: bases from the log order
+                p.kind[key] = SLOW
+                continue
+            if cur is None:
+                p.kind[key] = NEW if has_star and key not in with_history else SLOW
+                continue
+            clock = p.clock.get(key, {})
+            star = clock.get(STAR)
+            top = max(clock.values(), key=lambda e: e.stamp) if clock else None
+            fast = (not has_star and key not in pending and top is not None and star is not None
+                    and top.hlc == cur["hlc"] and top.device == cur["updated_device"]
+                    and all(e.stamp > star.stamp for e in new)
+                    and all(clock[e.field].stamp > star.stamp for e in new if e.field in clock))
+            p.kind[key] = EDIT if fast else SLOW
+            if fast:
+                current[row_id] = cur
+                p.top[key] = top
+
+
+def winners(p: Plan, entity: str, row_id: str) -> dict[str, Entry]:
+    """The field winners an EDIT row's clock holds (each newer than the row's creation)."""
+    return {f: e for f, e in p.clock.get((entity, row_id), {}).items() if f != STAR}
+
+
+__all__ = ["EDIT", "NEW", "SLOW", "Plan", "clocks_of", "plan", "winners", "write_clocks"]
