@@ -24,6 +24,7 @@ questions about the team (which signer key, is it revoked, are we a recipient) a
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import re
 import uuid
@@ -42,7 +43,7 @@ from sqlalchemy.types import TypeDecorator
 from outreach.domain.errors import OutreachError
 from outreach.storage.tables import SYNCED_TABLES, SyncedBase
 from outreach.storage.types import UTCDateTime
-from outreach.sync.keys import canonical_json, parse_age_recipient, sign, verify
+from outreach.sync.keys import canonical_json, parse_age_recipient, sign
 
 MAGIC = b"OUTREACH-BUNDLE\n"
 FORMAT = "outreach-bundle"
@@ -179,26 +180,31 @@ def encode_payload(changes: Iterable[dict[str, Any]]) -> tuple[bytes, int, dict[
     return payload, len(lines), dict(sorted(counts.items()))
 
 
-def write_bundle(*, kind: str, team_id: str, sender: str, sender_name: str, signer: Ed25519PrivateKey,
-                 recipients: Sequence[Recipient], escrow: Sequence[str] = (), seq: int,
-                 prev: str | None, vector: dict[str, int], changes: Iterable[dict[str, Any]],
-                 since: dict[str, int] | None = None, villages: Sequence[str] | None = None,
-                 roster: Sequence[dict[str, Any]] = (), bundle_id: str | None = None,
-                 created_at: str | None = None) -> tuple[bytes, Manifest]:
-    """Sign and encrypt one bundle. ``recipients`` are the intended readers (named in the signed
-    manifest); ``escrow`` are further age keys that can open it (the team's offline recovery key)."""
-    payload, count, counts = encode_payload(changes)
-    manifest = Manifest(
+def make_manifest(*, kind: str, team_id: str, sender: str, sender_name: str, recipients: Sequence[Recipient],
+                  seq: int, prev: str | None, vector: dict[str, int], payload_sha256: str, payload_bytes: int,
+                  change_count: int, counts: dict[str, int], since: dict[str, int] | None = None,
+                  villages: Sequence[str] | None = None, roster: Sequence[dict[str, Any]] = (),
+                  bundle_id: str | None = None, created_at: str | None = None) -> Manifest:
+    return Manifest(
         kind=kind, bundle_id=bundle_id or uuid.uuid4().hex, team_id=team_id, sender=sender,
         sender_name=sender_name, recipients=tuple(recipients), seq=seq, prev=prev,
         vector={k: int(v) for k, v in sorted(vector.items())}, since=since,
         villages=None if villages is None else tuple(villages),
-        payload_sha256=hashlib.sha256(payload).hexdigest(), payload_bytes=len(payload),
-        change_count=count, counts=counts,
+        payload_sha256=payload_sha256, payload_bytes=payload_bytes, change_count=change_count, counts=counts,
         created_at=created_at or datetime.now(UTC).isoformat(timespec="seconds"), roster=tuple(roster),
     )
-    inner = build_inner(manifest.to_json(), payload, signer)
-    return seal(inner, [r.age for r in recipients] + list(escrow)), manifest
+
+
+def write_bundle(*, signer: Ed25519PrivateKey, escrow: Sequence[str] = (), changes: Iterable[dict[str, Any]],
+                 **fields: Any) -> tuple[bytes, Manifest]:
+    """Sign and encrypt one bundle. ``recipients`` are the intended readers (named in the signed
+    manifest); ``escrow`` are further age keys that can open it (the team's offline recovery key).
+    The file in memory; ``bundle_stream.write_bundle_to`` writes it into a file as it is encrypted."""
+    from outreach.sync.bundle_stream import write_bundle_to
+
+    out = io.BytesIO()
+    manifest = write_bundle_to(out, signer=signer, escrow=escrow, changes=changes, **fields)
+    return out.getvalue(), manifest
 
 
 def build_inner(manifest: dict[str, Any], payload: bytes, signer: Ed25519PrivateKey) -> bytes:
@@ -376,6 +382,11 @@ def parse_payload(payload: bytes, manifest: Manifest, limits: Limits = DEFAULT_L
     lines = payload.split(b"\n")
     if lines and lines[-1] == b"":
         lines.pop()
+    return parse_lines(lines, manifest, limits)
+
+
+def parse_lines(lines: list[bytes], manifest: Manifest, limits: Limits = DEFAULT_LIMITS) -> list[dict[str, Any]]:
+    """The changes of the payload's lines (hash and size already checked), each change's schema checked."""
     if len(lines) != manifest.change_count:
         raise BundleRefused("sync.refused.payload_mismatch")
     changes: list[dict[str, Any]] = []
@@ -400,15 +411,11 @@ def parse_payload(payload: bytes, manifest: Manifest, limits: Limits = DEFAULT_L
 
 def open_bundle(data: bytes, identities: Sequence[x25519.Identity], gate: Gate,
                 limits: Limits = DEFAULT_LIMITS) -> OpenedBundle:
-    """Decrypt and verify one bundle completely; nothing is written anywhere."""
-    inner = decrypt(data, identities, limits)
-    manifest_bytes, signature, payload = split_inner(inner, limits)
-    manifest = parse_manifest(manifest_bytes)
-    gate.check_team(manifest)
-    if not verify(gate.signer_key(manifest), SIGNATURE_CONTEXT + manifest_bytes, signature):
-        raise BundleRefused("sync.refused.bad_signature")
-    gate.check_recipient(manifest)
-    return OpenedBundle(manifest, parse_payload(payload, manifest, limits))
+    """Decrypt and verify one bundle completely; nothing is written anywhere. (The checks run on the
+    stream as it decrypts: ``bundle_stream.open_stream``, which takes a file object.)"""
+    from outreach.sync.bundle_stream import open_stream
+
+    return open_stream(io.BytesIO(data), identities, gate, limits, size=len(data))
 
 
 # =========================================================================== schema of one change

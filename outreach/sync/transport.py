@@ -28,14 +28,14 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from sqlalchemy import Connection, and_, func, insert, or_, select, update
 
 from outreach import testhooks
 from outreach.domain.errors import OutreachError
 from outreach.i18n import Msg, tr
-from outreach.inputfiles import read_capped
+from outreach.inputfiles import open_regular, too_large
 from outreach.safefiles import atomic_path
 from outreach.storage.sync_tables import (
     DIRECTION_IN,
@@ -49,6 +49,7 @@ from outreach.storage.sync_tables import (
 from outreach.storage.tables import Area
 from outreach.sync import bundle as B
 from outreach.sync import team as T
+from outreach.sync.bundle_stream import open_stream
 from outreach.sync.keys import KeyRing
 
 log = logging.getLogger(__name__)
@@ -107,6 +108,7 @@ def bundle_file_name(team: T.Team, sender: str, seq: int, *, to: str | None = No
 def export_bundle(store: Any, ring: KeyRing, *, out: Path, to: str | None = None, full: bool = False) -> ExportResult:
     """Write one bundle: a worker's uplink, or (``to``) the lead's downlink to one laptop. ``out`` is a
     file, or a folder to put a file with the standard name in."""
+    from outreach.sync.bundle_stream import write_bundle_to
     from outreach.sync.changes import collect_changes, to_wire, version_vector
 
     me = store.device
@@ -139,24 +141,27 @@ def export_bundle(store: Any, ring: KeyRing, *, out: Path, to: str | None = None
             recipient_name = lead.display_name if lead else team.name
         peer = team.lead_device_id if kind == B.UPLINK else stream
         since = None if full else (peer_vector(conn, peer) or None)
-        changes = [to_wire(c) for c in collect_changes(conn, since, villages=villages)]
+        changes = collect_changes(conn, since, villages=villages)
         vector = version_vector(conn)
         seq, prev = _next_seq(conn, me.id, stream)
         testhooks.point("export:seq_read")
         roster = T.roster(conn) if kind == B.DOWNLINK else ()
         sender_name = T.display_name(me.id, me.name, worker)
-        data, manifest = B.write_bundle(
-            kind=kind, team_id=team.team_id, sender=me.id, sender_name=sender_name, signer=ring.device_sign,
-            recipients=recipients, escrow=[team.recovery_age], seq=seq, prev=prev, vector=vector,
-            changes=changes, since=since, villages=None if villages is None else sorted(villages), roster=roster)
         path = out / bundle_file_name(team, me.id, seq, to=stream if kind == B.DOWNLINK else None) \
             if out.is_dir() else out
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = files.enter_context(atomic_path(path))  # the file appears only once the bundle is recorded
-        tmp.write_bytes(data)
+        with open(tmp, "wb") as fh:   # encrypted as it is written: the bundle is never whole in memory
+            manifest = write_bundle_to(
+                fh, kind=kind, team_id=team.team_id, sender=me.id, sender_name=sender_name, signer=ring.device_sign,
+                recipients=recipients, escrow=[team.recovery_age], seq=seq, prev=prev, vector=vector,
+                changes=map(to_wire, changes), since=since, villages=None if villages is None else sorted(villages),
+                roster=roster)
+            size = fh.tell()
+        del changes
         _record(conn, manifest, DIRECTION_OUT, stream, path.name, applied=0)
     return ExportResult(path, manifest.bundle_id, kind, stream, recipient_name, seq, manifest.change_count,
-                        since is None, len(data))
+                        since is None, size)
 
 
 def export_downlinks(store: Any, ring: KeyRing, out_dir: Path, *, full: bool = False,
@@ -283,7 +288,11 @@ def import_file(store: Any, ring: KeyRing, path: Path, *, limits: B.Limits = B.D
                 on_stage: Callable[[str], None] | None = None) -> ImportResult:
     name = str(path)
     try:   # only a regular file, read no further than the cap (a FIFO or /dev/zero cannot stall us)
-        data = read_capped(path, limits.max_file_bytes, what="bundle")
+        with open_regular(path) as fh:
+            if os.fstat(fh.fileno()).st_size > limits.max_file_bytes:
+                raise too_large(path, limits.max_file_bytes, what="bundle")
+            # read in chunks as it decrypts (the cap is enforced on what is read, whatever the size says)
+            return import_data(store, ring, fh, name=name, limits=limits, on_stage=on_stage)
     except OutreachError as exc:
         msg = exc.msg
         if exc.key == "error.file.unreadable":
@@ -292,18 +301,20 @@ def import_file(store: Any, ring: KeyRing, path: Path, *, limits: B.Limits = B.D
             msg = Msg("sync.refused.too_large", {"size_mb": path.stat().st_size // 2**20,
                                                  "limit_mb": limits.max_file_bytes // 2**20})
         return ImportResult(name, REFUSED, msg)
-    return import_data(store, ring, data, name=name, limits=limits, on_stage=on_stage)
 
 
-def import_data(store: Any, ring: KeyRing, data: bytes, *, name: str = "", limits: B.Limits = B.DEFAULT_LIMITS,
-                on_stage: Callable[[str], None] | None = None) -> ImportResult:
-    """Verify one bundle completely, then apply it in one transaction. Never raises for a bad file."""
+def import_data(store: Any, ring: KeyRing, data: bytes | BinaryIO, *, name: str = "",
+                limits: B.Limits = B.DEFAULT_LIMITS, on_stage: Callable[[str], None] | None = None) -> ImportResult:
+    """Verify one bundle completely (``data``: its bytes, or a file object read in chunks), then apply
+    it in one transaction. Never raises for a bad file."""
     stage = on_stage or (lambda _s: None)
     try:
         stage("verify")
         with store.connect() as conn:
             team = T.require_team(conn)
-            opened = B.open_bundle(data, ring.identities(), RegistryGate(conn, ring, team), limits)
+            gate = RegistryGate(conn, ring, team)
+            opened = B.open_bundle(data, ring.identities(), gate, limits) if isinstance(data, bytes | bytearray) \
+                else open_stream(data, ring.identities(), gate, limits)
             m = opened.manifest
             sender = T.get_device(conn, m.sender)
             sender_name = sender.display_name if sender else m.sender_name
