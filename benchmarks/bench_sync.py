@@ -1,36 +1,51 @@
 """Sync transport at scale: export+encrypt of ~100k changes into one bundle, and the verification an
 import does before touching the database, each next to raw age encryption/decryption (pyrage) of the
-very same bytes measured in the same run.
+very same bytes measured in the same run; and the peak memory of each, in a child process.
 
-    .venv/bin/python benchmarks/bench_sync.py [--changes 100000]
+    .venv/bin/python benchmarks/bench_sync.py [--changes 100000] [--json]
 
 - export: ``transport.export_bundle`` (read the change log, version vector, wire form, canonical
-  JSON Lines, SHA-256, Ed25519 signature, age encryption to team + recovery key, atomic file write)
-  vs ``pyrage.encrypt`` of the finished plaintext to the same two recipients.
-- verify: ``bundle.open_bundle`` (decrypt, manifest, signature, payload hash, schema of every change)
-  vs ``pyrage.decrypt`` of the same file.
+  JSON Lines, SHA-256, Ed25519 signature, age encryption to team + recovery key streamed into the
+  file, atomic rename) vs ``pyrage.encrypt`` of the finished plaintext to the same two recipients.
+- verify: ``bundle_stream.open_stream`` on the file, as ``transport.import_file`` does (decrypt in
+  chunks, manifest, signature, payload hash, schema of every change) vs ``pyrage.decrypt`` of the
+  same bytes.
+- export_rss / verify_rss: how much the process grows (VmHWM after resetting it through
+  /proc/self/clear_refs, minus VmRSS before) while doing one export / one verification, in a fresh
+  child process; baseline = the bundle's size (ratio = growth ÷ bundle size).
 
-(The merge part of the issue's benchmark — 50 bundles × 2,000 changes applied — belongs with the
-merge engine; ``transport.import_data`` = ``open_bundle`` + ``merge.apply_changes``.)
+With ``--json`` the last line is one JSON object: figure -> {value, unit, baseline, ratio} (ratio =
+our cost ÷ the baseline's cost in the same run; lower is better).
+
+(The merge part of the issue's benchmark — 50 bundles × 2,000 changes applied — is bench_merge.py;
+``transport.import_data`` = ``open_stream`` + ``merge.apply_changes``.)
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import pyrage  # noqa: E402
+import rawdb  # noqa: E402
 
 from outreach.storage.store import Store  # noqa: E402
 from outreach.storage.tables import Area, Household, Person  # noqa: E402
 from outreach.sync import bundle as B  # noqa: E402
+from outreach.sync import (
+    bundle_stream,  # noqa: E402
+    transport,  # noqa: E402
+)
 from outreach.sync import team as T  # noqa: E402
-from outreach.sync import transport  # noqa: E402
 from outreach.sync.keys import FAST_KDF_FOR_TESTS, parse_age_recipient  # noqa: E402
 
 PASS = "benchmark passphrase"
@@ -72,17 +87,58 @@ def make_worker(root: Path, changes: int):
     return lead, lead_ring, worker, ring
 
 
+def _status(field: str) -> int:
+    """A /proc/self/status figure in bytes (Linux)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
+def child(op: str, root: Path) -> None:
+    """One export or one verification in this (fresh) process; prints the memory it took, as JSON."""
+    lead, worker = Store.open(root / "lead"), Store.open(root / "worker")
+    lead_ring, ring = T.unlock(lead, PASS), T.unlock(worker, PASS)
+    bundle = root / "out" / "bundle.age"
+    with lead.connect() as conn:
+        gate = transport.RegistryGate(conn, lead_ring, T.require_team(conn))
+        before = _status("VmRSS")
+        Path("/proc/self/clear_refs").write_text("5")   # reset the high-water mark
+        if op == "export":
+            transport.export_bundle(worker, ring, out=root / "out" / "rss.age", full=True)
+        else:
+            with open(bundle, "rb") as fh:
+                bundle_stream.open_stream(fh, lead_ring.identities(), gate)
+        peak = _status("VmHWM")
+    print(json.dumps({"before": before, "peak": peak, "growth": peak - before}))
+
+
+def measure_rss(op: str, root: Path) -> dict[str, int]:
+    out = subprocess.run([sys.executable, __file__, "--child", op, "--dir", str(root)], capture_output=True,
+                         text=True, check=True, env=os.environ)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--changes", type=int, default=100_000)
+    parser.add_argument("--json", action="store_true", help="print the figures as one JSON object, last line")
+    parser.add_argument("--child", choices=["export", "verify"], help=argparse.SUPPRESS)
+    parser.add_argument("--dir", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    rawdb.setup_env()
+    os.environ.setdefault("OUTREACH_TEST_FAST_KDF", "1")   # the key file's KDF is not what is measured
+    if args.child:
+        child(args.child, args.dir)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         lead, lead_ring, worker, ring = make_worker(root, args.changes)
         out = root / "out"
         out.mkdir()
+        target = out / "bundle.age"
 
-        export_s, result = best(lambda: transport.export_bundle(worker, ring, out=out, full=True), repeat=2)
+        export_s, result = best(lambda: transport.export_bundle(worker, ring, out=target, full=True), repeat=2)
         data = result.path.read_bytes()
         inner = B.decrypt(data, [lead_ring.team_age])
         with worker.connect() as conn:
@@ -90,21 +146,40 @@ def main() -> None:
         recipients = [parse_age_recipient(team.team_age), parse_age_recipient(team.recovery_age)]
         raw_enc_s, _ = best(lambda: pyrage.encrypt(inner, recipients))
 
+        def verify():
+            with open(target, "rb") as fh:
+                return bundle_stream.open_stream(fh, lead_ring.identities(), gate)
+
         with lead.connect() as conn:
             gate = transport.RegistryGate(conn, lead_ring, T.require_team(conn))
-            verify_s, opened = best(lambda: B.open_bundle(data, lead_ring.identities(), gate))
+            verify_s, opened = best(verify)
         raw_dec_s, _ = best(lambda: pyrage.decrypt(data, [lead_ring.team_age]))
+        lead.close()
+        worker.close()
+        rss = {op: measure_rss(op, root) for op in ("export", "verify")}
 
         n = result.changes
         mb = len(data) / 2**20
-        print(f"bundle: {n:,} changes, {mb:.1f} MiB encrypted ({len(inner) / max(n, 1):.0f} bytes/change)")
+        print(f"bundle: {n:,} changes, {mb:.1f} MiB encrypted ({len(inner) / max(n, 1):.0f} bytes/change); "
+              f"load average {os.getloadavg()[0]:.1f}")
         print(f"export+encrypt : {export_s:7.2f} s  {n / export_s:10,.0f} changes/s")
         print(f"raw age encrypt: {raw_enc_s:7.2f} s  {mb / raw_enc_s:10,.1f} MiB/s   ratio {export_s / raw_enc_s:6.1f}x")
         print(f"verify (import): {verify_s:7.2f} s  {n / verify_s:10,.0f} changes/s")
         print(f"raw age decrypt: {raw_dec_s:7.2f} s  {mb / raw_dec_s:10,.1f} MiB/s   ratio {verify_s / raw_dec_s:6.1f}x")
+        for op, r in rss.items():
+            print(f"peak RSS {op:6}: {r['peak'] / 2**20:6.1f} MiB ({r['growth'] / 2**20:+.1f} MiB over "
+                  f"{r['before'] / 2**20:.1f} MiB before; bundle {mb:.1f} MiB)")
         assert len(opened.changes) == n
-        lead.close()
-        worker.close()
+    if args.json:
+        mib = 2**20
+        print(json.dumps({
+            "export": {"value": round(n / export_s), "unit": "changes/s", "baseline": round(n / raw_enc_s),
+                       "ratio": round(export_s / raw_enc_s, 2)},
+            "verify": {"value": round(n / verify_s), "unit": "changes/s", "baseline": round(n / raw_dec_s),
+                       "ratio": round(verify_s / raw_dec_s, 2)},
+            **{f"{op}_rss": {"value": round(r["growth"] / mib, 1), "unit": "MiB", "baseline": round(mb, 1),
+                             "ratio": round(r["growth"] / mib / mb, 2)} for op, r in rss.items()},
+        }))
 
 
 if __name__ == "__main__":
