@@ -37,7 +37,7 @@ from outreach.sync import team, transport
 store = Store.open(sys.argv[1])
 ring = team.unlock(store, sys.argv[3])
 r = transport.import_file(store, ring, Path(sys.argv[2]))
-print("result", r.status, flush=True)
+print("result", r.status, r.text("en"), flush=True)   # the reason, if it ever ends here
 """
 
 N = 3_000
