@@ -4,6 +4,7 @@
     outreach backup list [--dir FOLDER] [--json]     # newest first: file, created_at, households …
     outreach backup restore FILE [--yes]            # shows what the backup holds, asks unless --yes
     outreach backup verify FILE
+    outreach backup recover                         # a damaged store: newest sound backup + changes since
     outreach passphrase                              # new one from OUTREACH_NEW_PASSPHRASE or typed
     outreach unlock --recovery-identity FILE        # forgotten passphrase: the lead's recovery identity
 
@@ -40,6 +41,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     r.add_argument("file", type=Path)
     r.add_argument("--yes", action="store_true", help=tr("sec.cli.yes"))
     r.set_defaults(handler=cmd_restore)
+    rc = bsub.add_parser("recover", help=tr("sec.cli.recover"))
+    rc.set_defaults(handler=cmd_recover)
     v = bsub.add_parser("verify", help=tr("sec.cli.backup"))
     v.add_argument("file", type=Path)
     v.set_defaults(handler=cmd_verify)
@@ -99,6 +102,17 @@ def cmd_restore(ctx: CliContext) -> int:
     restored, safety = backups.restore(store, Path(info.file))
     ctx._store = None   # closed by restore
     ctx.print(tr("sec.backup.restored", file=str(restored), safety=str(safety)))
+    return 0
+
+
+def cmd_recover(ctx: CliContext) -> int:
+    """A damaged store (the start-up check refused it): newest sound backup + changes since."""
+    directory = _data_dir(ctx)
+    db_file = directory / "outreach.sqlite3"
+    key = crypto_store.database_key(directory, db_file)
+    done = backups.recover(directory, key)
+    ctx.print(tr("sec.backup.recovered", file=done.backup, count=done.replayed, lost=done.unreadable,
+                 damaged=done.damaged_copy))
     return 0
 
 

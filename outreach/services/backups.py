@@ -226,3 +226,92 @@ def newest_good(store: Any) -> BackupInfo | None:
         except OutreachError:
             continue
     return None
+
+
+# --------------------------------------------------------------------------- a damaged store
+@dataclass(frozen=True)
+class Recovery:
+    backup: str
+    damaged_copy: str
+    replayed: int          # changes made after the backup, read back from the damaged change log
+    unreadable: int        # change-log ranges that could not be read (lost)
+
+
+def recover(data_dir: Path, key: bytes, *, chunk: int = 500) -> Recovery:
+    """After the start-up check found the store damaged: keep the damaged file aside (encrypted), put
+    the newest sound backup in its place, and replay the changes made since that backup from the
+    damaged file's change log, as far as its pages can still be read (a range that cannot be read is
+    skipped and counted). The changes go through the sync merge, field by field, in one transaction."""
+    data_dir = Path(data_dir)
+    db_file = data_dir / "outreach.sqlite3"
+    good = None
+    for path in list_backups(data_dir / "backups"):
+        try:
+            good = inspect(path, key, check=True)
+            break
+        except OutreachError:
+            continue
+    if good is None:
+        raise OutreachError("sec.error.corrupt_no_backup", path=str(db_file))
+    damaged = data_dir / "backups" / f"damaged-{_stamp(datetime.now(UTC))}.db"
+    shutil.copyfile(db_file, damaged)
+    os.chmod(damaged, 0o600)
+    since = _max_seq(Path(good.file), key)
+    changes, unreadable = _readable_changes(damaged, key, since, chunk)
+    incoming = db_file.with_name(db_file.name + ".restoring")
+    shutil.copyfile(good.file, incoming)
+    os.chmod(incoming, 0o600)
+    for side in (Path(f"{db_file}-wal"), Path(f"{db_file}-shm")):
+        if side.exists():
+            side.unlink()
+    os.replace(incoming, db_file)
+    if changes:
+        from outreach.storage.store import Store
+        from outreach.sync.merge import apply_changes
+
+        store = Store.open(data_dir)
+        try:
+            with store.transaction() as w:
+                apply_changes(w, changes, source="recovery")
+        finally:
+            store.close()
+    return Recovery(backup=good.file, damaged_copy=str(damaged), replayed=len(changes), unreadable=unreadable)
+
+
+def _max_seq(path: Path, key: bytes) -> int:
+    conn = crypto_store.connect(path, key)
+    try:
+        return int(conn.execute("SELECT COALESCE(MAX(seq), 0) FROM change_log").fetchone()[0])
+    finally:
+        conn.close()
+
+
+def _readable_changes(damaged: Path, key: bytes, since: int, chunk: int) -> tuple[list[dict[str, Any]], int]:
+    from outreach.storage.tables import SYNCED_TABLES
+    from outreach.sync.changes import from_wire
+
+    changes: list[dict[str, Any]] = []
+    unreadable = 0
+    conn = crypto_store.connect(damaged, key)
+    try:
+        try:
+            top = int(conn.execute("SELECT MAX(seq) FROM change_log").fetchone()[0] or 0)
+        except Exception:  # noqa: BLE001 - the index page itself is damaged: walk until rows run out
+            top = since + 10_000_000
+        low = since
+        while low < top:
+            try:
+                rows = conn.execute(
+                    "SELECT entity, row_id, field, value, hlc, device_id, worker FROM change_log "
+                    "WHERE seq > ? AND seq <= ? ORDER BY seq", (low, low + chunk)).fetchall()
+            except Exception:  # noqa: BLE001 - sqlcipher3.DatabaseError: a damaged page in this range
+                unreadable += 1
+                rows = []
+            for entity, row_id, field, value, hlc, device_id, worker in rows:
+                if entity in SYNCED_TABLES:
+                    changes.append(from_wire({"entity": entity, "row_id": row_id, "field": field, "value": value,
+                                              "hlc": int(hlc), "device_id": device_id, "worker": worker or ""}))
+            low += chunk
+    finally:
+        conn.close()
+    return changes, unreadable

@@ -96,7 +96,7 @@ def test_a_damaged_page_after_a_crash_is_found_at_start_and_the_backup_offered(t
         Store.open(tmp_path)
     assert exc.value.key == "sec.error.corrupt"
     assert exc.value.params["file"] == str(good)
-    assert "outreach backup restore" in exc.value.message("en")
+    assert "outreach backup recover" in exc.value.message("en")
 
 
 CHILD = textwrap.dedent("""
@@ -173,3 +173,40 @@ def test_an_import_and_a_merge_decision_are_preceded_by_a_backup(tmp_path):
     assert backups._parse(made[0])[1] == "before-merge"
     assert backups.inspect(made[0], store.db_key).people == backups.inspect(made[1], store.db_key).people
     store.close()
+
+
+def test_recover_puts_the_backup_back_and_replays_the_changes_made_since(tmp_path, capsys):
+    from sqlalchemy import text
+
+    from outreach.cli.main import main
+    from outreach.storage.tables import Household
+
+    data = tmp_path / "data"
+    store = demo_store(data, households=30)
+    backups.create(store)
+    with store.connect() as conn:
+        hid = conn.execute(text("SELECT id FROM household ORDER BY code LIMIT 1")).scalar_one()
+        root = conn.execute(text("SELECT rootpage FROM sqlite_master WHERE name = 'person'")).scalar_one()
+    with store.transaction() as w:     # after the backup: only the change log can bring it back
+        w.update(Household, hid, {"notes": "十二月一日：屋顶漏雨，已报村委"})
+    store.close()
+    db = data / "outreach.sqlite3"
+    raw = bytearray(db.read_bytes())
+    at = (root - 1) * 4096 + 1000       # the person table's root page
+    raw[at:at + 64] = os.urandom(64)
+    db.write_bytes(bytes(raw))
+    (data / "outreach.sqlite3-wal").write_bytes(b"")
+    with pytest.raises(OutreachError) as exc:
+        Store.open(data)
+    assert "outreach backup recover" in exc.value.message("en")
+    assert main(["--data-dir", str(data), "--lang", "en", "backup", "recover"]) == 0
+    out = capsys.readouterr().out
+    assert "replayed" in out and "(0 unreadable ranges)" in out
+    s = Store.open(data)
+    assert s.integrity_ok()
+    with s.connect() as conn:
+        assert conn.execute(text("SELECT notes FROM household WHERE id = :i"), {"i": hid}).scalar_one() \
+            == "十二月一日：屋顶漏雨，已报村委"
+        assert conn.execute(text("SELECT COUNT(*) FROM household")).scalar_one() == 30
+    s.close()
+    assert list((data / "backups").glob("damaged-*.db"))
