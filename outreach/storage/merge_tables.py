@@ -80,6 +80,7 @@ class ChangeBase(SQLModel, table=True):
 
 class MergeClock(SQLModel, table=True):
     __tablename__ = "merge_clock"
+    __table_args__ = {"sqlite_with_rowid": False}   # one b-tree: the key is the lookup
 
     entity: str = Field(primary_key=True, max_length=32)
     row_id: str = Field(primary_key=True, max_length=32)

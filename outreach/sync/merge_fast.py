@@ -180,8 +180,10 @@ def _classify(conn: Connection, p: Plan, with_history: set, pending: set, me: st
         existing: dict[str, dict[str, Any]] = {}
         known = sorted(r for r in rows if (entity, r) in with_history)
         for batch in chunks(known):
-            for row in conn.execute(select(table).where(table.c.id.in_(batch))).mappings():
-                existing[row["id"]] = dict(row)
+            result = conn.execute(select(table).where(table.c.id.in_(batch)))
+            keys = list(result.keys())
+            for row in result.fetchall():
+                existing[row[keys.index("id")]] = dict(zip(keys, row, strict=True))
         # a row without any logged change should not exist; make sure before inserting it
         for batch in chunks(sorted(r for r in rows if (entity, r) not in with_history)):
             if conn.execute(select(table.c.id).where(table.c.id.in_(batch)).limit(1)).first() is not None:

@@ -31,6 +31,7 @@ MERGE_CLOCK = sa.Table(
     sa.Column("base_hlc", sa.BigInteger(), nullable=True),
     sa.Column("base_device", sa.String(32), nullable=True),
     sa.Column("value", sa.String(), nullable=True),
+    sqlite_with_rowid=False,
 )
 
 _COLS = "entity, row_id, field, hlc, device_id, worker, base_hlc, base_device, value"
