@@ -71,6 +71,7 @@ class HouseholdTableModel(QAbstractTableModel):
         self._rows: list[HouseholdRow] = []
         self._texts: list[tuple[str, ...] | None] = []
         self._generation = 0
+        self._count_for: int | None = None  # the generation whose count is asked for after its first page
         self._loading = False
         self._exhausted = True
         self.total: int | None = None
@@ -87,9 +88,12 @@ class HouseholdTableModel(QAbstractTableModel):
         self.total = None
         self.endResetModel()
         generation = self._generation
-        self.fetchMore(QModelIndex())  # the first page first: the count can take longer and can wait
-        self.runner.query(count_households, query, key=f"hh-count-{id(self)}", owner=self,
-                          on_done=lambda n: self._counted(generation, n))
+        # The first page first; the count is asked for when that page has arrived (issue 14): a count
+        # takes seconds at county scale, and the one database thread cannot stop a running job, so a
+        # count sent with every query (the window sets its query several times while it is built)
+        # held the page the user waits for behind it.
+        self._count_for = generation
+        self.fetchMore(QModelIndex())
 
     def refresh(self) -> None:
         """Reload after an edit (keeps the query)."""
@@ -126,6 +130,10 @@ class HouseholdTableModel(QAbstractTableModel):
         if generation != self._generation:
             return
         self._loading = False
+        if self._count_for == generation:
+            self._count_for = None
+            self.runner.query(count_households, self.query, key=f"hh-count-{id(self)}", owner=self,
+                              on_done=lambda n: self._counted(generation, n))
         if len(rows) < limit:
             self._exhausted = True
         if rows:
