@@ -215,3 +215,59 @@ class SecurityMenu:
             return
         self.passphrase_dialog = ChangePassphraseDialog(self.directory, self.window)
         self.passphrase_dialog.open()
+
+
+def confirm_unredacted(parent: QWidget) -> str | None:
+    """Before an unredacted export: None to stop, "" for a plain file, or the passphrase of an
+    encrypted zip (typed twice) — the recommended choice (issue 13)."""
+    box = QMessageBox(QMessageBox.Icon.Warning, tr("sec.export.confirm_title"), tr("sec.export.confirm"),
+                      QMessageBox.StandardButton.NoButton, parent)
+    box.setObjectName("ConfirmUnredacted")
+    encrypted = box.addButton(tr("sec.export.encrypt"), QMessageBox.ButtonRole.AcceptRole)
+    plain = box.addButton(tr("sec.export.plain"), QMessageBox.ButtonRole.DestructiveRole)
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(encrypted)
+    box.exec()
+    if box.clickedButton() is plain:
+        return ""
+    if box.clickedButton() is not encrypted:
+        return None
+    dialog = ZipPassphraseDialog(parent)
+    return dialog.passphrase if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+
+class ZipPassphraseDialog(QDialog):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("ZipPassphraseDialog")
+        self.setWindowTitle(tr("sec.export.confirm_title"))
+        self.passphrase = ""
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        self.first, self.second = QLineEdit(self), QLineEdit(self)
+        for field, label in ((self.first, "sec.export.passphrase"), (self.second, "sec.lock.repeat")):
+            field.setEchoMode(QLineEdit.EchoMode.Password)
+            form.addRow(tr(label), field)
+        layout.addLayout(form)
+        hint = QLabel(tr("sec.prompt.export"), self)
+        hint.setWordWrap(True)
+        layout.addWidget(hint)
+        self.message = QLabel("", self)
+        self.message.setStyleSheet("color: #b00020;")
+        layout.addWidget(self.message)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+        buttons.accepted.connect(self.try_accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def try_accept(self) -> None:
+        from outreach.reports.sealed import MIN_EXPORT_PASSPHRASE
+
+        text = self.first.text()
+        if text != self.second.text():
+            self.message.setText(tr("sec.error.mismatch"))
+        elif len(text) < MIN_EXPORT_PASSPHRASE:
+            self.message.setText(tr("sec.error.export_passphrase_short", count=MIN_EXPORT_PASSPHRASE))
+        else:
+            self.passphrase = text
+            self.accept()

@@ -25,11 +25,13 @@ from outreach.ui.widgets import ErrorLabel
 
 
 def export_job(store, fmt: str, path: str, *, redact: bool, include_archived: bool, area: str | None,
-               lang: str, progress=None) -> dict[str, int]:
+               lang: str, progress=None, zip_passphrase: str | None = None) -> dict[str, int]:
     from outreach.reports import exports
 
     options = exports.ExportOptions(redact=redact, include_archived=include_archived, area_id=area or None,
                                     lang=lang)
+    if zip_passphrase is not None:   # issue 13: the workbook inside an AES-256 zip
+        return exports.write_xlsx(store, path, options, progress=progress, zip_passphrase=zip_passphrase)
     write = exports.write_csv if fmt == "csv" else exports.write_xlsx
     return write(store, path, options, progress=progress)
 
@@ -105,7 +107,7 @@ class ExportDialog(QDialog):
         self.close_button.setText(tr("ui.dayone.close"))
         self._note()
 
-    def export_to(self, path: str) -> None:
+    def export_to(self, path: str, zip_passphrase: str | None = None) -> None:
         fmt = self.format.currentData()
         self.error.show_message("")
 
@@ -130,9 +132,22 @@ class ExportDialog(QDialog):
         self.ctx.runner.run_with_progress(
             export_job, fmt, path, redact=self.redact.isChecked(), include_archived=self.include_archived.isChecked(),
             area=self.area.currentData() or None, lang=current_language(), title=tr("ui.dayone.export.title"),
-            parent=self, on_done=done, on_error=failed)
+            parent=self, on_done=done, on_error=failed, zip_passphrase=zip_passphrase)
 
     def _choose_path(self) -> None:
+        if not self.redact.isChecked():   # issue 13: names, ID numbers and phones leave the laptop
+            from outreach.ui.dialogs.backups_dialog import confirm_unredacted
+
+            choice = confirm_unredacted(self)
+            if choice is None:
+                return
+            if choice:   # an encrypted zip, with the passphrase typed twice
+                path, _f = QFileDialog.getSaveFileName(self, tr("ui.dayone.export.title"),
+                                                       tr("ui.dayone.export.file_name").rsplit(".", 1)[0] + ".zip",
+                                                       "Zip (*.zip)")
+                if path:
+                    self.export_to(path if path.lower().endswith(".zip") else path + ".zip", zip_passphrase=choice)
+                return
         if self.format.currentData() == "csv":
             path = QFileDialog.getExistingDirectory(self, tr("ui.dayone.export.folder"))
             if path:

@@ -103,3 +103,47 @@ def test_the_backups_dialog_lists_creates_and_previews(qtbot, qapp, tmp_path):
     finally:
         ctx.close()
         store.close()
+
+
+def test_an_unredacted_export_from_the_window_asks_first_and_can_be_an_encrypted_zip(qtbot, qapp, tmp_path):
+    import pyzipper
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QMessageBox
+
+    from outreach.ui.app import build_context
+    from outreach.ui.dialogs.backups_dialog import ZipPassphraseDialog, confirm_unredacted
+    from outreach.ui.dialogs.export_dialog import ExportDialog
+
+    def click(role_text: str) -> None:
+        box = next(w for w in qapp.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible())
+        assert "身份证号" in box.text()
+        next(b for b in box.buttons() if role_text in b.text()).click()
+
+    QTimer.singleShot(200, lambda: click("不加密"))
+    assert confirm_unredacted(None) == ""
+    QTimer.singleShot(200, lambda: next(
+        w for w in qapp.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()).reject())
+    assert confirm_unredacted(None) is None
+
+    z = ZipPassphraseDialog()
+    qtbot.addWidget(z)
+    z.first.setText("短口令")
+    z.second.setText("短口令")
+    z.try_accept()
+    assert "至少" in z.message.text() and not z.passphrase
+
+    store = demo_store(tmp_path / "data", households=6)
+    ctx = build_context(store, qapp)
+    try:
+        d = ExportDialog(ctx)
+        qtbot.addWidget(d)
+        d.redact.setChecked(False)
+        target = tmp_path / "名单.zip"
+        d.export_to(str(target), zip_passphrase="青山镇民政办-2026")
+        qtbot.waitUntil(lambda: target.exists() and ctx.runner.is_idle(), timeout=20000)
+        with pyzipper.AESZipFile(target) as zf:
+            zf.setpassword("青山镇民政办-2026".encode())
+            assert zf.read("名单.xlsx")[:2] == b"PK"
+    finally:
+        ctx.close()
+        store.close()
