@@ -195,9 +195,11 @@ def _fill_bases(entries: Iterable[Entry], stored: dict, row_id: str, me: str) ->
 
 # ============================================================================ collecting
 def collect_changes(conn: Connection, since: dict[str, int] | None, *,
-                    villages: set[str] | None = None) -> list[dict[str, Any]]:
+                    villages: set[str] | None = None, wire: bool = False) -> list[dict[str, Any]]:
     """Changes a peer whose version vector is ``since`` lacks (``None``: everything), ordered by
-    (hlc, device_id); limited to ``villages`` when given (see the module doc for the rule)."""
+    (hlc, device_id); limited to ``villages`` when given (see the module doc for the rule). With
+    ``wire`` they come in wire form (``to_wire``) straight from the log's stored JSON text, which is
+    already canonical (``codec.dumps``), so an export does not parse and re-encode every value."""
     since = since or {}
     c = CHANGE_LOG.c
     cols = (c.seq, c.entity, c.row_id, c.field, c.value, c.hlc, c.device_id, c.worker)
@@ -239,6 +241,16 @@ def collect_changes(conn: Connection, since: dict[str, int] | None, *,
                     found[row[0]] = tuple(row)
     ordered = sorted(found.values(), key=lambda r: (r[5], r[6], r[0]))
     bases = _bases(conn, [r for r in ordered if r[3] != "*"])
+    if wire:
+        out = []
+        for seq, entity, row_id, fld, value, hlc, device, worker in ordered:
+            change = {"entity": entity, "row_id": row_id, "field": fld, "hlc": hlc, "device_id": device,
+                      "worker": worker, "value": value}
+            base = bases.get(seq) if fld != "*" else None
+            if base is not None:
+                change["base"] = [int(base[0]), str(base[1])]
+            out.append(change)
+        return out
     return [
         {"entity": entity, "row_id": row_id, "field": fld, "value": json.loads(value), "hlc": hlc,
          "device_id": device, "worker": worker, "base": bases.get(seq) if fld != "*" else None}

@@ -109,7 +109,7 @@ def export_bundle(store: Any, ring: KeyRing, *, out: Path, to: str | None = None
     """Write one bundle: a worker's uplink, or (``to``) the lead's downlink to one laptop. ``out`` is a
     file, or a folder to put a file with the standard name in."""
     from outreach.sync.bundle_stream import write_bundle_to
-    from outreach.sync.changes import collect_changes, to_wire, version_vector
+    from outreach.sync.changes import collect_changes, version_vector
 
     me = store.device
     worker = store.worker
@@ -141,7 +141,7 @@ def export_bundle(store: Any, ring: KeyRing, *, out: Path, to: str | None = None
             recipient_name = lead.display_name if lead else team.name
         peer = team.lead_device_id if kind == B.UPLINK else stream
         since = None if full else (peer_vector(conn, peer) or None)
-        changes = collect_changes(conn, since, villages=villages)
+        changes = collect_changes(conn, since, villages=villages, wire=True)
         vector = version_vector(conn)
         seq, prev = _next_seq(conn, me.id, stream)
         testhooks.point("export:seq_read")
@@ -155,7 +155,7 @@ def export_bundle(store: Any, ring: KeyRing, *, out: Path, to: str | None = None
             manifest = write_bundle_to(
                 fh, kind=kind, team_id=team.team_id, sender=me.id, sender_name=sender_name, signer=ring.device_sign,
                 recipients=recipients, escrow=[team.recovery_age], seq=seq, prev=prev, vector=vector,
-                changes=map(to_wire, changes), since=since, villages=None if villages is None else sorted(villages),
+                changes=changes, since=since, villages=None if villages is None else sorted(villages),
                 roster=roster)
             size = fh.tell()
         del changes
