@@ -3,10 +3,17 @@ and visits; edits of the sender's own rows; edits and archives of other laptops'
 concurrent), one transaction per bundle as an import does. Next to it, in the same run: raw sqlite3
 executemany of the very same resulting rows (records + change log) into an identical empty schema.
 
-    .venv/bin/python benchmarks/bench_merge.py [--bundles 50] [--changes 2000]
+    .venv/bin/python benchmarks/bench_merge.py [--bundles 50] [--changes 2000] [--json]
+    .venv/bin/python benchmarks/bench_merge.py --peer-data /tmp/x/peerbench [--json]
 
 Prints changes/s for the merge and the raw insert, their ratio, and a re-import of every bundle
-(all changes already held: the "already imported" fast path).
+(all changes already held: the "already imported" fast path). The raw floor writes into a store of
+the same kind (SQLCipher with the raw key when stores are encrypted at rest, see rawdb.py), in one
+transaction; the merge commits once per bundle, as imports do.
+
+``--peer-data DIR``: the peerbench data set instead (see bench_merge_peer.py), in the peers' units.
+``--json``: the last line is one JSON object, figure -> {value, unit, baseline, ratio}: ``merge``
+(changes/s), ``merge_rows`` (rows/s), ``reimport``; ratio = merge time ÷ raw time (lower is better).
 """
 
 from __future__ import annotations
