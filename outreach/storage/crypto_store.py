@@ -37,7 +37,8 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -400,23 +401,46 @@ def database_key(directory: Path, db_file: Path) -> bytes:
     one for a new store (asking for a new passphrase), or a new one after which a plain store from an
     older version is encrypted in place. A wrong passphrase creates and changes nothing."""
     directory = Path(directory)
-    finish_interrupted_encryption(db_file)
     key = cached_key(directory)
-    if key is not None and has_keyfile(directory):
-        plain = is_plain_sqlite(db_file)
-    elif has_keyfile(directory):
-        key = unlock(directory, passphrase_for(directory, new=False))
-        plain = is_plain_sqlite(db_file)
-    else:
-        if db_file.exists() and db_file.stat().st_size and not is_plain_sqlite(db_file):
-            raise OutreachError("sec.error.keyfile_missing", path=str(keyfile_path(directory)))
-        key = create_keyfile(directory, passphrase_for(directory, new=True))
-        plain = is_plain_sqlite(db_file)
-    if plain:
-        encrypt_plain_store(db_file, key)
-    if not db_file.exists():   # created owner-only (after the key): SQLite gives -wal and -shm its mode
-        os.close(os.open(db_file, os.O_CREAT | os.O_WRONLY, 0o600))
+    if key is None and has_keyfile(directory):
+        key = unlock(directory, passphrase_for(directory, new=False))   # typing it holds no lock
+    if key is not None and db_file.exists() and not _unfinished(db_file) and not is_plain_sqlite(db_file):
+        return key
+    # Creating the key file, encrypting a plain store, finishing an interrupted encryption: one
+    # process at a time (two started at once would make two keys, or sweep the other's work file).
+    with _encryption_lock(db_file):
+        finish_interrupted_encryption(db_file)
+        if key is None and has_keyfile(directory):     # made meanwhile by another process
+            key = unlock(directory, passphrase_for(directory, new=False))
+        if key is None:
+            if db_file.exists() and db_file.stat().st_size and not is_plain_sqlite(db_file):
+                raise OutreachError("sec.error.keyfile_missing", path=str(keyfile_path(directory)))
+            key = create_keyfile(directory, passphrase_for(directory, new=True))
+        if is_plain_sqlite(db_file):
+            encrypt_plain_store(db_file, key)
+        if not db_file.exists():   # created owner-only (after the key): SQLite gives -wal and -shm its mode
+            os.close(os.open(db_file, os.O_CREAT | os.O_WRONLY, 0o600))
     return key
+
+
+def _unfinished(db_file: Path) -> bool:
+    return _side(db_file, "encrypting").exists() or _side(db_file, "encrypted").exists()
+
+
+@contextmanager
+def _encryption_lock(db_file: Path) -> Iterator[None]:
+    """An EXCLUSIVE transaction on a side file (as Store.exclusive): released by the OS if we die."""
+    import sqlite3
+
+    conn = sqlite3.connect(db_file.with_name(f"{db_file.name}-encrypt.lock"), timeout=600, isolation_level=None)
+    try:
+        conn.execute("BEGIN EXCLUSIVE")
+        try:
+            yield
+        finally:
+            conn.execute("ROLLBACK")
+    finally:
+        conn.close()
 
 
 def raw_key(key: bytes) -> str:

@@ -165,3 +165,35 @@ def test_no_passphrase_and_no_terminal_is_one_translated_line(tmp_path, monkeypa
     assert exc.value.key == "sec.error.passphrase_needed"
     assert "OUTREACH_PASSPHRASE" in exc.value.message("en")
     assert not (tmp_path / "new" / "outreach.sqlite3").exists()
+
+
+def test_two_processes_starting_on_a_plain_store_at_once_encrypt_it_once(tmp_path):
+    import threading
+
+    made = demo_store(tmp_path / "src", households=10)
+    before = row_hash(made)
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    crypto_store._export(made.path, plain / "outreach.sqlite3", made.db_key, None)
+    made.close()
+    Store.open(tmp_path / "keys-only").close()          # warm the import of the demo-free path
+    gate = threading.Barrier(2)
+    opened, errors = [], []
+
+    def start() -> None:
+        gate.wait()
+        try:
+            opened.append(Store.open(plain))
+        except Exception as exc:  # noqa: BLE001 - collected and asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=start) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert errors == [] and len(opened) == 2
+    assert {row_hash(s) for s in opened} == {before}
+    for s in opened:
+        s.close()
+    assert not crypto_store.is_plain_sqlite(plain / "outreach.sqlite3")
