@@ -75,6 +75,16 @@ def guard_wheel(root: QWidget) -> int:
     return added
 
 
+class WheelGuarded:
+    """Mixin for a dialog that is not a FormDialog (print tasks, export, scales, filled forms …): each
+    time it is shown, every drop-down, spin box and date field in it — built late ones included — takes
+    the wheel only with the focus. List it before the Qt class: ``class X(WheelGuarded, QDialog)``."""
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+        guard_wheel(self)  # type: ignore[arg-type]
+        super().showEvent(event)  # type: ignore[misc]
+
+
 # ---------------------------------------------------------------------------- choices
 class EnumCombo(QComboBox):
     """A combo box over a Labelled enum; item data are the stored values. ``none_key`` adds a first

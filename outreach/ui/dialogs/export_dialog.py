@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from outreach.i18n import current_language, tr
 from outreach.ui.dialogs.print_tasks import area_choices
-from outreach.ui.widgets import ErrorLabel
+from outreach.ui.widgets import ErrorLabel, WheelGuarded
 
 
 def export_job(store, fmt: str, path: str, *, redact: bool, include_archived: bool, area: str | None,
@@ -36,7 +36,7 @@ def export_job(store, fmt: str, path: str, *, redact: bool, include_archived: bo
     return write(store, path, options, progress=progress)
 
 
-class ExportDialog(QDialog):
+class ExportDialog(WheelGuarded, QDialog):
     sig_exported = Signal(str)
 
     def __init__(self, ctx, parent: QWidget | None = None) -> None:

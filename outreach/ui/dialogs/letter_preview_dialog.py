@@ -26,7 +26,7 @@ from outreach.domain.errors import OutreachError
 from outreach.i18n import tr
 from outreach.letters.layout import atomic_output
 from outreach.letters.raster import PageImage, page_count, render_pages
-from outreach.ui.widgets import bounded_size
+from outreach.ui.widgets import WheelGuarded, bounded_size
 
 ZOOMS = (50, 75, 100, 125, 150, 200)
 PRINT_DPI_CAP = 300
@@ -97,7 +97,7 @@ def save_pdf(pdf: bytes, path: str) -> None:
         fh.write(pdf)
 
 
-class LetterPreviewDialog(QDialog):
+class LetterPreviewDialog(WheelGuarded, QDialog):
     """Pages of a PDF one under the other, with zoom, Print… and Save as PDF…"""
 
     def __init__(self, pdf: bytes, *, title: str, file_name: str = "letter.pdf",

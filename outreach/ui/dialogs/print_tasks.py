@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from outreach.domain.errors import OutreachError
 from outreach.i18n import current_language, tr
-from outreach.ui.widgets import ErrorLabel
+from outreach.ui.widgets import ErrorLabel, WheelGuarded
 
 
 # --------------------------------------------------------------------------- jobs (database thread)
@@ -102,7 +102,7 @@ def write_bytes(_store, pdf: bytes, path: str) -> str:
 
 
 # --------------------------------------------------------------------------- the dialogs
-class PrintTaskDialog(QDialog):
+class PrintTaskDialog(WheelGuarded, QDialog):
     """Pick what to print, then Preview or Save as PDF. Subclasses add fields and ``job()``."""
 
     title_key = ""

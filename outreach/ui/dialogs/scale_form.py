@@ -23,12 +23,12 @@ from outreach.domain.errors import OutreachError, ValidationError
 from outreach.domain.scales import ScaleError, load_scale, score_scale
 from outreach.i18n import current_language, tr
 from outreach.services import forms as forms_svc
-from outreach.ui.widgets import ErrorLabel
+from outreach.ui.widgets import ErrorLabel, WheelGuarded
 
 CHANGES = ("assessment", "need", "household")
 
 
-class ScaleFormDialog(QDialog):
+class ScaleFormDialog(WheelGuarded, QDialog):
     sig_saved = Signal(object)
 
     def __init__(self, ctx, household_id: str, scale: str, *, person_id: str | None = None,

@@ -29,7 +29,7 @@ from outreach.forms.engine import Field, FormSession, is_answered
 from outreach.forms.xlsform import walk
 from outreach.i18n import current_language, tr
 from outreach.services import forms as forms_svc
-from outreach.ui.widgets import ErrorLabel
+from outreach.ui.widgets import ErrorLabel, WheelGuarded
 
 CHANGES = ("assessment", "need", "household")
 
@@ -129,7 +129,7 @@ class _Row:
         return None
 
 
-class FormFillDialog(QDialog):
+class FormFillDialog(WheelGuarded, QDialog):
     sig_saved = Signal(object)
 
     def __init__(self, ctx, household_id: str, key: str, *, person_id: str | None = None,
