@@ -34,7 +34,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from outreach.storage import codec
 from outreach.storage.merge_tables import MergeClock, MergePending
 from outreach.storage.tables import SYNCED_TABLES
-from outreach.sync.changes import Entry, chunks
+from outreach.sync.changes import Entry
 
 CLOCK = MergeClock.__table__
 PENDING = MergePending.__table__
@@ -136,6 +136,14 @@ def plan(conn: Connection, changes: list[dict[str, Any]], now: Any, me: str) -> 
         base = (bh, bd) if bh is not None else None
         p.clock[(entity, row_id)][fld] = Entry(0, fld, hlc, device, worker, value or "null", base)
     pending = {tuple(r) for r in conn.execute(select(PENDING.c.entity, PENDING.c.row_id))}
+    existing: dict[str, dict[str, dict[str, Any]]] = {}
+    for entity in {ch["entity"] for ch in changes}:   # the rows already stored, in one query per table
+        table = SYNCED_TABLES[entity].__table__
+        result = conn.execute(select(table).where(table.c.id.in_(
+            select(text("row_id")).select_from(text(STAGE)).where(text("entity = :e")))), {"e": entity})
+        keys = list(result.keys())
+        at = keys.index("id")
+        existing[entity] = {row[at]: dict(zip(keys, row, strict=True)) for row in result.fetchall()}
     conn.exec_driver_sql(f"DELETE FROM {STAGE}")
 
     by_entity: dict[str, dict[str, list[dict]]] = defaultdict(lambda: defaultdict(list))
@@ -170,26 +178,13 @@ def plan(conn: Connection, changes: list[dict[str, Any]], now: Any, me: str) -> 
                                         "device_id": e.device, "base_hlc": base[0], "base_device": base[1]})
             if new_entries:
                 fresh[row_id] = new_entries
-    _classify(conn, p, with_history, pending, me)
+    _classify(p, with_history, pending, me, existing)
     return p
 
 
-def _classify(conn: Connection, p: Plan, with_history: set, pending: set, me: str) -> None:
+def _classify(p: Plan, with_history: set, pending: set, me: str, stored: dict[str, dict[str, dict]]) -> None:
     for entity, rows in p.fresh.items():
-        table = SYNCED_TABLES[entity].__table__
-        existing: dict[str, dict[str, Any]] = {}
-        known = sorted(r for r in rows if (entity, r) in with_history)
-        for batch in chunks(known):
-            result = conn.execute(select(table).where(table.c.id.in_(batch)))
-            keys = list(result.keys())
-            for row in result.fetchall():
-                existing[row[keys.index("id")]] = dict(zip(keys, row, strict=True))
-        # a row without any logged change should not exist; make sure before inserting it
-        for batch in chunks(sorted(r for r in rows if (entity, r) not in with_history)):
-            if conn.execute(select(table.c.id).where(table.c.id.in_(batch)).limit(1)).first() is not None:
-                with_history.update((entity, r) for r in batch)
-                for row in conn.execute(select(table).where(table.c.id.in_(batch))).mappings():
-                    existing[row["id"]] = dict(row)
+        existing = stored.get(entity, {})
         current = p.current.setdefault(entity, {})
         for row_id, new in rows.items():
             key = (entity, row_id)
@@ -198,7 +193,7 @@ def _classify(conn: Connection, p: Plan, with_history: set, pending: set, me: st
             if any(e.device == me for e in new):   # own changes coming back: bases from the log order
                 p.kind[key] = SLOW
                 continue
-            if cur is None:
+            if cur is None:   # not stored: NEW only when no change of it is held either
                 p.kind[key] = NEW if has_star and key not in with_history else SLOW
                 continue
             clock = p.clock.get(key, {})
