@@ -82,6 +82,16 @@ def is_plain_sqlite(path: Path) -> bool:
         return False
 
 
+def looks_encrypted(path: Path) -> bool:
+    """Whole 4 KiB pages with no SQLite header: a SQLCipher file (whose key file may be lost), not a
+    letter or a spreadsheet saved under the database's name."""
+    try:
+        size = Path(path).stat().st_size
+    except OSError:
+        return False
+    return size >= 4096 and size % 4096 == 0 and not is_plain_sqlite(path)
+
+
 # --------------------------------------------------------------------------- passphrases
 def set_passphrase_provider(fn: Callable[[Path, bool], str | None] | None) -> None:
     """Who is asked when no ``OUTREACH_PASSPHRASE`` is set: ``fn(data_dir, new)`` returns the

@@ -137,7 +137,7 @@ class Store:
                 directory.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise OutreachError("error.db.cannot_create", path=str(directory), reason=os_reason(exc)) from exc
-        elif not _looks_like_sqlite(path) and not crypto_store.has_keyfile(directory):
+        elif not (_looks_like_sqlite(path) or crypto_store.has_keyfile(directory) or crypto_store.looks_encrypted(path)):
             raise OutreachError("error.db.not_outreach", path=str(path))
         key = crypto_store.database_key(directory, path)  # encrypted at rest (issue 13); asks the passphrase
         crypto_store.check_after_unclean_shutdown(path, key)

@@ -181,12 +181,23 @@ def run_gui(data_dir: str | None, *, demo: bool = False) -> int:
     from outreach.ui.main_window import MainWindow
 
     app = create_application()
+    from outreach.domain.errors import OutreachError
     from outreach.storage.paths import data_dir as resolve_data_dir
-    from outreach.ui.dialogs.lock_dialog import IdleLock, ask_at_start, idle_minutes, start_backup
+    from outreach.ui.dialogs.lock_dialog import (
+        IdleLock,
+        ask_at_start,
+        idle_minutes,
+        show_open_error,
+        start_backup,
+    )
 
     if not ask_at_start(resolve_data_dir(data_dir), demo=demo):  # the app lock (issue 13)
         return 1
-    store = Store.open(data_dir)
+    try:
+        store = Store.open(data_dir)
+    except OutreachError as exc:   # a damaged store, a missing key file …: said in the window too
+        show_open_error(exc)
+        raise
     minutes = idle_minutes(store)
     start_backup(store)   # encrypted backup at start when the newest is a day old
     ctx = build_context(store, app)

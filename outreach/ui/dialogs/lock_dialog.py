@@ -185,3 +185,13 @@ def start_backup(store) -> None:
         backups.backup_if_due(store)
     except OutreachError as exc:
         logging.getLogger("outreach.ui").warning("no backup at start: %s", exc.message("en"))
+
+
+def show_open_error(exc: OutreachError) -> None:
+    """The store could not be opened (damaged, key file missing …): the one translated line in a
+    message box as well — a worker who started the app from the desktop has no terminal to read."""
+    from PySide6.QtWidgets import QMessageBox
+
+    box = QMessageBox(QMessageBox.Icon.Critical, tr("sec.open_failed"), exc.message())
+    box.setObjectName("OpenError")
+    box.exec()

@@ -147,3 +147,27 @@ def test_an_unredacted_export_from_the_window_asks_first_and_can_be_an_encrypted
     finally:
         ctx.close()
         store.close()
+
+
+def test_a_store_that_cannot_be_opened_is_explained_in_the_window(qapp, tmp_path, monkeypatch):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QMessageBox
+
+    from outreach.domain.errors import OutreachError
+    from outreach.ui import app
+
+    data = tmp_path / "data"
+    Store.open(data).close()
+    crypto_store.keyfile_path(data).unlink()          # the key file lost: the data cannot be opened
+    crypto_store.forget()
+    seen: list[str] = []
+
+    def read_and_close() -> None:
+        box = next(w for w in qapp.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible())
+        seen.append(box.text())
+        box.accept()
+
+    QTimer.singleShot(300, read_and_close)
+    with pytest.raises(OutreachError) as exc:
+        app.run_gui(str(data))
+    assert exc.value.key == "sec.error.keyfile_missing" and seen == [exc.value.message()]
