@@ -262,10 +262,24 @@ class HouseholdsView(QWidget):
             combo.retranslate()
         self.area_model.retranslate()
         self.model.retranslate()
+        self._fit_columns()
         if self.model.total is not None:
             self._show_total(self.model.total)
         else:
             self.count_label.setText("")
+
+    def _fit_columns(self) -> None:
+        """Widen (never narrow) a column whose header, or the longest benefit label, would be clipped in
+        the current language ("Members", "Minimum living allowance (dibao)")."""
+        header = self.table.horizontalHeader()
+        fm = self.table.fontMetrics()
+        benefit = [c[0] for c in COLUMNS].index("benefit_status")
+        for i in range(len(COLUMNS) - 1):  # the last column stretches
+            need = header.sectionSizeFromContents(i).width() + 8
+            if i == benefit:
+                need = max(need, max(fm.horizontalAdvance(b.label()) for b in BenefitStatus) + 16)
+            if header.sectionSize(i) < need:
+                self.table.setColumnWidth(i, need)
 
     def save_state(self, settings) -> None:
         settings.set_value("households/splitter", self.splitter.saveState())
@@ -278,3 +292,4 @@ class HouseholdsView(QWidget):
         header = settings.bytes("households/header")
         if header is not None and self.table.horizontalHeader().count() == len(COLUMNS):
             self.table.horizontalHeader().restoreState(header)
+            self._fit_columns()
