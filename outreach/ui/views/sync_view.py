@@ -433,8 +433,11 @@ class SyncView(QWidget):
         returns the chosen codes, or None to stop), then enrol."""
         confirm = confirm or self._ask_enroll
 
+        names: dict[str, str] = {}
+
         def got(result) -> None:
             request, villages = result
+            names.update(villages)
             chosen = confirm(request, villages)
             if chosen is None:
                 self._say(Msg("sync.cli.enroll_cancelled"))
@@ -442,8 +445,8 @@ class SyncView(QWidget):
             self.runner.op(enroll_job, request, list(chosen), changes={"sync"}, owner=self,
                            on_done=enrolled, on_error=self._say_error)
 
-        def enrolled(device: T.Device) -> None:
-            villages = ", ".join(device.villages) or tr("sync.cli.no_villages")
+        def enrolled(device: T.Device) -> None:  # the villages by name, as the lead picked them
+            villages = ", ".join(names.get(v, v) for v in device.villages) or tr("sync.cli.no_villages")
             self._say(Msg("sync.cli.enrolled", {"device": device.display_name, "villages": villages}))
             self.refresh()
 
