@@ -81,6 +81,11 @@ class Laptop:
 
 @pytest.fixture
 def laptops(qapp, qtbot, tmp_path):
+    from outreach.ui.lang import register_fonts
+
+    if not qapp.property("outreach_fonts"):     # as create_application does: CJK text, not boxes
+        register_fonts(qapp)
+        qapp.setProperty("outreach_fonts", True)
     made: list[Laptop] = []
 
     def make(name: str) -> Laptop:
@@ -348,6 +353,7 @@ def lead_enrols(qtbot, lead: Laptop, request: str, fingerprint: str, codes: dict
     assert "seen" in chooser and fingerprint in picker.get("text", ""), picker
     row = next(d for d in view.model.devices if d["role"] == "member")
     assert set(row["villages"]) == {codes["东坪村"], codes["石门村"]}
+    assert any("东坪村" in line and "石门村" in line for line in view.log_lines()), view.log_lines()  # by name
     shot(window, "11-lead-sync-enrolled-zh")
     return view
 
@@ -564,6 +570,8 @@ def lead_imports(qtbot, lead: Laptop, view, bundle) -> None:
         choose_file(bundle)
         click(qtbot, view.import_button)
     assert [r.status for r in blocker.args[0]] == ["imported"], view.log_lines()
+    wait_idle(qtbot, lead.ctx)
+    qtbot.waitUntil(lambda: any(d["last_bundle"] for d in view.model.devices), timeout=10000)
     shot(lead.window, "19-lead-sync-imported-zh")
 
 
