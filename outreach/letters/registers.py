@@ -45,7 +45,7 @@ REGISTER_COLUMNS = ("no", "date", "household", "head", "address", "people_met", 
                     "remarks")
 # column widths as shares of the frame width (landscape A4); a date like 2025年11月24日 and a household
 # code like 石门-OAXV-0001 fit on one line (a code cut in two cannot be searched for or typed back)
-_SHARES = (0.045, 0.115, 0.12, 0.08, 0.13, 0.10, 0.075, 0.065, 0.065, 0.205)
+_SHARES = (0.045, 0.115, 0.12, 0.08, 0.12, 0.115, 0.075, 0.065, 0.065, 0.20)
 NOTE_CHARS = 40          # 备注 shows the visit's note up to this many characters, then "…"
 KEEP_ROWS = 3            # a page never holds fewer than this many rows of the register (no orphan rows)
 
