@@ -5,6 +5,10 @@ Why not openpyxl (write-only) or XlsxWriter (constant_memory)? Both were measure
 demo (issue 14): 4.4 and 2.3 CPU-seconds for the writer alone, i.e. ~45 s and ~25 s of a whole 50k
 team on top of reading the rows — the 30 s goal out of reach. Their cost is per cell (a cell object,
 its checks, its XML built piece by piece); this writer formats a row with one f-string per cell.
+And both stream through plain temporary files on disk (XlsxWriter's constant_memory mode, openpyxl's
+write-only sheets), which would leave unencrypted records of vulnerable people behind a killed export
+(issue 13: temp files never hold plain records); this writer zips into memory and the caller writes
+the finished (optionally encrypted) file once. LibreOffice opening the result is tested.
 
 What it writes (what the exports need, nothing more): inline strings (no shared-string table to hold
 in memory), numbers, booleans, dates and date-times as real date cells, a bold header row, the top row
