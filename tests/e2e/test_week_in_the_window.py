@@ -280,7 +280,9 @@ def lead_sets_up_team(qtbot, lead: Laptop, tmp_path) -> str:
 
 
 # =========================================================================== the worker joins
-def worker_first_run(qtbot, li: Laptop, invite: str, codes: dict) -> str:
+def worker_first_run(qtbot, li: Laptop, invite: str, codes: dict, who: tuple = ("李娜", "13912345678",
+                     "李娜的笔记本", "Lina-laptop-2026-Dongping", ("东坪村", "石门村"))) -> tuple[str, str]:
+    name, phone, laptop_name, passphrase, villages = who
     from outreach.ui.dialogs.setup_wizard import SetupWizard
     from outreach.ui.dialogs.team_wizard import JoinTeamWizard
 
@@ -290,11 +292,11 @@ def worker_first_run(qtbot, li: Laptop, invite: str, codes: dict) -> str:
     wizard.show()
     qtbot.waitUntil(lambda: wizard.loaded, timeout=5000)
     click(qtbot, wizard.join_choice)
-    type_text(wizard.worker_name, "李娜")
-    qtbot.keyClicks(wizard.worker_phone, "13912345678")
+    type_text(wizard.worker_name, name)
+    qtbot.keyClicks(wizard.worker_phone, phone)
     device = wizard.device_name
     device.selectAll()
-    type_text(device, "李娜的笔记本")
+    type_text(device, laptop_name)
     shot(wizard, "08-first-run-join-zh")
     click(qtbot, wizard.join_button)
     join = newest_dialog(qtbot, JoinTeamWizard)
@@ -304,8 +306,8 @@ def worker_first_run(qtbot, li: Laptop, invite: str, codes: dict) -> str:
     qtbot.waitUntil(lambda: page.invite.text() == invite, timeout=10000)
     assert "seen" in answered
     assert page.request.text().endswith("enrolment-request.json")
-    qtbot.keyClicks(page.passphrase, "Lina-laptop-2026-Dongping")
-    qtbot.keyClicks(page.again, "Lina-laptop-2026-Dongping")
+    qtbot.keyClicks(page.passphrase, passphrase)
+    qtbot.keyClicks(page.again, passphrase)
     shot(join, "09-join-invite-zh")
     join.next()
     qtbot.waitUntil(lambda: join.fingerprint != "" or bool(page.error.text()), timeout=20000)
@@ -317,7 +319,7 @@ def worker_first_run(qtbot, li: Laptop, invite: str, codes: dict) -> str:
     wait_idle(qtbot, ctx)
     # the team's villages came with the invite: she ticks hers
     qtbot.waitUntil(lambda: wizard.area_model.item_for(codes["东坪村"]) is not None, timeout=5000)
-    for village in ("东坪村", "石门村"):
+    for village in villages:
         wizard.area_model.item_for(codes[village]).setCheckState(Qt.CheckState.Checked)
     click(qtbot, _button(wizard, "保存"))
     wait_idle(qtbot, ctx)
@@ -326,14 +328,16 @@ def worker_first_run(qtbot, li: Laptop, invite: str, codes: dict) -> str:
     return fingerprint, request
 
 
-def lead_enrols(qtbot, lead: Laptop, request: str, fingerprint: str, codes: dict):
+def lead_enrols(qtbot, lead: Laptop, request: str, fingerprint: str, codes: dict,
+                villages: tuple = ("东坪村", "石门村"), worker: str = "李娜"):
     window = lead.window
     window.nav_actions["sync"].trigger()
     view = window.pages["sync"].build()
     qtbot.waitUntil(lambda: bool(view.state), timeout=10000)
-    qtbot.keyClicks(view.passphrase, PASS)
-    QTest.keyClick(view.passphrase, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: view.ring is not None, timeout=20000)
+    if view.ring is None:
+        qtbot.keyClicks(view.passphrase, PASS)
+        QTest.keyClick(view.passphrase, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: view.ring is not None, timeout=20000)
 
     def tick(dialog) -> None:
         from PySide6.QtWidgets import QListWidget
@@ -341,7 +345,7 @@ def lead_enrols(qtbot, lead: Laptop, request: str, fingerprint: str, codes: dict
         choices = dialog.findChild(QListWidget)
         for i in range(choices.count()):
             item = choices.item(i)
-            if any(name in item.text() for name in ("东坪村", "石门村")):
+            if any(name in item.text() for name in villages):
                 item.setCheckState(Qt.CheckState.Checked)
         dialog.accept()
 
@@ -351,9 +355,9 @@ def lead_enrols(qtbot, lead: Laptop, request: str, fingerprint: str, codes: dict
     click(qtbot, view.enroll_button)
     qtbot.waitUntil(lambda: len(view.model.devices) == before + 1, timeout=20000)
     assert "seen" in chooser and fingerprint in picker.get("text", ""), picker
-    row = next(d for d in view.model.devices if d["role"] == "member")
-    assert set(row["villages"]) == {codes["东坪村"], codes["石门村"]}
-    assert any("东坪村" in line and "石门村" in line for line in view.log_lines()), view.log_lines()  # by name
+    row = next(d for d in view.model.devices if d["role"] == "member" and d["worker"] == worker)
+    assert set(row["villages"]) == {codes[v] for v in villages}
+    assert any(all(v in line for v in villages) for line in view.log_lines()), view.log_lines()  # by name
     shot(window, "11-lead-sync-enrolled-zh")
     return view
 
@@ -375,7 +379,7 @@ def _benign(widget):
     return ""
 
 
-def _new_household(qtbot, li: Laptop, village: str, address: str) -> str:
+def _new_household(qtbot, li: Laptop, village: str, address: str, phone: str = "") -> str:
     from outreach.ui.dialogs.household_form import HouseholdForm
 
     window = li.window
@@ -386,6 +390,8 @@ def _new_household(qtbot, li: Laptop, village: str, address: str) -> str:
     wait_idle(qtbot, li.ctx)
     form.village.setCurrentIndex(form.village.findData(village))
     type_text(form.address, address)
+    if phone:
+        qtbot.keyClicks(form.phone, phone)
     click(qtbot, _button(form, "保存"))
     wait_idle(qtbot, li.ctx)
     assert _closed(form), form.general_error.text()
@@ -513,6 +519,11 @@ def monday(qtbot, li: Laptop, codes: dict, tmp_path) -> dict:
         assert _closed(form), _errors(form)
     made = _query(qtbot, ctx, referrals.list_referrals, household_id=ids["h_wang"])
     assert sorted(r.status for r in made) == ["issued", "issued"]
+    from outreach.services import households
+
+    code = _query(qtbot, ctx, households.get_household, ids["h_wang"]).row.code
+    device = code.split("-")[1]         # 东坪-<this laptop>-0002: the same laptop code in every reference
+    assert all(r.reference.split("-")[1] == device for r in made), (code, [r.reference for r in made])
 
     # ---- 刘小雨, 9, with her grandparents: a wrong check digit is said at once; saved without the ID
     ids["h_liu"] = _new_household(qtbot, li, dongping, "东坪村一组 30 号")
@@ -547,20 +558,28 @@ def print_days_letters(qtbot, laptop: Laptop, tmp_path) -> str:
     return str(path)
 
 
-def worker_exports(qtbot, li: Laptop, tmp_path):
+def _worker_sync(qtbot, li: Laptop, passphrase: str):
     window = li.window
     window.nav_actions["sync"].trigger()
     view = window.pages["sync"].build()
     qtbot.waitUntil(lambda: bool(view.state), timeout=10000)
-    qtbot.keyClicks(view.passphrase, "Lina-laptop-2026-Dongping")
-    QTest.keyClick(view.passphrase, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: view.ring is not None, timeout=20000)
-    usb = tmp_path / "li-usb"
+    if view.ring is None:
+        qtbot.keyClicks(view.passphrase, passphrase)
+        QTest.keyClick(view.passphrase, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: view.ring is not None, timeout=20000)
+    return view
+
+
+def worker_exports(qtbot, li: Laptop, tmp_path, passphrase: str = "Lina-laptop-2026-Dongping", usb_name="li-usb"):
+    window = li.window
+    view = _worker_sync(qtbot, li, passphrase)
+    usb = tmp_path / usb_name
     usb.mkdir()
+    before = view.log.count()
     choose_file(usb)
     click(qtbot, view.export_button)
-    qtbot.waitUntil(lambda: any(usb.glob("*.age")) or view.log.count() > 0, timeout=20000)
-    [bundle] = usb.glob("*.age")
+    qtbot.waitUntil(lambda: any(usb.glob("*.age")) or view.log.count() > before, timeout=20000)
+    [bundle] = list(usb.glob("*.age")) or [view.log_lines()]
     shot(window, "18-worker-sync-exported-zh")
     return bundle
 
@@ -621,14 +640,71 @@ def lead_prints_and_exports(qtbot, lead: Laptop, codes: dict, tmp_path) -> None:
     assert "王秀英" not in body and "刘小雨" not in body       # redacted for the county office
 
 
-def lead_downlinks(qtbot, lead: Laptop, view, tmp_path) -> None:
+def lead_downlinks(qtbot, lead: Laptop, view, tmp_path):
     out = tmp_path / "downlinks"
     out.mkdir()
     before = view.log.count()
     choose_file(out)
     click(qtbot, view.export_all_button)
     qtbot.waitUntil(lambda: view.log.count() > before, timeout=30000)
-    assert len(list(out.glob("*.age"))) == 1, view.log_lines()
+    assert len(list(out.glob("*.age"))) == 2, view.log_lines()      # one for each laptop
+    return out
+
+
+# =========================================================================== Tuesday–Friday: a conflict
+def edit_phone(qtbot, laptop: Laptop, household_id: str, phone: str) -> None:
+    from outreach.ui.dialogs.household_form import HouseholdForm
+
+    window = laptop.window
+    window.open_household(household_id)
+    wait_idle(qtbot, laptop.ctx)
+    click(qtbot, window.household_page.buttons["edit"])
+    form = window.forms.current
+    assert isinstance(form, HouseholdForm)
+    wait_idle(qtbot, laptop.ctx)
+    form.phone.selectAll()
+    qtbot.keyClicks(form.phone, phone)
+    click(qtbot, _button(form, "保存"))
+    wait_idle(qtbot, laptop.ctx)
+    assert _closed(form), _errors(form)
+
+
+def worker_imports_downlink(qtbot, laptop: Laptop, passphrase: str, folder) -> None:
+    view = _worker_sync(qtbot, laptop, passphrase)
+    mine = [p for p in folder.glob("*.age") if f"-to-{laptop.store.device.code}-" in p.name]
+    assert len(mine) == 1, [p.name for p in folder.glob("*.age")]
+    with qtbot.waitSignal(view.sig_imported, timeout=30000) as blocker:
+        choose_file(mine[0])
+        click(qtbot, view.import_button)
+    assert [r.status for r in blocker.args[0]] == ["imported"], view.log_lines()
+    wait_idle(qtbot, laptop.ctx)
+
+
+def lead_resolves_conflict(qtbot, lead: Laptop, view, bundles, household_id: str, keep: str, other: str) -> None:
+    from outreach.services import households
+
+    lead.window.nav_actions["sync"].trigger()
+    with qtbot.waitSignal(view.sig_imported, timeout=30000) as blocker:
+        answer = answer_modal(__import__("PySide6.QtWidgets", fromlist=["QFileDialog"]).QFileDialog, lambda d: (
+            d.findChild(__import__("PySide6.QtWidgets", fromlist=["QLineEdit"]).QLineEdit, "fileNameEdit").setText(
+                " ".join(f'"{b}"' for b in bundles)), d.accept()))
+        click(qtbot, view.import_button)
+    assert "seen" in answer
+    assert sorted(r.status for r in blocker.args[0]) == ["imported", "imported"], view.log_lines()
+    wait_idle(qtbot, lead.ctx)
+    window = lead.window
+    window.nav_actions["conflicts"].trigger()
+    queue = window.pages["conflicts"].build()
+    qtbot.waitUntil(lambda: queue.loaded and queue.model.rowCount() == 1, timeout=10000)
+    assert "冲突" in window.nav_actions["conflicts"].text() and "1" in window.nav_actions["conflicts"].text()
+    values = {queue.current_box.value.text(), queue.other_box.value.text()}
+    assert values == {keep, other}, values                      # both numbers, side by side
+    shot(window, "23-lead-conflict-zh", SIZE)
+    button = queue.keep_button if queue.current_box.value.text() == keep else queue.take_button
+    click(qtbot, button)
+    qtbot.waitUntil(lambda: queue.model.rowCount() == 0, timeout=10000)
+    wait_idle(qtbot, lead.ctx)
+    assert _query(qtbot, lead.ctx, households.get_household, household_id).row.phone == keep
 
 
 # =========================================================================== the same screens in English
@@ -682,14 +758,30 @@ def test_first_week_in_the_window(qtbot, laptops, tmp_path):
     li = laptops("li")
     fingerprint, request = worker_first_run(qtbot, li, invite, codes)
     view = lead_enrols(qtbot, lead, request, fingerprint, codes)
+    wang = laptops("wang")
+    wang_pass = "Wangqiang-laptop-2026-Shimen"
+    fingerprint, request = worker_first_run(qtbot, wang, invite, codes, ("王强", "13700001111", "王强的笔记本",
+                                                                             wang_pass, ("石门村", "河口村")))
+    lead_enrols(qtbot, lead, request, fingerprint, codes, ("石门村", "河口村"), "王强")
 
     li.open_window(qtbot)
     monday(qtbot, li, codes, tmp_path)
+    shimen = _new_household(qtbot, li, codes["石门村"], "石门村 22 号", phone="13900001111")
     print_days_letters(qtbot, li, tmp_path)
     bundle = worker_exports(qtbot, li, tmp_path)
 
     lead.window.nav_actions["sync"].trigger()
     lead_imports(qtbot, lead, view, bundle)
     lead_prints_and_exports(qtbot, lead, codes, tmp_path)
-    lead_downlinks(qtbot, lead, view, tmp_path)
+    out = lead_downlinks(qtbot, lead, view, tmp_path)
+
+    # Tuesday: 王强 gets 石门村 from the downlink and changes the phone; 李娜 changed it too, differently
+    wang.open_window(qtbot)
+    worker_imports_downlink(qtbot, wang, wang_pass, out)
+    edit_phone(qtbot, wang, shimen, "13722222222")
+    edit_phone(qtbot, li, shimen, "13911111111")
+    li_bundle = worker_exports(qtbot, li, tmp_path, usb_name="li-usb-2")
+    wang_bundle = worker_exports(qtbot, wang, tmp_path, wang_pass, usb_name="wang-usb")
+    # Friday: both imported at once; the conflict shown with both numbers; 陈静 keeps 李娜's after phoning
+    lead_resolves_conflict(qtbot, lead, view, [li_bundle, wang_bundle], shimen, "13911111111", "13722222222")
     screens_in_english(qtbot, lead, codes)
