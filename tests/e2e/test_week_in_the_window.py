@@ -738,6 +738,24 @@ def screens_in_english(qtbot, lead: Laptop, codes: dict) -> None:
                     assert h.sectionSize(i) >= h.sectionSizeFromContents(i).width() - 12, (
                         name, view.model().headerData(i, Qt.Orientation.Horizontal))
         shot(window, f"31-{name}-en", SIZE)
+    # one fact, one number: the dashboard's cards against the lists that show the same thing
+    from outreach.ui.views.dashboard_view import FigureCard
+
+    dashboard = window.pages["dashboard"].build()
+    qtbot.waitUntil(lambda: all(c.value.text() for c in dashboard.findChildren(FigureCard)), timeout=20000)
+    cards = {c.caption.text(): c.value.text() for c in dashboard.findChildren(FigureCard)}
+    today = window.pages["today"]
+    due, overdue, urgent = (v.model().rowCount() for v in today.findChildren(QTableView)[:3])
+    referrals = window.pages["referrals"].build()
+    listed = referrals.findChildren(QTableView)[0].model().rowCount()
+    window.households.select_area("")               # All areas, as the dashboard's "Whole team"
+    wait_idle(qtbot, lead.ctx)
+    shown = window.households.count_label
+    qtbot.waitUntil(lambda: shown.text().split()[:1] == [cards["Households registered"]], timeout=5000)
+    assert cards["Referrals issued"] == str(listed)
+    assert cards["Replies overdue (any month)"] == str(overdue)
+    assert cards["Households with a visit due"] == str(due)
+    assert f"{urgent} urgent" in cards["Needs identified"] or urgent == 0, cards
     for item, cls in (("Village visit register", PrintTaskDialog), ("Monthly report", PrintTaskDialog),
                       ("Export data", ExportDialog)):
         dialog = _trigger(qtbot, window, "Print and reports", item, cls)
