@@ -803,3 +803,50 @@ def test_first_week_in_the_window(qtbot, laptops, tmp_path):
     # Friday: both imported at once; the conflict shown with both numbers; 陈静 keeps 李娜's after phoning
     lead_resolves_conflict(qtbot, lead, view, [li_bundle, wang_bundle], shimen, "13911111111", "13722222222")
     screens_in_english(qtbot, lead, codes)
+
+
+# =========================================================================== the wheel, outside the forms
+def test_the_wheel_over_the_print_export_and_scale_dialogs_changes_nothing(qtbot, laptops):
+    """A wheel tick passing over a drop-down, month or day box of a print task, the export dialog or a
+    scale changes nothing unless that box has the focus (issue 10, beyond the forms)."""
+    from PySide6.QtCore import QPoint, QPointF
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QAbstractSpinBox, QComboBox
+
+    from outreach.ui.dialogs.scale_form import ScaleFormDialog
+    from tests.ui.conftest import seed_county
+
+    lead = laptops("lead")
+    lead.store.set_setting("worker_name", "陈静")
+    ids = seed_county(lead.store)
+    window = lead.open_window(qtbot)
+
+    def wheel_all(dialog) -> int:
+        boxes = dialog.findChildren(QComboBox) + dialog.findChildren(QAbstractSpinBox)
+        for box in boxes:
+            if box.count() > 2 if isinstance(box, QComboBox) else True:
+                box.setCurrentIndex(1) if isinstance(box, QComboBox) else None
+        before = [b.currentIndex() if isinstance(b, QComboBox) else b.text() for b in boxes]
+        dialog.setFocus()
+        for box in boxes:
+            for up in (False, False, True):
+                centre = QPointF(box.width() / 2, box.height() / 2)
+                QApplication.sendEvent(box, QWheelEvent(
+                    centre, QPointF(box.mapToGlobal(centre.toPoint())), QPoint(0, 0), QPoint(0, 120 if up else -120),
+                    Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False))
+        after = [b.currentIndex() if isinstance(b, QComboBox) else b.text() for b in boxes]
+        assert after == before, dialog.windowTitle()
+        return len(boxes)
+
+    seen = 0
+    for name in ("register", "blank", "letters", "report", "export"):
+        dialog = window.dayone.run(name)
+        if hasattr(dialog, "loaded"):
+            qtbot.waitUntil(lambda d=dialog: d.loaded, timeout=5000)
+        seen += wheel_all(dialog)
+        dialog.reject()
+    scale = ScaleFormDialog(lead.ctx, ids["h2"], "phq9", person_id=ids["p_wang"], parent=window)
+    scale.show()
+    seen += wheel_all(scale)
+    scale.reject()
+    assert seen > 15
