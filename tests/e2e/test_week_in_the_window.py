@@ -18,6 +18,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QPushButton
 
 from outreach.domain import idnumber
+from outreach.i18n import current_language, tr
 from tests.e2e.window_kit import answer_modal, choose_file, click, newest_dialog, shot, type_text, wait_idle
 from tests.unit.letters.pdftools import all_text
 
@@ -48,11 +49,12 @@ def discard_on_teardown(monkeypatch):
 class Laptop:
     """A data folder on disk with the app's context around it (what ``outreach gui`` builds)."""
 
-    def __init__(self, qapp, folder) -> None:
+    def __init__(self, qapp, folder, lang: str = "zh_CN") -> None:
         from outreach.storage.store import Store
         from outreach.ui.app import build_context
 
         self.folder = folder
+        self.lang = lang
         self.store = Store.open(folder)
         self.ctx = build_context(self.store, qapp)
         self.window = None
@@ -79,8 +81,13 @@ class Laptop:
         self.store.close()
 
 
+@pytest.fixture(params=["zh_CN", "en"])
+def lang(request):
+    return request.param
+
+
 @pytest.fixture
-def laptops(qapp, qtbot, tmp_path):
+def laptops(qapp, qtbot, tmp_path, lang):
     from outreach.ui.lang import register_fonts
 
     if not qapp.property("outreach_fonts"):     # as create_application does: CJK text, not boxes
@@ -89,7 +96,7 @@ def laptops(qapp, qtbot, tmp_path):
     made: list[Laptop] = []
 
     def make(name: str) -> Laptop:
-        laptop = Laptop(qapp, tmp_path / name)
+        laptop = Laptop(qapp, tmp_path / name, lang)
         made.append(laptop)
         return laptop
 
@@ -136,9 +143,15 @@ def _menu_action(window, menu_title: str, item: str):
     raise AssertionError(f"no menu item {menu_title} → {item}")
 
 
-def _trigger(qtbot, window, menu_title: str, item: str, cls: type, not_in: tuple = ()) -> QDialog:
-    _menu_action(window, menu_title, item).trigger()
+def _trigger(qtbot, window, menu: str, action: str, cls: type, not_in: tuple = ()) -> QDialog:
+    """Menu Team / Print and reports → an item, found by the texts the user reads in her language."""
+    title = tr(f"ui.dayone.menu.{menu}")
+    _menu_action(window, title, tr(f"ui.dayone.action.{action}").rstrip("…")).trigger()
     return newest_dialog(qtbot, cls, not_in=not_in)
+
+
+def SAVE() -> str:  # noqa: N802 - reads as the button's label
+    return tr("ui.action.save")
 
 
 # =========================================================================== the lead's first day
@@ -154,7 +167,8 @@ def lead_first_run(qtbot, lead: Laptop, tmp_path) -> dict:
     qtbot.addWidget(wizard)
     wizard.show()
     qtbot.waitUntil(lambda: wizard.loaded, timeout=5000)
-    shot(wizard, "01-first-run-choice-zh", SIZE and None)
+    wizard.language.setCurrentIndex(wizard.language.findData(lead.lang))    # the first thing she picks
+    shot(wizard, "01-first-run-choice-zh")
     click(qtbot, wizard.lead_choice)
     assert wizard.step == "details" and wizard.worker_name.isVisible()
     shot(wizard, "02-first-run-lead-zh")
@@ -180,7 +194,7 @@ def lead_first_run(qtbot, lead: Laptop, tmp_path) -> dict:
         if level:
             form.level.set_value(level)
         with qtbot.waitSignal(form.sig_saved, timeout=5000) as saved:
-            click(qtbot, _button(form, "保存"))
+            click(qtbot, _button(form, SAVE()))
         wait_idle(qtbot, ctx)
         codes[name] = saved.args[0]
         qtbot.waitUntil(lambda: areas.model.item_for(saved.args[0]) is not None, timeout=5000)
@@ -203,7 +217,7 @@ def lead_first_run(qtbot, lead: Laptop, tmp_path) -> dict:
     qtbot.keyClicks(profile.org_phone, "0871-6123000")
     type_text(profile.reply_to, "石门镇社工站 陈静")
     shot(profile, "04-team-profile-zh")
-    click(qtbot, _button(profile, "保存"))
+    click(qtbot, _button(profile, SAVE()))
     wait_idle(qtbot, ctx)
     assert _closed(profile), profile.general_error.text()
 
@@ -212,7 +226,7 @@ def lead_first_run(qtbot, lead: Laptop, tmp_path) -> dict:
     assert not wizard.fields["villages"].error.text()
     for village in ("东坪村", "石门村", "河口村"):
         wizard.area_model.item_for(codes[village]).setCheckState(Qt.CheckState.Checked)
-    click(qtbot, _button(wizard, "保存"))
+    click(qtbot, _button(wizard, SAVE()))
     wait_idle(qtbot, ctx)
     assert wizard.result() == QDialog.DialogCode.Accepted, wizard.general_error.text()
     ctx.settings = wizard.result_value
@@ -228,7 +242,7 @@ def lead_adds_providers(qtbot, lead: Laptop) -> None:
     from outreach.ui.views.directory_view import DirectoryDialog
 
     window = lead.window
-    directory = _trigger(qtbot, window, "团队", "服务资源库", DirectoryDialog)
+    directory = _trigger(qtbot, window, "team", "directory", DirectoryDialog)
     qtbot.waitUntil(lambda: directory.loaded, timeout=5000)
     assert directory.can_edit
     for name, category, phone in (("青山镇卫生院", "clinic", "0871-6123001"),
@@ -239,7 +253,7 @@ def lead_adds_providers(qtbot, lead: Laptop) -> None:
         form.category.set_value(category)
         if phone:
             qtbot.keyClicks(form.phone, phone)
-        click(qtbot, _button(form, "保存"))
+        click(qtbot, _button(form, SAVE()))
         wait_idle(qtbot, lead.ctx)
         assert _closed(form), form.general_error.text()
     qtbot.waitUntil(lambda: directory.model.rowCount() == 2, timeout=5000)
@@ -251,7 +265,7 @@ def lead_sets_up_team(qtbot, lead: Laptop, tmp_path) -> str:
     from outreach.ui.dialogs.team_wizard import CreateTeamWizard
 
     window = lead.window
-    wizard = _trigger(qtbot, window, "团队", "建立团队", CreateTeamWizard)
+    wizard = _trigger(qtbot, window, "team", "create_team", CreateTeamWizard)
     page = wizard.name_page
     type_text(page.name, "石门镇社工站")
     qtbot.keyClicks(page.passphrase, PASS)
@@ -291,6 +305,7 @@ def worker_first_run(qtbot, li: Laptop, invite: str, codes: dict, who: tuple = (
     qtbot.addWidget(wizard)
     wizard.show()
     qtbot.waitUntil(lambda: wizard.loaded, timeout=5000)
+    wizard.language.setCurrentIndex(wizard.language.findData(li.lang))
     click(qtbot, wizard.join_choice)
     type_text(wizard.worker_name, name)
     qtbot.keyClicks(wizard.worker_phone, phone)
@@ -302,7 +317,7 @@ def worker_first_run(qtbot, li: Laptop, invite: str, codes: dict, who: tuple = (
     join = newest_dialog(qtbot, JoinTeamWizard)
     page = join.invite_page
     answered = choose_file(invite)
-    click(qtbot, _button(page, "浏览"))
+    click(qtbot, _button(page, tr("ui.dayone.browse").rstrip("…")))
     qtbot.waitUntil(lambda: page.invite.text() == invite, timeout=10000)
     assert "seen" in answered
     assert page.request.text().endswith("enrolment-request.json")
@@ -321,7 +336,7 @@ def worker_first_run(qtbot, li: Laptop, invite: str, codes: dict, who: tuple = (
     qtbot.waitUntil(lambda: wizard.area_model.item_for(codes["东坪村"]) is not None, timeout=5000)
     for village in villages:
         wizard.area_model.item_for(codes[village]).setCheckState(Qt.CheckState.Checked)
-    click(qtbot, _button(wizard, "保存"))
+    click(qtbot, _button(wizard, SAVE()))
     wait_idle(qtbot, ctx)
     assert wizard.result() == QDialog.DialogCode.Accepted, wizard.general_error.text()
     ctx.settings = wizard.result_value
@@ -392,7 +407,7 @@ def _new_household(qtbot, li: Laptop, village: str, address: str, phone: str = "
     type_text(form.address, address)
     if phone:
         qtbot.keyClicks(form.phone, phone)
-    click(qtbot, _button(form, "保存"))
+    click(qtbot, _button(form, SAVE()))
     wait_idle(qtbot, li.ctx)
     assert _closed(form), form.general_error.text()
     assert window.stack.currentWidget() is window.household_page
@@ -451,11 +466,11 @@ def monday(qtbot, li: Laptop, codes: dict, tmp_path) -> dict:
                          id_number=idnumber.make("530101", wang_birth, 22))
     assert member.birth_date.value() == wang_birth          # read from the ID, not retyped
     shot(member, "12-member-form-zh")
-    click(qtbot, _button(member, "保存"))
+    click(qtbot, _button(member, SAVE()))
     wait_idle(qtbot, ctx)
     assert _closed(member), _errors(member)
     son = _add_member(qtbot, li, "王建军", "child", status="away_for_work")
-    click(qtbot, _button(son, "保存"))
+    click(qtbot, _button(son, SAVE()))
     wait_idle(qtbot, ctx)
     assert _closed(son), _errors(son)
     members = {m.name: m for m in _query(qtbot, ctx, people.list_members, ids["h_wang"])}
@@ -468,7 +483,7 @@ def monday(qtbot, li: Laptop, codes: dict, tmp_path) -> dict:
     visit.people.item(0).setCheckState(Qt.CheckState.Checked)
     type_text(visit.notes, "独居，儿子在东莞打工；降压药快吃完了。")
     shot(visit, "13-visit-form-zh")
-    click(qtbot, _button(visit, "保存"))
+    click(qtbot, _button(visit, SAVE()))
     wait_idle(qtbot, ctx)
     assert _closed(visit), _errors(visit)
 
@@ -488,7 +503,7 @@ def monday(qtbot, li: Laptop, codes: dict, tmp_path) -> dict:
         assert form.is_question_visible(qid)
         form.questions[qid].set_value(True)
     shot(form, "14-assessment-zh")
-    click(qtbot, _button(form, "保存"))
+    click(qtbot, _button(form, SAVE()))
     wait_idle(qtbot, ctx)
     if not _closed(form):                       # an incomplete assessment may be kept as such
         pytest.fail(f"assessment not saved: {_errors(form)}")
@@ -514,7 +529,7 @@ def monday(qtbot, li: Laptop, codes: dict, tmp_path) -> dict:
         form.consent_method.set_value("verbal_witnessed")
         type_text(form.consent_witness, "邻居张阿姨")
         shot(form, "15-referral-form-zh")
-        click(qtbot, _button(form, "保存"))
+        click(qtbot, _button(form, SAVE()))
         wait_idle(qtbot, ctx)
         assert _closed(form), _errors(form)
     made = _query(qtbot, ctx, referrals.list_referrals, household_id=ids["h_wang"])
@@ -530,7 +545,7 @@ def monday(qtbot, li: Laptop, codes: dict, tmp_path) -> dict:
     good = idnumber.make("530101", date(date.today().year - 9, 9, 1), 24)
     wrong = good[:17] + ("0" if good[17] != "0" else "1")
     child = _add_member(qtbot, li, "刘小雨", "grandchild", flags=("left_behind_child",), id_number=wrong)
-    assert "校验码" in child.fields["id_number"].error.text()
+    assert ("校验码" if current_language() == "zh_CN" else "check digit") in child.fields["id_number"].error.text()
     assert child.without_id.isVisible()
     shot(child, "16-member-wrong-id-zh")
     click(qtbot, child.without_id)
@@ -544,7 +559,7 @@ def monday(qtbot, li: Laptop, codes: dict, tmp_path) -> dict:
 def print_days_letters(qtbot, laptop: Laptop, tmp_path) -> str:
     from outreach.ui.dialogs.print_tasks import PrintTaskDialog
 
-    dialog = _trigger(qtbot, laptop.window, "打印与报表", "当天的转介信", PrintTaskDialog)
+    dialog = _trigger(qtbot, laptop.window, "print", "letters", PrintTaskDialog)
     shot(dialog, "17-days-letters-zh")
     path = tmp_path / "letters-monday.pdf"
     choose_file(path)
@@ -599,7 +614,7 @@ def lead_prints_and_exports(qtbot, lead: Laptop, codes: dict, tmp_path) -> None:
     from outreach.ui.dialogs.print_tasks import PrintTaskDialog
 
     window = lead.window
-    register = _trigger(qtbot, window, "打印与报表", "村走访台账", PrintTaskDialog)
+    register = _trigger(qtbot, window, "print", "register", PrintTaskDialog)
     qtbot.waitUntil(lambda: register.loaded, timeout=5000)
     register.village.setCurrentIndex(register.village.findData(codes["东坪村"]))
     shot(register, "20-register-zh")
@@ -612,7 +627,7 @@ def lead_prints_and_exports(qtbot, lead: Laptop, codes: dict, tmp_path) -> None:
     assert "东坪村" in text and "王秀英" in text and "降压药" in text      # head of household, the note in 备注
     register.reject()
 
-    report = _trigger(qtbot, window, "打印与报表", "月度报告", PrintTaskDialog)
+    report = _trigger(qtbot, window, "print", "report", PrintTaskDialog)
     shot(report, "21-report-zh")
     path = tmp_path / "月报.pdf"
     choose_file(path)
@@ -621,7 +636,7 @@ def lead_prints_and_exports(qtbot, lead: Laptop, codes: dict, tmp_path) -> None:
     assert path.exists(), report.error.text()
     report.reject()
 
-    export = _trigger(qtbot, window, "打印与报表", "导出数据", ExportDialog)
+    export = _trigger(qtbot, window, "print", "export", ExportDialog)
     assert export.redact.isChecked()
     export.format.setCurrentIndex(export.format.findData("xlsx"))
     shot(export, "22-export-zh")
@@ -664,7 +679,7 @@ def edit_phone(qtbot, laptop: Laptop, household_id: str, phone: str) -> None:
     wait_idle(qtbot, laptop.ctx)
     form.phone.selectAll()
     qtbot.keyClicks(form.phone, phone)
-    click(qtbot, _button(form, "保存"))
+    click(qtbot, _button(form, SAVE()))
     wait_idle(qtbot, laptop.ctx)
     assert _closed(form), _errors(form)
 
@@ -696,7 +711,7 @@ def lead_resolves_conflict(qtbot, lead: Laptop, view, bundles, household_id: str
     window.nav_actions["conflicts"].trigger()
     queue = window.pages["conflicts"].build()
     qtbot.waitUntil(lambda: queue.loaded and queue.model.rowCount() == 1, timeout=10000)
-    assert "冲突" in window.nav_actions["conflicts"].text() and "1" in window.nav_actions["conflicts"].text()
+    assert tr("ui.nav.conflicts") in window.nav_actions["conflicts"].text() and "1" in window.nav_actions["conflicts"].text()
     values = {queue.current_box.value.text(), queue.other_box.value.text()}
     assert values == {keep, other}, values                      # both numbers, side by side
     shot(window, "23-lead-conflict-zh", SIZE)
@@ -716,7 +731,7 @@ def screens_in_english(qtbot, lead: Laptop, codes: dict) -> None:
     from outreach.ui.dialogs.print_tasks import PrintTaskDialog
 
     window = lead.window
-    _menu_action(window, "语言", "English").trigger()
+    _menu_action(window, tr("ui.menu.language").replace("&", "").split("(")[0], "English").trigger()
     wait_idle(qtbot, lead.ctx)
     assert _menu_action(window, "Print and reports", "Village visit register")
     window.show_view("households")
@@ -756,10 +771,9 @@ def screens_in_english(qtbot, lead: Laptop, codes: dict) -> None:
     assert cards["Replies overdue (any month)"] == str(overdue)
     assert cards["Households with a visit due"] == str(due)
     assert f"{urgent} urgent" in cards["Needs identified"] or urgent == 0, cards
-    for item, cls in (("Village visit register", PrintTaskDialog), ("Monthly report", PrintTaskDialog),
-                      ("Export data", ExportDialog)):
-        dialog = _trigger(qtbot, window, "Print and reports", item, cls)
-        shot(dialog, f"32-{item.split()[0].lower()}-{item.split()[-1].lower()}-en")
+    for item, cls in (("register", PrintTaskDialog), ("report", PrintTaskDialog), ("export", ExportDialog)):
+        dialog = _trigger(qtbot, window, "print", item, cls)
+        shot(dialog, f"32-{item}-en")
         dialog.reject()
     window.set_language("zh_CN")
     wait_idle(qtbot, lead.ctx)

@@ -85,7 +85,11 @@ def choose_file(path: str | Path) -> dict:
 
 def shot(widget: QWidget, name: str, size: tuple[int, int] | None = None) -> Path:
     """Save what ``widget`` shows to /tmp/qa/<name>.png (at ``size`` if given)."""
+    from outreach.i18n import current_language
+
     SHOTS.mkdir(parents=True, exist_ok=True)
+    if name.endswith("-zh"):        # the walk's names: saved under the language it ran in
+        name = name[:-3] + "-" + current_language()
     if size is not None and widget.isWindow():
         widget.resize(*size)
     QApplication.processEvents()
