@@ -423,8 +423,7 @@ def _add_member(qtbot, li: Laptop, name: str, relation: str, *, birth: str = "",
     type_text(member.name, name)
     member.relation.set_value(relation)
     if birth:
-        member.birth_date.setFocus()
-        qtbot.keyClicks(member.birth_date.edit if hasattr(member.birth_date, "edit") else member.birth_date, birth)
+        qtbot.keyClicks(member.birth_date.edit, birth)
     if status:
         member.status.set_value(status)
     for flag in flags:
@@ -722,6 +721,47 @@ def lead_resolves_conflict(qtbot, lead: Laptop, view, bundles, household_id: str
     assert _query(qtbot, lead.ctx, households.get_household, household_id).row.phone == keep
 
 
+def thursday_reply_slip(qtbot, li: Laptop, reference: str) -> None:
+    """The clinic's slip comes back: 李娜 types its reference, ticks Served, records it."""
+    from PySide6.QtWidgets import QRadioButton
+
+    from outreach.services import referrals
+
+    window = li.window
+    window.nav_actions["referrals"].trigger()
+    view = window.pages["referrals"].build()
+    wait_idle(qtbot, li.ctx)
+    qtbot.keyClicks(view.reply_reference, reference)
+    QTest.keyClick(view.reply_reference, Qt.Key.Key_Return)
+    wait_idle(qtbot, li.ctx)
+    served = next(b for b in view.reply_box.findChildren(QRadioButton) if b.property("status") == "served")
+    click(qtbot, served)
+    type_text(view.reply_services, "开了降压药")
+    click(qtbot, view.reply_button)
+    wait_idle(qtbot, li.ctx)
+    assert not view.reply_error.text(), view.reply_error.text()
+    shot(window, "24-worker-reply-slip-zh", SIZE)
+    done = {r.reference: r.status for r in _query(qtbot, li.ctx, referrals.list_referrals)}
+    assert done[reference] == "served", done
+
+
+def lead_merges_duplicate(qtbot, lead: Laptop, household_id: str) -> None:
+    from outreach.services import people
+
+    window = lead.window
+    window.nav_actions["duplicates"].trigger()
+    queue = window.pages["duplicates"].build()
+    qtbot.waitUntil(lambda: queue.list.count() == 1, timeout=10000)
+    left, right = queue.left.texts(), queue.right.texts()
+    assert {left[0], right[0]} == {"張建國", "张建国"} and left[2] == right[2]
+    shot(window, "25-lead-duplicate-zh", SIZE)
+    click(qtbot, queue.keep_left_button)
+    qtbot.waitUntil(lambda: queue.list.count() == 0, timeout=10000)
+    wait_idle(qtbot, lead.ctx)
+    members = [m.name for m in _query(qtbot, lead.ctx, people.list_members, household_id)]
+    assert sorted(n for n in members if n in ("張建國", "张建国")) == [left[0]], members   # one man, kept as chosen
+
+
 # =========================================================================== the same screens in English
 def screens_in_english(qtbot, lead: Laptop, codes: dict) -> None:
     """Language → English from the menu; every screen redrawn in English, nothing clipped."""
@@ -812,10 +852,22 @@ def test_first_week_in_the_window(qtbot, laptops, tmp_path):
     worker_imports_downlink(qtbot, wang, wang_pass, out)
     edit_phone(qtbot, wang, shimen, "13722222222")
     edit_phone(qtbot, li, shimen, "13911111111")
+    # …and each registered the same man in that household, once in traditional characters
+    for laptop, written in ((li, "張建國"), (wang, "张建国")):
+        member = _add_member(qtbot, laptop, written, "parent", birth="1961-08-08")
+        click(qtbot, _button(member, SAVE()))
+        wait_idle(qtbot, laptop.ctx)
+        assert _closed(member), _errors(member)
+    # Thursday: the clinic's reply slip
+    from outreach.services import referrals
+
+    clinic = next(r for r in _query(qtbot, li.ctx, referrals.list_referrals) if "卫生院" in r.provider_name)
+    thursday_reply_slip(qtbot, li, clinic.reference)
     li_bundle = worker_exports(qtbot, li, tmp_path, usb_name="li-usb-2")
     wang_bundle = worker_exports(qtbot, wang, tmp_path, wang_pass, usb_name="wang-usb")
     # Friday: both imported at once; the conflict shown with both numbers; 陈静 keeps 李娜's after phoning
     lead_resolves_conflict(qtbot, lead, view, [li_bundle, wang_bundle], shimen, "13911111111", "13722222222")
+    lead_merges_duplicate(qtbot, lead, shimen)
     screens_in_english(qtbot, lead, codes)
 
 
