@@ -167,7 +167,13 @@ def test_a_store_that_cannot_be_opened_is_explained_in_the_window(qapp, tmp_path
         seen.append(box.text())
         box.accept()
 
-    QTimer.singleShot(300, read_and_close)
-    with pytest.raises(OutreachError) as exc:
-        app.run_gui(str(data))
+    timer = QTimer()
+    timer.setSingleShot(True)
+    timer.timeout.connect(read_and_close)
+    timer.start(300)
+    try:
+        with pytest.raises(OutreachError) as exc:
+            app.run_gui(str(data))
+    finally:
+        timer.stop()     # never left to fire in another test
     assert exc.value.key == "sec.error.keyfile_missing" and seen == [exc.value.message()]
