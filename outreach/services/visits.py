@@ -7,12 +7,11 @@ import json
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from outreach.domain.enums import VisitOutcome, VisitType
 from outreach.domain.errors import FieldError, NotFound
 from outreach.domain.validation import check_choice, check_not_future, check_required, raise_if
-from outreach.services.areas import AREA
 from outreach.services.people import PERSON
 from outreach.storage.store import Store
 from outreach.storage.tables import Household, Visit
@@ -85,33 +84,3 @@ def list_visits(store: Store, household_id: str) -> list[VisitInfo]:
                              [names.get(p, "?") for p in met], r.notes, r.next_due, r.created_by, r.created_device))
     return out
 
-
-@dataclass(frozen=True)
-class DueVisit:
-    household_id: str
-    code: str
-    village_name: str
-    address: str
-    next_due: date
-    days_overdue: int  # negative: due in the future
-
-
-def due_visits(store: Store, *, today: date | None = None, within_days: int = 0,
-               village_ids: list[str] | None = None, limit: int = 500) -> list[DueVisit]:
-    """Households whose latest visit set a next-visit date on or before today (+ within_days)."""
-    today = today or date.today()
-    latest = (select(VISIT.c.household_id, func.max(VISIT.c.visit_date).label("last"))
-              .where(VISIT.c.archived.is_(False)).group_by(VISIT.c.household_id).subquery())
-    due = (select(VISIT.c.household_id, func.max(VISIT.c.next_due).label("next_due"))
-           .join(latest, (latest.c.household_id == VISIT.c.household_id) & (latest.c.last == VISIT.c.visit_date))
-           .where(VISIT.c.next_due.is_not(None), VISIT.c.archived.is_(False))
-           .group_by(VISIT.c.household_id).subquery())
-    stmt = (select(HOUSEHOLD.c.id, HOUSEHOLD.c.code, AREA.c.name, HOUSEHOLD.c.address, due.c.next_due)
-            .join(due, due.c.household_id == HOUSEHOLD.c.id).join(AREA, AREA.c.id == HOUSEHOLD.c.village_id)
-            .where(HOUSEHOLD.c.archived.is_(False), due.c.next_due <= date.fromordinal(today.toordinal() + within_days))
-            .order_by(due.c.next_due, HOUSEHOLD.c.code).limit(limit))
-    if village_ids is not None:
-        stmt = stmt.where(HOUSEHOLD.c.village_id.in_(village_ids))
-    with store.connect() as conn:
-        rows = conn.execute(stmt).all()
-    return [DueVisit(r[0], r[1], r[2], r[3], r[4], (today - r[4]).days) for r in rows]

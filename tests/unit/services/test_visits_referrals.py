@@ -35,7 +35,7 @@ def test_due_and_not_visited_lists(store, family, village):
     other = households.create_household(store, village_id=village)
     visits.record_visit(store, household_id=family["household"], visit_date=TODAY - timedelta(days=10),
                         next_due=TODAY - timedelta(days=2), today=TODAY)
-    due = visits.due_visits(store, today=TODAY)
+    due = followups.visits_due(store, as_of=TODAY)   # the one definition Today and the reports use
     assert [(d.household_id, d.days_overdue) for d in due] == [(family["household"], 2)]
     stale = households.query_households(store, HouseholdQuery(not_visited_days=90, today=TODAY))
     assert [r.id for r in stale] == [other]
