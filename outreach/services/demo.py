@@ -129,6 +129,7 @@ def build_demo(store: Store, *, households: int = 500, seed: int = 1, today: dat
     if not store.worker:
         store.set_setting("worker_name", "李娜")
         store.set_setting("device_name", "李娜的笔记本")
+        store.set_setting("worker_phone", "13912345678")   # printed on her letters (an invented number)
     _demo_profile(store)
     villages = _areas(store, g, max(3, min(40, households // 40 or 3)))
     providers = _providers(store, g, villages)
