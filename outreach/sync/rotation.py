@@ -6,7 +6,7 @@ identity was lost, carried to every enrolled laptop in its next downlink.
             a *rotation record* (new public keys, grace date) signed with the OLD team signing key.
     downlink manifest (signed by the lead's device key, encrypted to the worker's device key) carries
             ``key_rotations`` (every record, oldest first) and ``acked_seq`` (the highest uplink
-            number the lead has imported from that laptop; handover uses it).
+            number up to which the lead has imported every uplink of that laptop; handover uses it).
     worker: ``apply_rotations`` takes a record only when it is signed by the team signing key the
             laptop already trusts; anything else refuses the whole downlink. From then on its uplinks
             are encrypted to the new team key.
@@ -127,12 +127,14 @@ def rotate_key(store: Any, passphrase: str, grace_until: date, *, key_dir: Path 
 # --------------------------------------------------------------------------- downlinks
 def downlink_extra(conn: Connection, target: str) -> dict[str, Any]:
     """Signed manifest fields of the lead's downlink to ``target``."""
-    from outreach.sync.transport import BUNDLES
+    from outreach.sync.transport import BUNDLES, missing_seqs
 
     c = BUNDLES.c
     acked = conn.execute(select(func.coalesce(func.max(c.seq), 0)).where(
         c.direction == DIRECTION_IN, c.sender == target, c.stream == B.TEAM)).scalar_one()
-    extra: dict[str, Any] = {"acked_seq": int(acked)}
+    gap = missing_seqs(conn, target, B.TEAM, limit=1)
+    # every uplink up to acked_seq is imported (a missing one lowers it: the acknowledgement is contiguous)
+    extra: dict[str, Any] = {"acked_seq": gap[0] - 1 if gap else int(acked)}
     records = _get(conn)["records"]
     if records:
         extra["key_rotations"] = records

@@ -92,3 +92,19 @@ def test_the_lead_cannot_hand_over(team):
     with pytest.raises(OutreachError) as exc:
         handover.start(lead.store, lead.ring, lead.outbox)
     assert exc.value.key == "rot.handover.lead_cannot"
+
+
+def test_a_later_uplink_does_not_stand_in_for_a_missing_handover_bundle(team):
+    lead, li = team
+    final = handover.start(li.store, li.ring, li.outbox)
+    later = uplink(li)                                  # made after the handover bundle, imported alone
+    assert later.seq == final.seq + 1
+    [r] = receive(lead, later)
+    assert r.ok
+    with pytest.raises(OutreachError) as exc:
+        handover.confirm(li.store, li.ring, downlink(lead, li).path)
+    assert exc.value.key == "rot.handover.not_acknowledged"
+    assert (li.dir / "outreach-keys.json").exists()
+    receive(lead, final)
+    receipt = handover.confirm(li.store, li.ring, downlink(lead, li).path)
+    assert [p for p in li.dir.rglob("*") if p.is_file()] == [receipt]
