@@ -74,6 +74,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                             description=tr("sync.cli.recovery.help"))
     a.add_argument("-o", "--output", required=True, metavar="FILE")
     a.set_defaults(handler=_export_recovery)
+    from outreach.cli.rotation_cmd import register_team
+
+    register_team(team_sub)   # rotate-key, handover (issue 13)
 
     p = sub.add_parser("sync", help=tr("sync.cli.sync.help"), description=tr("sync.cli.sync.help"))
     sync_sub = p.add_subparsers(dest="sync_command", metavar="ACTION", required=True, parser_class=type(p))
@@ -220,7 +223,9 @@ def _status(ctx) -> int:
         last_text = tr("sync.cli.last_bundle", seq=last["seq"], when=last["recorded_at"]) if last else \
             tr("sync.cli.no_bundle")
         gaps = tr("sync.cli.gaps", seqs=", ".join(map(str, d["gaps"]))) if d["gaps"] else ""
-        ctx.print(f"  {d['code']}  {d['name']}  [{tr('sync.status.' + d['status'])}]  "
+        key = "" if d.get("new_team_key") is None else \
+            f"[{tr('rot.status.switched' if d['new_team_key'] else 'rot.status.not_switched')}]  "
+        ctx.print(f"  {d['code']}  {d['name']}  [{tr('sync.status.' + d['status'])}]  {key}"
                   f"{','.join(d['villages'])}  {last_text}  {gaps}".rstrip())
     return 0
 

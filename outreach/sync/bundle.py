@@ -184,7 +184,8 @@ def make_manifest(*, kind: str, team_id: str, sender: str, sender_name: str, rec
                   seq: int, prev: str | None, vector: dict[str, int], payload_sha256: str, payload_bytes: int,
                   change_count: int, counts: dict[str, int], since: dict[str, int] | None = None,
                   villages: Sequence[str] | None = None, roster: Sequence[dict[str, Any]] = (),
-                  bundle_id: str | None = None, created_at: str | None = None) -> Manifest:
+                  bundle_id: str | None = None, created_at: str | None = None,
+                  extra: dict[str, Any] | None = None) -> Manifest:
     return Manifest(
         kind=kind, bundle_id=bundle_id or uuid.uuid4().hex, team_id=team_id, sender=sender,
         sender_name=sender_name, recipients=tuple(recipients), seq=seq, prev=prev,
@@ -192,6 +193,7 @@ def make_manifest(*, kind: str, team_id: str, sender: str, sender_name: str, rec
         villages=None if villages is None else tuple(villages),
         payload_sha256=payload_sha256, payload_bytes=payload_bytes, change_count=change_count, counts=counts,
         created_at=created_at or datetime.now(UTC).isoformat(timespec="seconds"), roster=tuple(roster),
+        extra=dict(extra or {}),
     )
 
 

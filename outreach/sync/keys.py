@@ -141,6 +141,8 @@ class KeyRing:
     team_age: x25519.Identity | None = None
     team_sign: Ed25519PrivateKey | None = None
     recovery_age: x25519.Identity | None = None
+    # team age identities replaced by a key rotation, kept so uplinks of the grace period still open
+    old_team_ages: list[x25519.Identity] = field(default_factory=list)
     created_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
 
     @classmethod
@@ -167,7 +169,7 @@ class KeyRing:
 
     def identities(self) -> list[x25519.Identity]:
         """Every age identity this laptop may decrypt with: its device key, and on the lead the team key."""
-        return [self.device_age] + ([self.team_age] if self.team_age is not None else [])
+        return [self.device_age] + ([self.team_age] if self.team_age is not None else []) + list(self.old_team_ages)
 
     def recovery_identity_file(self) -> str:
         """The recovery identity in age's identity-file format (``age -d -i FILE`` reads it)."""
@@ -184,6 +186,8 @@ class KeyRing:
             out["team_age"] = str(self.team_age)
             out["team_sign"] = b64(_raw_private(self.team_sign))
             out["recovery_age"] = str(self.recovery_age)
+        if self.old_team_ages:
+            out["old_team_age"] = [str(i) for i in self.old_team_ages]  # type: ignore[assignment]
         return out
 
     @classmethod
@@ -195,6 +199,7 @@ class KeyRing:
             ring.team_age = x25519.Identity.from_str(s["team_age"])
             ring.team_sign = Ed25519PrivateKey.from_private_bytes(unb64(s["team_sign"]))
             ring.recovery_age = x25519.Identity.from_str(s["recovery_age"])
+        ring.old_team_ages = [x25519.Identity.from_str(x) for x in s.get("old_team_age", [])]
         return ring
 
 

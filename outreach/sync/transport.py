@@ -48,6 +48,7 @@ from outreach.storage.sync_tables import (
 )
 from outreach.storage.tables import Area
 from outreach.sync import bundle as B
+from outreach.sync import rotation
 from outreach.sync import team as T
 from outreach.sync.bundle_stream import open_stream
 from outreach.sync.keys import KeyRing
@@ -146,6 +147,7 @@ def export_bundle(store: Any, ring: KeyRing, *, out: Path, to: str | None = None
         seq, prev = _next_seq(conn, me.id, stream)
         testhooks.point("export:seq_read")
         roster = T.roster(conn) if kind == B.DOWNLINK else ()
+        extra = rotation.downlink_extra(conn, stream) if kind == B.DOWNLINK else {}
         sender_name = T.display_name(me.id, me.name, worker)
         path = out / bundle_file_name(team, me.id, seq, to=stream if kind == B.DOWNLINK else None) \
             if out.is_dir() else out
@@ -156,7 +158,7 @@ def export_bundle(store: Any, ring: KeyRing, *, out: Path, to: str | None = None
                 fh, kind=kind, team_id=team.team_id, sender=me.id, sender_name=sender_name, signer=ring.device_sign,
                 recipients=recipients, escrow=[team.recovery_age], seq=seq, prev=prev, vector=vector,
                 changes=changes, since=since, villages=None if villages is None else sorted(villages),
-                roster=roster)
+                roster=roster, extra=extra)
             size = fh.tell()
         del changes
         _record(conn, manifest, DIRECTION_OUT, stream, path.name, applied=0)
@@ -252,7 +254,10 @@ class RegistryGate:
         me = (B.TEAM, self.team.team_age) if self.team.is_lead else \
             (self.ring.device_id, str(self.ring.device_age.to_public()))
         if not any((r.device, r.age) == me for r in m.recipients):
-            raise B.BundleRefused("sync.refused.not_addressed")
+            device = T.get_device(self.conn, m.sender)
+            if not (self.team.is_lead and rotation.accept_old_key(
+                    self.conn, m, device.display_name if device else m.sender_name)):
+                raise B.BundleRefused("sync.refused.not_addressed")
 
 
 BIG_IMPORT = 20_000  # changes; after an import this large the planner statistics are refreshed
@@ -386,6 +391,10 @@ def _apply(store: Any, team: T.Team, opened: B.OpenedBundle, sender_name: str, n
         _raise_peer_vector(w.conn, m.sender, m.vector)
         if not team.is_lead and m.roster:
             T.apply_roster(w.conn, team, m.roster)
+        if not team.is_lead and m.extra.get("key_rotations"):
+            rotation.apply_rotations(w.conn, team, m.extra["key_rotations"])
+        if team.is_lead:
+            rotation.note_uplink(w.conn, team, m)
         gaps = missing_seqs(w.conn, m.sender, stream, limit=GAPS_LISTED), count_missing(w.conn, m.sender, stream)
         testhooks.point("import:before_commit")
     return report, dropped, gaps
@@ -503,6 +512,7 @@ def device_status(store: Any) -> list[dict[str, Any]]:
                 "enrolled_at": _iso(d.enrolled_at), "revoked_at": _iso(d.revoked_at),
                 "last_bundle": _bundle_json(last_in), "last_sent": _bundle_json(last_out),
                 "gaps": missing_seqs(conn, d.device_id, stream_in), "open_conflicts": int(open_conflicts),
+                "new_team_key": rotation.switched(conn, d.device_id) if team.is_lead else None,
             })
     return out
 

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QMainWindow, QMenu
 from outreach.i18n import tr
 from outreach.ui import reference_ops as ops
 
-TEAM_ACTIONS = ("areas", "directory", "profile", None, "create_team", "join_team", "recovery")
+TEAM_ACTIONS = ("areas", "directory", "profile", None, "create_team", "join_team", "recovery", "rotate_key")
 PRINT_ACTIONS = ("register", "blank", "letters", "report", None, "export")
 
 
@@ -68,6 +68,7 @@ class DayOneMenus:
         self.actions["create_team"].setEnabled(not role.in_team)
         self.actions["join_team"].setEnabled(not role.in_team)
         self.actions["recovery"].setEnabled(role.in_team and role.can_edit)
+        self.actions["rotate_key"].setEnabled(role.in_team and role.can_edit)
 
     def _changed(self, changes) -> None:
         if "sync" in changes:
@@ -105,6 +106,10 @@ class DayOneMenus:
             cls = {"create_team": team_wizard.CreateTeamWizard, "join_team": team_wizard.JoinTeamWizard,
                    "recovery": team_wizard.RecoveryDialog}[name]
             dialog = team_wizard.open_dialog(cls(ctx, w))
+        elif name == "rotate_key":
+            from outreach.ui.dialogs import rotate_key_dialog, team_wizard
+
+            dialog = team_wizard.open_dialog(rotate_key_dialog.RotateKeyDialog(ctx, w))
         elif name == "export":
             from outreach.ui.dialogs.export_dialog import ExportDialog
 
