@@ -19,16 +19,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from outreach.domain.errors import OutreachError, ValidationError
 from outreach.domain.scales import ScaleError, load_scale, score_scale
 from outreach.i18n import current_language, tr
 from outreach.services import forms as forms_svc
+from outreach.ui.dialogs.save_outcome import SaveOutcome
 from outreach.ui.widgets import ErrorLabel, WheelGuarded
 
 CHANGES = ("assessment", "need", "household")
 
 
-class ScaleFormDialog(WheelGuarded, QDialog):
+class ScaleFormDialog(WheelGuarded, SaveOutcome, QDialog):
     sig_saved = Signal(object)
 
     def __init__(self, ctx, household_id: str, scale: str, *, person_id: str | None = None,
@@ -123,17 +123,3 @@ class ScaleFormDialog(WheelGuarded, QDialog):
                            scale=self.scale.key, answers=self.answers(), assessed_on=date.today(),
                            today=self.today, changes=CHANGES, on_done=self._saved, on_error=self._failed,
                            owner=self)
-
-    def _saved(self, result: Any) -> None:
-        self.result_value = result
-        self.sig_saved.emit(result)
-        self.accept()
-
-    def _failed(self, exc: BaseException) -> None:
-        self.buttons.setEnabled(True)
-        if isinstance(exc, ValidationError):
-            self.error.show_message("; ".join(e.message() for e in exc.errors))
-        elif isinstance(exc, OutreachError):
-            self.error.show_message(exc.message())
-        else:
-            raise exc

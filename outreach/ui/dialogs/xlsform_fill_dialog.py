@@ -24,11 +24,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from outreach.domain.errors import OutreachError, ValidationError
 from outreach.forms.engine import Field, FormSession, is_answered
 from outreach.forms.xlsform import walk
 from outreach.i18n import current_language, tr
 from outreach.services import forms as forms_svc
+from outreach.ui.dialogs.save_outcome import SaveOutcome
 from outreach.ui.widgets import ErrorLabel, WheelGuarded
 
 CHANGES = ("assessment", "need", "household")
@@ -129,7 +129,7 @@ class _Row:
         return None
 
 
-class FormFillDialog(WheelGuarded, QDialog):
+class FormFillDialog(WheelGuarded, SaveOutcome, QDialog):
     sig_saved = Signal(object)
 
     def __init__(self, ctx, household_id: str, key: str, *, person_id: str | None = None,
@@ -342,16 +342,5 @@ class FormFillDialog(WheelGuarded, QDialog):
                            assessed_on=date.today(), person_id=self.person_id, today=self.today,
                            changes=CHANGES, on_done=self._saved, on_error=self._failed, owner=self)
 
-    def _saved(self, result: Any) -> None:
-        self.result_value = result
-        self.sig_saved.emit(result)
-        self.accept()
-
-    def _failed(self, exc: BaseException) -> None:
-        self.buttons.setEnabled(True)
-        if isinstance(exc, ValidationError):
-            self.general_error.show_message("; ".join(e.message() for e in exc.errors))
-        elif isinstance(exc, OutreachError):
-            self.general_error.show_message(exc.message())
-        else:
-            raise exc
+    def save_error_label(self) -> ErrorLabel:
+        return self.general_error
