@@ -18,9 +18,9 @@ from tests.unit.sync.transport_kit import (
     PASS,
     SHIMEN,
     add_household,
-    create_lead,
     downlink,
     join,
+    lead_and_two_workers,
     receive,
     synced_state,
     uplink,
@@ -33,15 +33,8 @@ GRACE = date(2026, 12, 15)
 @pytest.fixture
 def team(tmp_path, monkeypatch):
     monkeypatch.setattr(rotation, "today", lambda: TODAY)
-    lead = create_lead(tmp_path)
-    li = join(tmp_path, lead, "li", "李娜", [DONGPING, SHIMEN])
-    wang = join(tmp_path, lead, "wang", "王强", [SHIMEN, HEKOU])
-    for laptop in (li, wang):
-        [r] = receive(laptop, downlink(lead, laptop))
-        assert r.status == transport.IMPORTED, r.text("en")
-    yield lead, li, wang
-    for laptop in (lead, li, wang):
-        laptop.close()
+    with lead_and_two_workers(tmp_path) as laptops:
+        yield laptops
 
 
 def rotate(lead, grace=GRACE):

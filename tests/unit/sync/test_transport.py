@@ -21,6 +21,7 @@ from tests.unit.sync.transport_kit import (
     db_hash,
     downlink,
     join,
+    lead_and_two_workers,
     receive,
     synced_state,
     uplink,
@@ -29,16 +30,8 @@ from tests.unit.sync.transport_kit import (
 
 @pytest.fixture
 def team(tmp_path):
-    """陈静 (lead) with 李娜 (东坪, 石门) and 王强 (石门, 河口), each with the first downlink imported."""
-    lead = create_lead(tmp_path)
-    li = join(tmp_path, lead, "li", "李娜", [DONGPING, SHIMEN])
-    wang = join(tmp_path, lead, "wang", "王强", [SHIMEN, HEKOU])
-    for laptop in (li, wang):
-        [r] = receive(laptop, downlink(lead, laptop))
-        assert r.status == transport.IMPORTED, r.text("en")
-    yield lead, li, wang
-    for laptop in (lead, li, wang):
-        laptop.close()
+    with lead_and_two_workers(tmp_path) as laptops:
+        yield laptops
 
 
 def households(store) -> dict[str, dict]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 HLC0 = 1_700_000_000_000 << 16
@@ -109,6 +111,24 @@ def receive(laptop: Laptop, *paths):
     from outreach.sync import transport
 
     return transport.import_bundles(laptop.store, laptop.ring, [getattr(p, "path", p) for p in paths])
+
+
+@contextmanager
+def lead_and_two_workers(root) -> Iterator[tuple[Laptop, Laptop, Laptop]]:
+    """陈静 (lead) with 李娜 (东坪, 石门) and 王强 (石门, 河口), each with the first downlink imported."""
+    from outreach.sync import transport
+
+    lead = create_lead(root)
+    li = join(root, lead, "li", "李娜", [DONGPING, SHIMEN])
+    wang = join(root, lead, "wang", "王强", [SHIMEN, HEKOU])
+    try:
+        for laptop in (li, wang):
+            [r] = receive(laptop, downlink(lead, laptop))
+            assert r.status == transport.IMPORTED, r.text("en")
+        yield lead, li, wang
+    finally:
+        for laptop in (lead, li, wang):
+            laptop.close()
 
 
 def add_household(laptop: Laptop, code: str, village: str, **values) -> str:
