@@ -26,7 +26,7 @@ from outreach.storage import merge_tables, search_index, sync_tables  # noqa: F4
 from outreach.storage.tables import SchemaVersion
 
 _MODULES = ["m0001_initial", "m0002_sync", "m0003_team_reference", "m0004_assessment_drafts", "m0005_search_index",
-            "m0006_merge_clock"]
+            "m0006_merge_clock", "m0007_merge_fast_reserved", "m0008_hub_reserved"]
 
 
 @dataclass(frozen=True)
