@@ -22,11 +22,11 @@ from sqlalchemy import Connection, Engine, inspect, select, text
 from sqlmodel import SQLModel
 
 from outreach.domain.errors import OutreachError
-from outreach.storage import merge_tables, search_index, sync_tables  # noqa: F401  (register their tables)
+from outreach.storage import hub_tables, merge_tables, search_index, sync_tables  # noqa: F401  (register their tables)
 from outreach.storage.tables import SchemaVersion
 
 _MODULES = ["m0001_initial", "m0002_sync", "m0003_team_reference", "m0004_assessment_drafts", "m0005_search_index",
-            "m0006_merge_clock", "m0007_merge_fast_reserved", "m0008_hub_reserved"]
+            "m0006_merge_clock", "m0007_merge_fast_reserved", "m0008_hub"]
 
 
 @dataclass(frozen=True)
