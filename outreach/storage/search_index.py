@@ -14,17 +14,20 @@ SQLite (this module is the only SQLite-specific part of search):
 - triggers on ``person`` (insert, delete, update of name / phone / household) and ``household``
   (insert, update of code).
 
-PostgreSQL equivalent (a hub later): ``CREATE EXTENSION pg_trgm``; ``CREATE INDEX person_name_trgm
-ON person USING gin (name gin_trgm_ops)`` (and on phone, household.code) answers ``ILIKE '%x%'`` from
-three characters on; the one/two-character gram table stays the same (an index on (gram, person_id))
-and is filled by a PL/pgSQL trigger using ``generate_series`` instead of ``person_search_seq``.
+PostgreSQL (issue 15): ``outreach.storage.search_index_pg`` makes the same tables under the same
+names (``person_search_fts`` a plain table with pg_trgm GIN indexes, answering ``ILIKE '%x%'``),
+filled by PL/pgSQL triggers; ``create``/``rebuild`` branch on the connection's dialect, and the one
+condition that differs (MATCH / ILIKE) is compiled per dialect, so callers build one statement.
 """
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 from sqlalchemy import Connection
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.visitors import InternalTraversal
 
+from outreach.storage import search_index_pg
 from outreach.storage.tables import Person
 
 PERSON = Person.__table__
@@ -118,6 +121,9 @@ def _index(conn: Connection, where: str, params: tuple = ()) -> None:
 
 def create(conn: Connection) -> None:
     """Create the index and fill it for the people already stored (a new database: none)."""
+    if conn.dialect.name == "postgresql":
+        search_index_pg.create(conn)
+        return
     for statement in DDL:
         conn.exec_driver_sql(statement)
     rebuild(conn)
@@ -125,6 +131,9 @@ def create(conn: Connection) -> None:
 
 def rebuild(conn: Connection) -> None:
     """Fill the index from the person table (what the triggers would have written)."""
+    if conn.dialect.name == "postgresql":
+        search_index_pg.rebuild(conn)
+        return
     conn.exec_driver_sql("DELETE FROM person_search_fts")
     conn.exec_driver_sql("DELETE FROM person_search_gram")
     conn.exec_driver_sql("DELETE FROM person_search_key")
@@ -143,12 +152,17 @@ def matches(text: str, columns: tuple[str, ...]) -> tuple[sa.FromClause, sa.Colu
     than three characters, except one or two characters of a name."""
     if len(text) >= MIN_TRIGRAM:
         query = "{" + " ".join(columns) + "} : " + _phrase(text)
+        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         return (FTS.join(KEY, KEY.c.rid == FTS.c.rowid).join(PERSON, PERSON.c.id == KEY.c.person_id),
-                sa.text("person_search_fts MATCH :fts_query").bindparams(fts_query=query))
+                _PerDialect(sa.text("person_search_fts MATCH :fts_query").bindparams(fts_query=query),
+                            sa.or_(*(FTS.c[c].ilike(pattern, escape="\\") for c in columns))))
     if columns == ("name",) and len(text) <= MAX_GRAM:
         # the name is checked again: gram rows of a name replaced by INSERT OR REPLACE may remain
         return (GRAM.join(KEY, KEY.c.rid == GRAM.c.rid).join(PERSON, PERSON.c.id == KEY.c.person_id),
-                sa.and_(GRAM.c.gram == text, sa.func.instr(sa.func.lower(PERSON.c.name), text) > 0))
+                sa.and_(GRAM.c.gram == text, _PerDialect(
+                    sa.func.instr(sa.func.lower(PERSON.c.name), text) > 0,
+                    sa.func.strpos(sa.func.translate(PERSON.c.name, search_index_pg.UPPER,
+                                                     search_index_pg.UPPER.lower()), text) > 0)))
     return None
 
 
@@ -159,3 +173,26 @@ def person_ids(text: str, columns: tuple[str, ...]) -> sa.Select | None:
         return None
     source, condition = found
     return sa.select(PERSON.c.id).select_from(source).where(condition).correlate(None)  # its own person
+
+
+class _PerDialect(sa.ColumnElement):
+    """A condition written once per dialect: ``default`` (SQLite) or ``postgresql``, chosen when the
+    statement is compiled (callers build one statement for either engine)."""
+
+    inherit_cache = True
+    type = sa.types.NullType()   # a bare condition: no "= 1" added on SQLite
+    _traverse_internals = [("default", InternalTraversal.dp_clauseelement),
+                           ("postgresql", InternalTraversal.dp_clauseelement)]
+
+    def __init__(self, default: sa.ClauseElement, postgresql: sa.ClauseElement) -> None:
+        self.default, self.postgresql = default, postgresql
+
+
+@compiles(_PerDialect)
+def _compile_default(element: _PerDialect, compiler, **kw) -> str:
+    return compiler.process(element.default, **kw)
+
+
+@compiles(_PerDialect, "postgresql")
+def _compile_postgresql(element: _PerDialect, compiler, **kw) -> str:
+    return compiler.process(element.postgresql, **kw)

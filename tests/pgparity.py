@@ -1,0 +1,96 @@
+"""PostgreSQL stores for the parity tests (issue 15): the same data in a SQLite store and in a PostgreSQL
+store must give the same answers.
+
+A test asks for ``pg_store_factory`` and calls it for a store on a fresh database. The server is the
+one named by ``OUTREACH_TEST_PG_HOST`` (a socket directory or host, user ``postgres``), else a
+throwaway cluster started once for the session from the distribution's binaries (as the ``postgres``
+user when the tests run as root). Without PostgreSQL binaries the parity tests are skipped.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+import uuid
+from pathlib import Path
+
+import pytest
+
+PG_BIN = Path(os.environ.get("OUTREACH_TEST_PG_BIN", "/usr/lib/postgresql/15/bin"))
+
+
+def _as_postgres(args: list[str]) -> list[str]:
+    if os.geteuid() == 0:
+        return ["runuser", "-u", "postgres", "--", *args]
+    return args
+
+
+class _Cluster:
+    def __init__(self) -> None:
+        self.dir = Path(tempfile.mkdtemp(prefix="outreach-pgq-"))
+        if os.geteuid() == 0:
+            shutil.chown(self.dir, "postgres")
+        data = self.dir / "data"
+        subprocess.run(_as_postgres([str(PG_BIN / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust",
+                                     "--encoding=UTF8", "--locale=C.UTF-8"]), check=True, capture_output=True)
+        subprocess.run(_as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(data), "-o",
+                                     f"-k {self.dir} -c listen_addresses='' -c fsync=off",
+                                     "-l", str(self.dir / "log"), "-w", "start"]), check=True, capture_output=True)
+        self.host = str(self.dir)
+
+    def stop(self) -> None:
+        subprocess.run(_as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(self.dir / "data"), "-w", "stop",
+                                     "-m", "fast"]), check=False, capture_output=True)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def new_database(host: str) -> str:
+    """A fresh, empty database on ``host``: its SQLAlchemy URL."""
+    from sqlalchemy import create_engine
+
+    name = "parity_" + uuid.uuid4().hex[:12]
+    admin = create_engine(f"postgresql+psycopg://postgres@/postgres?host={host}", isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f"CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8'")
+    finally:
+        admin.dispose()
+    return f"postgresql+psycopg://postgres@/{name}?host={host}"
+
+
+@pytest.fixture(scope="session")
+def pg_host():
+    host = os.environ.get("OUTREACH_TEST_PG_HOST")
+    if host:
+        yield host
+        return
+    if not (PG_BIN / "initdb").exists():
+        pytest.skip("PostgreSQL binaries not found (OUTREACH_TEST_PG_BIN)")
+    pytest.importorskip("psycopg")
+    cluster = _Cluster()
+    try:
+        yield cluster.host
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture
+def pg_store_factory(pg_host, tmp_path):
+    """Call it for a Store on a new PostgreSQL database (its laptop settings in a folder of tmp_path)."""
+    from outreach.storage.store import Store
+
+    opened = []
+
+    def make(worker: str = "李娜"):
+        folder = tmp_path / f"pg-{len(opened)}"
+        s = Store.open(folder, database_url=new_database(pg_host))
+        s.set_setting("worker_name", worker)
+        s.set_setting("device_name", f"{worker}的笔记本")
+        opened.append(s)
+        return s
+
+    yield make
+    for s in opened:
+        s.close()
