@@ -13,11 +13,74 @@ import pytest  # noqa: E402
 
 from outreach.i18n import set_language  # noqa: E402
 
+# OUTREACH_TEST_ENGINE=postgresql runs the stores on a throwaway PostgreSQL cluster (issue 15; see
+# tests/pg_cluster.py): each data folder a test opens gets its own fresh database.
+ENGINE = os.environ.get("OUTREACH_TEST_ENGINE", "sqlite").strip().lower() or "sqlite"
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "sqlite_only: about the SQLite file itself (WAL, SQLCipher, file "
+                            "backups); skipped when OUTREACH_TEST_ENGINE=postgresql")
+
+
+def pytest_collection_modifyitems(config, items):
+    if ENGINE != "postgresql":
+        return
+    skip = pytest.mark.skip(reason="about the SQLite file (OUTREACH_TEST_ENGINE=postgresql)")
+    for item in items:
+        if "sqlite_only" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    if ENGINE != "postgresql":
+        yield None
+        return
+    from tests.pg_cluster import Cluster, find_bindir
+
+    bindir = find_bindir()
+    if bindir is None:
+        pytest.skip("OUTREACH_TEST_ENGINE=postgresql, but no PostgreSQL server binaries (initdb, pg_ctl) were "
+                    "found: install the distribution's postgresql package or set OUTREACH_PG_BIN")
+    cluster = Cluster(bindir)
+    try:
+        cluster.start()
+    except (RuntimeError, OSError) as exc:
+        cluster.stop()
+        pytest.skip(f"OUTREACH_TEST_ENGINE=postgresql: the test cluster did not start: {exc}")
+    yield cluster
+    cluster.stop()
+
+
+def _databases_per_folder(request, monkeypatch, tmp_path):
+    """PostgreSQL runs: OUTREACH_DATABASE_URL names this test's database (for the default data folder
+    and for subprocesses); every other data folder opened in the test gets a database of its own."""
+    from pathlib import Path
+
+    from outreach.storage import server
+
+    cluster = request.getfixturevalue("pg_cluster")
+    made: dict[Path, str] = {(tmp_path / "data").resolve(): cluster.new_database()}
+    monkeypatch.setenv("OUTREACH_DATABASE_URL", made[(tmp_path / "data").resolve()])
+
+    def url_for(directory, explicit=None):
+        if explicit:
+            return server.database_url(explicit)
+        key = Path(directory).resolve()
+        if key not in made:
+            made[key] = cluster.new_database()
+        return made[key]
+
+    monkeypatch.setattr(server, "url_for", url_for)
+    return made
+
 
 @pytest.fixture(autouse=True)
-def _isolate(tmp_path, monkeypatch):
+def _isolate(tmp_path, monkeypatch, request):
     """Each test gets its own data folder and starts in Chinese, the app's primary language."""
     monkeypatch.setenv("OUTREACH_DATA_DIR", str(tmp_path / "data"))
+    databases = _databases_per_folder(request, monkeypatch, tmp_path) if ENGINE == "postgresql" else {}
     monkeypatch.delenv("OUTREACH_LANG", raising=False)
     # Stores on disk are encrypted (issue 13): the tests' passphrase (the sync tests' PASS) and cheap
     # Argon2id parameters for the key files they create.
@@ -26,13 +89,18 @@ def _isolate(tmp_path, monkeypatch):
     set_language("zh_CN")
     yield
     set_language("zh_CN")
+    if databases:
+        cluster = request.getfixturevalue("pg_cluster")
+        for url in databases.values():
+            cluster.drop_database(url)
 
 
 @pytest.fixture
-def store():
+def store(tmp_path):
     from outreach.storage.store import Store
 
-    s = Store.in_memory()
+    # PostgreSQL runs: a database of its own (the _isolate fixture gives each data folder one)
+    s = Store.open(tmp_path / "store") if ENGINE == "postgresql" else Store.in_memory()
     s.set_setting("worker_name", "李娜")
     s.set_setting("device_name", "李娜的笔记本")
     yield s

@@ -29,6 +29,7 @@ COMMAND_MODULES = [
     "outreach.cli.today_cmd",     # today
     "outreach.cli.forms_cmd",     # scales, forms (XLSForm import)
     "outreach.cli.backup_cmd",    # backup, passphrase, unlock (issue 13)
+    "outreach.cli.hub_cmd",       # hub (county hub, unattended ingestion; issue 15)
 ]
 
 EXIT_USER_ERROR = 2
@@ -48,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="outreach", description=tr("cli.description"))
     parser.add_argument("--version", action="version", version=f"outreach {__version__}")
     parser.add_argument("--data-dir", metavar="DIR", help=tr("cli.opt.data_dir"))
+    parser.add_argument("--database-url", metavar="URL", help=tr("pg.opt.database_url"))  # issue 15
     parser.add_argument("--lang", choices=["zh_CN", "en"], help=tr("cli.opt.lang"))
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in COMMAND_MODULES:
@@ -66,6 +68,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.lang:
         set_language(args.lang)
+    if getattr(args, "database_url", None):  # every store this process opens (CLI and GUI) uses it
+        os.environ["OUTREACH_DATABASE_URL"] = args.database_url
     if not getattr(args, "handler", None):
         # `outreach` alone opens the GUI.
         args = parser.parse_args([*argv, "gui"])

@@ -69,6 +69,8 @@ def _parse(path: Path) -> tuple[datetime, str] | None:
 def create(store: Any, *, reason: str = "manual", folder: Path | None = None,
            now: datetime | None = None, rotate_after: bool = True) -> Path:
     """Back up the store now; returns the new file (owner-only)."""
+    if getattr(store, "on_server", False):   # PostgreSQL (issue 15): pg_dump on the server is the backup
+        raise OutreachError("pg.error.server_job", what="backup")
     if store.path is None or store.db_key is None:
         raise OutreachError("sec.error.backup_dir", path="", reason="in-memory store")
     folder = Path(folder) if folder else backup_dir(store)

@@ -1,5 +1,6 @@
 """The local store: one SQLite file (WAL, foreign keys on), this device's identity and clock, and
-short transactions that services open for each use case.
+short transactions that services open for each use case. The same store runs on a PostgreSQL server
+(``database_url``, issue 15: see ``outreach.storage.server``).
 
     store = Store.open(data_dir)
     with store.transaction() as w:      # one use case = one transaction, stamped and change-logged
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, event, select, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import QueuePool
@@ -29,7 +31,7 @@ from outreach import testhooks
 from outreach.domain.errors import OutreachError
 from outreach.domain.hlc import HybridClock
 from outreach.safefiles import os_reason
-from outreach.storage import crypto_store, migrations
+from outreach.storage import crypto_store, migrations, server
 from outreach.storage.paths import data_dir as resolve_data_dir
 from outreach.storage.paths import db_path
 from outreach.storage.tables import Counter, Setting
@@ -88,17 +90,48 @@ def _on_begin(conn: Connection) -> None:
     read-then-write cannot act on rows another process changes in between; readers (``Store.connect``,
     ``Store.session``) begin DEFERRED: a consistent snapshot that never blocks and is never blocked.
 
-    On PostgreSQL the same guarantee would come from ``SELECT … FOR UPDATE`` on the rows read, or one
-    ``pg_advisory_xact_lock`` per store taken as the first statement of a writing transaction."""
+    On PostgreSQL the same guarantee comes from one ``pg_advisory_xact_lock`` per store taken as the
+    first statement of a writing transaction (``_begin_on_server``)."""
     mode = conn.get_execution_options().get(BEGIN_OPTION, "IMMEDIATE")
     if mode == "IMMEDIATE":
         testhooks.point("store:begin_immediate")
+    if conn.dialect.name != "sqlite":
+        _begin_on_server(conn, mode)
+        return
     try:
         conn.exec_driver_sql(f"BEGIN {mode}")
     except OperationalError as exc:
         if _is_busy(exc):
             raise StoreBusy("harden.store_busy", path=str(conn.engine.url.database or "")) from exc
         raise
+
+
+def _begin_on_server(conn: Connection, mode: str) -> None:
+    """PostgreSQL: a writer's first statement takes the store's write lock (released at COMMIT or
+    ROLLBACK), so writers run one after the other as on SQLite; each of its statements then sees what
+    the writers before it committed (READ COMMITTED). Readers take nothing."""
+    if mode != "IMMEDIATE":
+        return
+    try:
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({server.WRITE_LOCK})")
+    except OperationalError as exc:
+        if server.is_busy(exc):
+            raise StoreBusy("harden.store_busy", path=server.redact(str(conn.engine.url))) from exc
+        raise
+
+
+def _on_server_connect(dbapi_conn, _record) -> None:
+    # a writer waits for the write lock as long as it would for SQLite's (busy_timeout), then StoreBusy
+    with dbapi_conn.cursor() as cur:
+        cur.execute(f"SET lock_timeout = {BUSY_TIMEOUT_MS}")
+    dbapi_conn.commit()
+
+
+def _upsert(conn: Connection, table, key: str, values: dict, update: dict):
+    """INSERT … ON CONFLICT (key) DO UPDATE, in the connection's dialect."""
+    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    stmt = insert(table).values(**values)
+    return conn.execute(stmt.on_conflict_do_update(index_elements=[key], set_=update))
 
 
 def _pooled_readers(path: Path, key: bytes) -> Engine:
@@ -124,11 +157,26 @@ class Store:
         self.clock = HybridClock()
         self.upgraded_from: int | None = None
         self.db_key: bytes | None = None   # file stores: the SQLCipher key (crypto_store)
+        # server stores (PostgreSQL): this laptop's own settings (server.DEVICE_SETTINGS), kept in its
+        # data folder; None on SQLite, where the setting table holds them
+        self.local: dict[str, str] | None = None
+        self.url: str | None = None        # server stores: the URL without its password
+
+    @property
+    def on_server(self) -> bool:
+        """True on PostgreSQL: backups, integrity checks and encryption at rest are the server's job."""
+        return self.engine.dialect.name != "sqlite"
 
     # ----------------------------------------------------------------- opening
     @classmethod
-    def open(cls, data_dir: str | Path | None = None, *, create: bool = True) -> Store:
+    def open(cls, data_dir: str | Path | None = None, *, create: bool = True,
+             database_url: str | None = None) -> Store:
+        """The store of ``data_dir``: its SQLite file, or the PostgreSQL database of ``database_url``
+        (else ``OUTREACH_DATABASE_URL``) with this laptop's settings and keys in ``data_dir``."""
         directory = resolve_data_dir(data_dir)
+        url = server.url_for(directory, database_url)
+        if url is not None:
+            return cls._open_server(directory, url)
         path = db_path(directory)
         if not path.exists():
             if not create:
@@ -164,6 +212,33 @@ class Store:
         return store
 
     @classmethod
+    def _open_server(cls, directory: Path, url: str) -> Store:
+        from sqlalchemy.exc import DBAPIError
+
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OutreachError("error.db.cannot_create", path=str(directory), reason=os_reason(exc)) from exc
+        engine = server.make_engine(url, pool_size=2, max_overflow=8)
+        event.listen(engine, "connect", _on_server_connect)
+        event.listen(engine, "begin", _on_begin)
+        store = cls(engine, directory / server.DEVICE_FILE)
+        store.url = server.redact(url)
+        store.local = server.read_device(directory)
+        try:
+            store._prepare()
+        except DBAPIError as exc:
+            store.close()
+            if isinstance(exc, OperationalError) and server.is_busy(exc):
+                raise StoreBusy("harden.store_busy", path=store.url) from exc
+            raise OutreachError("pg.error.cannot_connect", url=store.url,
+                                reason=str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)) from exc
+        except BaseException:
+            store.close()
+            raise
+        return store
+
+    @classmethod
     def in_memory(cls) -> Store:
         """A private store for tests (a temporary file would also work; memory is faster). Not
         encrypted: it never touches the disk (file stores always are, see crypto_store)."""
@@ -176,6 +251,12 @@ class Store:
         return store
 
     def _prepare(self) -> None:
+        if self.local is not None:
+            self.upgraded_from = migrations.prepare(self.readers, None)
+            self._prepare_device()
+            with self.readers.connect() as conn:
+                self.clock.last = int(self._get(conn, "hlc_last") or 0)
+            return
         try:
             self.upgraded_from = migrations.prepare(self.readers, self.path)
         except OperationalError as exc:
@@ -190,6 +271,21 @@ class Store:
         with self.readers.connect() as conn:
             self.clock.last = int(self._get(conn, "hlc_last") or 0)
 
+    def _prepare_device(self) -> None:
+        """Server stores: this laptop's device id (its data folder's, new if it has none) and the
+        database's sync identity (the first laptop's device id, written once)."""
+        assert self.local is not None and self.path is not None
+        mine = self.local.get("device_id") or uuid.uuid4().hex
+        with self.readers.connect() as conn:
+            has_id = bool(self._get(conn, "device_id"))
+        if not has_id:
+            with self.engine.begin() as conn:
+                if not self._get(conn, "device_id"):
+                    self._put(conn, "device_id", mine)
+        if self.local.get("device_id") != mine:
+            self.local["device_id"] = mine
+            server.write_device(self.path.parent, self.local)
+
     def close(self) -> None:
         self.engine.dispose()
         pooled = getattr(self, "pooled_readers", None)  # file stores (see _pooled_readers)
@@ -199,22 +295,36 @@ class Store:
     # ----------------------------------------------------------------- identity & settings
     @property
     def device(self) -> DeviceIdentity:
+        if self.local is not None:
+            device_id = self.local["device_id"]
+            return DeviceIdentity(id=device_id, code=self.local.get("device_code") or _device_code(device_id),
+                                  name=self.local.get("device_name", ""))
         with self.readers.connect() as conn:
             device_id = self._get(conn, "device_id")
             code = self._get(conn, "device_code") or _device_code(device_id)
             return DeviceIdentity(id=device_id, code=code, name=self._get(conn, "device_name") or "")
 
     def get_setting(self, key: str, default: str = "") -> str:
+        if self.local is not None and key in server.DEVICE_SETTINGS:
+            return self.local.get(key) or default
         with self.readers.connect() as conn:
             return self._get(conn, key) or default
 
     def set_setting(self, key: str, value: str) -> None:
+        if self.local is not None and key in server.DEVICE_SETTINGS:
+            assert self.path is not None
+            server.write_device(self.path.parent, {**self.local, key: value})
+            self.local[key] = value
+            return
         with self.engine.begin() as conn:
             self._put(conn, key, value)
 
     def settings(self) -> dict[str, str]:
         with self.readers.connect() as conn:
-            return {r.key: r.value for r in conn.execute(select(SETTINGS))}
+            shared = {r.key: r.value for r in conn.execute(select(SETTINGS))}
+        if self.local is not None:
+            shared = {k: v for k, v in shared.items() if k not in server.DEVICE_SETTINGS} | self.local
+        return shared
 
     @property
     def worker(self) -> str:
@@ -226,8 +336,7 @@ class Store:
 
     @staticmethod
     def _put(conn: Connection, key: str, value: str) -> None:
-        stmt = sqlite_insert(SETTINGS).values(key=key, value=value)
-        conn.execute(stmt.on_conflict_do_update(index_elements=["key"], set_={"value": value}))
+        _upsert(conn, SETTINGS, "key", {"key": key, "value": value}, {"value": value})
 
     # ----------------------------------------------------------------- transactions
     @contextmanager
@@ -260,6 +369,10 @@ class Store:
         one is refused at once with ``StoreBusy`` (``harden.job_running.<job>``). The lock is an
         EXCLUSIVE transaction on a small side file, so the OS lets it go when the process dies: a
         killed job never leaves a stale lock. (On a server engine: a session-level advisory lock.)"""
+        if self.on_server:
+            with self._server_job(job):
+                yield
+            return
         if self.path is None:
             yield
             return
@@ -281,6 +394,22 @@ class Store:
             conn.close()
 
     @contextmanager
+    def _server_job(self, job: str) -> Iterator[None]:
+        """``exclusive`` on a server: a session-level advisory lock, let go when the session ends."""
+        key = server.JOB_LOCK_BASE + int.from_bytes(job.encode()[:4].ljust(4, b"\0"), "big")
+        with self.readers.connect() as conn:
+            if not conn.exec_driver_sql(f"SELECT pg_try_advisory_lock({key})").scalar_one():
+                conn.rollback()
+                raise StoreBusy(f"harden.job_running.{job}", path=self.url or "")
+            conn.commit()
+            try:
+                testhooks.point(f"store:exclusive:{job}")
+                yield
+            finally:
+                conn.exec_driver_sql(f"SELECT pg_advisory_unlock({key})")
+                conn.commit()
+
+    @contextmanager
     def connect(self) -> Iterator[Connection]:
         """A read connection (SQLAlchemy Core), for queries that need no ORM objects."""
         with self.readers.connect() as conn:
@@ -297,14 +426,15 @@ class Store:
         """The next value of a local sequence, inside the caller's transaction."""
         row = conn.execute(select(COUNTERS.c.value).where(COUNTERS.c.name == name)).scalar_one_or_none()
         value = (row or 0) + 1
-        stmt = sqlite_insert(COUNTERS).values(name=name, value=value)
-        conn.execute(stmt.on_conflict_do_update(index_elements=["name"], set_={"value": value}))
+        _upsert(conn, COUNTERS, "name", {"name": name, "value": value}, {"value": value})
         return value
 
     def refresh_statistics(self, *, only_if_missing: bool = False) -> bool:
         """Gather the query planner's statistics (ANALYZE). Without them SQLite may walk an index
         that matches every row (``merged_into IS NULL``) instead of the search keys. Run after bulk
         writes; at start-up only when they are missing on a database of some size."""
+        if only_if_missing and self.on_server:
+            return False    # the server's autovacuum keeps its statistics
         if only_if_missing:
             with self.readers.connect() as conn:
                 has_stats = conn.execute(text(
@@ -322,10 +452,12 @@ class Store:
         """Make sure a local sequence is at least ``value`` (after numbers were given in bulk)."""
         current = conn.execute(select(COUNTERS.c.value).where(COUNTERS.c.name == name)).scalar_one_or_none()
         if current is None or current < value:
-            stmt = sqlite_insert(COUNTERS).values(name=name, value=value)
-            conn.execute(stmt.on_conflict_do_update(index_elements=["name"], set_={"value": value}))
+            _upsert(conn, COUNTERS, "name", {"name": name, "value": value}, {"value": value})
 
     def integrity_ok(self) -> bool:
+        """SQLite's page check. On a server its own checks (and ``pg_dump``) are the administrator's."""
+        if self.on_server:
+            raise OutreachError("pg.error.server_job", what="integrity_check")
         with self.readers.connect() as conn:
             return conn.execute(text("PRAGMA integrity_check")).scalar_one() == "ok"
 

@@ -68,13 +68,20 @@ def prepare(engine: Engine, db_file: Path | None) -> int:
         raise OutreachError("error.db.not_outreach", path=str(db_file or ""))
     if version == 0:
         with engine.begin() as conn:
+            if conn.dialect.name != "sqlite":
+                # two laptops opening a new server database at once: the second waits, then finds it made
+                from outreach.storage.server import WRITE_LOCK
+
+                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
+                if current_version(conn):
+                    return 0
             SQLModel.metadata.create_all(conn)
-            search_index.create(conn)  # virtual table and triggers: not in the metadata
+            create_search_index(conn)  # virtual table and triggers: not in the metadata
             for m in migrations():
                 conn.execute(SchemaVersion.__table__.insert().values(
                     version=m.version, name=m.name, applied_at=datetime.now(UTC)))
         return 0
-    if version < latest:
+    if version < latest:   # on a server (no db_file) the administrator's pg_dump is the backup
         if db_file is not None:
             backup(engine, db_file, version)
         for m in migrations()[version:]:
@@ -83,6 +90,16 @@ def prepare(engine: Engine, db_file: Path | None) -> int:
                 conn.execute(SchemaVersion.__table__.insert().values(
                     version=m.version, name=m.name, applied_at=datetime.now(UTC)))
     return version
+
+
+def create_search_index(conn: Connection) -> None:
+    """The people search index of a new database: FTS5 on SQLite, pg_trgm on PostgreSQL."""
+    if conn.dialect.name == "sqlite":
+        search_index.create(conn)
+    else:
+        from outreach.storage import search_index_pg
+
+        search_index_pg.create(conn)
 
 
 def backup(engine: Engine, db_file: Path, version: int) -> Path:

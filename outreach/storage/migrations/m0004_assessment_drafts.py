@@ -33,4 +33,5 @@ def upgrade(conn: Connection) -> None:
     FORM_DRAFT.create(conn, checkfirst=True)
     columns = {c["name"] for c in inspect(conn).get_columns("assessment")}
     if "complete" not in columns:
-        conn.execute(sa.text("ALTER TABLE assessment ADD COLUMN complete BOOLEAN NOT NULL DEFAULT 1"))
+        true = "1" if conn.dialect.name == "sqlite" else "TRUE"   # PostgreSQL: no integer to boolean
+        conn.execute(sa.text(f"ALTER TABLE assessment ADD COLUMN complete BOOLEAN NOT NULL DEFAULT {true}"))

@@ -117,6 +117,7 @@ def test_a_deleted_person_leaves_nothing_in_the_index_and_triggers_agree_with_a_
     assert found(lead, "丰") == ["张三丰"] and found(lead, "秀秀") == []
 
 
+@pytest.mark.sqlite_only
 def test_an_upgraded_version_1_database_has_its_people_in_the_index(tmp_path):
     old = tmp_path / "old"
     old.mkdir()

@@ -85,6 +85,7 @@ def test_clock_survives_reopening(tmp_path):
     assert again.clock.tick() > last
 
 
+@pytest.mark.sqlite_only
 def test_new_database_uses_wal_and_foreign_keys(tmp_path):
     s = Store.open(tmp_path)
     with s.connect() as conn:
@@ -99,6 +100,7 @@ def _file_hash(path):
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
+@pytest.mark.sqlite_only
 def test_a_database_from_a_newer_version_is_refused_and_untouched(tmp_path):
     s = Store.open(tmp_path)
     with s.engine.begin() as conn:
@@ -116,6 +118,7 @@ def test_a_database_from_a_newer_version_is_refused_and_untouched(tmp_path):
     assert _file_hash(db) == before
 
 
+@pytest.mark.sqlite_only
 def test_a_file_that_is_not_our_database_is_refused(tmp_path):
     (tmp_path / "outreach.sqlite3").write_bytes(b"this is a letter, not a database")
     with pytest.raises(OutreachError) as exc:
@@ -129,6 +132,7 @@ def _schema(engine):
     return {t: sorted((c["name"], str(c["type"])) for c in insp.get_columns(t)) for t in insp.get_table_names()}
 
 
+@pytest.mark.sqlite_only
 def test_a_version_1_database_opens_upgraded_with_its_data_and_a_backup(tmp_path):
     old = tmp_path / "old"
     old.mkdir()
