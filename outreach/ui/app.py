@@ -161,6 +161,49 @@ def build_context(store, app):
                       ui_settings=UiSettings.for_store(store), settings=settings)
 
 
+class EarlyUnlock:
+    """The store's key derived from ``OUTREACH_PASSPHRASE`` in a thread while the main thread imports
+    Qt and builds the window (issue 14: Argon2id is ~0.2–0.3 s of start-up and releases the GIL, so it
+    costs nothing when it overlaps). Only a passphrase given in the environment is used (typed ones go
+    through the lock dialog), through the same ``crypto_store.unlock`` as ``Store.open``: a wrong one is
+    counted once, a running delay is respected. ``wait()`` raises in the main thread whatever unlocking
+    raised, so it is reported exactly as ``Store.open`` would have."""
+
+    def __init__(self, data_dir: str | None) -> None:
+        import threading
+
+        from outreach.storage import crypto_store
+        from outreach.storage.paths import data_dir as resolve_data_dir
+
+        self.directory = resolve_data_dir(data_dir)
+        self.error: BaseException | None = None
+        self._thread: threading.Thread | None = None
+        passphrase = os.environ.get(crypto_store.PASSPHRASE_ENV)
+        if passphrase and crypto_store.has_keyfile(self.directory) and crypto_store.cached_key(self.directory) is None:
+            self._thread = threading.Thread(target=self._unlock, args=(crypto_store, passphrase),
+                                            name="outreach-unlock", daemon=True)
+            self._thread.start()
+
+    @property
+    def started(self) -> bool:
+        return self._thread is not None
+
+    def _unlock(self, crypto_store, passphrase: str) -> None:
+        try:
+            crypto_store.unlock(self.directory, passphrase)
+        except BaseException as exc:  # noqa: BLE001 - handed to the main thread by wait()
+            self.error = exc
+
+    def wait(self) -> None:
+        """Block until the key is derived (``Store.open`` then finds it cached); raise what failed."""
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+        if self.error is not None:
+            error, self.error = self.error, None
+            raise error
+
+
 def run_gui(data_dir: str | None, *, demo: bool = False) -> int:
     """Open the desktop app on ``data_dir`` (default: the user's data folder). Returns the exit code."""
     from outreach.logs import log_path, setup_logging, sweep_data_folder
@@ -169,6 +212,7 @@ def run_gui(data_dir: str | None, *, demo: bool = False) -> int:
         setup_logging(data_dir)
         sweep_data_folder(data_dir)
     check_display()
+    early = EarlyUnlock(data_dir)   # the key is derived while Qt and the window's modules load
     try:
         from PySide6.QtWidgets import QDialog
     except ImportError as exc:  # libGL.so.1, libEGL.so.1, libxkbcommon.so.0 … not installed
@@ -194,6 +238,7 @@ def run_gui(data_dir: str | None, *, demo: bool = False) -> int:
     if not ask_at_start(resolve_data_dir(data_dir), demo=demo):  # the app lock (issue 13)
         return 1
     try:
+        early.wait()
         store = Store.open(data_dir)
     except OutreachError as exc:   # a damaged store, a missing key file …: said in the window too
         show_open_error(exc)

@@ -114,3 +114,53 @@ def test_geometry_and_last_view_are_remembered(qtbot, qapp, tmp_path):
     finally:
         ctx2.close()
         store.close()
+
+
+def test_the_key_is_derived_while_the_window_loads_and_opens_the_store(qapp, tmp_path, monkeypatch):
+    """EarlyUnlock (issue 14): the passphrase from the environment is turned into the key in a thread;
+    Store.open then uses it without deriving it again."""
+    from outreach.storage import crypto_store
+    from outreach.sync import keys
+    from outreach.ui.app import EarlyUnlock
+
+    Store.open(tmp_path / "data").close()
+    crypto_store.forget()
+    derived = []
+    real = keys._derive
+    monkeypatch.setattr(keys, "_derive", lambda *a: derived.append(1) or real(*a))
+    early = EarlyUnlock(str(tmp_path / "data"))
+    assert early.started
+    early.wait()
+    store = Store.open(tmp_path / "data")
+    try:
+        assert derived == [1], "one derivation, in the thread; Store.open found the key"
+        assert store.db_key == crypto_store.cached_key(tmp_path / "data")
+    finally:
+        store.close()
+
+
+def test_a_wrong_passphrase_from_the_environment_is_refused_once_and_counted_once(qapp, tmp_path, monkeypatch):
+    from outreach.storage import crypto_store
+    from outreach.ui.app import EarlyUnlock
+
+    Store.open(tmp_path / "data").close()
+    crypto_store.forget()
+    monkeypatch.setenv(crypto_store.PASSPHRASE_ENV, "not the passphrase at all")
+    early = EarlyUnlock(str(tmp_path / "data"))
+    with pytest.raises(OutreachError) as err:
+        early.wait()
+    assert err.value.key == "sec.error.wrong_passphrase"
+    assert crypto_store._attempts(tmp_path / "data")["failures"] == 1
+    early.wait()   # reported once: nothing left to raise
+    assert crypto_store.cached_key(tmp_path / "data") is None
+
+
+def test_no_key_file_or_no_passphrase_in_the_environment_starts_nothing(qapp, tmp_path, monkeypatch):
+    from outreach.storage import crypto_store
+    from outreach.ui.app import EarlyUnlock
+
+    assert not EarlyUnlock(str(tmp_path / "new")).started      # a new folder: Store.open creates the key
+    Store.open(tmp_path / "data").close()
+    crypto_store.forget()
+    monkeypatch.delenv(crypto_store.PASSPHRASE_ENV)
+    assert not EarlyUnlock(str(tmp_path / "data")).started     # typed in the lock dialog instead

@@ -38,7 +38,6 @@ from outreach.reports import formatting as fmt
 from outreach.reports.figures import Indicators, ratio
 from outreach.reports.first_figures import FirstFigures, first_figures
 from outreach.reports.indicators import HouseholdQuery, compute_indicators, report_choices
-from outreach.reports.report_pdf import write_monthly_report
 from outreach.reports.scope import Scope, months_between
 from outreach.ui.models.record_table_model import Column, RecordTableModel
 from outreach.ui.views.bar_chart import Bar, BarChart
@@ -217,6 +216,10 @@ class DashboardView(QWidget):
         ctx.runner.sig_changed.connect(self._data_changed)
         self._fill_pickers()
         self.retranslate()
+        # The first figures of the opening scope (this month, whole team, all workers: no choice needed)
+        # go first, before the picker choices and before the full set (issue 14: ≤ 1 s on 50k households).
+        self._first_asked: Scope | None = self.scope()
+        self._ask_first(self._first_asked)
         self.load_choices()
 
     # ----------------------------------------------------------------- scope
@@ -267,15 +270,21 @@ class DashboardView(QWidget):
     def _choices_loaded(self, choices) -> None:
         self.areas, self.workers = choices
         self._fill_pickers()
-        self.reload()
+        asked, self._first_asked = self._first_asked, None
+        self.reload(first=asked != self.scope())   # the opening's first figures are already on their way
 
-    def reload(self) -> None:
+    def reload(self, *, first: bool = True) -> None:
         self.status.setText(tr("reports.dash.loading"))
         # the first six cards come from a quick query of their own, shown before the full set (issue 14)
-        self.ctx.runner.query(first_figures, self.scope(), key=f"dashboard-first-{id(self)}", owner=self,
-                              on_done=self.show_first_figures, on_error=self._failed)
+        if first:
+            self._ask_first(self.scope())
         self.ctx.runner.query(compute_indicators, self.scope(), key=f"dashboard-{id(self)}", owner=self,
                               on_done=self.show_indicators, on_error=self._failed)
+
+    def _ask_first(self, scope: Scope) -> None:
+        self.status.setText(tr("reports.dash.loading"))
+        self.ctx.runner.query(first_figures, scope, key=f"dashboard-first-{id(self)}", owner=self,
+                              on_done=self.show_first_figures, on_error=self._failed)
 
     def _data_changed(self, changes: frozenset) -> None:
         if changes & RELOAD_ON:
@@ -420,6 +429,8 @@ class DashboardView(QWidget):
         path = self.ask_save_path(f"{tr('reports.dash.file_prefix')}-{p.month}.pdf")
         if not path:
             return
+        from outreach.reports.report_pdf import write_monthly_report  # reportlab: only when a report is saved
+
         self.status.setText(tr("reports.dash.saving"))
         self.ctx.runner.query(write_monthly_report, path, month=p.month, area=scope.area_id, worker=scope.worker,
                               lang=current_language(), today=self.today, owner=self, on_error=self._failed,
