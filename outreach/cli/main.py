@@ -30,7 +30,6 @@ COMMAND_MODULES = [
     "outreach.cli.forms_cmd",     # scales, forms (XLSForm import)
     "outreach.cli.backup_cmd",    # backup, passphrase, unlock (issue 13)
     "outreach.cli.hub_cmd",       # hub (county hub, unattended ingestion; issue 15)
-    "outreach.cli.hub_cmd",       # hub (county hub, unattended ingestion; issue 15)
 ]
 
 EXIT_USER_ERROR = 2
