@@ -1,5 +1,5 @@
-"""`outreach team rotate-key` and `outreach team handover` (issue 13), added to the `team` group by
-``sync_cmd.register``."""
+"""`outreach team rotate-key`, `outreach team recover-lead` and `outreach team handover` (issue 13),
+added to the `team` group by ``sync_cmd.register``."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from outreach.i18n import tr
 
 rotation = LazyModule("outreach.sync.rotation")
 handover = LazyModule("outreach.sync.handover")
+lead_recovery = LazyModule("outreach.sync.lead_recovery")
 
 
 def register_team(team_sub: argparse._SubParsersAction) -> None:
@@ -20,6 +21,14 @@ def register_team(team_sub: argparse._SubParsersAction) -> None:
     grace.add_argument("--grace-days", type=int, metavar="N", help=tr("rot.cli.grace_days"))
     grace.add_argument("--grace-until", metavar="DATE", help=tr("rot.cli.grace_until"))
     a.set_defaults(handler=_rotate)
+
+    a = team_sub.add_parser("recover-lead", help=tr("ll.cli.help"), description=tr("ll.cli.help"))
+    a.add_argument("--recovery-identity", required=True, metavar="FILE", help=tr("ll.cli.identity"))
+    a.add_argument("uplinks", nargs="+", metavar="UPLINK", help=tr("ll.cli.uplinks"))
+    grace = a.add_mutually_exclusive_group()
+    grace.add_argument("--grace-days", type=int, metavar="N", help=tr("rot.cli.grace_days"))
+    grace.add_argument("--grace-until", metavar="DATE", help=tr("rot.cli.grace_until"))
+    a.set_defaults(handler=_recover_lead)
 
     a = team_sub.add_parser("handover", help=tr("rot.cli.handover.help"), description=tr("rot.cli.handover.help"))
     what = a.add_mutually_exclusive_group()
@@ -34,6 +43,23 @@ def _rotate(ctx) -> int:
     until = rotation.parse_grace(ctx.args.grace_days, ctx.args.grace_until)
     rotation.rotate_key(ctx.store, passphrase(), until)
     ctx.print(tr("rot.cli.rotated", date=until.isoformat()))
+    return 0
+
+
+def _recover_lead(ctx) -> int:
+    from outreach.cli.sync_cmd import passphrase
+    from outreach.sync import team as T
+    from outreach.sync.transport import expand_paths
+
+    until = rotation.parse_grace(ctx.args.grace_days, ctx.args.grace_until)
+    identity = lead_recovery.read_identity_file(Path(ctx.args.recovery_identity))
+    result = lead_recovery.recover_lead(ctx.store, identity, expand_paths(Path(p) for p in ctx.args.uplinks),
+                                        passphrase(new=not T.has_keys(ctx.store)), until)
+    ctx.print(tr("ll.cli.done", team=result.team.name or result.team.team_id[:8], date=until.isoformat()))
+    ctx.print(tr("ll.cli.members", names="、".join(result.members)))
+    for r in result.imports:
+        ctx.print(r.text())
+    ctx.print(tr("ll.cli.next"))
     return 0
 
 

@@ -14,9 +14,9 @@ identity was lost, carried to every enrolled laptop in its next downlink.
             refused after it, naming the laptop; an uplink under the new key marks the laptop as
             switched (``team status``).
 
-Where it is done from: the lead's laptop (it holds the team keys in its key file). The recovery
-identity alone cannot sign a rotation (it is an age key, not the team's signing key): a team whose
-lead laptop is gone creates a new team (see docs/security.md).
+Where it is done from: the lead's laptop (it holds the team keys in its key file). When that laptop
+is lost, a new laptop with the recovery identity becomes the lead with a new team key instead
+(``lead_recovery``, ``team recover-lead``; see docs/security.md).
 """
 
 from __future__ import annotations
@@ -125,6 +125,17 @@ def rotate_key(store: Any, passphrase: str, grace_until: date, *, key_dir: Path 
 
 
 # --------------------------------------------------------------------------- downlinks
+def bundle_extra(conn: Connection, kind: str, stream: str, ring: K.KeyRing | None = None) -> dict[str, Any]:
+    """Signed manifest fields of any bundle this laptop makes: a downlink carries the key rotations,
+    the acknowledgement, and the recovery authority's records (``lead_recovery``); an uplink carries
+    the worker's certificate (so the recovery identity can tell who sent it)."""
+    from outreach.sync import lead_recovery
+
+    if kind != B.DOWNLINK:
+        return lead_recovery.worker_extra(conn)
+    return {**downlink_extra(conn, stream), **lead_recovery.lead_extra(conn, stream, ring)}
+
+
 def downlink_extra(conn: Connection, target: str) -> dict[str, Any]:
     """Signed manifest fields of the lead's downlink to ``target``."""
     from outreach.sync.transport import BUNDLES, missing_seqs
@@ -199,7 +210,7 @@ def accept_old_key(conn: Connection, m: B.Manifest, device_name: str) -> bool:
 def note_uplink(conn: Connection, team: T.Team, m: B.Manifest) -> None:
     """On the lead: an uplink under the current team key means its laptop has switched."""
     st = _get(conn)
-    if not st["records"] or m.sender in st["switched"]:
+    if not (st["records"] or st.get("recovered")) or m.sender in st["switched"]:
         return
     if any(r.device == B.TEAM and r.age == team.team_age for r in m.recipients):
         st["switched"][m.sender] = datetime.now(UTC).isoformat(timespec="seconds")
@@ -209,6 +220,6 @@ def note_uplink(conn: Connection, team: T.Team, m: B.Manifest) -> None:
 def switched(conn: Connection, device_id: str) -> bool | None:
     """Whether a laptop uses the newest team key (None when the team never rotated)."""
     st = _get(conn)
-    if not st["records"]:
+    if not (st["records"] or st.get("recovered")):
         return None
     return device_id in st["switched"]

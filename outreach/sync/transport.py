@@ -48,7 +48,7 @@ from outreach.storage.sync_tables import (
 )
 from outreach.storage.tables import Area
 from outreach.sync import bundle as B
-from outreach.sync import rotation
+from outreach.sync import lead_recovery, rotation
 from outreach.sync import team as T
 from outreach.sync.bundle_stream import open_stream
 from outreach.sync.keys import KeyRing
@@ -147,7 +147,7 @@ def export_bundle(store: Any, ring: KeyRing, *, out: Path, to: str | None = None
         seq, prev = _next_seq(conn, me.id, stream)
         testhooks.point("export:seq_read")
         roster = T.roster(conn) if kind == B.DOWNLINK else ()
-        extra = rotation.downlink_extra(conn, stream) if kind == B.DOWNLINK else {}
+        extra = rotation.bundle_extra(conn, kind, stream, ring)
         sender_name = T.display_name(me.id, me.name, worker)
         path = out / bundle_file_name(team, me.id, seq, to=stream if kind == B.DOWNLINK else None) \
             if out.is_dir() else out
@@ -239,6 +239,10 @@ class RegistryGate:
 
     def signer_key(self, m: B.Manifest) -> str:
         device = T.get_device(self.conn, m.sender)
+        if device is None and not self.team.is_lead:   # a new lead named by the recovery authority
+            successor = lead_recovery.successor_key(self.conn, self.team, m)
+            if successor is not None:
+                return successor
         if device is None or device.status not in (STATUS_ENROLLED, STATUS_REVOKED) or not device.device_sign:
             raise B.BundleRefused("sync.refused.unknown_sender")
         if device.status == STATUS_REVOKED:
@@ -328,7 +332,7 @@ def import_data(store: Any, ring: KeyRing, data: bytes | BinaryIO, *, name: str 
                                     m.bundle_id, m.sender, sender_name, m.seq, m.change_count)
         stage("apply")
         testhooks.point("import:before_begin")
-        report, dropped, gaps = _apply(store, team, opened, sender_name, name, _stream_of(team, ring))
+        report, dropped, gaps = _apply(store, team, opened, sender_name, name, _stream_of(team, ring), ring=ring)
     except B.BundleRefused as exc:
         if exc.key == "sync.refused.damaged":
             exc = B.BundleRefused("sync.refused.damaged", sender=_guess_sender(store, name))
@@ -364,7 +368,8 @@ MAX_SEQ_JUMP = 10_000  # a laptop's next bundle number may be at most this far a
 GAPS_LISTED = 20       # missing bundle numbers named one by one; the rest are counted
 
 
-def _apply(store: Any, team: T.Team, opened: B.OpenedBundle, sender_name: str, name: str, stream: str) -> Any:
+def _apply(store: Any, team: T.Team, opened: B.OpenedBundle, sender_name: str, name: str, stream: str, *,
+           ring: KeyRing | None = None) -> Any:
     """Apply one verified bundle in ONE write transaction (record, changes, vector, roster, and the
     gap report, so a failure anywhere leaves no record). The transaction holds the write lock from
     its first read: the "already imported" check and the sequence check cannot race another import."""
@@ -389,10 +394,14 @@ def _apply(store: Any, team: T.Team, opened: B.OpenedBundle, sender_name: str, n
         stream = B.TEAM if team.is_lead else store.device.id
         _record(w.conn, m, DIRECTION_IN, stream, Path(name).name if name else "", applied=report.new)
         _raise_peer_vector(w.conn, m.sender, m.vector)
+        if not team.is_lead:   # a new lead after a lost one (before the roster: it names the lead)
+            team = lead_recovery.apply_succession(w.conn, team, m)
         if not team.is_lead and m.roster:
             T.apply_roster(w.conn, team, m.roster)
         if not team.is_lead and m.extra.get("key_rotations"):
             rotation.apply_rotations(w.conn, team, m.extra["key_rotations"])
+        if not team.is_lead and ring is not None:
+            lead_recovery.take_lead_extra(w.conn, ring, m.extra)
         if team.is_lead:
             rotation.note_uplink(w.conn, team, m)
         gaps = missing_seqs(w.conn, m.sender, stream, limit=GAPS_LISTED), count_missing(w.conn, m.sender, stream)
@@ -410,7 +419,9 @@ def _without_unknown_foreign(conn: Connection, sender: str, wire: list[dict[str,
     from outreach.storage.writer import CHANGE_LOG
     from outreach.sync.changes import chunks
 
-    foreign = {(c["entity"], c["row_id"], c["field"], c["hlc"], c["device_id"]) for c in wire if c["device_id"] != sender}
+    relayed = lead_recovery.relayed_origins(conn)   # a lost lead's changes reach its successor only this way
+    foreign = {(c["entity"], c["row_id"], c["field"], c["hlc"], c["device_id"]) for c in wire
+               if c["device_id"] != sender and c["device_id"] not in relayed}
     if not foreign:
         return wire
     c = CHANGE_LOG.c
@@ -419,7 +430,7 @@ def _without_unknown_foreign(conn: Connection, sender: str, wire: list[dict[str,
         held.update(tuple(r) for r in conn.execute(
             select(c.entity, c.row_id, c.field, c.hlc, c.device_id)
             .where(tuple_(c.entity, c.row_id, c.field, c.hlc, c.device_id).in_(batch))))
-    return [ch for ch in wire if ch["device_id"] == sender
+    return [ch for ch in wire if ch["device_id"] == sender or ch["device_id"] in relayed
             or (ch["entity"], ch["row_id"], ch["field"], ch["hlc"], ch["device_id"]) in held]
 
 
