@@ -222,6 +222,8 @@ def import_data(store: Any, ring: KeyRing, data: bytes | BinaryIO, *, name: str 
             # a second importer recorded the same bundle id at the same moment (server database)
             report, dropped = None, 0
     except B.BundleRefused as exc:
+        if exc.key == "sync.refused.damaged":
+            exc = B.BundleRefused("sync.refused.damaged", sender=_guess_sender(store, name))
         return ImportResult(name, REFUSED, exc.msg)
     except OutreachError as exc:
         return ImportResult(name, REFUSED, exc.msg)
@@ -235,6 +237,24 @@ def import_data(store: Any, ring: KeyRing, data: bytes | BinaryIO, *, name: str 
     return ImportResult(name, IMPORTED, Msg("sync.import.done", {
         "sender": sender_name, "seq": m.seq, "changes": m.change_count, "count": m.change_count, "new": report.new}),
         m.bundle_id, m.sender, sender_name, m.seq, m.change_count, report, [], notes)
+
+
+def _guess_sender(store: Any, name: str) -> str:
+    """Who probably sent a file we could not open: the device code in its standard name."""
+    from outreach.i18n import tr
+
+    match = TR._NAME_RE.search(Path(name).name) if name else None
+    if match:
+        with store.connect() as conn:
+            hub = H.get_hub(conn)
+            if hub is None:
+                member = H.get_membership(conn)
+                if member is not None and T.device_code(member.device_id) == match.group(1):
+                    return member.name or tr("sync.sender.unknown")
+            for lead in H.list_leads(conn):
+                if T.device_code(lead.device_id) == match.group(1):
+                    return lead.display_name
+    return tr("sync.sender.unknown")
 
 
 def _sender_name(conn: Connection, r: Role, m: B.Manifest) -> str:
@@ -339,10 +359,6 @@ def _raise_origins(conn: Connection, lead: str, wire: list[dict[str, Any]]) -> N
     for origin, hlc in top.items():
         if origin in known and hlc > int(known[origin] or 0):
             conn.execute(update(H.ORIGIN).where(o.origin == origin).values(hlc=hlc))
-
-
-def hub_files(paths: list[Path]) -> list[Path]:
-    return TR.expand_paths(paths)
 
 
 __all__ = ["ALREADY", "IMPORTED", "REFUSED", "export_downlink", "export_downlinks", "export_uplink", "import_file"]
