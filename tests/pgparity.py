@@ -94,3 +94,21 @@ def pg_store_factory(pg_host, tmp_path):
     yield make
     for s in opened:
         s.close()
+
+
+def copy_rows(source, target, table_names: list[str]) -> int:
+    """Copy every row of ``table_names`` (in dependency order) from one store to another with Core
+    inserts, ids and all: the same records on both engines, as a hub holds the laptops' records. The
+    target's triggers run as for any bulk write. Returns how many rows were copied."""
+    from sqlmodel import SQLModel
+
+    wanted = set(table_names)
+    copied = 0
+    with source.connect() as src, target.engine.begin() as dst:
+        for table in SQLModel.metadata.sorted_tables:
+            if table.name in wanted:
+                rows = [dict(r._mapping) for r in src.execute(table.select())]
+                if rows:
+                    dst.execute(table.insert(), rows)
+                copied += len(rows)
+    return copied

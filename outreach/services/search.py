@@ -65,7 +65,7 @@ def search_people(store: Store, text: str, *, limit: int = 50, include_archived:
                 .where(PERSON.c.id.in_(list(ids))))
         if not include_archived:
             stmt = stmt.where(HOUSEHOLD.c.archived.is_(False))
-        rows = sorted(conn.execute(stmt), key=lambda r: (r[1], r[3]))[:limit]
+        rows = sorted(conn.execute(stmt), key=lambda r: (r[1], r[3], r[0]))[:limit]  # id: one order on any engine
     return [PersonHit(r[0], r[1], r[2], r[3], r[4], idnumber.mask(r[5]), r[6], r[7], r[8]) for r in rows]
 
 
