@@ -16,7 +16,8 @@ from PySide6.QtWidgets import QMainWindow, QMenu
 from outreach.i18n import tr
 from outreach.ui import reference_ops as ops
 
-TEAM_ACTIONS = ("areas", "directory", "profile", None, "create_team", "join_team", "recovery", "rotate_key")
+TEAM_ACTIONS = ("areas", "directory", "profile", None, "create_team", "join_team", "recovery", "rotate_key",
+                "handover")
 PRINT_ACTIONS = ("register", "blank", "letters", "report", None, "export")
 
 
@@ -68,7 +69,9 @@ class DayOneMenus:
         self.actions["create_team"].setEnabled(not role.in_team)
         self.actions["join_team"].setEnabled(not role.in_team)
         self.actions["recovery"].setEnabled(role.in_team and role.can_edit)
-        self.actions["rotate_key"].setEnabled(role.in_team and role.can_edit)
+        # the lead rotates; a laptop in no team may be the lead's new laptop (recovery file)
+        self.actions["rotate_key"].setEnabled(role.can_edit)
+        self.actions["handover"].setEnabled(role.in_team)   # a worker who leaves (the screen refuses the lead)
 
     def _changed(self, changes) -> None:
         if "sync" in changes:
@@ -110,6 +113,10 @@ class DayOneMenus:
             from outreach.ui.dialogs import rotate_key_dialog, team_wizard
 
             dialog = team_wizard.open_dialog(rotate_key_dialog.RotateKeyDialog(ctx, w))
+        elif name == "handover":
+            from outreach.ui.dialogs import handover_dialog, team_wizard
+
+            dialog = team_wizard.open_dialog(handover_dialog.HandoverDialog(ctx, w))
         elif name == "export":
             from outreach.ui.dialogs.export_dialog import ExportDialog
 
