@@ -118,6 +118,8 @@ def field_work(laptop: Laptop, village: str, tag: str, n: int = 2) -> list[str]:
 def week(hub: Laptop, teams: list[Team]) -> None:
     """Every worker works and sends to its lead; each lead works too and imports its workers' uplinks;
     the lead edits a household of one of its workers (a relayed edit of a relayed row)."""
+    from sqlalchemy import select
+
     from outreach.storage.tables import Household
     from outreach.sync import transport
 
@@ -129,8 +131,9 @@ def week(hub: Laptop, teams: list[Team]) -> None:
         for r in receive(team.lead, *ups):
             assert r.status == transport.IMPORTED, r.text("en")
         field_work(team.lead, villages_of(team.township)[0], f"L{t}", n=1)
+        hh = Household.__table__
         with team.lead.store.connect() as conn:
-            hid = conn.exec_driver_sql("SELECT id FROM household WHERE code = ?", (f"W{t}0-000",)).scalar_one()
+            hid = conn.execute(select(hh.c.id).where(hh.c.code == f"W{t}0-000")).scalar_one()
         with team.lead.store.transaction() as w:
             w.update(Household, hid, {"notes": f"组长{t}核实过"})
 
