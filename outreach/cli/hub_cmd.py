@@ -84,7 +84,24 @@ def register(sub: argparse._SubParsersAction) -> None:
     a.set_defaults(handler=_watch)
 
 
+CREDENTIAL = "outreach-passphrase"   # systemd LoadCredential= name (packaging/outreach-hub.service)
+
+
+def _load_credential() -> None:
+    """A service gets the key file's passphrase as a systemd credential (a file only it can read),
+    never in its unit or environment file: take it from there when OUTREACH_PASSPHRASE is not set."""
+    import os
+
+    folder = os.environ.get("CREDENTIALS_DIRECTORY")
+    if os.environ.get(sync_cmd.PASSPHRASE_ENV) is not None or not folder:
+        return
+    path = Path(folder) / CREDENTIAL
+    if path.is_file():
+        os.environ[sync_cmd.PASSPHRASE_ENV] = path.read_text(encoding="utf-8").rstrip("\r\n")
+
+
 def _passphrase(*, new: bool = False) -> str:
+    _load_credential()
     return sync_cmd.passphrase(new=new)
 
 
@@ -114,6 +131,8 @@ def _invite(ctx) -> int:
 
 def _join(ctx) -> int:
     store = ctx.store
+    with store.connect() as conn:   # only a team lead's laptop joins a hub: say so before the passphrase
+        sync_cmd.T.require_team(conn, lead=True)
     ring = sync_cmd.T.unlock(store, _passphrase())
     request, fingerprint = H.join_hub(store, sync_cmd._read(ctx.args.invite, "invite"), ring)
     path = sync_cmd._write(ctx.args.output, request)
@@ -237,6 +256,7 @@ def _import(ctx) -> int:
 def _watch(ctx) -> int:
     from outreach.sync.watch import Watcher
 
+    _load_credential()   # before the store opens (a data-folder store asks for it too)
     args = ctx.args
     inbox, outbox = Path(args.inbox), Path(args.outbox)
     if not inbox.is_dir():

@@ -198,12 +198,16 @@ class Watcher:
         return False
 
     def _recover_abandoned(self) -> None:
-        """Put back the files a watcher that died left in its processing folder."""
+        """Put back the files a watcher that died left in its processing folder (no such process here,
+        and claimed ``give_up`` seconds ago: a watcher on another server sharing the inbox is alive)."""
+        now = self.clock()
         for folder in self.inbox.glob(f"{PROCESSING}*"):
             pid_text = folder.name[len(PROCESSING):]
             if folder == self.processing or not pid_text.isdigit() or _alive(int(pid_text)):
                 continue
             for f in folder.iterdir():
+                if now - f.lstat().st_ctime < self.give_up:   # the rename that claimed it set ctime
+                    continue
                 with _suppress_os():
                     os.rename(f, _free_name(self.inbox, f.name))
                     log.warning("%s: put back from %s (its watcher is gone)", f.name, folder.name)

@@ -265,7 +265,12 @@ def test_temporary_names_and_abandoned_claims(tmp_path):
         dead = inbox / "processing-999999999"                                  # a watcher killed mid-file
         dead.mkdir()
         shutil.copy2(paths[1], dead / Path(paths[1]).name)
+        # just claimed: perhaps by a watcher on another server sharing the folder — left alone
         report = Watcher(hub.store, hub.ring, inbox, tmp_path / "out", settle=0).run(once=True)[0]
+        assert report.outcomes == [] and (dead / Path(paths[1]).name).exists()
+        # claimed ten minutes ago by a process that is gone: put back and imported
+        later = Watcher(hub.store, hub.ring, inbox, tmp_path / "out", settle=0, clock=lambda: time.time() + 700)
+        report = later.run(once=True)[0]
         assert [(o.name, o.status) for o in report.outcomes] == [(Path(paths[1]).name, "imported")]
         assert (inbox / (Path(paths[0]).name + ".part")).exists() and not dead.exists()
     finally:
