@@ -20,6 +20,7 @@ def register_team(team_sub: argparse._SubParsersAction) -> None:
     grace = a.add_mutually_exclusive_group()
     grace.add_argument("--grace-days", type=int, metavar="N", help=tr("rot.cli.grace_days"))
     grace.add_argument("--grace-until", metavar="DATE", help=tr("rot.cli.grace_until"))
+    a.add_argument("--new-recovery", metavar="FILE", help=tr("ll.cli.new_recovery"))
     a.set_defaults(handler=_rotate)
 
     a = team_sub.add_parser("recover-lead", help=tr("ll.cli.help"), description=tr("ll.cli.help"))
@@ -41,8 +42,11 @@ def _rotate(ctx) -> int:
     from outreach.cli.sync_cmd import passphrase
 
     until = rotation.parse_grace(ctx.args.grace_days, ctx.args.grace_until)
-    rotation.rotate_key(ctx.store, passphrase(), until)
+    new_recovery = Path(ctx.args.new_recovery) if ctx.args.new_recovery else None
+    rotation.rotate_key(ctx.store, passphrase(), until, new_recovery=new_recovery)
     ctx.print(tr("rot.cli.rotated", date=until.isoformat()))
+    if new_recovery is not None:
+        ctx.print(tr("ll.cli.new_recovery_written", path=str(new_recovery)))
     return 0
 
 

@@ -92,8 +92,10 @@ def sign_record(body: dict[str, Any], old_sign: Ed25519PrivateKey) -> dict[str, 
 
 
 def rotate_key(store: Any, passphrase: str, grace_until: date, *, key_dir: Path | None = None,
-               kdf: K.KdfParams = K.DEFAULT_KDF) -> T.Team:
-    """Start a new team key on the lead's laptop. Old uplinks are accepted until ``grace_until``."""
+               kdf: K.KdfParams = K.DEFAULT_KDF, new_recovery: Path | None = None) -> T.Team:
+    """Start a new team key on the lead's laptop. Old uplinks are accepted until ``grace_until``.
+    With ``new_recovery`` (the recovery file may be lost or copied) the recovery identity is replaced
+    too and the new one written there: bundles, stores and the recovery authority follow it."""
     if grace_until < today():
         raise OutreachError("rot.error.grace_past", date=grace_until.isoformat())
     with store.connect() as conn:
@@ -106,9 +108,13 @@ def rotate_key(store: Any, passphrase: str, grace_until: date, *, key_dir: Path 
             "old_team_age": team.team_age, "old_team_sign": team.team_sign,
             "team_age": str(new_age.to_public()), "team_sign": K.ed25519_public(new_sign),
             "grace_until": grace_until.isoformat(), "rotated_at": datetime.now(UTC).isoformat(timespec="seconds")}
-    record = sign_record(body, ring.team_sign)
     new_ring = replace(ring, team_age=new_age, team_sign=new_sign,
                        old_team_ages=[*ring.old_team_ages, ring.team_age])
+    if new_recovery is not None:
+        new_ring.recovery_age = x25519.Identity.generate()
+        body["recovery_age"] = str(new_ring.recovery_age.to_public())
+        K.write_recovery_file(Path(new_recovery), new_ring)   # first: no file, no change
+    record = sign_record(body, ring.team_sign)
     path = K.keystore_path(T.keys_dir(store, key_dir))
     with store.engine.begin() as conn:
         st = _get(conn)
@@ -117,11 +123,21 @@ def rotate_key(store: Any, passphrase: str, grace_until: date, *, key_dir: Path 
         st["switched"] = {team.lead_device_id: body["rotated_at"]}
         _put(conn, st)
         conn.execute(update(T.TEAM).where(T.TEAM.c.team_id == team.team_id)
-                     .values(team_age=body["team_age"], team_sign=body["team_sign"]))
+                     .values(team_age=body["team_age"], team_sign=body["team_sign"],
+                             recovery_age=body.get("recovery_age", team.recovery_age)))
         # in the transaction: if the key file cannot be written, the team row keeps the old keys
         K.save_keyring(path, new_ring, passphrase, kdf=kdf)
+    if new_recovery is not None:
+        _rewrap_store(store)
     with store.connect() as conn:
         return T.require_team(conn)
+
+
+def _rewrap_store(store: Any) -> None:
+    """The store's key wrapped to the team's (new) recovery key at once, not at the next start."""
+    from outreach.storage import crypto_store
+
+    crypto_store.ensure_recovery(store)
 
 
 # --------------------------------------------------------------------------- downlinks
@@ -157,7 +173,7 @@ def apply_rotations(conn: Connection, team: T.Team, records: Any) -> int:
     trusts. A record not signed by that key refuses the whole downlink. Returns how many applied."""
     if not isinstance(records, list) or len(records) > MAX_RECORDS:
         raise B.BundleRefused("rot.refused.forged")
-    current_age, current_sign = team.team_age, team.team_sign
+    current_age, current_sign, recovery = team.team_age, team.team_sign, team.recovery_age
     start = next((i for i, r in enumerate(records)
                   if isinstance(r, dict) and r.get("old_team_sign") == current_sign), None)
     if start is None:
@@ -170,9 +186,10 @@ def apply_rotations(conn: Connection, team: T.Team, records: Any) -> int:
         if not _valid(rec, team.team_id, current_sign):
             raise B.BundleRefused("rot.refused.forged")
         current_age, current_sign = rec["team_age"], rec["team_sign"]
+        recovery = rec.get("recovery_age", recovery)    # a rotation that replaced the recovery key
         applied += 1
     conn.execute(update(T.TEAM).where(T.TEAM.c.team_id == team.team_id)
-                 .values(team_age=current_age, team_sign=current_sign))
+                 .values(team_age=current_age, team_sign=current_sign, recovery_age=recovery))
     st = _get(conn)
     st["records"] = list(records)
     _put(conn, st)
@@ -187,6 +204,8 @@ def _valid(rec: Any, team_id: str, signer: str) -> bool:
     body = {k: v for k, v in rec.items() if k != "signature"}
     try:
         K.parse_age_recipient(str(rec["team_age"]))
+        if "recovery_age" in rec:
+            K.parse_age_recipient(str(rec["recovery_age"]))
         date.fromisoformat(str(rec["grace_until"]))
         return K.verify(signer, RECORD_CONTEXT + K.canonical_json(body), str(rec["signature"]))
     except (KeyError, TypeError, ValueError, OutreachError):

@@ -241,3 +241,37 @@ def test_the_new_lead_can_rotate_again_and_invite(lost, tmp_path):
         assert r.status == transport.IMPORTED, r.text("en")
     finally:
         zhao.close()
+
+
+def test_a_lost_recovery_file_is_replaced_by_a_rotation_and_no_longer_names_a_lead(lost, tmp_path):
+    """The recovery file (not the laptop) is lost: the lead rotates with a new recovery identity; once
+    the workers took the downlink, the old file can neither open new bundles nor name a new lead."""
+    old_lead, li, wang, new, identity_file, _ups = lost
+    old_recovery = team_row(li).recovery_age
+    fresh = tmp_path / "safe" / "recovery-identity-2.txt"
+    rotation.rotate_key(old_lead.store, PASS, GRACE, kdf=FAST_KDF_FOR_TESTS, new_recovery=fresh)
+    old_lead.ring = T.unlock(old_lead.store, PASS)
+    assert team_row(old_lead).recovery_age != old_recovery
+    assert str(LR.read_identity_file(fresh).to_public()) == team_row(old_lead).recovery_age
+    for laptop in (li, wang):
+        [r] = receive(laptop, downlink(old_lead, laptop))
+        assert r.status == transport.IMPORTED, r.text("en")
+        assert team_row(laptop).recovery_age == team_row(old_lead).recovery_age
+    add_household(li, "东坪-0031", DONGPING)
+    up = uplink(li, full=True).path
+    with pytest.raises(OutreachError) as exc:            # the old file opens no new bundle
+        recover(new, identity_file, [up])
+    assert exc.value.key == "ll.error.uplink_refused"
+    # whoever has the old file and an old uplink can still set up a laptop, but no worker follows it
+    thief = Laptop(tmp_path, "thief", "某人")
+    try:
+        recover(thief, identity_file, _ups[:1])
+        [r] = receive(li, downlink(thief, li))
+        assert r.status == transport.REFUSED and "recovery key" in r.text("en")
+    finally:
+        thief.close()
+    # the new file works (the lead's laptop lost after all): the workers trust its authority
+    recover(new, fresh, [up])
+    [r] = receive(li, downlink(new, li))
+    assert r.status == transport.IMPORTED, r.text("en")
+    assert team_row(li).lead_device_id == new.id
