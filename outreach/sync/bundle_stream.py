@@ -1,25 +1,30 @@
-"""Bundles streamed through age (issue 14): neither the ciphertext nor the plaintext of a bundle is
+"""Bundles streamed through age (issue 14): neither the ciphertext nor the payload of a bundle is
 held whole in memory.
 
-Writing: the payload lines are encoded once (hash, size and counts computed on the way, as the signed
-manifest that comes first needs them), then ``pyrage.encrypt_io`` pulls the plaintext — magic,
-manifest, signature, lines — in small reads and writes the age file (64 KiB STREAM chunks) straight
-into the output file.
+Writing: the changes are encoded once, in batches (``bundle_codec``: C speed, byte for byte the
+canonical lines of ``bundle._encode_wire``), hashed, sized and counted on the way, as the signed
+manifest that comes first needs them; then ``pyrage.encrypt_io`` pulls the plaintext — magic,
+manifest, signature, the encoded batches, each let go once read — and writes the age file (64 KiB
+STREAM chunks) straight into the output file. With ``draining`` the change dicts are let go as they
+are encoded, so the export holds at most the changes or their encoding, not both.
 
 Reading: ``pyrage.decrypt_io`` reads the file through a capped reader (a file longer than the cap is
-refused while it is read, whatever it claims) and pushes plaintext into a sink that splits it into
-the manifest, the signature and the payload lines as they come, with the same caps as
-``bundle.split_inner``; the checks and their order are those of ``bundle.open_bundle`` (nothing is
-trusted before the whole file has decrypted and authenticated: age detects truncation only at the
-end). So the 256 MiB cap bounds what a hostile file can make us do, not what memory a normal bundle
-needs: the memory is the parsed changes plus their lines once.
+refused while it is read, whatever it claims) and pushes plaintext into a sink that splits off the
+manifest and the signature (same caps as ``bundle.split_inner``), hashes the payload, and checks its
+lines in batches of ``BATCH_BYTES`` into changes (``bundle.check_lines``) — only once the head's
+manifest is signed by a sender the gate knows. A problem is remembered, not raised: the checks and
+their order are those of ``bundle.open_bundle``, run once the whole file has decrypted and
+authenticated (age detects truncation only at the end). So the 256 MiB cap bounds what a hostile
+file can make us do, not what memory a normal bundle needs: that is the parsed changes, plus one
+batch of lines.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import islice
 from typing import IO, Any
 
 import pyrage
@@ -27,32 +32,36 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pyrage import x25519
 
 from outreach.sync import bundle as B
+from outreach.sync.bundle_codec import encode_changes, entity_counts
 from outreach.sync.keys import canonical_json, parse_age_recipient, sign, verify
 
 READ_SIZE = 1 << 16
+BATCH = 2048               # changes encoded at a time
+BATCH_BYTES = 1 << 20      # payload bytes checked at a time
 
 
 # =========================================================================== writing
 class _Plaintext:
-    """A read-only stream over ``head`` and then the payload lines (for ``encrypt_io``)."""
+    """A read-only stream over byte strings (for ``encrypt_io``), letting go of each once it is read."""
 
-    def __init__(self, head: bytes, lines: list[bytes]) -> None:
-        self._parts = iter([head, *lines])
-        self._buf = b""
+    def __init__(self, parts: list[bytes]) -> None:
+        self._parts = deque(parts)
+        parts.clear()
+        self._pos = 0
 
     def read(self, n: int = -1) -> bytes:
         want = READ_SIZE if n is None or n < 0 else n
-        pieces = [self._buf] if self._buf else []
-        have = len(self._buf)
-        while have < want:
-            part = next(self._parts, None)
-            if part is None:
-                break
-            pieces.append(part)
-            have += len(part)
-        data = b"".join(pieces)
-        self._buf = data[want:]
-        return data[:want]
+        out = []
+        while want > 0 and self._parts:
+            part = self._parts[0]
+            piece = part[self._pos:self._pos + want]
+            out.append(piece)
+            want -= len(piece)
+            self._pos += len(piece)
+            if self._pos >= len(part):
+                self._parts.popleft()
+                self._pos = 0
+        return out[0] if len(out) == 1 else b"".join(out)
 
     def readinto(self, buffer: Any) -> int:
         data = self.read(len(buffer))
@@ -60,32 +69,46 @@ class _Plaintext:
         return len(data)
 
 
-def encode_lines(changes: Iterable[dict[str, Any]]) -> tuple[list[bytes], str, int, dict[str, int]]:
-    """Payload lines (each ending in a newline), their SHA-256, total size and changes per entity."""
-    lines: list[bytes] = []
+def draining(items: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """The items of ``items`` in order, emptying the list as they are taken: an export's change dicts
+    are let go as they are encoded instead of living until the file is written."""
+    items.reverse()
+    while items:
+        yield items.pop()
+
+
+def encode_chunks(changes: Iterable[dict[str, Any]]) -> tuple[list[bytes], str, int, int, dict[str, int]]:
+    """The payload in chunks of ``BATCH`` lines (each line ending in a newline), its SHA-256, size,
+    number of changes and changes per entity. Encoded once: the signed manifest, which comes first,
+    needs the hash, so the encrypted file is written from these chunks afterwards."""
+    chunks: list[bytes] = []
     sha = hashlib.sha256()
-    size = 0
+    size = count = 0
     counts: Counter[str] = Counter()
-    for change in changes:
-        line = B._encode_wire(change) + b"\n"
-        sha.update(line)
-        size += len(line)
-        lines.append(line)
-        counts[change["entity"]] += 1
-    return lines, sha.hexdigest(), size, dict(sorted(counts.items()))
+    it = iter(changes)
+    while batch := list(islice(it, BATCH)):
+        data = encode_changes(batch)
+        sha.update(data)
+        size += len(data)
+        count += len(batch)
+        counts.update(entity_counts(batch))
+        chunks.append(data)
+    return chunks, sha.hexdigest(), size, count, dict(sorted(counts.items()))
 
 
 def write_bundle_to(out: IO[bytes], *, signer: Ed25519PrivateKey, escrow: Sequence[str] = (),
                     changes: Iterable[dict[str, Any]], **fields: Any) -> B.Manifest:
-    """Like ``bundle.write_bundle``, but the age file is written into ``out`` as it is encrypted."""
-    lines, sha, size, counts = encode_lines(changes)
-    manifest = B.make_manifest(payload_sha256=sha, payload_bytes=size, change_count=len(lines), counts=counts,
+    """Like ``bundle.write_bundle``, but the age file is written into ``out`` as it is encrypted.
+    ``changes`` may be an iterator (``draining``): each is read once."""
+    chunks, sha, size, count, counts = encode_chunks(changes)
+    manifest = B.make_manifest(payload_sha256=sha, payload_bytes=size, change_count=count, counts=counts,
                                **fields)
     manifest_bytes = canonical_json(manifest.to_json())
     signature = sign(signer, B.SIGNATURE_CONTEXT + manifest_bytes)
     head = B.MAGIC + manifest_bytes + b"\n" + signature.encode("ascii") + b"\n"
     keys = list(dict.fromkeys([r.age for r in manifest.recipients] + list(escrow)))
-    pyrage.encrypt_io(_Plaintext(head, lines), out, [parse_age_recipient(k) for k in keys])
+    chunks.insert(0, head)
+    pyrage.encrypt_io(_Plaintext(chunks), out, [parse_age_recipient(k) for k in keys])
     return manifest
 
 
@@ -119,20 +142,29 @@ class CappedReader:
 
 
 class _Sink:
-    """Receives the plaintext: the head (magic, manifest, signature line) is kept until it is whole,
-    payload lines are split off as they arrive (the payload is hashed on the way)."""
+    """Receives the plaintext: the head (magic, manifest, signature line) is kept until it is whole;
+    the payload is hashed as it arrives and its lines are checked in batches of ``BATCH_BYTES`` into
+    changes, so only the changes are kept, never the payload. A bad line is remembered, not raised:
+    ``open_stream`` refuses in the order of ``bundle.open_bundle`` once the whole file has decrypted.
+    Lines are only parsed once the manifest's signature checks out (``trusted``)."""
 
-    def __init__(self, limits: B.Limits) -> None:
+    def __init__(self, limits: B.Limits, trusted: Callable[[bytes, str], bool]) -> None:
         self.limits = limits
+        self.trusted = trusted
         self.head = bytearray()
         self.in_payload = False
+        self.parsing = False
         self.manifest_bytes = b""
         self.signature = ""
-        self.lines: list[bytes] = []
         self.tail = bytearray()
+        self.pending: list[bytes] = []
+        self.pending_bytes = 0
         self.sha = hashlib.sha256()
         self.size = 0
-        self.started = False
+        self.line_count = 0
+        self.changes: list[dict[str, Any]] = []
+        self.counts: Counter[str] = Counter()
+        self.error: B.BundleRefused | None = None
 
     def write(self, data: Any) -> int:
         data = bytes(data)
@@ -171,6 +203,7 @@ class _Sink:
         except UnicodeDecodeError as exc:
             raise B.BundleRefused("sync.refused.bad_signature") from exc
         self.in_payload = True
+        self.parsing = self.trusted(self.manifest_bytes, self.signature)
         rest = bytes(head[sig_end + 1:])
         self.head = bytearray()
         return rest
@@ -185,18 +218,56 @@ class _Sink:
         self.tail += data
         if b"\n" not in data:
             return
-        parts = bytes(self.tail).split(b"\n")
-        self.tail = bytearray(parts.pop())
-        self.lines.extend(parts)
+        end = self.tail.rfind(b"\n") + 1
+        self.pending.append(bytes(self.tail[:end]))
+        del self.tail[:end]
+        self.pending_bytes += end
+        if self.pending_bytes >= BATCH_BYTES:
+            self._parse()
+
+    def _parse(self) -> None:
+        """Check the complete lines received so far (each pending block ends with a newline)."""
+        if not self.pending:
+            return
+        lines = b"".join(self.pending).split(b"\n")
+        lines.pop()
+        self.pending, self.pending_bytes = [], 0
+        first = self.line_count + 1
+        self.line_count += len(lines)
+        # more lines than any manifest may announce: not parsed further (refused as a mismatch)
+        if not self.parsing or self.error is not None or self.line_count > self.limits.max_changes:
+            return
+        try:
+            changes, counts = B.check_lines(lines, first, self.limits)
+        except B.BundleRefused as exc:
+            self.error = exc
+            return
+        self.changes.extend(changes)
+        self.counts.update(counts)
 
     def finish(self) -> None:
-        """The end of the plaintext: a head still incomplete is refused as ``split_inner`` would."""
+        """The end of the plaintext: a head still incomplete is refused as ``split_inner`` would; a
+        last line without its newline is a line."""
         if not self.in_payload:
             B.split_inner(bytes(self.head), self.limits)   # raises the refusal the whole text would get
             raise B.BundleRefused("sync.refused.bad_manifest", reason="signature line missing")
         if self.tail:
-            self.lines.append(bytes(self.tail))
+            self.pending.append(bytes(self.tail) + b"\n")
             self.tail = bytearray()
+        self._parse()
+
+
+def _signed_by_sender(gate: B.Gate) -> Callable[[bytes, str], bool]:
+    """Whether a head's manifest parses and is signed by the sender the gate knows (asked early, only
+    to decide whether the payload is worth parsing; every check runs again, in order, at the end)."""
+    def trusted(manifest_bytes: bytes, signature: str) -> bool:
+        try:
+            manifest = B.parse_manifest(manifest_bytes)
+            gate.check_team(manifest)
+            return verify(gate.signer_key(manifest), B.SIGNATURE_CONTEXT + manifest_bytes, signature)
+        except B.BundleRefused:
+            return False
+    return trusted
 
 
 def open_stream(raw: IO[bytes], identities: Sequence[x25519.Identity], gate: B.Gate,
@@ -211,7 +282,7 @@ def open_stream(raw: IO[bytes], identities: Sequence[x25519.Identity], gate: B.G
     if not (prefix.startswith(B.AGE_MAGIC) or prefix.startswith(B.AGE_ARMOR)):
         raise B.BundleRefused("sync.refused.not_bundle")
     B.check_age_header(prefix, limits)
-    sink = _Sink(limits)
+    sink = _Sink(limits, _signed_by_sender(gate))
     try:
         pyrage.decrypt_io(CappedReader(raw, limits.max_file_bytes, prefix), sink, list(identities))
     except pyrage.DecryptError as exc:
@@ -230,7 +301,15 @@ def open_stream(raw: IO[bytes], identities: Sequence[x25519.Identity], gate: B.G
         raise B.BundleRefused("sync.refused.too_many_changes", count=manifest.change_count, limit=limits.max_changes)
     if sink.size != manifest.payload_bytes or sink.sha.hexdigest() != manifest.payload_sha256:
         raise B.BundleRefused("sync.refused.payload_mismatch")
-    return B.OpenedBundle(manifest, B.parse_lines(sink.lines, manifest, limits))
+    if sink.line_count != manifest.change_count:
+        raise B.BundleRefused("sync.refused.payload_mismatch")
+    if sink.error is not None:
+        raise sink.error
+    if not sink.parsing:   # the early look at the head disagreed with the checks just passed
+        raise B.BundleRefused("sync.refused.bad_signature")
+    if manifest.counts and dict(sink.counts) != manifest.counts:
+        raise B.BundleRefused("sync.refused.payload_mismatch")
+    return B.OpenedBundle(manifest, sink.changes)
 
 
-__all__ = ["CappedReader", "encode_lines", "open_stream", "write_bundle_to"]
+__all__ = ["CappedReader", "draining", "encode_chunks", "open_stream", "write_bundle_to"]
