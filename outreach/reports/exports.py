@@ -22,7 +22,8 @@ import json
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -93,17 +94,20 @@ def write_csv(store: Store, folder: str | Path, options: ExportOptions | None = 
               progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
     """One ``<entity>.csv`` per entity in ``folder`` (created if missing). Returns rows per entity."""
     options = options or ExportOptions()
-    yes_text = tr("reports.value.yes", options.lang)
     check_target(folder, folder=True)
     counts: dict[str, int] = {}
+    risky, formula = _RISKY, _FORMULA.match
     with atomic_folder(folder) as tmp:
         for i, sheet in enumerate(export_sheets(store, options)):
             with (tmp / f"{sheet.entity}.csv").open("w", encoding="utf-8-sig", newline="") as fh:
                 writer = csv.writer(fh)
                 writer.writerow([_header(c, options.lang) for c in sheet.columns])
+                write = writer.writerow
                 n = 0
+                # cells are str, int, float, date or None (see _Context): csv writes None as "" and a
+                # date as its ISO form; only text that a spreadsheet would run as a formula is touched
                 for row in sheet.rows:
-                    writer.writerow([_csv_cell(v, yes_text) for v in row])
+                    write(["'" + v if type(v) is str and v[:1] in risky and formula(v) else v for v in row])
                     n += 1
             counts[sheet.entity] = n
             if progress:
@@ -121,7 +125,6 @@ def write_xlsx(store: Store, path: str | Path, options: ExportOptions | None = N
     from outreach.reports.xlsx_stream import XlsxStream
 
     options = options or ExportOptions()
-    yes_text = tr("reports.value.yes", options.lang)
     check_target(path)
     counts: dict[str, int] = {}
     # Zipped in memory, then written: a disk that fills up fails our write, not zipfile's, which
@@ -131,11 +134,11 @@ def write_xlsx(store: Store, path: str | Path, options: ExportOptions | None = N
         for i, sheet in enumerate(export_sheets(store, options)):
             ws = book.sheet(tr(f"reports.sheet.{sheet.entity}", options.lang),
                             [_WIDTHS.get(key, 12) for key in sheet.columns])
-            ws.header([_xlsx_text(_header(key, options.lang)) for key in sheet.columns])
+            ws.header([_header(key, options.lang) for key in sheet.columns])
             n = 0
-            write = ws.row
+            write = ws.row   # text is always a text cell; characters XML cannot hold are dropped there
             for row in sheet.rows:
-                write([_xlsx_cell(v, yes_text) for v in row])
+                write(row)
                 n += 1
             counts[sheet.entity] = n
             if progress:
@@ -151,22 +154,6 @@ def write_xlsx(store: Store, path: str | Path, options: ExportOptions | None = N
 
 
 # --------------------------------------------------------------------------- cells
-class _Flag:
-    """A boolean cell: shown as 是/yes when true and left empty when false."""
-
-    __slots__ = ("value",)
-
-    def __init__(self, value: bool) -> None:
-        self.value = value
-
-
-YES, NO = _Flag(True), _Flag(False)
-
-
-def yes(value: bool) -> _Flag:
-    return YES if value else NO
-
-
 def _header(key: str, lang: str | None) -> str:
     if key.startswith("flag_"):
         return Vulnerability(key.removeprefix("flag_")).label(lang)
@@ -176,58 +163,56 @@ def _header(key: str, lang: str | None) -> str:
 _RISKY = frozenset("=@+-\t\r")
 
 
-def _csv_cell(value: Any, yes_text: str) -> str:
-    kind = type(value)
-    if kind is str:
-        return "'" + value if value and value[0] in _RISKY and _FORMULA.match(value) else value
-    if value is None or value is NO:
-        return ""
-    if value is YES:
-        return yes_text
-    if kind is date or kind is datetime:
-        return value.isoformat()
-    return str(value)
-
-
-_ILLEGAL_XML = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
-
-
-def _xlsx_text(text: str) -> str:
-    """Without the control characters XML cannot hold (line breaks and tabs stay)."""
-    if text.isprintable():
-        return text
-    return _ILLEGAL_XML.sub("", text)
-
-
-def _xlsx_cell(value: Any, yes_text: str) -> Any:
-    kind = type(value)
-    if kind is str:
-        return _xlsx_text(value)  # written as text whatever it looks like (never a formula)
-    if value is NO:
-        return None
-    if value is YES:
-        return yes_text
-    return value
-
-
 _WIDTHS = {"household": 14, "village": 12, "name": 10, "address": 28, "id_number": 21, "phone": 14,
            "notes": 40, "reason": 36, "provider": 20, "reference": 20, "people_met": 18, "domains": 30,
            "services_provided": 30}
 
 
+class _Labels(dict):
+    """Code → translated label of one enum, filled on first use ("" for no code)."""
+
+    def __init__(self, enum: type[Labelled], lang: str | None) -> None:
+        super().__init__()
+        self.enum, self.lang = enum, lang
+
+    def __missing__(self, code: str | None) -> str:
+        value = self.enum.label_of(code, self.lang) if code else ""
+        self[code] = value
+        return value
+
+
+def _projection(all_columns: list[str], columns: list[str]) -> Callable[[tuple], tuple]:
+    """A function picking ``columns`` (in that order) out of a row laid out as ``all_columns``."""
+    positions = [all_columns.index(c) for c in columns]
+    if len(positions) == 1:
+        return lambda row: (row[positions[0]],)
+    return itemgetter(*positions)
+
+
 # --------------------------------------------------------------------------- shared context
 class _Context:
+    """What every table needs, read once. Rows come out as tuples of str, int, float, date or None —
+    a yes/no flag is the translated "yes" or None — so that the CSV and XLSX writers pass them on as
+    they are (issue 14: a per-cell conversion was half the cost of a CSV export)."""
+
     def __init__(self, conn: Connection, options: ExportOptions) -> None:
         self.conn = conn
         self.o = options
         self.lang = options.lang
         self.today = options.today or date.today()
+        self.yes = tr("reports.value.yes", options.lang)
         self.tree = AreaTree(conn)
         self.area_ids = None if options.area_id is None else self.tree.subtree(self.tree.resolve(options.area_id))
-        self._labels: dict[tuple[type, str], str] = {}
+        self._labels: dict[type, _Labels] = {}
         hh = select(H.c.id, H.c.code, H.c.village_id).where(*self.household_conditions())
-        self.households = {r.id: (r.code, r.village_id) for r in conn.execute(hh)}
+        areas = self.tree.name
+        # household id → (code, village name)
+        self.households = {hid: (code, areas.get(v or "", v or "")) for hid, code, v in conn.execute(hh)}
         self.names = dict(conn.execute(select(P.c.id, P.c.name)).all())
+        redact = options.redact
+        self.name = rd.mask_name if redact else _text
+        self.phone = rd.mask_phone if redact else _text
+        self.id_number = rd.mask_id if redact else _text
 
     def household_conditions(self) -> list:
         cond = [] if self.o.include_archived else [H.c.archived.is_(False)]
@@ -242,25 +227,24 @@ class _Context:
             cond.append(table.c.household_id.in_(select(H.c.id).where(*self.household_conditions())))
         return cond
 
+    def rows(self, stmt) -> Iterator:
+        """The rows of ``stmt`` fetched in batches (one fetchmany per 2,000 rows, not one fetch per row;
+        on PostgreSQL a server-side cursor)."""
+        return self.conn.execute(stmt.execution_options(yield_per=_BATCH))
+
+    def labels(self, enum: type[Labelled]) -> _Labels:
+        if enum not in self._labels:
+            self._labels[enum] = _Labels(enum, self.lang)
+        return self._labels[enum]
+
     def label(self, enum: type[Labelled], code: str | None) -> str:
-        if not code:
-            return ""
-        key = (enum, code)
-        if key not in self._labels:
-            self._labels[key] = enum.label_of(code, self.lang)
-        return self._labels[key]
+        return self.labels(enum)[code]
 
     def area(self, area_id: str | None) -> str:
         return self.tree.name.get(area_id or "", area_id or "")
 
-    def name(self, text: str | None) -> str:
-        return rd.mask_name(text) if self.o.redact else (text or "")
-
-    def phone(self, text: str | None) -> str:
-        return rd.mask_phone(text) if self.o.redact else (text or "")
-
-    def id_number(self, text: str | None) -> str:
-        return rd.mask_id(text) if self.o.redact else (text or "")
+    def flag(self, value: object) -> str | None:
+        return self.yes if value else None
 
     def free(self, columns: list[str]) -> list[str]:
         """Free-text and address columns are left out of a redacted export."""
@@ -269,45 +253,52 @@ class _Context:
     def archived(self, columns: list[str]) -> list[str]:
         return [*columns, "archived"] if self.o.include_archived else columns
 
+    def sheet(self, entity: str, all_columns: list[str], columns: list[str], rows: Iterator[tuple]) -> Sheet:
+        pick = _projection(all_columns, columns)
+        return Sheet(entity, columns, map(pick, rows))
+
 
 _FREE_TEXT = {"address", "notes", "reason", "services_provided"}
+_BATCH = 2000
 
 
-def _pick(columns: list[str], values: dict[str, Any]) -> list[Any]:
-    return [values.get(c) for c in columns]
+def _text(text: str | None) -> str:
+    return text or ""
 
 
 # --------------------------------------------------------------------------- the five tables
+_HOUSEHOLD_COLUMNS = ["household", "village", "group", "address", "head", "phone", "benefit_status", "members",
+                      "consent_given", "consent_by", "consent_on", "consent_method", "registered_on",
+                      "registered_by", "notes", "archived"]
+
+
 def _households(ctx: _Context) -> Sheet:
-    cols = ctx.archived(ctx.free(["household", "village", "group", "address", "head", "phone", "benefit_status",
-                                  "members", "consent_given", "consent_by", "consent_on", "consent_method",
-                                  "registered_on", "registered_by", "notes"]))
+    cols = ctx.archived(ctx.free(_HOUSEHOLD_COLUMNS[:-1]))
     members = dict(ctx.conn.execute(
         select(P.c.household_id, func.count()).where(P.c.archived.is_(False), P.c.merged_into.is_(None),
                                                      P.c.status.not_in(("moved", "deceased")))
         .group_by(P.c.household_id)).all())
 
-    def rows() -> Iterator[list[Any]]:
+    def rows() -> Iterator[tuple]:
         stmt = select(*_cols(H, "id code village_id group_id address head_person_id phone benefit_status "
                                 "consent_given consent_by consent_on consent_method created_at created_by notes archived")
                       ).where(*ctx.household_conditions()).order_by(H.c.code)
+        area, names, name, flag = ctx.area, ctx.names, ctx.name, ctx.flag
+        benefit, method = ctx.labels(BenefitStatus), ctx.labels(ConsentMethod)
         for (hid, code, village_id, group_id, address, head_person_id, phone, benefit_status, consent_given,
-             consent_by, consent_on, consent_method, created_at, created_by, notes, archived) in ctx.conn.execute(stmt):
-            yield _pick(cols, {
-                "household": code, "village": ctx.area(village_id), "group": ctx.area(group_id),
-                "address": address, "head": ctx.name(ctx.names.get(head_person_id or "")),
-                "phone": ctx.phone(phone), "benefit_status": ctx.label(BenefitStatus, benefit_status),
-                "members": members.get(hid, 0), "consent_given": yes(consent_given),
-                "consent_by": ctx.name(consent_by), "consent_on": consent_on,
-                "consent_method": ctx.label(ConsentMethod, consent_method),
-                "registered_on": local_date(created_at), "registered_by": created_by, "notes": notes,
-                "archived": yes(archived)})
+             consent_by, consent_on, consent_method, created_at, created_by, notes, archived) in ctx.rows(stmt):
+            yield (code, area(village_id), area(group_id), address, name(names.get(head_person_id or "")),
+                   ctx.phone(phone), benefit[benefit_status], members.get(hid, 0), flag(consent_given),
+                   name(consent_by), consent_on, method[consent_method], local_date(created_at), created_by,
+                   notes, flag(archived))
 
-    return Sheet("households", cols, rows())
+    return ctx.sheet("households", _HOUSEHOLD_COLUMNS, cols, rows())
 
 
 def _people(ctx: _Context) -> Sheet:
     flags = [f"flag_{v.value}" for v in Vulnerability]
+    every = ["household", "village", "name", "sex", "birth_date", "age", "age_group", "id_number", "relation",
+             "phone", "status", "disability_type", "disability_grade", "notes", "merged_into", "archived", *flags]
     base = ["household", "village", "name", "sex", "birth_date", "age", "age_group", "id_number", "relation",
             "phone", "status", *flags, "disability_type", "disability_grade", "notes"]
     if ctx.o.include_merged:
@@ -317,78 +308,87 @@ def _people(ctx: _Context) -> Sheet:
     if not ctx.o.include_merged:
         cond.append(P.c.merged_into.is_(None))
 
-    def rows() -> Iterator[list[Any]]:
+    def rows() -> Iterator[tuple]:
         stmt = (select(*_cols(P, "household_id name sex birth_date id_number relation phone status disability_type "
                               "disability_grade notes merged_into archived"), *[P.c[f] for f in flags])
                 .join(H, H.c.id == P.c.household_id).where(*cond)
                 .order_by(H.c.code, P.c.created_at, P.c.id))
-        households, label, today, redact = ctx.households, ctx.label, ctx.today, ctx.o.redact
+        households, today, redact, yes = ctx.households, ctx.today, ctx.o.redact, ctx.yes
+        names, name, phone, id_number, flag = ctx.names, ctx.name, ctx.phone, ctx.id_number, ctx.flag
+        sexes, groups, relations = ctx.labels(Sex), ctx.labels(AgeGroup), ctx.labels(Relation)
+        statuses, disabilities = ctx.labels(PersonStatus), ctx.labels(DisabilityType)
+        nowhere = ("", "")
         # positional unpacking: a Row's attributes cost more than the rest of the row (issue 14, CSV)
-        for (household_id, name, sex, birth, id_number, relation, phone, status, disability_type,
-             disability_grade, notes, merged_into, archived, *flag_values) in ctx.conn.execute(stmt):
-            code, village = households.get(household_id, ("", ""))
-            group = age_group(birth, today) if birth else None
-            values = {
-                "household": code, "village": ctx.area(village), "name": ctx.name(name),
-                "sex": label(Sex, sex),
-                "birth_date": (birth.year if redact else birth) if birth else None,
-                "age": age_on(birth, today) if birth else None,
-                "age_group": label(AgeGroup, group.value) if group else "",
-                "id_number": ctx.id_number(id_number), "relation": label(Relation, relation),
-                "phone": ctx.phone(phone), "status": label(PersonStatus, status),
-                "disability_type": label(DisabilityType, disability_type),
-                "disability_grade": disability_grade, "notes": notes,
-                "merged_into": ctx.name(ctx.names.get(merged_into or "")), "archived": yes(archived)}
-            values.update(zip(flags, map(yes, flag_values), strict=True))
-            yield _pick(cols, values)
+        for (household_id, who, sex, birth, id_no, relation, tel, status, disability_type,
+             disability_grade, notes, merged_into, archived, *flag_values) in ctx.rows(stmt):
+            code, village = households.get(household_id, nowhere)
+            if birth:
+                shown_birth, age, group = (birth.year if redact else birth), age_on(birth, today), \
+                    groups[age_group(birth, today).value]
+            else:
+                shown_birth = age = None
+                group = ""
+            yield (code, village, name(who), sexes[sex], shown_birth, age, group, id_number(id_no),
+                   relations[relation], phone(tel), statuses[status], disabilities[disability_type],
+                   disability_grade, notes, name(names.get(merged_into or "")) if merged_into else "",
+                   flag(archived), *[yes if f else None for f in flag_values])
 
-    return Sheet("people", cols, rows())
+    return ctx.sheet("people", every, cols, rows())
+
+
+_VISIT_COLUMNS = ["household", "village", "visit_date", "visit_type", "outcome", "people_met", "next_due", "worker",
+                  "notes", "archived"]
 
 
 def _visits(ctx: _Context) -> Sheet:
-    cols = ctx.archived(ctx.free(["household", "village", "visit_date", "visit_type", "outcome", "people_met",
-                                  "next_due", "worker", "notes"]))
+    cols = ctx.archived(ctx.free(_VISIT_COLUMNS[:-1]))
 
-    def rows() -> Iterator[list[Any]]:
+    def rows() -> Iterator[tuple]:
         stmt = select(*_cols(V, "household_id visit_date visit_type outcome people_met next_due created_by notes "
                                 "archived")).where(*ctx.live(V)).order_by(V.c.visit_date, V.c.household_id)
+        households, names, name, flag = ctx.households, ctx.names, ctx.name, ctx.flag
+        types, outcomes = ctx.labels(VisitType), ctx.labels(VisitOutcome)
+        nowhere = ("", "")
         for (household_id, visit_date, visit_type, outcome, people_met, next_due, created_by, notes,
-             archived) in ctx.conn.execute(stmt):
-            code, village = ctx.households.get(household_id, ("", ""))
-            met = [ctx.name(ctx.names.get(pid, "")) for pid in _json_list(people_met)]
-            yield _pick(cols, {
-                "household": code, "village": ctx.area(village), "visit_date": visit_date,
-                "visit_type": ctx.label(VisitType, visit_type), "outcome": ctx.label(VisitOutcome, outcome),
-                "people_met": "、".join(m for m in met if m), "next_due": next_due, "worker": created_by,
-                "notes": notes, "archived": yes(archived)})
+             archived) in ctx.rows(stmt):
+            code, village = households.get(household_id, nowhere)
+            met = [name(names.get(pid, "")) for pid in _json_list(people_met)] if people_met else ()
+            yield (code, village, visit_date, types[visit_type], outcomes[outcome], "、".join(m for m in met if m),
+                   next_due, created_by, notes, flag(archived))
 
-    return Sheet("visits", cols, rows())
+    return ctx.sheet("visits", _VISIT_COLUMNS, cols, rows())
+
+
+_ASSESSMENT_COLUMNS = ["household", "village", "person", "assessed_on", "score", "priority", "domains", "worker",
+                       "notes", "archived"]
 
 
 def _assessments(ctx: _Context) -> Sheet:
-    cols = ctx.archived(ctx.free(["household", "village", "person", "assessed_on", "score", "priority", "domains",
-                                  "worker", "notes"]))
+    cols = ctx.archived(ctx.free(_ASSESSMENT_COLUMNS[:-1]))
 
-    def rows() -> Iterator[list[Any]]:
+    def rows() -> Iterator[tuple]:
         stmt = select(*_cols(A, "household_id person_id assessed_on score priority domain_priorities created_by "
                                 "notes archived")).where(*ctx.live(A)).order_by(A.c.assessed_on, A.c.household_id)
-        for a in ctx.conn.execute(stmt):
-            code, village = ctx.households.get(a.household_id, ("", ""))
-            domains = _json_dict(a.domain_priorities)
-            text = "; ".join(f"{ctx.label(NeedDomain, d)}: {ctx.label(Priority, p)}" for d, p in domains.items())
-            yield _pick(cols, {
-                "household": code, "village": ctx.area(village), "person": ctx.name(ctx.names.get(a.person_id or "")),
-                "assessed_on": a.assessed_on, "score": a.score, "priority": ctx.label(Priority, a.priority),
-                "domains": text, "worker": a.created_by, "notes": a.notes, "archived": yes(a.archived)})
+        domains_of, priorities = ctx.labels(NeedDomain), ctx.labels(Priority)
+        nowhere = ("", "")
+        for (household_id, person_id, assessed_on, score, priority, domain_priorities, created_by, notes,
+             archived) in ctx.rows(stmt):
+            code, village = ctx.households.get(household_id, nowhere)
+            text = "; ".join(f"{domains_of[d]}: {priorities[p]}" for d, p in _json_dict(domain_priorities).items())
+            yield (code, village, ctx.name(ctx.names.get(person_id or "")), assessed_on, score, priorities[priority],
+                   text, created_by, notes, ctx.flag(archived))
 
-    return Sheet("assessments", cols, rows())
+    return ctx.sheet("assessments", _ASSESSMENT_COLUMNS, cols, rows())
+
+
+_REFERRAL_COLUMNS = ["reference", "household", "village", "person", "provider", "provider_category", "urgency",
+                     "referral_status", "issued_on", "expected_reply_on", "replied_on", "consent_given",
+                     "consent_by", "consent_on", "consent_method", "consent_witness", "reason",
+                     "services_provided", "worker", "archived"]
 
 
 def _referrals(ctx: _Context) -> Sheet:
-    cols = ctx.archived(ctx.free(["reference", "household", "village", "person", "provider", "provider_category",
-                                  "urgency", "referral_status", "issued_on", "expected_reply_on", "replied_on",
-                                  "consent_given", "consent_by", "consent_on", "consent_method", "consent_witness",
-                                  "reason", "services_provided", "worker"]))
+    cols = ctx.archived(ctx.free(_REFERRAL_COLUMNS[:-1]))
     providers = {r.id: (r.name, r.category) for r in ctx.conn.execute(select(PROVIDER.c.id, PROVIDER.c.name,
                                                                                PROVIDER.c.category))}
     replied = dict(ctx.conn.execute(
@@ -396,23 +396,26 @@ def _referrals(ctx: _Context) -> Sheet:
                                                                 E.c.status.in_(sorted(REPLY_STATUSES)))
         .group_by(E.c.referral_id)).all())
 
-    def rows() -> Iterator[list[Any]]:
-        stmt = select(R).where(*ctx.live(R)).order_by(R.c.reference)
-        for r in ctx.conn.execute(stmt):
-            code, village = ctx.households.get(r.household_id, ("", ""))
-            pname, pcat = providers.get(r.provider_id, ("", ""))
-            yield _pick(cols, {
-                "reference": r.reference, "household": code, "village": ctx.area(village),
-                "person": ctx.name(ctx.names.get(r.person_id)), "provider": pname,
-                "provider_category": ctx.label(ProviderCategory, pcat), "urgency": ctx.label(Urgency, r.urgency),
-                "referral_status": ctx.label(ReferralStatus, r.status), "issued_on": r.issued_on,
-                "expected_reply_on": r.expected_reply_on, "replied_on": replied.get(r.id),
-                "consent_given": yes(r.consent_given), "consent_by": ctx.name(r.consent_by),
-                "consent_on": r.consent_on, "consent_method": ctx.label(ConsentMethod, r.consent_method),
-                "consent_witness": ctx.name(r.consent_witness), "reason": r.reason,
-                "services_provided": r.services_provided, "worker": r.created_by, "archived": yes(r.archived)})
+    def rows() -> Iterator[tuple]:
+        stmt = select(*_cols(R, "id reference household_id person_id provider_id urgency status issued_on "
+                                "expected_reply_on consent_given consent_by consent_on consent_method "
+                                "consent_witness reason services_provided created_by archived")
+                      ).where(*ctx.live(R)).order_by(R.c.reference)
+        name, flag = ctx.name, ctx.flag
+        categories, urgencies = ctx.labels(ProviderCategory), ctx.labels(Urgency)
+        statuses, methods = ctx.labels(ReferralStatus), ctx.labels(ConsentMethod)
+        nowhere = ("", "")
+        for (rid, reference, household_id, person_id, provider_id, urgency, status, issued_on, expected_reply_on,
+             consent_given, consent_by, consent_on, consent_method, consent_witness, reason, services_provided,
+             created_by, archived) in ctx.rows(stmt):
+            code, village = ctx.households.get(household_id, nowhere)
+            pname, pcat = providers.get(provider_id, nowhere)
+            yield (reference, code, village, name(ctx.names.get(person_id)), pname, categories[pcat],
+                   urgencies[urgency], statuses[status], issued_on, expected_reply_on, replied.get(rid),
+                   flag(consent_given), name(consent_by), consent_on, methods[consent_method],
+                   name(consent_witness), reason, services_provided, created_by, flag(archived))
 
-    return Sheet("referrals", cols, rows())
+    return ctx.sheet("referrals", _REFERRAL_COLUMNS, cols, rows())
 
 
 def _cols(table, names: str) -> list:

@@ -12,7 +12,8 @@ the finished (optionally encrypted) file once. LibreOffice opening the result is
 
 What it writes (what the exports need, nothing more): inline strings (no shared-string table to hold
 in memory), numbers, booleans, dates and date-times as real date cells, a bold header row, the top row
-frozen, column widths. Text is always text: nothing typed becomes a formula.
+frozen, column widths. Text is always text: nothing typed becomes a formula; control characters that
+XML cannot hold are dropped.
 
     with XlsxStream(fileobj) as book:
         sheet = book.sheet("Visits", widths=[14, 12])
@@ -29,7 +30,10 @@ from typing import IO, Any
 _EPOCH = date(1899, 12, 30)  # Excel's day 0 (with its 1900 leap-year bug already accounted for)
 _EPOCH_DT = datetime(1899, 12, 30)
 _STYLE_DATE, _STYLE_DATETIME, _STYLE_BOLD = 1, 2, 3
-_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+# XML's three escapes, and the control characters XML cannot hold dropped (line breaks and tabs stay):
+# one str.translate per text cell does both
+_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;",
+                          **{chr(c): None for c in (*range(0, 9), 11, 12, *range(14, 32))}})
 _NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 _NS_R = 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
