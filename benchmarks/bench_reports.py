@@ -12,6 +12,9 @@ a click-through list and the exports, each next to a raw baseline.
 - exports: CSV of everything (translated, labelled) vs a raw ``SELECT *`` dumped with the csv module;
   XLSX of one township and of the whole store vs openpyxl (write-only) writing the raw rows.
 A ``--data-dir`` that already holds a demo store is reused (building 50k households takes minutes).
+``--only dashboard,exports`` runs some sections (indicators, dashboard, report, click, exports);
+``--no-raw-xlsx`` skips the openpyxl baselines (five minutes at 50k): the XLSX figures then have no
+ratio. The load average is printed before and after (``load_average`` in the JSON): the machine is shared.
 With ``--json`` the last line is one JSON object: figure → {"value", "unit", "baseline", "ratio"}
 (ratio = ours ÷ baseline): ``xlsx_all`` (s), ``csv_all`` (s), ``xlsx_township`` (s),
 ``indicators_<scope>`` (s), ``click_through`` (s), ``dashboard_first`` (s, the dashboard's first six
@@ -23,6 +26,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import statistics
 import tempfile
 import time
@@ -46,6 +50,7 @@ FLAGS = [v.value for v in Vulnerability]
 REPLIES = ("accepted", "declined", "served", "no_show")
 
 
+SECTIONS = ("indicators", "dashboard", "report", "click", "exports")
 CPU = {"last": 0.0}  # CPU seconds of the best run of the last ``timed`` (this process; SQLite runs in it)
 
 
@@ -213,15 +218,23 @@ def main() -> None:
     ap.add_argument("--month", help="default: last month")
     ap.add_argument("--xlsx-all", action="store_true", help="(the default now: the whole store is always timed)")
     ap.add_argument("--json", action="store_true", help="print the figures as one JSON object, last")
+    ap.add_argument("--only", default=",".join(SECTIONS),
+                    help=f"comma-separated sections to run (default all: {','.join(SECTIONS)})")
+    ap.add_argument("--no-raw-xlsx", action="store_true",
+                    help="skip the openpyxl baselines of the XLSX exports (minutes at 50k): no XLSX ratio then")
     args = ap.parse_args()
+    only = set(args.only.split(","))
+    unknown = only - set(SECTIONS)
+    if unknown:
+        ap.error(f"unknown section(s): {', '.join(sorted(unknown))}")
     rawdb.setup_env()
     figures: dict = {}
 
     def figure(name: str, ours: float, raw: float, unit: str = "s", cpu: tuple[float, float] | None = None) -> None:
-        figures[name] = {"value": round(ours, 3), "unit": unit, "baseline": round(raw, 3),
+        figures[name] = {"value": round(ours, 3), "unit": unit, "baseline": round(raw, 3) if raw else None,
                          "ratio": round(ours / raw, 2) if raw else None}
         if cpu:  # the same figure in CPU seconds (what an otherwise idle machine would take)
-            figures[name] |= {"cpu": round(cpu[0], 3), "baseline_cpu": round(cpu[1], 3),
+            figures[name] |= {"cpu": round(cpu[0], 3), "baseline_cpu": round(cpu[1], 3) if cpu[1] else None,
                               "cpu_ratio": round(cpu[0] / cpu[1], 2) if cpu[1] else None}
     workdir = Path(tempfile.mkdtemp(prefix="bench-reports-"))
     data = args.data_dir or workdir / "data"
@@ -236,6 +249,7 @@ def main() -> None:
     counts = {t: n for t in SYNCED_TABLES
               if (n := rawdb.connect(db.parent).execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0])}
     print("store:", ", ".join(f"{t} {n:,}" for t, n in counts.items()))
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     month = args.month or f"{date.today().replace(day=1) - timedelta(days=1):%Y-%m}"
     con = rawdb.connect(db.parent)
     township = con.execute("SELECT id FROM area WHERE level = 'township' ORDER BY id LIMIT 1").fetchone()[0]
@@ -243,9 +257,10 @@ def main() -> None:
     con.close()
     scopes = [("whole team", None, None), ("township", township, villages), ("village", villages[0], villages[:1])]
 
-    print(f"\nindicators for {month} (best of 2; ratio = ours / raw SQL):")
-    print(f"  {'scope':12} {'ours s':>8} {'raw s':>8} {'ratio':>6}  same figures")
-    for label, area, vs in scopes:
+    if "indicators" in only:
+        print(f"\nindicators for {month} (best of 2; ratio = ours / raw SQL):")
+        print(f"  {'scope':12} {'ours s':>8} {'raw s':>8} {'ratio':>6}  same figures")
+    for label, area, vs in (scopes if "indicators" in only else []):
         scope = Scope.for_month(month, area_id=area)
         t_ours, ind = timed(lambda s=scope: compute_indicators(store, s), 2)
         t_raw, raw = timed(lambda s=scope, v=vs: raw_indicators(db, s, v), 2)
@@ -263,6 +278,23 @@ def main() -> None:
     this_month = date(today.year, today.month, 1)
     next_month = date(today.year + today.month // 12, today.month % 12 + 1, 1)
     dash = Scope(this_month, next_month - timedelta(days=1), today=today)
+    if "dashboard" in only:
+        _dashboard(store, data, dash, figure)
+    if "report" in only:
+        _report(store, month, scopes, workdir)
+    if "click" in only:
+        _click(store, db, month, figure)
+    if "exports" in only:
+        _exports(store, db, township, villages, workdir, figure, raw_xlsx_too=not args.no_raw_xlsx)
+    store.close()
+    print(f"\nfiles in {workdir}")
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    figures["load_average"] = {"value": round(os.getloadavg()[0], 2), "unit": "", "baseline": None, "ratio": None}
+    if args.json:
+        print(json.dumps(figures, ensure_ascii=False))
+
+
+def _dashboard(store, data, dash, figure) -> None:
     store_cold = Store.open(data)  # fresh connections: the dashboard's first load is a cold one
     t_first, _ = timed(lambda: first_figures(store_cold, dash))
     c_first = CPU["last"]
@@ -278,6 +310,8 @@ def main() -> None:
           f"(CPU {c_first:.2f} / {c_first_warm:.2f} s); all figures {t_full:.2f} s / {t_full_warm:.2f} s "
           f"(CPU {c_full:.2f} s) (goal: first figures ≤ 1 s)")
 
+
+def _report(store, month, scopes, workdir) -> None:
     print("\nreport PDF (indicators + reportlab) vs indicators alone:")
     for label, area, _vs in scopes[:2]:
         scope = Scope.for_month(month, area_id=area)
@@ -287,6 +321,8 @@ def main() -> None:
         print(f"  {label:12} pdf {t_pdf:6.2f} s  indicators {t_ind:6.2f} s  ratio {t_pdf / t_ind:5.2f}  "
               f"({out.stat().st_size // 1024} KiB)")
 
+
+def _click(store, db, month, figure) -> None:
     scope = Scope.for_month(month)
     t_ours, ids = timed(lambda: households_behind(store, "people.vulnerability.elder_alone", scope), 2)
     con = rawdb.connect(db.parent)
@@ -301,36 +337,34 @@ def main() -> None:
     print(f"\nclick-through 'elder living alone' ({len(ids):,} households; raw {len(raw_ids):,}): "
           f"ours {t_ours:.3f} s, raw {t_raw:.3f} s, ratio {t_ours / t_raw:.2f}")
 
+
+def _exports(store, db, township, villages, workdir, figure, *, raw_xlsx_too: bool) -> None:
     print("\nexports (ours: translated, labelled, redacted; raw: SELECT * dumped):")
     t_ours, c = timed(lambda: write_csv(store, workdir / "csv", ExportOptions(redact=True)))
     c_ours = CPU["last"]
     t_raw, n = timed(lambda: raw_csv(db, workdir / "raw-csv"))
     figure("csv_all", t_ours, t_raw, cpu=(c_ours, CPU["last"]))
-    print(f"  csv, everything     ours {t_ours:7.2f} s  raw {t_raw:7.2f} s  ratio {t_ours / t_raw:5.2f}  "
-          f"({sum(c.values()):,} rows; raw {n:,})")
+    print(f"  csv, everything     ours {t_ours:7.2f} s  raw {t_raw:7.2f} s  ratio {t_ours / t_raw if t_raw else float('nan'):5.2f}  "
+          f"({sum(c.values()):,} rows; raw {n:,}; CPU {c_ours:.2f} s)")
     t_ours, c = timed(lambda: write_xlsx(store, workdir / "township.xlsx", ExportOptions(redact=True, area_id=township)))
     c_ours = CPU["last"]
-    t_raw, n = timed(lambda: raw_xlsx(db, workdir / "raw-township.xlsx", villages))
-    figure("xlsx_township", t_ours, t_raw, cpu=(c_ours, CPU["last"]))
-    print(f"  xlsx, one township  ours {t_ours:7.2f} s  raw {t_raw:7.2f} s  ratio {t_ours / t_raw:5.2f}  "
-          f"({sum(c.values()):,} rows; raw {n:,})")
+    t_raw, n = timed(lambda: raw_xlsx(db, workdir / "raw-township.xlsx", villages)) if raw_xlsx_too else (0.0, 0)
+    figure("xlsx_township", t_ours, t_raw, cpu=(c_ours, CPU["last"] if raw_xlsx_too else 0.0))
+    print(f"  xlsx, one township  ours {t_ours:7.2f} s  raw {t_raw:7.2f} s  ratio {t_ours / t_raw if t_raw else float('nan'):5.2f}  "
+          f"({sum(c.values()):,} rows; raw {n:,}; CPU {c_ours:.2f} s)")
     # the whole team: the 30 s goal of issue 14
     t_ours, c = timed(lambda: write_xlsx(store, workdir / "all.xlsx", ExportOptions(redact=True)))
     c_ours = CPU["last"]
-    t_raw, n = timed(lambda: raw_xlsx(db, workdir / "raw-all.xlsx", None))
-    figure("xlsx_all", t_ours, t_raw, cpu=(c_ours, CPU["last"]))
-    print(f"  xlsx, everything    ours {t_ours:7.2f} s  raw {t_raw:7.2f} s  ratio {t_ours / t_raw:5.2f}  "
-          f"({sum(c.values()):,} rows; raw {n:,})")
+    t_raw, n = timed(lambda: raw_xlsx(db, workdir / "raw-all.xlsx", None)) if raw_xlsx_too else (0.0, 0)
+    figure("xlsx_all", t_ours, t_raw, cpu=(c_ours, CPU["last"] if raw_xlsx_too else 0.0))
+    print(f"  xlsx, everything    ours {t_ours:7.2f} s  raw {t_raw:7.2f} s  ratio {t_ours / t_raw if t_raw else float('nan'):5.2f}  "
+          f"({sum(c.values()):,} rows; raw {n:,}; CPU {c_ours:.2f} s)")
     try:
         import lxml  # noqa: F401
 
         print("  (the raw baseline's openpyxl is using lxml)")
     except ImportError:
         print("  (the raw baseline's openpyxl is without lxml: slower)")
-    store.close()
-    print(f"\nfiles in {workdir}")
-    if args.json:
-        print(json.dumps(figures, ensure_ascii=False))
 
 
 if __name__ == "__main__":
