@@ -1,17 +1,26 @@
 """What a form-like dialog does when its save, run by ``ctx.runner.op``, comes back: on success it keeps
 the result, emits ``sig_saved`` and closes; on a user error it shows the message beside the buttons and
-lets the worker try again. (Scale and imported-form dialogs; the core forms have ``form_base``.)"""
+lets the worker try again. (Scale and imported-form dialogs; the core forms have ``form_base``.)
+
+Closing such a dialog (Cancel, Esc, the window's ×, or quitting the app) with answers not yet saved
+asks first — Save / Discard / Keep editing — as the core forms do: a PHQ-9 asked at a kitchen table
+is not lost to a stray Esc."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtWidgets import QMessageBox
+
 from outreach.domain.errors import OutreachError, ValidationError
+from outreach.i18n import tr
 from outreach.ui.widgets import ErrorLabel
 
 
 class SaveOutcome:
-    """Mixin for a QDialog with ``sig_saved``, ``buttons`` and an error label (``save_error_label``)."""
+    """Mixin for a QDialog with ``sig_saved``, ``buttons``, ``save()`` and an error label
+    (``save_error_label``). Put it before QDialog in the bases. A dialog that can hold answers
+    overrides ``unsaved_count()`` (how many answers would be lost)."""
 
     def save_error_label(self) -> ErrorLabel:
         return self.error  # type: ignore[attr-defined]
@@ -29,3 +38,42 @@ class SaveOutcome:
             self.save_error_label().show_message(exc.message())
         else:
             raise exc
+
+    # ------------------------------------------------------------------ unsaved answers
+    def unsaved_count(self) -> int:
+        return 0
+
+    def has_unsaved(self) -> bool:
+        """Answers on screen that closing now would lose (not while a save is on its way)."""
+        return (self.isVisible() and self.buttons.isEnabled()  # type: ignore[attr-defined]
+                and self.unsaved_count() > 0)
+
+    def ask_unsaved(self) -> QMessageBox.StandardButton:
+        """Save / Discard / Keep editing. Tests replace this method to answer without a modal box."""
+        box = QMessageBox(QMessageBox.Icon.Question, tr("ui.form.unsaved_title"),
+                          tr("wo.unsaved.answers", count=self.unsaved_count()),
+                          QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+                          | QMessageBox.StandardButton.Cancel, self)  # type: ignore[arg-type]
+        box.setObjectName("UnsavedAnswers")
+        box.setDefaultButton(QMessageBox.StandardButton.Save)
+        box.button(QMessageBox.StandardButton.Save).setText(tr("ui.action.save"))
+        box.button(QMessageBox.StandardButton.Discard).setText(tr("forms.unsaved.discard"))
+        box.button(QMessageBox.StandardButton.Cancel).setText(tr("forms.unsaved.keep_editing"))
+        return QMessageBox.StandardButton(box.exec())
+
+    def reject(self) -> None:
+        if self.has_unsaved():
+            answer = self.ask_unsaved()
+            if answer == QMessageBox.StandardButton.Save:
+                self.save()  # type: ignore[attr-defined]  # closes itself once saved; stays open on an error
+                return
+            if answer != QMessageBox.StandardButton.Discard:
+                return
+        super().reject()  # type: ignore[misc]
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        if self.has_unsaved():
+            event.ignore()
+            self.reject()
+            return
+        super().closeEvent(event)  # type: ignore[misc]

@@ -91,6 +91,9 @@ class ScaleFormDialog(WheelGuarded, SaveOutcome, QDialog):
     def answers(self) -> list[int | None]:
         return [c.currentData() for c in self.combos]
 
+    def unsaved_count(self) -> int:
+        return sum(1 for a in self.answers() if a is not None)
+
     def set_answers(self, values: list[int | None]) -> None:
         for combo, value in zip(self.combos, values, strict=True):
             combo.setCurrentIndex(max(combo.findData(value), 0) if value is not None else 0)

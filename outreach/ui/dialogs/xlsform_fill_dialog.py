@@ -129,6 +129,15 @@ class _Row:
         return None
 
 
+def _flatten(value: Any, prefix: tuple = ()) -> dict[tuple, Any]:
+    """Nested answers (groups, repeats) as {path: value} so two states can be compared answer by answer."""
+    if isinstance(value, dict):
+        return {k: v for key, item in value.items() for k, v in _flatten(item, (*prefix, key)).items()}
+    if isinstance(value, list) and value and all(isinstance(i, dict) for i in value):
+        return {k: v for i, item in enumerate(value) for k, v in _flatten(item, (*prefix, i)).items()}
+    return {prefix: tuple(value) if isinstance(value, list) else value}
+
+
 class FormFillDialog(WheelGuarded, SaveOutcome, QDialog):
     sig_saved = Signal(object)
 
@@ -145,6 +154,7 @@ class FormFillDialog(WheelGuarded, SaveOutcome, QDialog):
         self.headers: dict[str, QLabel] = {}
         self.nodes_by_path: dict[str, dict[str, Any]] = {}
         self.session: FormSession | None = None
+        self._baseline: dict[Any, Any] = {}
         self.version: int | None = None
         self.result_value: Any = None
         self.setObjectName("xlsformFillDialog")
@@ -179,6 +189,7 @@ class FormFillDialog(WheelGuarded, SaveOutcome, QDialog):
         self.nodes_by_path = {n["path"]: n for n in walk(definition)}
         self.session.prefill_members(members)  # a repeat over household members starts filled
         self.render()
+        self._baseline = self._snapshot()  # what closing may drop without asking (prefilled, defaults)
 
     def render(self) -> None:
         """Lay out the questions the answers so far call for (widgets of hidden ones are kept)."""
@@ -303,6 +314,8 @@ class FormFillDialog(WheelGuarded, SaveOutcome, QDialog):
         if self.session is None:
             return
         self.session.set(row.key, row.value())
+        if isinstance(row.widget, QLineEdit):
+            row.widget.setModified(False)  # taken in: counted among the answers from now on
         problems = {p.key: p for p in self.session.validate() if p.code != "required"}
         for key, r in self.rows.items():
             r.error.show_message(problems[key].message() if key in problems else "")
@@ -321,6 +334,16 @@ class FormFillDialog(WheelGuarded, SaveOutcome, QDialog):
         else:
             row.widget.setText("" if value is None else str(value))
             self.changed(row)
+
+    def _snapshot(self) -> dict[Any, Any]:
+        return {k: v for k, v in _flatten(self.session.answers if self.session else {}).items() if is_answered(v)}
+
+    def unsaved_count(self) -> int:
+        """Answers changed since the form opened, plus text typed but not yet taken in."""
+        now = self._snapshot()
+        changed = {k for k in set(now) | set(self._baseline) if now.get(k) != self._baseline.get(k)}
+        typing = sum(1 for r in self.rows.values() if isinstance(r.widget, QLineEdit) and r.widget.isModified())
+        return len(changed) + typing
 
     def visible_keys(self) -> list[tuple]:
         return [k for k, r in self.rows.items() if r.box.isVisibleTo(self)]
