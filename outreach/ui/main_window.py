@@ -10,7 +10,7 @@ from functools import partial
 import shiboken6
 from PySide6.QtCore import QByteArray, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QToolBar, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QLabel, QMainWindow, QStackedWidget, QToolBar, QVBoxLayout, QWidget
 
 from outreach.i18n import tr
 from outreach.ui.external_views import EXTERNAL_VIEWS, ExternalView
@@ -326,5 +326,11 @@ class MainWindow(QMainWindow):
             if form.isVisible():
                 event.ignore()
                 return
+        for dialog in self.findChildren(QDialog):  # a scale or imported form with answers asks too
+            if dialog.isVisible() and callable(getattr(dialog, "has_unsaved", None)) and dialog.has_unsaved():
+                dialog.reject()
+                if dialog.isVisible():
+                    event.ignore()
+                    return
         self.save_state()
         super().closeEvent(event)
