@@ -10,6 +10,8 @@ very same bytes measured in the same run; and the peak memory of each, in a chil
 - verify: ``bundle_stream.open_stream`` on the file, as ``transport.import_file`` does (decrypt in
   chunks, manifest, signature, payload hash, schema of every change) vs ``pyrage.decrypt`` of the
   same bytes.
+- export_collect / export_write: the export's halves on their own (reading the changes out of the
+  store; encoding, hashing, signing and encrypting them into a file), each against raw encryption.
 - export_rss / verify_rss: how much the process grows (VmHWM after resetting it through
   /proc/self/clear_refs, minus VmRSS before) while doing one export / one verification, in a fresh
   child process; baseline = the bundle's size (ratio = growth ÷ bundle size).
@@ -87,6 +89,27 @@ def make_worker(root: Path, changes: int):
     return lead, lead_ring, worker, ring
 
 
+def export_parts(worker, ring, target: Path) -> tuple[float, float]:
+    """The export's two halves, each on its own: reading the changes out of the store
+    (``changes.collect_changes``, the merge engine's) and writing them (encode, hash, sign, encrypt
+    into a file: ``bundle_stream.write_bundle_to``)."""
+    from outreach.sync.bundle_stream import write_bundle_to
+    from outreach.sync.changes import collect_changes
+
+    with worker.connect() as conn:
+        team = T.require_team(conn)
+        collect_s, changes = best(lambda: collect_changes(conn, None, wire=True), repeat=2)
+
+    def write():
+        with open(target, "wb") as fh:
+            write_bundle_to(fh, kind=B.UPLINK, team_id=team.team_id, sender=worker.device.id, sender_name="bench",
+                            signer=ring.device_sign, recipients=[B.Recipient(B.TEAM, team.team_age)],
+                            escrow=[team.recovery_age], seq=1, prev=None, vector={}, changes=changes)
+
+    write_s, _ = best(write)
+    return collect_s, write_s
+
+
 def _status(field: str) -> int:
     """A /proc/self/status figure in bytes (Linux)."""
     for line in Path("/proc/self/status").read_text().splitlines():
@@ -140,6 +163,7 @@ def main() -> None:
 
         export_s, result = best(lambda: transport.export_bundle(worker, ring, out=target, full=True), repeat=2)
         data = result.path.read_bytes()
+        collect_s, write_s = export_parts(worker, ring, out / "parts.age")
         inner = B.decrypt(data, [lead_ring.team_age])
         with worker.connect() as conn:
             team = T.require_team(conn)
@@ -164,6 +188,8 @@ def main() -> None:
               f"load average {os.getloadavg()[0]:.1f}")
         print(f"export+encrypt : {export_s:7.2f} s  {n / export_s:10,.0f} changes/s")
         print(f"raw age encrypt: {raw_enc_s:7.2f} s  {mb / raw_enc_s:10,.1f} MiB/s   ratio {export_s / raw_enc_s:6.1f}x")
+        print(f"  of which: reading the changes (collect_changes) {collect_s:.2f} s; writing them "
+              f"(encode+hash+sign+encrypt) {write_s:.2f} s = {write_s / raw_enc_s:.1f}x raw encrypt")
         print(f"verify (import): {verify_s:7.2f} s  {n / verify_s:10,.0f} changes/s")
         print(f"raw age decrypt: {raw_dec_s:7.2f} s  {mb / raw_dec_s:10,.1f} MiB/s   ratio {verify_s / raw_dec_s:6.1f}x")
         for op, r in rss.items():
@@ -175,6 +201,10 @@ def main() -> None:
         print(json.dumps({
             "export": {"value": round(n / export_s), "unit": "changes/s", "baseline": round(n / raw_enc_s),
                        "ratio": round(export_s / raw_enc_s, 2)},
+            "export_collect": {"value": round(collect_s, 3), "unit": "s", "baseline": round(raw_enc_s, 3),
+                               "ratio": round(collect_s / raw_enc_s, 2)},
+            "export_write": {"value": round(write_s, 3), "unit": "s", "baseline": round(raw_enc_s, 3),
+                             "ratio": round(write_s / raw_enc_s, 2)},
             "verify": {"value": round(n / verify_s), "unit": "changes/s", "baseline": round(n / raw_dec_s),
                        "ratio": round(verify_s / raw_dec_s, 2)},
             **{f"{op}_rss": {"value": round(r["growth"] / mib, 1), "unit": "MiB", "baseline": round(mb, 1),

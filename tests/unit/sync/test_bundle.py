@@ -268,3 +268,51 @@ def test_deeply_nested_json_is_refused_not_a_crash(lead, worker):
     bad = resign(lead, worker, data, edit_payload=lambda _p: deep,
                  edit_manifest=lambda m: m["payload"].update(changes=1, counts={}))
     refused("sync.refused.bad_change", B.open_bundle, bad, lead.identities(), lead_gate(lead, worker))
+
+
+# --------------------------------------------------------------------------- issue 14: formats and streaming
+def test_bundle_from_the_previous_writer_still_opens(lead, worker):
+    """Format 1.0 is unchanged: a payload written line by line with the standard json module (what
+    every earlier version wrote), and one that is valid but not canonical, both open."""
+    changes = household_changes(4, DEV)
+    data, _ = uplink(lead, worker)
+    for dumps in (lambda c: B._encode_wire(c),
+                  lambda c: json.dumps(dict(reversed(list(c.items()))), ensure_ascii=True, indent=None).encode()):
+        payload = b"".join(dumps(c) + b"\n" for c in changes)
+        old = resign(lead, worker, data, edit_payload=lambda _p, payload=payload: payload,
+                     edit_manifest=lambda m: m["payload"].update(changes=len(changes), counts={"household": len(changes)}))
+        opened = B.open_bundle(old, lead.identities(), lead_gate(lead, worker))
+        assert opened.changes == changes and opened.manifest.format_minor == 0
+
+
+def test_lines_are_checked_in_batches_as_they_decrypt(lead, worker, monkeypatch):
+    from outreach.sync import bundle_stream
+
+    monkeypatch.setattr(bundle_stream, "BATCH_BYTES", 700)   # a batch every line or two
+    changes = household_changes(30, DEV)
+    data, _ = uplink(lead, worker, changes)
+    assert B.open_bundle(data, lead.identities(), lead_gate(lead, worker)).changes == changes
+    changes[25]["row_id"] = "../../etc/passwd"
+    lines = b"".join(json.dumps(c, ensure_ascii=False).encode() + b"\n" for c in changes)
+    bad = resign(lead, worker, data, edit_payload=lambda _p: lines,
+                 edit_manifest=lambda m: m["payload"].update(changes=len(changes), counts={}))
+    exc = refused("sync.refused.bad_change", B.open_bundle, bad, lead.identities(), lead_gate(lead, worker))
+    assert exc.params["line"] == 26 and "row_id" in exc.message("en")
+    # the same file cut short is damaged, whatever its lines say (nothing is trusted before the end)
+    refused("sync.refused.damaged", B.open_bundle, bad[:-100], lead.identities(), lead_gate(lead, worker))
+
+
+def test_payload_of_an_unsigned_or_oversized_bundle_is_not_parsed(lead, worker, monkeypatch):
+    checked = []
+    real = B.check_lines
+    monkeypatch.setattr(B, "check_lines", lambda lines, *a, **k: checked.append(len(lines)) or real(lines, *a, **k))
+    data, _ = uplink(lead, worker, signer=Ed25519PrivateKey.generate())     # claims DEV, signed by another key
+    refused("sync.refused.bad_signature", B.open_bundle, data, lead.identities(), lead_gate(lead, worker))
+    assert checked == []
+    # 60 lines where the manifest announces 8 and at most 10 are allowed: parsing stops at the cap
+    data, _ = uplink(lead, worker)
+    many = b"".join(B._encode_wire(c) + b"\n" for c in household_changes(45, DEV))
+    bad = resign(lead, worker, data, edit_payload=lambda _p: many)
+    refused("sync.refused.payload_mismatch", B.open_bundle, bad, lead.identities(), lead_gate(lead, worker),
+            B.Limits(max_changes=10))
+    assert sum(checked) <= 10
