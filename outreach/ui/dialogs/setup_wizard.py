@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSpinBox,
     QTreeView,
     QVBoxLayout,
     QWidget,
@@ -32,10 +33,12 @@ from PySide6.QtWidgets import (
 from outreach.domain.errors import FieldError
 from outreach.i18n import current_language, tr
 from outreach.ui.dialogs.form_base import FormDialog
+from outreach.ui.dialogs.lock_dialog import DEFAULT_IDLE_MINUTES, IDLE_SETTING, idle_minutes
 from outreach.ui.models.area_tree_model import AreaTreeModel
 from outreach.ui.ops import WorkerSettings, load_setup, save_worker_settings
 
 CHOICES = ("join", "lead")
+MAX_LOCK_MINUTES = 240
 
 
 class SetupWizard(FormDialog):
@@ -58,6 +61,12 @@ class SetupWizard(FormDialog):
         self.language.addItem("中文", "zh_CN")
         self.language.addItem("English", "en")
         self.add_field("language", "ui.setup.language", self.language)
+        self.lock_minutes: QSpinBox | None = None
+        if not first_run:  # Settings: the app lock's idle time (``outreach`` has no other way to set it)
+            self.lock_minutes = QSpinBox(self)
+            self.lock_minutes.setRange(1, MAX_LOCK_MINUTES)
+            self.lock_minutes.setValue(DEFAULT_IDLE_MINUTES)
+            self.add_field("lock_minutes", "wo.settings.lock_minutes", self.lock_minutes)
         self.area_model = AreaTreeModel(self, checkable_villages=True)
         self.villages = QTreeView(self)
         self.villages.setHeaderHidden(True)
@@ -75,6 +84,8 @@ class SetupWizard(FormDialog):
         self._show_step()
         self.worker_name.setFocus()
         ctx.runner.query(load_setup, on_done=self._loaded, owner=self)
+        if self.lock_minutes is not None:
+            self.load(idle_minutes, on_done=self._lock_loaded)
 
     # ----------------------------------------------------------------- building
     def _build_choice(self) -> QWidget:
@@ -170,7 +181,7 @@ class SetupWizard(FormDialog):
             return None
         from outreach.ui.dialogs.team_wizard import JoinTeamWizard, open_dialog
 
-        self.ctx.runner.op(save_worker_settings, WorkerSettings(**values), changes={"settings"}, owner=self)
+        self.ctx.runner.op(save_worker_settings, _worker(values), changes={"settings"}, owner=self)
         wizard = JoinTeamWizard(self.ctx, self)
         wizard.sig_done.connect(self._joined)
         self.join_wizard = open_dialog(wizard)
@@ -233,6 +244,10 @@ class SetupWizard(FormDialog):
     loaded = False
     no_areas = False
 
+    def _lock_loaded(self, minutes: float) -> None:
+        with self.loading():
+            self.lock_minutes.setValue(max(1, min(MAX_LOCK_MINUTES, round(minutes))))
+
     def _show_area_hint(self) -> None:
         if not self.no_areas:
             hint = ""
@@ -263,7 +278,7 @@ class SetupWizard(FormDialog):
             "device_name": self.device_name.text().strip(),
             "language": self.language.currentData(),
             "villages": tuple(self.area_model.checked_villages()),
-        }
+        } | ({"lock_minutes": self.lock_minutes.value()} if self.lock_minutes is not None else {})
 
     def local_errors(self, values: dict[str, Any]) -> list[FieldError]:
         from outreach.domain.validation import check_mobile
@@ -272,4 +287,17 @@ class SetupWizard(FormDialog):
         return errors + check_mobile("worker_phone", values["worker_phone"])
 
     def submit(self, store, values: dict[str, Any]) -> WorkerSettings:
-        return save_worker_settings(store, WorkerSettings(**values))
+        if "lock_minutes" in values:
+            store.set_setting(IDLE_SETTING, str(values["lock_minutes"]))
+        return save_worker_settings(store, _worker(values))
+
+    def after_save(self, result: WorkerSettings) -> None:
+        """A new idle time counts from now in the running app lock, not only after a restart."""
+        lock = getattr(self.parentWidget(), "idle_lock", None)
+        if lock is not None and self.lock_minutes is not None:
+            lock.timer.setInterval(self.lock_minutes.value() * 60_000)
+            lock.timer.start()
+
+
+def _worker(values: dict[str, Any]) -> WorkerSettings:
+    return WorkerSettings(**{k: v for k, v in values.items() if k != "lock_minutes"})
