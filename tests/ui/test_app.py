@@ -164,3 +164,38 @@ def test_no_key_file_or_no_passphrase_in_the_environment_starts_nothing(qapp, tm
     crypto_store.forget()
     monkeypatch.delenv(crypto_store.PASSPHRASE_ENV)
     assert not EarlyUnlock(str(tmp_path / "data")).started     # typed in the lock dialog instead
+
+
+def test_the_daily_backup_runs_after_the_window_is_shown_and_is_finished_before_exit(qapp, tmp_path):
+    """Issue 14: the backup at start copies the whole store (tens of seconds for a county); the window
+    comes first. The backup blocks at its last step until the test has seen the window: done in the
+    window's thread it would never see it (the hook gives up after 20 s and says so)."""
+    import threading
+
+    from outreach import testhooks
+
+    store = Store.open(tmp_path / "data")
+    store.set_setting("worker_name", "李娜")
+    seed_county(store)
+    store.close()
+    shown = threading.Event()
+    seen: dict = {}
+
+    def at_written(_name):
+        seen["window_first"] = shown.wait(20)
+
+    def close_soon():
+        windows = [w for w in QApplication.topLevelWidgets() if w.objectName() == "MainWindow" and w.isVisible()]
+        if not windows:
+            QTimer.singleShot(50, close_soon)
+            return
+        shown.set()
+        windows[0].close()
+
+    QTimer.singleShot(50, close_soon)
+    with testhooks.hooked("backup:written", at_written):
+        assert run_gui(str(tmp_path / "data")) == 0
+    assert seen == {"window_first": True}
+    made = list((tmp_path / "data" / "backups").glob("outreach-*-daily.db"))
+    assert len(made) == 1, "finished (renamed from .partial) before run_gui returned"
+    assert not list((tmp_path / "data" / "backups").glob("*.partial"))
