@@ -22,6 +22,7 @@ from outreach.i18n import tr
 H = LazyModule("outreach.sync.hub")
 HT = LazyModule("outreach.sync.hub_transport")
 sync_cmd = LazyModule("outreach.cli.sync_cmd")
+transport = LazyModule("outreach.sync.transport")
 
 EXIT_SOME_REFUSED = 1
 
@@ -185,8 +186,9 @@ def _status(ctx) -> int:
     ctx.print(tr("hub.cli.status_hub", hub=report["hub"]["name"], leads=len(report["leads"]),
                  count=len(report["leads"])))
     for lead in report["leads"]:
-        ctx.print(f"  {lead['code']}  {lead['name']}  [{lead['status']}]  {','.join(lead['villages'])}  "
-                  + tr("hub.cli.laptops", count=len(lead["laptops"])))
+        gaps = tr("sync.cli.gaps", seqs=", ".join(map(str, lead["gaps"]))) if lead["gaps"] else ""
+        ctx.print(f"  {lead['code']}  {lead['name']}  [{tr('hub.status.' + lead['status'])}]  "
+                  f"{','.join(lead['villages'])}  {tr('hub.cli.laptops', count=len(lead['laptops']))}  {gaps}".rstrip())
     return 0
 
 
@@ -201,6 +203,7 @@ def status_report(store) -> dict:
             leads.append({"device_id": lead.device_id, "code": sync_cmd.T.device_code(lead.device_id),
                           "name": lead.display_name, "team_id": lead.team_id, "status": lead.status,
                           "villages": list(lead.villages),
+                          "gaps": transport.missing_seqs(conn, lead.device_id, r.hub.hub_id),
                           "laptops": [{"device_id": o["origin"], "name": o["name"], "worker": o["worker"],
                                        "hlc": o["hlc"]} for o in H.origins(conn, lead.device_id)]})
         return {"role": "hub", "hub": {"hub_id": r.hub.hub_id, "name": r.hub.name}, "leads": leads}

@@ -277,6 +277,9 @@ def _apply(store: Any, r: Role, opened: B.OpenedBundle, sender_name: str, name: 
             conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({ADVISORY_KEY})")
         if TR._imported(conn, m.bundle_id):
             return None, 0
+        last = TR._last_seq(conn, m.sender, stream)
+        if m.seq > last + TR.MAX_SEQ_JUMP:
+            raise B.BundleRefused("harden.seq.jump", sender=sender_name, last=last, seq=m.seq, limit=TR.MAX_SEQ_JUMP)
         # the bundle id first: a concurrent importer of the same bundle waits on it, then fails
         TR._record(conn, m, DIRECTION_IN, stream, Path(name).name if name else "", applied=0)
         testhooks.point("hub:recorded")

@@ -69,12 +69,18 @@ def test_hub_and_lead_commands_end_to_end(tmp_path, capsys):
     s.close()
     code, _out, err = run(capsys, lead, "hub", "export", "--all", "-o", str(up))
     assert code == 2 and "--to and --all are for the hub" in err
-    code, out, _ = run(capsys, lead, "hub", "export", "-o", str(up))
+    code, out, _ = run(capsys, lead, "hub", "export", "-o", str(up / "1"))
     assert code == 0 and "示范县社工总站" in out
-    code, out, _ = run(capsys, hub, "hub", "import", str(up))
-    assert code == 0 and "Imported bundle 1" in out
+    code, out, _ = run(capsys, lead, "hub", "export", "-o", str(up / "2"))
+    code, out, _ = run(capsys, hub, "hub", "import", str(up / "2"))   # the first one is still on its way
+    assert code == 0 and "Imported bundle 2" in out
+    code, out, _ = run(capsys, hub, "hub", "status")
+    assert code == 0 and "1 laptop" in out and "missing: 1" in out
+    code, out, _ = run(capsys, hub, "hub", "import", str(up / "1"), str(up / "2"))
+    assert code == 0 and "Imported bundle 1" in out and "already" in out
     code, out, _ = run(capsys, hub, "hub", "status", "--json")
     report = json.loads(out)
+    assert report["leads"][0]["gaps"] == []
     assert report["role"] == "hub" and [x["name"] for x in report["leads"]] == ["东坪社工站 · 陈静的笔记本"]
     assert len(report["leads"][0]["laptops"]) == 1 and report["leads"][0]["laptops"][0]["hlc"] > 0
 
