@@ -82,7 +82,7 @@ def _loop_answers(app) -> None:
 
 
 # ----------------------------------------------------------------------------- phases (subprocess)
-def phase_app(data_dir: str) -> dict:
+def phase_app(data_dir: str, *, warmup: bool = False) -> dict:
     t0 = time.perf_counter()
     from outreach.ui.app import EarlyUnlock
 
@@ -107,6 +107,11 @@ def phase_app(data_dir: str) -> dict:
     rss_ready = rss_mb()
     result = {"first_interactive_s": ready, "rss_ready_mb": rss_ready, "imports_s": t_imports,
               "store_open_s": t_open, "rows_loaded": window.households.model.rowCount()}
+    if warmup:  # only the start (fills the bytecode cache)
+        window.close()
+        ctx.close()
+        store.close()
+        return result
     result.update(_dashboard_gui(app, ctx, window))
     result.update(_search_gui(app, ctx, window))
     result["rss_after_search_mb"] = rss_mb()
@@ -270,7 +275,7 @@ def raw_search(data_dir: str) -> dict:
 PYCACHE = Path(os.environ.get("TMPDIR", "/tmp")) / "outreach-bench-pycache"
 
 
-def _run_phase(name: str, data_dir: str) -> dict:
+def _run_phase(name: str, data_dir: str, *, warmup: bool = False) -> dict:
     """One cold start in a fresh interpreter. Modules are loaded from compiled bytecode, as from an
     installed app (pip compiles on install; an editable checkout with PYTHONDONTWRITEBYTECODE set would
     recompile ~180 of our modules on every start): the cache lives outside the tree, and ``main`` makes
@@ -279,7 +284,8 @@ def _run_phase(name: str, data_dir: str) -> dict:
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env |= {"QT_QPA_PLATFORM": "offscreen", "PYTHONPYCACHEPREFIX": str(PYCACHE)}
     env |= {"BENCH_RAW_KEY": key.hex()} if key else {}
-    proc = subprocess.run([sys.executable, __file__, "--phase", name, "--data-dir", data_dir],
+    proc = subprocess.run([sys.executable, __file__, "--phase", name, "--data-dir", data_dir,
+                           *(["--warmup"] if warmup else [])],
                           capture_output=True, text=True, check=True, env=env)
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
@@ -313,10 +319,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--households", type=int, default=5_000, help="size of the demo built when needed")
     parser.add_argument("--phase", choices=["app", "bare", "bare-fontless"])
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--warmup", action="store_true", help=argparse.SUPPRESS)  # a phase: the start only
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON object, last")
     args = parser.parse_args(argv)
     if args.phase:
-        result = (phase_app(args.data_dir) if args.phase == "app"
+        result = (phase_app(args.data_dir, warmup=args.warmup) if args.phase == "app"
                   else phase_bare(args.data_dir, font=args.phase == "bare"))
         print(json.dumps(result))
         return 0
@@ -328,7 +335,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"database: {households} households, {people} people")
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     for phase in ("app", "bare"):  # unmeasured: fills the bytecode cache (see _run_phase)
-        _run_phase(phase, args.data_dir)
+        _run_phase(phase, args.data_dir, warmup=True)
     # alternate the kinds of start so that a busy machine weighs on all alike
     apps, bares, fontless = [], [], []
     for _ in range(args.runs):
