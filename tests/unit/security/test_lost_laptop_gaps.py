@@ -84,6 +84,7 @@ def test_sigkill_during_a_schema_migration_leaves_an_encrypted_store_that_opens(
                     c.execute("SELECT count(*) FROM sqlite_master").fetchone()
 
 
+@pytest.mark.sqlite_only   # file backups are the SQLite store's (pg_dump is the server's job)
 def test_the_handover_wipe_empties_a_backup_folder_on_a_usb_stick(tmp_path):
     from outreach.sync import handover, transport
     from tests.unit.sync.transport_kit import DONGPING, add_household, create_lead, downlink, join, receive
