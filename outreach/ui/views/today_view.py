@@ -24,6 +24,7 @@ from outreach.i18n import tr
 from outreach.services import followups
 from outreach.ui.models.record_table_model import Column, RecordTableModel, iso
 
+MAX_STRETCH = 12   # rows beyond this scroll; the other lists keep at least 1/12 of the room each
 RELOAD_ON = {"visit", "referral", "need", "assessment", "household", "sync", "settings"}
 
 
@@ -134,7 +135,15 @@ class TodayView(QWidget):
         self.needs.set_records(today.urgent_needs)
         for view in self.findChildren(QTableView):
             view.resizeColumnsToContents()
+        self._share_height()
         self.retranslate()
+
+    def _share_height(self) -> None:
+        """The height goes where the rows are: 32 visits due must not sit in five lines above two
+        half-empty lists (1280×720). An empty list keeps a small share."""
+        layout = self.layout()
+        for box, _key, model in self.boxes:
+            layout.setStretch(layout.indexOf(box), max(1, min(model.rowCount(), MAX_STRETCH)))
 
     def _data_changed(self, changes: frozenset) -> None:
         if changes & RELOAD_ON:
