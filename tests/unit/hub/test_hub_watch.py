@@ -297,3 +297,48 @@ def test_sigterm_finishes_the_bundle_in_hand_and_exits_cleanly(tmp_path):
     finally:
         for x in (hub, *leads):
             x.close()
+
+
+def test_a_watcher_and_a_person_editing_at_the_hub_never_lose_an_update(tmp_path):
+    """The person's save waits while the watcher's import holds the write lock, then lands on top."""
+    import threading
+
+    from outreach import testhooks
+    from outreach.storage.tables import Household
+
+    hub, leads, paths = hub_with_bundles(tmp_path, 1)
+    person = Store.open(hub.dir, database_url=hub.store.url if ENGINE == "postgresql" else None)  # the GUI
+    try:
+        [hid] = field_work(hub, villages_of("530102003")[0], "县里", n=1)
+        inbox = tmp_path / "inbox"
+        fill(inbox, paths)
+        in_commit, go_on, saved = threading.Event(), threading.Event(), threading.Event()
+
+        def hold(_name):
+            in_commit.set()
+            assert go_on.wait(60)
+
+        def save():
+            with person.transaction() as w:
+                w.update(Household, hid, {"notes": "县里补充：已联系村委"})
+            saved.set()
+
+        with testhooks.hooked("hub:before_commit", hold):
+            watcher = threading.Thread(target=lambda: Watcher(hub.store, hub.ring, inbox, tmp_path / "out",
+                                                              settle=0).run(once=True))
+            watcher.start()
+            assert in_commit.wait(60)
+            editor = threading.Thread(target=save)
+            editor.start()                    # saves while the import is about to commit …
+            go_on.set()
+            watcher.join(60)
+            editor.join(60)
+        assert saved.is_set() and not watcher.is_alive()
+        state = county_state(hub.store)
+        assert {r["code"] for r in state["household"]} == {"U00-000", "县里-000"}
+        assert next(r for r in state["household"] if r["id"] == hid)["notes"] == "县里补充：已联系村委"
+        assert bundles_in(hub.store) == 1
+    finally:
+        person.close()
+        for x in (hub, *leads):
+            x.close()
