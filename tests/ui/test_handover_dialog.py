@@ -32,8 +32,11 @@ def worker_window(qtbot, qapp, tmp_path):
     assert r.status == transport.IMPORTED, r.text("en")
     add_household(li, "东坪-0777", DONGPING, phone="13912345678",
                   notes="独居老人张秀英，身份证 530102195001011234")
+    from outreach.ui.dialogs.lock_dialog import IdleLock
+
     ctx = build_context(li.store, qapp)
     window = MainWindow(ctx)
+    window.idle_lock = IdleLock(li.dir, 10, window)     # as run_gui sets it up
     window.show()
     wait_idle(qtbot, ctx)
     yield lead, li, window, ctx
@@ -102,6 +105,7 @@ def test_handover_from_the_team_menu_then_wipe_to_first_run(qtbot, worker_window
     with qtbot.waitSignal(dialog.sig_wiped, timeout=20000) as wiped:
         dialog.wipe_button.click()
     assert not window.isVisible()                   # the window closed before the store
+    assert not window.idle_lock.timer.isActive()    # no lock screen will ask for a wiped passphrase
     receipt = Path(wiped.args[0])
     left = [p for p in li.dir.rglob("*") if p.is_file()]
     assert left == [receipt], left

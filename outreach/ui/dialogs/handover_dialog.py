@@ -266,7 +266,8 @@ class HandoverDialog(QDialog):
         if ui_settings is not None and hasattr(ui_settings, "_qs"):
             ui_settings._qs.sync()           # the window's state is written now, never after the wipe
         lock = getattr(window, "idle_lock", None)
-        if lock is not None and hasattr(lock, "timer"):
+        if lock is not None and hasattr(lock, "timer"):   # no lock screen over a wiped laptop
+            QApplication.instance().removeEventFilter(lock)
             lock.timer.stop()
         self.ctx.runner.shutdown()           # the database thread ends after the job in hand
         receipt = handover.wipe(self.ctx.store, receipt=self.acknowledged["receipt"])
