@@ -65,7 +65,9 @@ class BackupsDialog(QDialog):
         self.create_button = QPushButton(tr("sec.backups.create"), self)
         self.restore_button = QPushButton(tr("sec.backups.restore"), self)
         self.folder_button = QPushButton(tr("sec.backups.choose_folder"), self)
-        for b in (self.create_button, self.restore_button, self.folder_button):
+        self.file_button = QPushButton(tr("wo.backups.from_file"), self)   # a copy kept elsewhere (USB stick)
+        self.file_button.setObjectName("restore_from_file")
+        for b in (self.create_button, self.restore_button, self.folder_button, self.file_button):
             row.addWidget(b)
         row.addStretch(1)
         close = QPushButton(tr("sec.backups.close"), self)
@@ -75,6 +77,7 @@ class BackupsDialog(QDialog):
         self.create_button.clicked.connect(self.create_now)
         self.restore_button.clicked.connect(self.restore_selected)
         self.folder_button.clicked.connect(self.choose_folder)
+        self.file_button.clicked.connect(self.restore_from_file)
         self.infos: list[backups.BackupInfo] = []
         self.resize(720, 420)
         self.reload()
@@ -124,10 +127,21 @@ class BackupsDialog(QDialog):
         rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
         return self.infos[rows[0].row()] if rows else None
 
+    def restore_from_file(self) -> None:
+        """A backup file outside the backup folder (copied to a USB stick, or the stick mounted under
+        another name): previewed and restored like one in the list, without moving the folder."""
+        path, _ = QFileDialog.getOpenFileName(self, tr("wo.backups.from_file"), "", tr("wo.backups.filter"))
+        if path:
+            self.ctx.runner.query(lambda s: backups.inspect(Path(path), s.db_key), on_done=self.confirm_restore,
+                                  on_error=self._error, owner=self)
+
     def restore_selected(self) -> None:
         info = self.selected()
         if info is None:
             return
+        self.confirm_restore(info)
+
+    def confirm_restore(self, info: backups.BackupInfo) -> None:
         answer = QMessageBox.question(self, tr("sec.backups.confirm_title"),
                                       _preview(info) + "\n\n" + tr("sec.backup.confirm").rstrip(":："))
         if answer != QMessageBox.StandardButton.Yes:
@@ -173,6 +187,8 @@ class ChangePassphraseDialog(QDialog):
             self.message.setText(exc.message())
             return
         self.accept()
+        # said, not assumed: the next start asks for the new one
+        QMessageBox.information(self.parentWidget() or self, tr("sec.change.title"), tr("sec.passphrase_changed"))
 
 
 class SecurityMenu:

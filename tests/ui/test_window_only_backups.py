@@ -1,0 +1,79 @@
+"""Window only, File → Backups and restore / Change passphrase:
+- a backup kept outside the backup folder (the USB stick the lead copied it to) can be restored from
+  the window, after the same preview and question, without moving the backup folder;
+- changing the passphrase says it worked (the next start asks for the new one)."""
+
+from __future__ import annotations
+
+import shutil
+
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
+
+from outreach.i18n import tr
+from outreach.services import backups, households
+from outreach.storage import crypto_store
+from outreach.storage.store import Store
+from tests.unit.security.helpers import demo_store
+
+PASS = "县社工站2026春"
+
+
+def test_a_backup_on_a_usb_stick_is_restored_from_the_window(qtbot, qapp, tmp_path, monkeypatch):
+    from outreach.ui.app import build_context
+    from outreach.ui.dialogs.backups_dialog import BackupsDialog
+
+    data = tmp_path / "data"
+    store = demo_store(data, households=6)
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    copy = usb / backups.create(store).name
+    shutil.copyfile(backups.list_backups(backups.backup_dir(store))[0], copy)
+    for path in backups.list_backups(backups.backup_dir(store)):
+        path.unlink()                       # only the copy on the stick is left
+    households.create_household(store, village_id=households.query_households(
+        store, households.HouseholdQuery(), limit=1)[0].village_id, code="东坪-9999", address="新登记")
+    assert households.count_households(store, households.HouseholdQuery()) == 7
+    folder_before = backups.backup_dir(store)
+    asked, told, quit_called = [], [], []
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (str(copy), "")))
+    monkeypatch.setattr(QMessageBox, "question",
+                        staticmethod(lambda _p, _t, text, *a, **k: (asked.append(text), QMessageBox.StandardButton.Yes)[1]))
+    monkeypatch.setattr(QMessageBox, "information", staticmethod(lambda _p, _t, text, *a, **k: told.append(text)))
+    monkeypatch.setattr(QApplication, "quit", staticmethod(lambda: quit_called.append(True)))
+    ctx = build_context(store, qapp)
+    try:
+        dialog = BackupsDialog(ctx)
+        qtbot.addWidget(dialog)
+        qtbot.waitUntil(ctx.runner.is_idle, timeout=5000)
+        dialog.file_button.click()
+        qtbot.waitUntil(lambda: bool(quit_called), timeout=15000)
+        assert "6 户" in asked[0] and copy.name in asked[0]        # the preview names what comes back
+        assert told == [tr("sec.backups.restart")]
+    finally:
+        ctx.close()
+        store.close()
+    reopened = Store.open(data)
+    try:
+        assert households.count_households(reopened, households.HouseholdQuery()) == 6
+        assert backups.backup_dir(reopened) == folder_before          # the backup folder did not move
+    finally:
+        reopened.close()
+
+
+def test_changing_the_passphrase_says_it_worked(qtbot, tmp_path, monkeypatch):
+    from outreach.ui.dialogs.backups_dialog import ChangePassphraseDialog
+
+    Store.open(tmp_path).close()
+    told = []
+    monkeypatch.setattr(QMessageBox, "information", staticmethod(lambda _p, _t, text, *a, **k: told.append(text)))
+    dialog = ChangePassphraseDialog(tmp_path)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    new = "灯笼挂在老槐树下面"
+    dialog.old.setText(PASS)
+    dialog.new.setText(new)
+    dialog.repeat.setText(new)
+    dialog.try_accept()
+    assert not dialog.isVisible() and told == [tr("sec.passphrase_changed")]
+    crypto_store.forget()
+    assert crypto_store.check_passphrase(tmp_path, new)
