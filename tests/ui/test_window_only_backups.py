@@ -77,3 +77,28 @@ def test_changing_the_passphrase_says_it_worked(qtbot, tmp_path, monkeypatch):
     assert not dialog.isVisible() and told == [tr("sec.passphrase_changed")]
     crypto_store.forget()
     assert crypto_store.check_passphrase(tmp_path, new)
+
+
+def test_the_list_shows_each_backup_whole_one_fact_a_column(qtbot, qapp, tmp_path):
+    from outreach.ui.app import build_context
+    from outreach.ui.dialogs.backups_dialog import COLUMNS, BackupsDialog
+
+    store = demo_store(tmp_path / "data", households=6)
+    backups.create(store)
+    ctx = build_context(store, qapp)
+    try:
+        dialog = BackupsDialog(ctx)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        qtbot.waitUntil(lambda: dialog.table.rowCount() == 1, timeout=10000)
+        headers = [dialog.table.horizontalHeaderItem(j).text() for j in range(dialog.table.columnCount())]
+        assert headers == [tr(f"wo.backups.col.{c}") for c in COLUMNS]
+        cells = [dialog.table.item(0, j).text() for j in range(dialog.table.columnCount())]
+        assert cells[1] == tr("wo.backups.reason.manual") and cells[2] == "6"
+        assert "+00:00" not in cells[0] and "T" not in cells[0]          # a clock time, not ISO UTC
+        newest = list(COLUMNS).index("newest")
+        rect = dialog.table.visualRect(dialog.table.model().index(0, newest))
+        assert rect.right() <= dialog.table.viewport().width()           # the newest visit is not cut off
+    finally:
+        ctx.close()
+        store.close()

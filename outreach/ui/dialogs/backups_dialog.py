@@ -41,6 +41,29 @@ def _preview(info: backups.BackupInfo) -> str:
               people=info.people, visits=info.visits, newest_visit=info.newest_visit or tr("sec.backup.no_visit"))
 
 
+COLUMNS = ("when", "reason", "households", "people", "visits", "newest", "file")
+REASONS = ("manual", "daily", "before-restore", "before-import", "before-merge", "before-upgrade")
+
+
+def _local_time(iso: str) -> str:
+    """2026-12-01T09:43:23+00:00 → 2026-12-01 17:43 on a laptop in China (the time on its clock)."""
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(iso).astimezone().strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return iso
+
+
+def _cells(info: backups.BackupInfo) -> list[str]:
+    reason = tr(f"wo.backups.reason.{info.reason}") if info.reason in REASONS else info.reason
+    name = Path(info.file).name
+    if not info.ok:
+        return [_local_time(info.created_at), reason, "", "", "", tr("wo.backups.unreadable"), name]
+    return [_local_time(info.created_at), reason, str(info.households), str(info.people), str(info.visits),
+            info.newest_visit or tr("sec.backup.no_visit"), name]
+
+
 class BackupsDialog(QDialog):
     def __init__(self, ctx, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -57,6 +80,7 @@ class BackupsDialog(QDialog):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.verticalHeader().hide()
+        self.table.setAlternatingRowColors(True)
         layout.addWidget(self.table)
         self.status = QLabel(self)
         self.status.setWordWrap(True)
@@ -90,11 +114,14 @@ class BackupsDialog(QDialog):
         folder, self.infos = result
         self.folder.setText(tr("sec.backups.folder", path=str(folder)))
         self.table.setRowCount(len(self.infos))
-        self.table.setColumnCount(1)
-        self.table.setHorizontalHeaderLabels([tr("sec.backups.title")])
+        self.table.setColumnCount(len(COLUMNS))   # one fact a column: nothing cut off at the right
+        self.table.setHorizontalHeaderLabels([tr(f"wo.backups.col.{c}") for c in COLUMNS])
         for i, info in enumerate(self.infos):
-            item = QTableWidgetItem(_preview(info) if info.ok else f"{Path(info.file).name} ✗")
-            self.table.setItem(i, 0, item)
+            for j, text in enumerate(_cells(info)):
+                item = QTableWidgetItem(text)
+                item.setToolTip(info.file)
+                self.table.setItem(i, j, item)
+        self.table.resizeColumnsToContents()
         if self.infos:
             self.table.selectRow(0)
         else:
