@@ -100,6 +100,7 @@ def test_handover_from_the_team_menu_then_wipe_to_first_run(qtbot, worker_window
     assert dialog.wipe_button.isEnabled() and not dialog.error.isVisible()
     shot(dialog, f"handover-2-acknowledged-{lang}")
 
+    old_id = li.id
     quits = []
     dialog.quit_app = lambda: quits.append(True)
     with qtbot.waitSignal(dialog.sig_wiped, timeout=20000) as wiped:
@@ -117,6 +118,19 @@ def test_handover_from_the_team_menu_then_wipe_to_first_run(qtbot, worker_window
     shot(dialog, f"handover-3-done-{lang}")
     dialog.close_button.click()
     assert quits == [True]
+    from outreach.storage.store import Store
+    from outreach.ui.ops import load_worker_settings
+
+    fresh = Store.open(li.dir)                      # the next start: a new, empty store → first run
+    try:
+        assert load_worker_settings(fresh).worker_name == ""
+        from outreach.sync import team as T
+
+        with fresh.connect() as conn:
+            assert T.get_team(conn) is None
+        assert fresh.device.id != old_id
+    finally:
+        fresh.close()
 
 
 def test_the_lead_is_told_it_cannot_hand_over(qtbot, worker_window):
