@@ -84,9 +84,10 @@ def _loop_answers(app) -> None:
 # ----------------------------------------------------------------------------- phases (subprocess)
 def phase_app(data_dir: str, *, warmup: bool = False) -> dict:
     t0 = time.perf_counter()
-    from outreach.ui.app import EarlyUnlock
+    from outreach.ui.app import EarlyUnlock, import_core
 
-    early = EarlyUnlock(data_dir)  # as run_gui: the key (Argon2id) is derived while the rest is imported
+    early = EarlyUnlock(data_dir)  # as run_gui: the key (Argon2id) is derived while the rest is imported,
+    import_core()                  # and the window's non-Qt modules are imported before PySide6
     from outreach.storage.store import Store
     from outreach.ui.app import build_context, create_application
     from outreach.ui.main_window import MainWindow
