@@ -15,6 +15,16 @@ from tests.unit.sync.transport_kit import PASS
 SHOTS = Path(os.environ.get("OUTREACH_SHOTS", "/tmp/outreach-shots"))
 
 
+def fonts() -> None:
+    """As create_application does: CJK text in the screenshots, not boxes."""
+    from outreach.ui.lang import register_fonts
+
+    app = QApplication.instance()
+    if not app.property("outreach_fonts"):
+        register_fonts(app)
+        app.setProperty("outreach_fonts", True)
+
+
 def test_rotate_key_from_the_team_menu(qtbot, on_disk, monkeypatch):  # noqa: F811
     from outreach.sync import rotation
     from outreach.sync import team as T
@@ -22,6 +32,7 @@ def test_rotate_key_from_the_team_menu(qtbot, on_disk, monkeypatch):  # noqa: F8
     from outreach.ui.dialogs import rotate_key_dialog
 
     monkeypatch.setattr(rotate_key_dialog, "KDF", FAST_KDF_FOR_TESTS)
+    fonts()
     window, ctx, store = on_disk
     T.create_team(store, PASS, name="石门镇社工站", kdf=FAST_KDF_FOR_TESTS)
     with store.connect() as conn:
@@ -38,14 +49,24 @@ def test_rotate_key_from_the_team_menu(qtbot, on_disk, monkeypatch):  # noqa: F8
     assert not dialog.ok.isEnabled()                  # not without the confirmation
     dialog.confirm.setChecked(True)
     assert dialog.ok.isEnabled()
+    dialog.new_recovery.setChecked(True)              # the recovery file may be lost too
+    dialog.recovery_path = str(store.path.parent.parent / "safe-recovery.txt")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    QApplication.processEvents()
+    dialog.grab().save(str(SHOTS / "rotate-key-zh_CN.png"))
     with qtbot.waitSignal(dialog.sig_rotated, timeout=20000):
         dialog.ok.click()
+    from outreach.sync.lead_recovery import read_identity_file
+
+    assert str(read_identity_file(Path(dialog.recovery_path)).to_public()) != old.recovery_age
     with store.connect() as conn:
         new = T.require_team(conn)
     assert new.team_age != old.team_age and new.team_sign != old.team_sign
     until = QDate(day.year, day.month, day.day).addDays(10).toPython().isoformat()
     assert rotation.state(store)["old"][0]["until"] == until
     assert until in dialog.status.text() and "新的团队密钥" in dialog.status.text()
+    assert new.recovery_age == str(read_identity_file(Path(dialog.recovery_path)).to_public())
+    assert "safe-recovery.txt" in dialog.status.text()
     dialog.reject()
 
 
@@ -57,7 +78,6 @@ def test_the_leads_new_laptop_takes_over_with_the_recovery_file(qtbot, on_disk, 
     from outreach.sync import transport
     from outreach.sync.keys import FAST_KDF_FOR_TESTS
     from outreach.ui.dialogs import rotate_key_dialog
-    from outreach.ui.lang import register_fonts
     from tests.ui.conftest import wait_idle
     from tests.unit.sync.transport_kit import (
         DONGPING,
@@ -71,9 +91,7 @@ def test_the_leads_new_laptop_takes_over_with_the_recovery_file(qtbot, on_disk, 
 
     monkeypatch.setattr(rotate_key_dialog, "KDF", FAST_KDF_FOR_TESTS)
     window, ctx, store = on_disk
-    if not QApplication.instance().property("outreach_fonts"):   # CJK text in the screenshots
-        register_fonts(QApplication.instance())
-        QApplication.instance().setProperty("outreach_fonts", True)
+    fonts()
     ctx.language.apply(lang)
     root = tmp_path / "team"
     lost = create_lead(root)

@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QPushButton,
     QRadioButton,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -44,10 +43,12 @@ ROTATE, RECOVER = 0, 1
 RECOVER_CHANGES = frozenset(SYNCED_TABLES) | {"sync", "merge_conflict", "duplicate_proposal"}  # as an import
 
 
-def rotate_job(store, passphrase: str, until: date) -> str:
+def rotate_job(store, passphrase: str, until: date, new_recovery: str | None = None) -> str:
+    from pathlib import Path
+
     from outreach.sync.rotation import rotate_key
 
-    rotate_key(store, passphrase, until, kdf=KDF)
+    rotate_key(store, passphrase, until, kdf=KDF, new_recovery=Path(new_recovery) if new_recovery else None)
     return until.isoformat()
 
 
@@ -119,12 +120,10 @@ class RotateKeyDialog(QDialog):
         recover_form.addRow(tr("ll.dialog.identity"), row)
         recover_form.addRow(tr("ll.dialog.uplinks"), row2)
 
-        self.explains = QStackedWidget(self)
-        self.explains.addWidget(self.explain)
-        self.explains.addWidget(self.explain_recover)
-        self.extra = QStackedWidget(self)
-        self.extra.addWidget(QWidget(self))
-        self.extra.addWidget(extra)
+        self.new_recovery = QCheckBox(tr("ll.dialog.new_recovery"), self)
+        self.recovery_path = ""        # where the new recovery file goes (asked when rotating)
+        # (shown or hidden by the way in: a hidden widget takes no room, unlike a stacked page)
+        self.per_mode = ((self.explain, self.new_recovery), (self.explain_recover, extra))
 
         self.grace = QDateEdit(self)
         self.grace.setCalendarPopup(True)
@@ -155,7 +154,8 @@ class RotateKeyDialog(QDialog):
         self.inputs = QWidget(self)     # hidden once the new laptop has taken over: the outcome stays
         top = QVBoxLayout(self.inputs)
         top.setContentsMargins(0, 0, 0, 0)
-        for widget in (self.mode_rotate, self.mode_recover, self.explains, self.extra):
+        for widget in (self.mode_rotate, self.mode_recover, self.explain, self.explain_recover,
+                       self.new_recovery, extra):
             top.addWidget(widget)
         top.addLayout(form)
         top.addWidget(self.confirm)
@@ -165,6 +165,7 @@ class RotateKeyDialog(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
         self.resize(620, 360)
+        self._mode(ROTATE, True)
         self.ctx.runner.query(state_job, owner=self, on_done=self._state, on_error=self._failed)
 
     # ----------------------------------------------------------------- state
@@ -182,8 +183,9 @@ class RotateKeyDialog(QDialog):
     def _mode(self, mode: int, checked: bool) -> None:
         if not checked:
             return
-        self.explains.setCurrentIndex(mode)
-        self.extra.setCurrentIndex(mode)
+        for way, widgets in enumerate(self.per_mode):
+            for widget in widgets:
+                widget.setVisible(way == mode)
         self.ok.setText(tr("ll.dialog.take_over" if mode == RECOVER else "rot.dialog.rotate"))
         self.ok.setMinimumWidth(self.ok.sizeHint().width())   # the longer text is not cut
         self.confirm.setText(tr("ll.dialog.confirm" if mode == RECOVER else "rot.dialog.confirm"))
@@ -231,12 +233,25 @@ class RotateKeyDialog(QDialog):
                                on_error=self._failed)
             return
 
+        target = None
+        if self.new_recovery.isChecked():
+            if not self.recovery_path:
+                self.recovery_path, _f = QFileDialog.getSaveFileName(
+                    self, tr("ll.dialog.new_recovery"), "recovery-identity.txt", tr("ll.dialog.identity_filter"))
+            if not self.recovery_path:
+                self._ready()
+                return
+            target = self.recovery_path
+
         def done(day: str) -> None:
-            self.status.setText(tr("rot.cli.rotated", date=day))
+            lines = [tr("rot.cli.rotated", date=day)]
+            if target:
+                lines.append(tr("ll.cli.new_recovery_written", path=target))
+            self.status.setText("\n".join(lines))
             self.passphrase.clear()
             self.sig_rotated.emit(day)
 
-        self.ctx.runner.query(rotate_job, self.passphrase.text(), until, owner=self, on_done=done,
+        self.ctx.runner.query(rotate_job, self.passphrase.text(), until, target, owner=self, on_done=done,
                               on_error=self._failed)
 
     rotate = go   # the name the menu's tests knew
