@@ -47,8 +47,10 @@ def field_label(name: str) -> str:
     key = f"field.{name}"
     if key in catalog():
         return tr(key)
-    ui_key = f"ui.field.{name}"
-    return tr(ui_key) if ui_key in catalog() else name
+    for other in (f"ui.field.{name}", f"wo.field.{name}"):
+        if other in catalog():
+            return tr(other)
+    return name
 
 
 def _hidden(name: str) -> bool:
