@@ -162,3 +162,26 @@ def test_libreoffice_opens_the_workbook(store, team, tmp_path):
                    check=True, timeout=120, capture_output=True)
     with (tmp_path / "team.csv").open(encoding="utf-8", errors="replace") as fh:
         assert len(list(csv.reader(fh))) == EXPECTED["households"] + 1   # the first sheet
+
+
+def test_xlsx_writer_drops_characters_xml_cannot_hold_and_keeps_line_breaks(tmp_path):
+    """A note pasted from another program can hold control characters; the workbook must still open
+    (the writer drops them itself since issue 14: one translate per text cell)."""
+    import io
+
+    from outreach.reports.xlsx_stream import XlsxStream
+
+    buffer = io.BytesIO()
+    with XlsxStream(buffer) as book:
+        sheet = book.sheet("走访\x07", [10, 10, 10])
+        sheet.header(["备注\x0b", "日期", "数"])
+        sheet.row(["响铃\x07换页\x0c<b>&\x1f", date(2024, 5, 20), None])
+        sheet.row(["第一行\n第二行\t缩进", None, 3])
+    path = tmp_path / "c.xlsx"
+    path.write_bytes(buffer.getvalue())
+    wb = load_workbook(path)
+    ws = wb.worksheets[0]
+    assert wb.sheetnames == ["走访"]
+    assert [c.value for c in ws[1]] == ["备注", "日期", "数"]
+    assert ws["A2"].value == "响铃换页<b>&" and ws["B2"].value.date() == date(2024, 5, 20)
+    assert ws["A3"].value == "第一行\n第二行\t缩进" and ws["C3"].value == 3
