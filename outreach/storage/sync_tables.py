@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Index, Text
+from sqlalchemy import BigInteger, Index, Integer, Text
 from sqlmodel import Field, SQLModel
 
 from outreach.storage.types import UTCDateTime, utcnow
@@ -72,7 +72,7 @@ class SyncBundle(SQLModel, table=True):
     team_id: str = Field(max_length=32)
     sender: str = Field(max_length=32)
     stream: str = Field(max_length=32)                  # the recipient: a device id, or "team"
-    seq: int
+    seq: int = Field(sa_type=Integer().with_variant(BigInteger(), "postgresql"))  # 64-bit as SQLite's INTEGER
     prev: str | None = Field(default=None, max_length=32)
     change_count: int = 0
     applied_count: int = 0

@@ -191,7 +191,9 @@ class ChangeLog(SQLModel, table=True):
         Index("ix_change_log_origin", "device_id", "hlc"),
     )
 
-    seq: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True, autoincrement=True))
+    # 64-bit on PostgreSQL too (BIGSERIAL): a county hub's log outgrows a 32-bit serial
+    seq: int | None = Field(default=None, sa_column=Column(Integer().with_variant(BigInteger(), "postgresql"),
+                                                           primary_key=True, autoincrement=True))
     entity: str = Field(max_length=32)
     row_id: str = Field(max_length=32)
     field: str = Field(max_length=40)

@@ -21,6 +21,9 @@ from tests.unit.sync.transport_kit import (
     uplink,
 )
 
+# A worker's laptop hands over and wipes its own SQLite store and backups; a server database never does.
+pytestmark = pytest.mark.sqlite_only
+
 # personal data created on the leaving laptop (names, resident ID, phone), searched for in the bytes
 SECRETS = ["东坪-0777", "13912345678", "530102195001011234", "独居老人张秀英"]
 

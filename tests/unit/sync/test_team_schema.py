@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import create_engine, text
 from sqlmodel import SQLModel
 
@@ -21,6 +22,7 @@ def _ddl(engine) -> dict[str, str]:
     return {f"{t}:{n}": re.sub(r"\s+", " ", sql).strip() for t, n, sql in rows}
 
 
+@pytest.mark.sqlite_only
 def test_version_1_database_without_sync_tables_upgrades_to_the_fresh_schema(tmp_path):
     old = tmp_path / "old"
     old.mkdir()

@@ -71,6 +71,11 @@ def sent(tmp_path):
 def test_sigkill_during_import_leaves_all_or_nothing_and_reimport_completes(sent, point):
     data_dir, bundle, before = sent
     env = {**os.environ, testhooks.ENV: point}
+    from outreach.storage import server
+
+    url = server.url_for(data_dir)   # OUTREACH_TEST_ENGINE=postgresql: this folder's own database
+    if url:
+        env[server.URL_ENV] = url
     child = subprocess.Popen([sys.executable, "-c", CHILD, str(data_dir), str(bundle), PASS], env=env,
                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=os.getcwd())
     assert child.stdout is not None
