@@ -166,7 +166,10 @@ def worker_extra(conn: Connection) -> dict[str, Any]:
     st = _get(conn)
     if not (st["certificate"] and st["authority"]):
         return {}
-    return {"device_certificate": st["certificate"], "recovery_authority": st["authority"]}
+    out = {"device_certificate": st["certificate"], "recovery_authority": st["authority"]}
+    if st["successions"]:      # a later recovery continues the chain (and knows every past lead)
+        out["lead_succession"] = st["successions"]
+    return out
 
 
 # --------------------------------------------------------------------------- the worker: taking them
@@ -337,7 +340,9 @@ def recover_lead(store: Any, identity: x25519.Identity, uplinks: list[Path], pas
         raise OutreachError("ll.error.in_team", team=current.name or current.team_id[:8])
     found = read_uplinks(identity, [Path(p) for p in uplinks])
     first = found[0][2]
-    team_id, lost_lead = first["team_id"], first["lead_device_id"]
+    prior = _prior_successions(found, authority_public(identity))
+    team_id = first["team_id"]
+    lost_lead = prior[-1]["lead"]["device_id"] if prior else first["lead_device_id"]
     if lost_lead == store.device.id:
         raise OutreachError("ll.error.same_laptop")
     own = T._own_ring(store, passphrase, key_dir, kdf)
@@ -359,15 +364,17 @@ def recover_lead(store: Any, identity: x25519.Identity, uplinks: list[Path], pas
     with store.engine.begin() as conn:
         conn.execute(insert(T.TEAM).values(**team.__dict__, joined_at=now))
         _add_device(conn, team, me.id, me.name, store.worker, ROLE_LEAD, [], pub["device_age"], pub["device_sign"])
-        conn.execute(insert(T.DEVICE).values(device_id=lost_lead, team_id=team_id, role=ROLE_MEMBER,
-                                             status=STATUS_REVOKED, villages="[]", revoked_at=now,
-                                             name=str(first.get("lead_name", ""))[:80]))
+        lost = {str(r["lost_lead"]): "" for r in prior}
+        lost[lost_lead] = str(first.get("lead_name", "")) if not prior else str(prior[-1]["lead"].get("name", ""))
+        for device_id, name in lost.items():
+            conn.execute(insert(T.DEVICE).values(device_id=device_id, team_id=team_id, role=ROLE_MEMBER,
+                                                 status=STATUS_REVOKED, villages="[]", revoked_at=now, name=name[:80]))
         for cert in certs.values():
             _add_device(conn, team, cert["device_id"], cert.get("name", ""), cert.get("worker", ""), ROLE_MEMBER,
                         cert.get("villages", []), cert["device_age"], cert["device_sign"])
         _baseline_seqs(conn, team_id, found)
         st = _get(conn)
-        st["successions"] = [record]
+        st["successions"] = [*prior, record][-MAX_SUCCESSIONS:]
         _put(conn, st)
         rst = rotation._get(conn)
         rst["old"] = [{"age": a, "sign": "", "until": grace_until.isoformat()} for a in old_ages]
@@ -380,6 +387,19 @@ def recover_lead(store: Any, identity: x25519.Identity, uplinks: list[Path], pas
     with store.connect() as conn:
         names = tuple(d.display_name for d in T.list_devices(conn) if d.device_id in certs)
         return Recovered(T.require_team(conn), lost_lead, names, grace_until, tuple(results))
+
+
+def _prior_successions(found: list, authority: str) -> list[dict[str, Any]]:
+    """The longest chain of earlier successions the uplinks carry, each signed by the authority."""
+    best: list[dict[str, Any]] = []
+    for _p, m, _c in found:
+        records = m.extra.get("lead_succession")
+        if not isinstance(records, list) or len(records) > MAX_SUCCESSIONS:
+            continue
+        if all(_verified(r, SUCCESSION_CONTEXT, authority, SUCCESSION_FORMAT) and isinstance(r.get("lead"), dict)
+               for r in records) and len(records) > len(best):
+            best = list(records)
+    return best
 
 
 def _add_device(conn: Connection, team: T.Team, device_id: str, name: str, worker: str, role: str,
@@ -420,11 +440,11 @@ def relayed_origins(conn: Connection) -> set[str]:
     from outreach.sync import rotation
 
     successions = _get(conn)["successions"]
-    out = set()
-    for rec in successions if isinstance(successions, list) else []:
-        try:
-            if rotation.today() <= date.fromisoformat(str(rec["grace_until"])):
-                out.add(str(rec["lost_lead"]))
-        except (KeyError, TypeError, ValueError):
-            continue
-    return out
+    if not isinstance(successions, list) or not successions:
+        return set()
+    try:   # every past lead, while the newest take-over's grace runs
+        if rotation.today() > date.fromisoformat(str(successions[-1]["grace_until"])):
+            return set()
+        return {str(rec["lost_lead"]) for rec in successions}
+    except (KeyError, TypeError, ValueError):
+        return set()

@@ -275,3 +275,29 @@ def test_a_lost_recovery_file_is_replaced_by_a_rotation_and_no_longer_names_a_le
     [r] = receive(li, downlink(new, li))
     assert r.status == transport.IMPORTED, r.text("en")
     assert team_row(li).lead_device_id == new.id
+
+
+def test_a_second_lost_lead_is_replaced_too_and_a_worker_that_missed_the_first_follows_both(lost, tmp_path):
+    """The new lead's laptop is lost as well: a third laptop takes over from 李娜's uplink (which
+    carries the first succession); the first lead's data still arrive, and 王强 — who never took the
+    second lead's downlink — follows the whole chain in one downlink."""
+    first, li, wang, second, identity_file, ups = lost
+    recover(second, identity_file, ups)
+    [r] = receive(li, downlink(second, li))
+    assert r.status == transport.IMPORTED, r.text("en")
+    add_household(li, "东坪-0050", DONGPING)
+    third = Laptop(tmp_path, "third", "陈静")
+    try:
+        recover(third, identity_file, [uplink(li, full=True).path, uplink(wang, full=True).path])
+        assert {"东坪-0001", "东坪-0050", "河口-0001"} <= codes(third.store)
+        assert synced_state(third.store)["area"], "the first lead's villages came through the workers"
+        assert {device(third, x.id).status for x in (first, second)} == {STATUS_REVOKED}
+        for laptop in (li, wang):
+            [r] = receive(laptop, downlink(third, laptop))
+            assert r.status == transport.IMPORTED, r.text("en")
+            assert team_row(laptop).lead_device_id == third.id
+            assert device(laptop, second.id).status == STATUS_REVOKED
+        [r] = receive(wang, downlink(second, wang))
+        assert r.status == transport.REFUSED
+    finally:
+        third.close()
