@@ -2,8 +2,10 @@
 
 Leads (or a synced / shared folder) drop uplinks into INBOX. Each pass of the watcher:
 
-1. takes the files that are *quiet* (unchanged for ``settle`` seconds; hidden files and the usual
-   temporary names of copy tools — ``.part``, ``.tmp``, ``~`` … — are never touched);
+1. takes the files that are *quiet*: unchanged for ``settle`` seconds by both their modification and
+   their status-change time (a copy tool that keeps the original's modification time still changes
+   the latter with every write), and — when watching — the same size as on the previous pass; hidden
+   files and the usual temporary names of copy tools (``.part``, ``.tmp``, ``~`` …) are never touched;
 2. **claims** one by atomic rename into ``INBOX/processing-<pid>/`` — of two watchers (or a watcher
    and a person importing the same folder) exactly one rename succeeds, the other sees the file gone;
 3. imports it (``hub_transport.import_file``: verified completely, then one transaction that also
@@ -11,7 +13,8 @@ Leads (or a synced / shared folder) drop uplinks into INBOX. Each pass of the wa
 4. moves it to ``INBOX/done/``, or to ``INBOX/rejected/`` with ``<name>.reason.txt`` saying why in
    the user's language. A file that looks *cut short* (still being copied: age's authentication fails
    at its end, or its header is incomplete) is put back in INBOX and tried again on a later pass; only
-   when it has stayed so for ``give_up`` seconds is it rejected;
+   when it has stayed so for ``give_up`` seconds (seen by this watcher; with ``--once``: since its
+   last modification) is it rejected;
 5. after the pass, writes a downlink to OUTBOX for every lead whose uplink brought something in.
 
 ``--once`` runs one pass and exits (cron, tests). SIGTERM / SIGINT let the current bundle finish, then
@@ -74,6 +77,9 @@ class Watcher:
         self.on_outcome = on_outcome or (lambda _o: None)
         self.processing = self.inbox / f"{PROCESSING}{os.getpid()}"
         self.stopping = threading.Event()
+        self.watching = False
+        self._sizes: dict[str, int] = {}                 # name -> size on the previous pass
+        self._incomplete_since: dict[str, float] = {}    # name -> when first seen cut short
 
     # ------------------------------------------------------------------ running
     def stop(self, *_args: Any) -> None:
@@ -86,6 +92,7 @@ class Watcher:
         previous = {sig: signal.signal(sig, self.stop) for sig in (signal.SIGTERM, signal.SIGINT)} \
             if threading.current_thread() is threading.main_thread() else {}
         reports = []
+        self.watching = not once
         try:
             log.info("watching %s (outbox %s, pid %d)", self.inbox, self.outbox, os.getpid())
             while not self.stopping.is_set():
@@ -133,6 +140,7 @@ class Watcher:
     def _candidates(self) -> list[Path]:
         now = self.clock()
         found = []
+        sizes, self._sizes = self._sizes, {}
         try:
             entries = list(os.scandir(self.inbox))
         except OSError as exc:
@@ -148,7 +156,9 @@ class Watcher:
                 st = entry.stat(follow_symlinks=False)
             except OSError:
                 continue   # gone meanwhile (another watcher)
-            if now - st.st_mtime < self.settle:
+            self._sizes[name] = st.st_size
+            if now - max(st.st_mtime, st.st_ctime) < self.settle or \
+                    (self.watching and sizes.get(name) != st.st_size):
                 log.debug("%s is still changing; later", name)
                 continue
             found.append((st.st_mtime, name))
@@ -169,6 +179,7 @@ class Watcher:
             os.rename(claimed, path)
             log.info("%s looks incomplete (%s); trying again later", path.name, result.message.key)
             return Outcome(path.name, LEFT, result.text(), result)
+        self._incomplete_since.pop(path.name, None)
         if result.status in (IMPORTED, ALREADY):
             target = _free_name(self.inbox / DONE, path.name)
             os.rename(claimed, target)
@@ -187,7 +198,10 @@ class Watcher:
             st = path.stat()
         except OSError:
             return False
-        if self.clock() - st.st_mtime >= self.give_up:
+        now = self.clock()
+        since = self._incomplete_since.setdefault(path.name, now) if self.watching else st.st_mtime
+        if now - since >= self.give_up:
+            self._incomplete_since.pop(path.name, None)
             return False
         key = result.message.key
         if key in INCOMPLETE:

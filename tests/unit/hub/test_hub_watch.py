@@ -234,14 +234,13 @@ def test_a_half_written_file_is_left_for_later_then_imported_once_complete(tmp_p
         part = inbox / Path(paths[0]).name
         part.write_bytes(data[:len(data) // 3])           # the copy is under way
 
-        def run(settle: float):
-            return Watcher(hub.store, hub.ring, inbox, tmp_path / "out", settle=settle).run(once=True)[0]
+        def run(settle: float, later: float = 0):
+            return Watcher(hub.store, hub.ring, inbox, tmp_path / "out", settle=settle,
+                           clock=lambda: time.time() + later).run(once=True)[0]
 
         assert run(settle=60).outcomes == []               # still changing: not even claimed
         assert part.exists()
-        old = time.time() - 30                             # the copy stalled: quiet, yet still cut short
-        os.utime(part, (old, old))
-        [left] = run(settle=10).outcomes
+        [left] = run(settle=10, later=30).outcomes         # the copy stalled: quiet, yet still cut short
         assert left.status == "left" and part.exists()
         assert not list((inbox / "rejected").iterdir()) and bundles_in(hub.store) == 0
         with open(part, "ab") as fh:                       # the copy completes
@@ -340,5 +339,34 @@ def test_a_watcher_and_a_person_editing_at_the_hub_never_lose_an_update(tmp_path
         assert bundles_in(hub.store) == 1
     finally:
         person.close()
+        for x in (hub, *leads):
+            x.close()
+
+
+def test_while_watching_a_growing_file_waits_for_a_stable_size_and_a_stalled_copy_is_given_up(tmp_path):
+    """Passes driven one by one (no loop, no sleep); the clock is the watcher's own."""
+    hub, leads, paths = hub_with_bundles(tmp_path, 1)
+    try:
+        inbox, data = tmp_path / "inbox", Path(paths[0]).read_bytes()
+        inbox.mkdir()
+        part = inbox / Path(paths[0]).name
+        part.write_bytes(data[:100])
+        now = [time.time() + 30]                            # quiet for longer than `settle` already
+        w = Watcher(hub.store, hub.ring, inbox, tmp_path / "out", settle=2, give_up=600, clock=lambda: now[0])
+        w.watching = True
+        for folder in ("done", "rejected"):
+            (inbox / folder).mkdir()
+        assert w.one_pass().outcomes == []                  # first sighting: its size is not known stable
+        assert [o.status for o in w.one_pass().outcomes] == ["left"]
+        with open(part, "ab") as fh:                        # the copy goes on …
+            fh.write(data[100:200])
+        now[0] = time.time() + 30
+        assert w.one_pass().outcomes == []                  # … it grew since the last pass
+        assert [o.status for o in w.one_pass().outcomes] == ["left"]
+        now[0] += 601                                       # … and then stalls for good
+        [gave_up] = w.one_pass().outcomes
+        assert gave_up.status == "refused" and (inbox / "rejected" / (part.name + ".reason.txt")).exists()
+        assert bundles_in(hub.store) == 0
+    finally:
         for x in (hub, *leads):
             x.close()
