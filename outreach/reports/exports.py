@@ -181,6 +181,18 @@ class _Labels(dict):
         return value
 
 
+class _Memo(dict):
+    """``fn(x)`` computed once per distinct x."""
+
+    def __init__(self, fn: Callable[[Any], Any]) -> None:
+        super().__init__()
+        self.fn = fn
+
+    def __missing__(self, key: Any) -> Any:
+        value = self[key] = self.fn(key)
+        return value
+
+
 def _projection(all_columns: list[str], columns: list[str]) -> Callable[[tuple], tuple]:
     """A function picking ``columns`` (in that order) out of a row laid out as ``all_columns``."""
     positions = [all_columns.index(c) for c in columns]
@@ -210,7 +222,8 @@ class _Context:
         self.households = {hid: (code, areas.get(v or "", v or "")) for hid, code, v in conn.execute(hh)}
         self.names = dict(conn.execute(select(P.c.id, P.c.name)).all())
         redact = options.redact
-        self.name = rd.mask_name if redact else _text
+        # masked names remembered for the whole export (the mask's own cache is smaller than a county)
+        self.name = _Memo(rd.mask_name).__getitem__ if redact else _text
         self.phone = rd.mask_phone if redact else _text
         self.id_number = rd.mask_id if redact else _text
 
