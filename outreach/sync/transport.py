@@ -235,7 +235,7 @@ class RegistryGate:
 
     def check_team(self, m: B.Manifest) -> None:
         if m.team_id != self.team.team_id:
-            raise B.BundleRefused("sync.refused.other_team")
+            raise B.BundleRefused("hub.refused.use_hub_import" if "hub" in m.extra else "sync.refused.other_team")
 
     def signer_key(self, m: B.Manifest) -> str:
         device = T.get_device(self.conn, m.sender)

@@ -81,6 +81,17 @@ def test_hub_and_lead_commands_end_to_end(tmp_path, capsys):
     code, out, _ = run(capsys, hub, "hub", "status", "--json")
     report = json.loads(out)
     assert report["leads"][0]["gaps"] == []
+    code, out, _ = run(capsys, hub, "hub", "assign", "东坪社工站", "--villages", "530102001001")
+    assert code == 0 and "530102001001" in out
+
+    # a lost lead laptop: revoked at the hub, its next uplink is refused and it gets no downlink
+    code, out, _ = run(capsys, hub, "hub", "revoke", "东坪社工站")
+    assert code == 0 and "Revoked" in out
+    assert run(capsys, lead, "hub", "export", "-o", str(up / "3"))[0] == 0
+    code, out, err = run(capsys, hub, "hub", "import", str(up / "3"))
+    assert code == 1 and "has been revoked" in out and "1 of 1" in err
+    code, _out, err = run(capsys, hub, "hub", "export", "--to", "东坪社工站", "-o", str(down))
+    assert code == 2 and "has been revoked" in err
     assert report["role"] == "hub" and [x["name"] for x in report["leads"]] == ["东坪社工站 · 陈静的笔记本"]
     assert len(report["leads"][0]["laptops"]) == 1 and report["leads"][0]["laptops"][0]["hlc"] > 0
 

@@ -183,7 +183,8 @@ def test_a_team_bundle_is_not_a_hub_bundle_and_back(tmp_path):
         [r] = hub_receive(hub, forged_uplink(worker, lead, [], seq=3))
         assert (r.status, r.message.key) == (transport.REFUSED, "sync.refused.not_for_us")
         [r] = receive(lead, hub_down(hub, lead))            # a hub downlink given to `sync import`
-        assert (r.status, r.message.key) == (transport.REFUSED, "sync.refused.other_team")
+        assert (r.status, r.message.key) == (transport.REFUSED, "hub.refused.use_hub_import")
+        assert "outreach hub import" in r.text("zh_CN") and "outreach hub import" in r.text("en")
         [r] = hub_receive(lead, uplink(worker))             # a team uplink given to `hub import`
         assert (r.status, r.message.key) == (transport.REFUSED, "hub.refused.other_hub")
     finally:
