@@ -18,6 +18,14 @@ from pathlib import Path
 
 import pytest
 
+
+def _original_in_memory():
+    from outreach.storage.store import Store
+
+    return Store.__dict__["in_memory"]   # the classmethod itself, before any test switch replaces it
+
+
+_SQLITE_IN_MEMORY = _original_in_memory()
 PG_BIN = Path(os.environ.get("OUTREACH_TEST_PG_BIN", "/usr/lib/postgresql/15/bin"))
 
 
@@ -74,6 +82,19 @@ def pg_host():
         yield cluster.host
     finally:
         cluster.stop()
+
+
+@pytest.fixture
+def sqlite_store():
+    """The SQLite side of a parity test: an in-memory store even when the suite runs on PostgreSQL."""
+    from outreach.storage.store import Store
+
+    s = _SQLITE_IN_MEMORY.__get__(None, Store)()
+    assert s.engine.dialect.name == "sqlite"
+    s.set_setting("worker_name", "李娜")
+    s.set_setting("device_name", "李娜的笔记本")
+    yield s
+    s.close()
 
 
 @pytest.fixture

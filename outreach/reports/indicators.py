@@ -319,8 +319,9 @@ def _referrals(conn: Connection, f: Filters, cohort: ReferralCohort) -> Referral
     return ReferralFigures(
         issued=cohort.tally("referrals.issued"),
         by_status=cohort.by_status(),
-        by_provider=tuple(Tally(t.key, t.code, t.count, t.households, names.get(t.code, t.code))
-                          for t in cohort.by_provider()),
+        # most referrals first; equal counts by provider name (not by id: ids differ between stores)
+        by_provider=tuple(sorted((Tally(t.key, t.code, t.count, t.households, names.get(t.code, t.code))
+                                  for t in cohort.by_provider()), key=lambda t: (-t.count, t.label, t.code))),
         replied=cohort.tally("referrals.replied"),
         served=cohort.tally("referrals.served"),
         overdue_replies=_count(conn, "referrals.overdue_reply", R.c.household_id, f.replies_overdue()),
