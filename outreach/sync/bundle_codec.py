@@ -17,6 +17,7 @@ refusal message, is the reference one; this module only makes the common case fa
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -31,10 +32,12 @@ from outreach.storage.tables import SyncedBase
 from outreach.sync import bundle as B
 
 _HLC = Annotated[int, Meta(gt=0, le=B.MAX_HLC)]
+# The structs below hold only strings, numbers, booleans and a tuple of them, never a cycle: untracked
+# by Python's cycle collector (gc=False), which would otherwise rescan each batch of them.
 
 
 # =========================================================================== writing
-class _WireOut(Struct, kw_only=True, omit_defaults=True):
+class _WireOut(Struct, kw_only=True, omit_defaults=True, gc=False):
     """A change on the wire, fields in sorted order (the canonical key order)."""
 
     base: tuple[int, str] | None = None
@@ -64,7 +67,7 @@ def entity_counts(changes: Sequence[dict[str, Any]]) -> Counter[str]:
 
 
 # =========================================================================== reading
-class _WireIn(Struct, kw_only=True, forbid_unknown_fields=True):
+class _WireIn(Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
     """A payload line as ``check_change`` accepts it (regex-shaped strings checked per batch)."""
 
     device_id: Annotated[str, Meta(min_length=32, max_length=32)]
@@ -109,7 +112,7 @@ class _Entity:
 
     def __init__(self, rules: dict[str, tuple[str, bool]]) -> None:
         fields = [(name, _value_type(kind, nullable) | UnsetType, UNSET) for name, (kind, nullable) in rules.items()]
-        row = msgspec.defstruct("Row", fields, forbid_unknown_fields=True, kw_only=True)
+        row = msgspec.defstruct("Row", fields, forbid_unknown_fields=True, kw_only=True, gc=False)
         self.row = msgspec.json.Decoder(row)
         self.calendar = {name: kind for name, (kind, _n) in rules.items() if kind in _CALENDAR}
         self.fields = {name: msgspec.json.Decoder(_value_type(kind, nullable))
@@ -199,4 +202,26 @@ def decode_changes(lines: Sequence[bytes], max_line_bytes: int) -> tuple[list[di
     return changes, counts
 
 
-__all__ = ["decode_changes", "encode_changes", "entity_counts"]
+# =========================================================================== for the merge
+_ANY = msgspec.json.Decoder()
+
+
+def from_wire_all(records: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``changes.from_wire`` for a whole verified bundle, values parsed by msgspec (the same Python
+    values ``json.loads`` gives for JSON the bundle check accepted; a value msgspec will not read —
+    an escaped lone surrogate — is read by ``json.loads``)."""
+    out = []
+    decode = _ANY.decode
+    for r in records:
+        try:
+            value = decode(r["value"])
+        except msgspec.DecodeError:
+            value = json.loads(r["value"])
+        base = r.get("base")
+        out.append({"entity": r["entity"], "row_id": r["row_id"], "field": r["field"], "hlc": r["hlc"],
+                    "device_id": r["device_id"], "worker": r["worker"], "value": value,
+                    "base": None if base is None else (int(base[0]), str(base[1]))})
+    return out
+
+
+__all__ = ["decode_changes", "encode_changes", "entity_counts", "from_wire_all"]

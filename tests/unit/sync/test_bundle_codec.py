@@ -38,7 +38,7 @@ records = st.fixed_dictionaries({
 
 
 @given(st.lists(records, max_size=5))
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_encoded_lines_are_byte_for_byte_the_reference_ones(batch):
     try:
         expected = b"".join(B._encode_wire(c) + b"\n" for c in batch)
@@ -77,7 +77,7 @@ ROW_FIELDS = ("id", "code", "phone", "consent_on", "consent_given", "created_at"
 
 
 @given(st.data())
-@settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_fast_check_accepts_only_what_check_change_accepts(data):
     batch = household_changes(3, DEV)
     batch[0]["base"] = [1, DEV]
@@ -134,3 +134,17 @@ def test_lower_case_iso_letters_are_refused_as_python_refuses_them():
     with pytest.raises(B.BundleRefused) as exc:
         B.check_lines(lines)
     assert exc.value.params["line"] == 3 and "created_at" in exc.value.params["reason"]
+
+
+@given(st.lists(st.one_of(st.none(), st.booleans(), st.integers(-2**70, 2**70), st.text(),
+                          st.dictionaries(st.text(max_size=5), st.integers() | st.text() | st.none(), max_size=4)),
+                min_size=1, max_size=4))
+@settings(deadline=None)
+def test_from_wire_all_gives_what_from_wire_gives(values):
+    from outreach.sync.changes import from_wire
+
+    records = [{**c, "value": json.dumps(v, ensure_ascii=False)} for c, v in
+               zip(household_changes(len(values), DEV), values, strict=False)]
+    records[0]["base"] = [7, DEV]
+    records.append({**records[0], "value": '"\\ud800"'})     # an escaped lone surrogate
+    assert C.from_wire_all(records) == [from_wire(r) for r in records]
