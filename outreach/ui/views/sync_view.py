@@ -295,6 +295,7 @@ class SyncView(QWidget):
         self.fingerprint.setText(tr("sync.ui.fingerprint", fingerprint=s["fingerprint"]) if s.get("fingerprint") else "")
         unlocked = self.ring is not None
         self.key_state.setText(tr("sync.ui.unlocked") if unlocked else tr("sync.ui.locked"))
+        self.key_state.setVisible(team is not None)   # no team yet: no keys to speak of
         for w in (self.passphrase, self.unlock_button, self.passphrase_label):
             w.setVisible(team is not None and not unlocked)
         self.lock_button.setVisible(unlocked)
