@@ -58,7 +58,7 @@ from outreach.storage.merge_tables import MergePending
 from outreach.storage.tables import APPEND_ONLY, SYNCED_TABLES, SyncedBase
 from outreach.storage.types import UTCDateTime, utcnow
 from outreach.storage.writer import CHANGE_LOG, Writer, bulk_insert
-from outreach.sync import conflicts, duplicates, merge_fast
+from outreach.sync import conflicts, duplicates, merge_fast, merge_write
 from outreach.sync.changes import CHANGE_BASE, NOTHING, Entry, Stamp, chunks, load_history
 
 PENDING = MergePending.__table__
@@ -98,8 +98,10 @@ def _bad(index: int, reason: str) -> OutreachError:
     return OutreachError("merge.error.bad_change", index=index + 1, reason=reason)
 
 
-def _parses(parse: Any) -> Any:
+def _parses(parse: Any, nullable: bool) -> Any:
     def ok(value: Any) -> bool:
+        if value is None:
+            return nullable
         if not isinstance(value, str):
             return False
         try:
@@ -111,25 +113,27 @@ def _parses(parse: Any) -> Any:
 
 
 def _checker(col: Any) -> Any:
-    """A function telling whether a JSON value fits the column (type, length, NULL)."""
+    """A function telling whether a JSON value fits the column (type, length, NULL): one call per
+    value, the column's NULL rule built in."""
     t = col.type
     if isinstance(t, TypeDecorator) and not isinstance(t, UTCDateTime):
         t = t.impl  # sqlmodel's AutoString is a TypeDecorator over String
+    nullable = bool(col.nullable)
     if isinstance(t, Boolean):
-        fits = lambda v: isinstance(v, bool)  # noqa: E731
-    elif isinstance(t, Integer):
-        fits = lambda v: isinstance(v, int) and not isinstance(v, bool) and abs(v) < 2**63  # noqa: E731
-    elif isinstance(t, Date):
-        fits = _parses(date.fromisoformat)
-    elif isinstance(t, UTCDateTime):
-        fits = _parses(datetime.fromisoformat)
-    elif isinstance(t, String | Text):
+        return lambda v: nullable if v is None else isinstance(v, bool)
+    if isinstance(t, Integer):
+        return lambda v: nullable if v is None else (isinstance(v, int) and not isinstance(v, bool)
+                                                     and -2**63 < v < 2**63)
+    if isinstance(t, Date):
+        return _parses(date.fromisoformat, nullable)
+    if isinstance(t, UTCDateTime):
+        return _parses(datetime.fromisoformat, nullable)
+    if isinstance(t, String | Text):
         length = t.length
-        fits = lambda v: isinstance(v, str) and (length is None or len(v) <= length)  # noqa: E731
-    else:
-        fits = lambda v: isinstance(v, str | int | bool) and not isinstance(v, float)  # noqa: E731
-    nullable = col.nullable
-    return lambda v: (nullable if v is None else fits(v))
+        if length is None:
+            return lambda v: nullable if v is None else isinstance(v, str)
+        return lambda v: nullable if v is None else (isinstance(v, str) and len(v) <= length)
+    return lambda v: nullable if v is None else (isinstance(v, str | int | bool) and not isinstance(v, float))
 
 
 _CHECKERS = {name: {c.name: _checker(c) for c in model.__table__.columns} for name, model in SYNCED_TABLES.items()}
@@ -151,44 +155,51 @@ def from_json_row(entity: str, values: dict[str, Any]) -> dict[str, Any]:
     return {k: (conv[k](v) if k in conv and isinstance(v, str) else v) for k, v in values.items()}
 
 
+_REQUIRED = ("entity", "row_id", "field", "value", "hlc", "device_id", "worker")
+_REQUIRED_SET = frozenset(_REQUIRED)
+_BOOKKEEPING = SyncedBase.BOOKKEEPING
+
+
 def check_change(index: int, ch: Any) -> None:
     if not isinstance(ch, dict):
         raise _bad(index, "not an object")
-    for key in ("entity", "row_id", "field", "value", "hlc", "device_id", "worker"):
-        if key not in ch:
-            raise _bad(index, f"missing {key}")
+    if not ch.keys() >= _REQUIRED_SET:
+        missing = next(k for k in _REQUIRED if k not in ch)
+        raise _bad(index, f"missing {missing}")
     entity = ch["entity"]
-    if entity not in SYNCED_TABLES:
+    if not isinstance(entity, str) or entity not in SYNCED_TABLES:
         raise _bad(index, f"unknown entity {entity!r}")
     hlc = ch["hlc"]
-    if not isinstance(hlc, int) or isinstance(hlc, bool) or not 0 < hlc < 2**63:
+    if not (hlc.__class__ is int or (isinstance(hlc, int) and not isinstance(hlc, bool))) or not 0 < hlc < 2**63:
         raise _bad(index, "bad hlc")
-    if not (isinstance(ch["row_id"], str) and 0 < len(ch["row_id"]) <= 32
-            and isinstance(ch["device_id"], str) and 0 < len(ch["device_id"]) <= 32
-            and isinstance(ch["worker"], str) and len(ch["worker"]) <= 64):
+    row_id, device, worker = ch["row_id"], ch["device_id"], ch["worker"]
+    if not (isinstance(row_id, str) and 0 < len(row_id) <= 32 and isinstance(device, str) and 0 < len(device) <= 32
+            and isinstance(worker, str) and len(worker) <= 64):
         raise _bad(index, "bad row_id, device_id or worker")
     base = ch.get("base")
     if base is not None and not (isinstance(base, list | tuple) and len(base) == 2 and isinstance(base[0], int)
                                  and isinstance(base[1], str)):
         raise _bad(index, "bad base")
-    allowed = _SETTABLE[entity]
     checkers = _CHECKERS[entity]
-    if ch["field"] == "*":
+    fld = ch["field"]
+    if fld == "*":
         value = ch["value"]
         if not isinstance(value, dict):
             raise _bad(index, "a row creation must carry an object (parsed JSON, see changes.from_wire)")
-        if value.get("id", ch["row_id"]) != ch["row_id"]:
+        if value.get("id", row_id) != row_id:
             raise _bad(index, "row id differs from row_id")
+        allowed = _SETTABLE[entity]
         for name, v in value.items():
-            if name not in allowed and name not in SyncedBase.BOOKKEEPING:
+            check = checkers.get(name) if name.__class__ is str else None
+            if check is None or (name not in allowed and name not in _BOOKKEEPING):
                 raise _bad(index, f"unknown field {name!r}")
-            if not checkers[name](v):
+            if not check(v):
                 raise _bad(index, _check_value(entity, name, v))
-    elif ch["field"] in allowed:
-        if not checkers[ch["field"]](ch["value"]):
-            raise _bad(index, _check_value(entity, ch["field"], ch["value"]))
+    elif isinstance(fld, str) and fld in _SETTABLE[entity]:
+        if not checkers[fld](ch["value"]):
+            raise _bad(index, _check_value(entity, fld, ch["value"]))
     else:
-        raise _bad(index, f"field {ch['field']!r} cannot be changed")
+        raise _bad(index, f"field {fld!r} cannot be changed")
 
 
 # ============================================================================ conflicts
@@ -356,6 +367,42 @@ class _Apply:
                     updates.append({"_id": row_id, **diff, "_cur": cur})
         return self._write(entity, inserts, updates)
 
+    def settle_new(self, entity: str, entries_by_row: dict[str, list[Entry]]) -> int:
+        """``settle`` of rows that hold no change yet and arrive with their creation (``NEW``): no
+        read, the fold of the batch alone, values turned from JSON straight into stored text."""
+        fields = _SETTABLE[entity]
+        to_db = merge_write.JSON_TO_DB[entity]
+        defaults = _defaults(SYNCED_TABLES[entity])
+        for k, conv in to_db.items():
+            if defaults.get(k) is not None:
+                defaults[k] = conv(defaults[k])
+        converted = [k for k in to_db if k in fields]
+        stamp_text = codec.db_converter(SYNCED_TABLES[entity].__table__.c.updated_at.type)
+        blocked = self.blocked
+        inserts: list[dict[str, Any]] = []
+        for row_id, entries in entries_by_row.items():
+            blocked.pop((entity, row_id), None)
+            if len(entries) == 1:
+                star = top = entries[0]
+                data = star.data()
+                values = {k: v for k, v in data.items() if k in fields}
+            else:
+                f = fold(entries, fields)
+                values, top, star = f.values, f.top, f.star
+                data = star.data()
+            for k in converted:
+                v = values.get(k)
+                if v is not None:
+                    values[k] = to_db[k](v)
+            created_at = data.get("created_at")
+            inserts.append({**defaults, **values, "hlc": top.hlc, "updated_device": top.device,
+                            "updated_by": top.worker, "updated_at": stamp_text(_at(top)),
+                            "created_by": star.worker, "created_device": star.device,
+                            "created_at": stamp_text(datetime.fromisoformat(created_at) if created_at
+                                                     else _wall(star.hlc)),
+                            "id": row_id})
+        return self._write(entity, inserts, [], ready=True)
+
     def settle_edits(self, entity: str, rows: dict[str, list[Entry]], plan: merge_fast.Plan) -> list[dict[str, Any]]:
         """The fast path for rows whose clock is current (see ``merge_fast``): each new edit meets its
         field's winner from the clock (a true conflict is queued in the same pass), the row gets the
@@ -389,7 +436,9 @@ class _Apply:
         self._write(entity, [], updates)
         return moved
 
-    def _write(self, entity: str, inserts: list[dict[str, Any]], updates: list[dict[str, Any]]) -> int:
+    def _write(self, entity: str, inserts: list[dict[str, Any]], updates: list[dict[str, Any]], *,
+               ready: bool = False) -> int:
+        """Write rows (``ready``: insert values are already as stored, see ``merge_write``)."""
         table = SYNCED_TABLES[entity].__table__
         inserts = self._admissible(entity, inserts, is_insert=True)
         updates = self._admissible(entity, updates, is_insert=False)
@@ -397,12 +446,15 @@ class _Apply:
             if entity == "person":
                 for r in inserts:
                     r["search_pinyin"], r["search_initials"] = name_keys(r["name"])
-            shapes: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
-            for r in inserts:
-                shapes[tuple(r)].append(r)
-            for same in shapes.values():
-                for batch in chunks(same, 2000):
-                    bulk_insert(self.conn, table, batch)
+            if ready:
+                merge_write.insert_rows(self.conn, table, inserts)
+            else:
+                shapes: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
+                for r in inserts:
+                    shapes[tuple(r)].append(r)
+                for same in shapes.values():
+                    for batch in chunks(same, 2000):
+                        bulk_insert(self.conn, table, batch)
         grouped: dict[tuple[str, ...], list[dict]] = defaultdict(list)
         for u in updates:
             u.pop("_cur")
@@ -521,10 +573,8 @@ def apply_changes(writer: Writer, changes: list[dict[str, Any]], *, source: str 
     job.report.already_had = plan.already_had
     slow = {entity: plan.rows(entity, merge_fast.SLOW) for entity in plan.fresh}
     history = {entity: load_history(conn, entity, rows, me=job.me) for entity, rows in slow.items() if rows}
-    for batch in chunks(plan.log_rows, 5000):
-        bulk_insert(conn, CHANGE_LOG, batch)
-    for batch in chunks(plan.base_rows, 5000):
-        bulk_insert(conn, CHANGE_BASE, batch)
+    merge_write.insert_tuples(conn, CHANGE_LOG, merge_fast.LOG_COLS, plan.log_rows)
+    merge_write.insert_tuples(conn, CHANGE_BASE, merge_fast.BASE_COLS, plan.base_rows)
     job.report.new = len(plan.log_rows)
     testhooks.point("import:mid_apply")   # the change log is written, the rows not yet (tests only)
     clocks: list[dict[str, Any]] = []
@@ -540,7 +590,7 @@ def apply_changes(writer: Writer, changes: list[dict[str, Any]], *, source: str 
             if len(new) > 1:   # edits that came with the creation
                 job.detect(entity, row_id, [], new)
             clocks += merge_fast.clocks_of(entity, row_id, new)
-        job.settle(entity, created, none_exist=True)
+        job.settle_new(entity, created)
         clocks += job.settle_edits(entity, plan.rows(entity, merge_fast.EDIT), plan)
     for entity, rows in slow.items():   # the clocks of re-folded rows, from their whole history now
         for row_id, entries in load_history(conn, entity, rows, me=job.me).items():

@@ -1,11 +1,14 @@
 """The merge engine's set-based half (issue 14): staging a batch of received changes, telling which are
 held already, reading the per-field clocks of the rows they touch, and keeping those clocks.
 
-``merge_clock`` holds, for every (entity, row, field), the change that wins the field now (stamp,
-worker, base, JSON value), and per row its greatest creation (``'*'``); the row's greatest change is
-the greatest of these entries. It is a pure function of the change log, which only grows, so every clock entry only grows:
-one guarded upsert (``ON CONFLICT … DO UPDATE … WHERE excluded is newer``) keeps it whatever the
-order of imports.
+``merge_clock`` holds, for every (entity, row, field) edited, the edit that wins the field now (stamp,
+worker, base, JSON value). A row's creations are not repeated there: its greatest creation (``'*'``)
+is read from the change log's own index on (entity, row, field) when the batch touches the row, so a
+row that arrives whole costs no clock write at all (version 7 drops the ``'*'`` entries version 6
+made). The row's greatest change is the greatest of its clock entries and its greatest creation.
+The clock is a pure function of the change log, which only grows, so every entry only grows: one
+guarded upsert (``ON CONFLICT … DO UPDATE … WHERE excluded is newer``) keeps it whatever the order
+of imports.
 
 ``plan`` sorts the rows a batch touches into three kinds:
 
@@ -35,12 +38,15 @@ from outreach.storage import codec
 from outreach.storage.merge_tables import MergeClock, MergePending
 from outreach.storage.tables import SYNCED_TABLES
 from outreach.sync.changes import Entry
+from outreach.sync.merge_write import dumps
 
 CLOCK = MergeClock.__table__
 PENDING = MergePending.__table__
-STAR = "*"      # clock entry of a row's greatest creation
+STAR = "*"      # the field of a row's creation in the change log
 NEW, EDIT, SLOW = "new", "edit", "slow"
 CLOCK_COLS = ("entity", "row_id", "field", "hlc", "device_id", "worker", "base_hlc", "base_device", "value")
+LOG_COLS = ("entity", "row_id", "field", "value", "hlc", "device_id", "worker", "recorded_at")
+BASE_COLS = ("entity", "row_id", "field", "hlc", "device_id", "base_hlc", "base_device")
 
 STAGE = "merge_in"
 _STAGE_DDL = (f"CREATE TEMPORARY TABLE IF NOT EXISTS {STAGE} (i INTEGER PRIMARY KEY, entity VARCHAR(32), "
@@ -49,9 +55,11 @@ _HELD = text(f"SELECT m.i FROM {STAGE} m JOIN change_log c ON c.entity = m.entit
              "AND c.field = m.field AND c.hlc = m.hlc AND c.device_id = m.device_id")
 _WITH_HISTORY = text(f"SELECT DISTINCT m.entity, m.row_id FROM {STAGE} m WHERE EXISTS "
                      "(SELECT 1 FROM change_log c WHERE c.entity = m.entity AND c.row_id = m.row_id)")
+_STARS = text(f"SELECT c.entity, c.row_id, c.hlc, c.device_id, c.worker FROM (SELECT DISTINCT entity, row_id "
+              f"FROM {STAGE}) m JOIN change_log c ON c.entity = m.entity AND c.row_id = m.row_id AND c.field = '*'")
 _CLOCKS = text(f"SELECT k.entity, k.row_id, k.field, k.hlc, k.device_id, k.worker, k.base_hlc, k.base_device, "
                f"k.value FROM (SELECT DISTINCT entity, row_id FROM {STAGE}) m "
-               "JOIN merge_clock k ON k.entity = m.entity AND k.row_id = m.row_id")
+               "JOIN merge_clock k ON k.entity = m.entity AND k.row_id = m.row_id AND k.field <> '*'")
 
 _COMPILED: dict[str, tuple[str, Any]] = {}
 
@@ -82,18 +90,18 @@ def write_clocks(conn: Connection, rows: list[dict[str, Any]]) -> None:
 
 def clock_row(entity: str, row_id: str, field: str, e: Entry) -> dict[str, Any]:
     base = e.base
-    is_field = field != STAR
     return {"entity": entity, "row_id": row_id, "field": field, "hlc": e.hlc, "device_id": e.device,
-            "worker": e.worker, "base_hlc": base[0] if base is not None and is_field else None,
-            "base_device": base[1] if base is not None and is_field else None,
-            "value": e.value if is_field else None}
+            "worker": e.worker, "base_hlc": base[0] if base is not None else None,
+            "base_device": base[1] if base is not None else None, "value": e.value}
 
 
 def clocks_of(entity: str, row_id: str, entries: list[Entry]) -> list[dict[str, Any]]:
     """The clock entries of a row whose whole history (or any part of it: the upsert keeps the
-    greatest) is ``entries``."""
+    greatest) is ``entries``: the greatest edit of each field (creations are not kept)."""
     best: dict[str, Entry] = {}
     for e in entries:
+        if e.field == STAR:
+            continue
         cur = best.get(e.field)
         if cur is None or e.stamp > cur.stamp:
             best[e.field] = e
@@ -105,16 +113,18 @@ class Plan:
 
     def __init__(self) -> None:
         self.fresh: dict[str, dict[str, list[Entry]]] = {}
-        self.log_rows: list[dict[str, Any]] = []
-        self.base_rows: list[dict[str, Any]] = []
+        self.log_rows: list[tuple] = []     # change_log rows (LOG_COLS), values as stored
+        self.base_rows: list[tuple] = []    # change_base rows (BASE_COLS)
         self.already_had = 0
         self.kind: dict[tuple[str, str], str] = {}
         self.clock: dict[tuple[str, str], dict[str, Entry]] = defaultdict(dict)
+        self.star: dict[tuple[str, str], Entry] = {}               # the greatest creation held
         self.current: dict[str, dict[str, dict[str, Any]]] = {}   # entity -> id -> row (EDIT rows)
         self.top: dict[tuple[str, str], Entry] = {}                # the greatest clock entry (EDIT rows)
+        self.sorted_rows: dict[tuple[str, str], dict[str, list[Entry]]] = defaultdict(dict)  # (entity, kind) ->
 
     def rows(self, entity: str, kind: str) -> dict[str, list[Entry]]:
-        return {r: new for r, new in self.fresh.get(entity, {}).items() if self.kind[(entity, r)] == kind}
+        return self.sorted_rows.get((entity, kind), {})
 
 
 def plan(conn: Connection, changes: list[dict[str, Any]], now: Any, me: str) -> Plan:
@@ -130,12 +140,16 @@ def plan(conn: Connection, changes: list[dict[str, Any]], now: Any, me: str) -> 
                          "VALUES (%s, %s, %s, %s, %s, %s)",
                          [(i, ch["entity"], ch["row_id"], ch["field"], ch["hlc"], ch["device_id"])
                           for i, ch in enumerate(changes)])
-    held = set(conn.execute(_HELD).scalars())
-    with_history = {tuple(r) for r in conn.execute(_WITH_HISTORY)}
-    for entity, row_id, fld, hlc, device, worker, bh, bd, value in conn.execute(_CLOCKS):
+    held = {r[0] for r in conn.execute(_HELD).fetchall()}
+    with_history = {(r[0], r[1]) for r in conn.execute(_WITH_HISTORY).fetchall()}
+    for entity, row_id, fld, hlc, device, worker, bh, bd, value in conn.execute(_CLOCKS).fetchall():
         base = (bh, bd) if bh is not None else None
         p.clock[(entity, row_id)][fld] = Entry(0, fld, hlc, device, worker, value or "null", base)
-    pending = {tuple(r) for r in conn.execute(select(PENDING.c.entity, PENDING.c.row_id))}
+    for entity, row_id, hlc, device, worker in conn.execute(_STARS).fetchall():
+        held_star = p.star.get((entity, row_id))
+        if held_star is None or (hlc, device) > held_star.stamp:
+            p.star[(entity, row_id)] = Entry(0, STAR, hlc, device, worker, "null", None)
+    pending = {(r[0], r[1]) for r in conn.execute(select(PENDING.c.entity, PENDING.c.row_id)).fetchall()}
     existing: dict[str, dict[str, dict[str, Any]]] = {}
     for entity in {ch["entity"] for ch in changes}:   # the rows already stored, in one query per table
         table = SYNCED_TABLES[entity].__table__
@@ -152,30 +166,32 @@ def plan(conn: Connection, changes: list[dict[str, Any]], now: Any, me: str) -> 
             p.already_had += 1
         else:
             by_entity[ch["entity"]][ch["row_id"]].append(ch)
-    dumps = codec.dumps
     now = codec.db_timestamp(now)   # one stored text for the whole batch
+    log, bases = p.log_rows, p.base_rows
+    by_stamp = itemgetter("hlc", "device_id")
     for entity, rows in by_entity.items():
         fresh = p.fresh.setdefault(entity, {})
         for row_id, chs in rows.items():
+            if len(chs) > 1:
+                chs.sort(key=by_stamp)
             seen: set[tuple[str, int, str]] = set()
             new_entries = []
-            chs.sort(key=lambda c: (c["hlc"], c["device_id"]))
             for ch in chs:
-                key = (ch["field"], ch["hlc"], ch["device_id"])
-                if key in seen:
-                    p.already_had += 1
-                    continue
-                seen.add(key)
+                fld, hlc, device = ch["field"], ch["hlc"], ch["device_id"]
+                if len(chs) > 1:
+                    key = (fld, hlc, device)
+                    if key in seen:
+                        p.already_had += 1
+                        continue
+                    seen.add(key)
                 value = dumps(ch["value"])
                 base = ch.get("base")
-                base = (int(base[0]), str(base[1])) if base is not None else None
-                e = Entry(0, ch["field"], ch["hlc"], ch["device_id"], ch["worker"], value, base, ch["value"], True)
-                new_entries.append(e)
-                p.log_rows.append({"entity": entity, "row_id": row_id, "field": e.field, "value": value,
-                                   "hlc": e.hlc, "device_id": e.device, "worker": e.worker, "recorded_at": now})
-                if base is not None and e.field != STAR:
-                    p.base_rows.append({"entity": entity, "row_id": row_id, "field": e.field, "hlc": e.hlc,
-                                        "device_id": e.device, "base_hlc": base[0], "base_device": base[1]})
+                if base is not None:
+                    base = (int(base[0]), str(base[1]))
+                    if fld != STAR:
+                        bases.append((entity, row_id, fld, hlc, device, base[0], base[1]))
+                new_entries.append(Entry(0, fld, hlc, device, ch["worker"], value, base, ch["value"], True))
+                log.append((entity, row_id, fld, value, hlc, device, ch["worker"], now))
             if new_entries:
                 fresh[row_id] = new_entries
     _classify(p, with_history, pending, me, existing)
@@ -192,18 +208,21 @@ def _classify(p: Plan, with_history: set, pending: set, me: str, stored: dict[st
             cur = existing.get(row_id)
             if any(e.device == me for e in new):   # own changes coming back: bases from the log order
                 p.kind[key] = SLOW
+                p.sorted_rows[(entity, SLOW)][row_id] = new
                 continue
             if cur is None:   # not stored: NEW only when no change of it is held either
-                p.kind[key] = NEW if has_star and key not in with_history else SLOW
+                kind = p.kind[key] = NEW if has_star and key not in with_history else SLOW
+                p.sorted_rows[(entity, kind)][row_id] = new
                 continue
             clock = p.clock.get(key, {})
-            star = clock.get(STAR)
-            top = max(clock.values(), key=lambda e: e.stamp) if clock else None
-            fast = (not has_star and key not in pending and top is not None and star is not None
+            star = p.star.get(key)
+            top = max([star, *clock.values()], key=lambda e: e.stamp) if star is not None else None
+            fast = (not has_star and key not in pending and top is not None
                     and top.hlc == cur["hlc"] and top.device == cur["updated_device"]
                     and all(e.stamp > star.stamp for e in new)
                     and all(clock[e.field].stamp > star.stamp for e in new if e.field in clock))
-            p.kind[key] = EDIT if fast else SLOW
+            kind = p.kind[key] = EDIT if fast else SLOW
+            p.sorted_rows[(entity, kind)][row_id] = new
             if fast:
                 current[row_id] = cur
                 p.top[key] = top
@@ -211,7 +230,7 @@ def _classify(p: Plan, with_history: set, pending: set, me: str, stored: dict[st
 
 def winners(p: Plan, entity: str, row_id: str) -> dict[str, Entry]:
     """The field winners an EDIT row's clock holds (each newer than the row's creation)."""
-    return {f: e for f, e in p.clock.get((entity, row_id), {}).items() if f != STAR}
+    return dict(p.clock.get((entity, row_id), {}))
 
 
 __all__ = ["EDIT", "NEW", "SLOW", "Plan", "clocks_of", "plan", "winners", "write_clocks"]

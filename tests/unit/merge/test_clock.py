@@ -8,6 +8,7 @@ from sqlalchemy import delete, select, text
 
 from outreach.storage.merge_tables import MergeClock
 from outreach.storage.migrations import m0006_merge_clock as m0006
+from outreach.storage.migrations import m0007_merge_fast_reserved as m0007
 from outreach.storage.tables import Household, Person
 from outreach.sync import conflicts
 from outreach.sync.changes import load_history
@@ -90,6 +91,8 @@ def test_the_upgrade_fills_the_clocks_the_merge_keeps():
         me = conn.execute(text("SELECT value FROM setting WHERE key = 'device_id'")).scalar_one()
         for statement in (m0006.FIELD_WINNERS, m0006.STARS):
             conn.execute(text(statement), {"me": me})
+        assert conn.execute(select(CLOCK).where(CLOCK.c.field == "*")).first() is not None
+        m0007.upgrade(conn)   # version 7 keeps field winners only
     assert clock_rows(lead) == expected
     own = [r for r in expected if r[2] == "phone" and r[1] == hh]
     assert own and own[0][4] == lead.device.id and own[0][6] is not None   # base known for an own edit
