@@ -39,16 +39,17 @@ def pg_cluster():
         return
     from tests.pg_cluster import Cluster, find_bindir
 
+    give_up = pytest.fail if os.environ.get("OUTREACH_PG_REQUIRED") else pytest.skip   # CI: never skip
     bindir = find_bindir()
     if bindir is None:
-        pytest.skip("OUTREACH_TEST_ENGINE=postgresql, but no PostgreSQL server binaries (initdb, pg_ctl) were "
+        give_up("OUTREACH_TEST_ENGINE=postgresql, but no PostgreSQL server binaries (initdb, pg_ctl) were "
                     "found: install the distribution's postgresql package or set OUTREACH_PG_BIN")
     cluster = Cluster(bindir)
     try:
         cluster.start()
     except (RuntimeError, OSError) as exc:
         cluster.stop()
-        pytest.skip(f"OUTREACH_TEST_ENGINE=postgresql: the test cluster did not start: {exc}")
+        give_up(f"OUTREACH_TEST_ENGINE=postgresql: the test cluster did not start: {exc}")
     yield cluster
     cluster.stop()
 

@@ -22,6 +22,7 @@ from outreach.domain.validation import (
 )
 from outreach.services.areas import AREA, get_area
 from outreach.services.people import PERSON, PersonInfo, list_members
+from outreach.services.stale import check_unchanged
 from outreach.storage import search_index
 from outreach.storage.store import Store
 from outreach.storage.tables import Assessment, Household, Visit
@@ -78,7 +79,10 @@ def create_household(store: Store, *, village_id: str, code: str | None = None, 
         return w.insert(Household, values)
 
 
-def update_household(store: Store, household_id: str, **changes: Any) -> dict[str, tuple[Any, Any]]:
+def update_household(store: Store, household_id: str, *, expected: dict[str, Any] | None = None,
+                     **changes: Any) -> dict[str, tuple[Any, Any]]:
+    """``expected``: the values the editor showed when it opened the household; a field someone else
+    changed since is not overwritten (``stale.RecordChanged``, nothing written)."""
     unknown = set(changes) - EDITABLE - {"archived"}
     if unknown:
         raise TypeError(f"unknown household fields: {sorted(unknown)}")
@@ -87,6 +91,7 @@ def update_household(store: Store, household_id: str, **changes: Any) -> dict[st
         current = w.conn.execute(select(HOUSEHOLD).where(HOUSEHOLD.c.id == household_id)).mappings().first()
         if current is None:
             raise NotFound("error.household.not_found", id=household_id)
+        check_unchanged(w.conn, "household", current, _clean(expected) if expected else None, values)
         merged = {**current, **values}
         check = {k: merged[k] for k in values}
         if merged["consent_given"]:

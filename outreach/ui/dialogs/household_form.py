@@ -144,8 +144,9 @@ class HouseholdForm(FormDialog):
             fields = {k: v for k, v in values.items() if k != "village_id"}
             return households_svc.create_household(store, village_id=values["village_id"], **fields)
         changed = {k: v for k, v in values.items() if self.original.get(k) != v}
-        if changed:
-            households_svc.update_household(store, self.household_id, **changed)
+        if changed:   # what someone else changed since the form opened is not overwritten (issue 15)
+            households_svc.update_household(store, self.household_id,
+                                            expected={k: self.original.get(k) for k in changed}, **changed)
         return self.household_id
 
     def after_save(self, result) -> None:
