@@ -415,6 +415,15 @@ def join_team(store: Any, invite: bytes, passphrase: str, *, kdf: KdfParams = DE
             _adopt_team_profile(w, reference, device.id)
         if current is None:
             conn.execute(insert(TEAM).values(**team.__dict__, joined_at=_now()))
+        elif (current.team_age, current.team_sign, current.recovery_age, current.lead_device_id) != \
+                (team.team_age, team.team_sign, team.recovery_age, team.lead_device_id):
+            # joining again after the lead's laptop was replaced (docs/security.md): the invite's
+            # keys and lead, checked like a first join by the fingerprint both people compare
+            conn.execute(update(TEAM).where(TEAM.c.team_id == team.team_id).values(
+                team_age=team.team_age, team_sign=team.team_sign, recovery_age=team.recovery_age,
+                lead_device_id=team.lead_device_id))
+            conn.execute(update(DEVICE).where(DEVICE.c.device_id == current.lead_device_id,
+                                              DEVICE.c.device_id != team.lead_device_id).values(role=ROLE_MEMBER))
         _upsert_device(conn, team.team_id, {
             "device_id": team.lead_device_id, "name": str(lead.get("name", ""))[:80],
             "worker": str(lead.get("worker", ""))[:64], "role": ROLE_LEAD, "status": STATUS_ENROLLED,

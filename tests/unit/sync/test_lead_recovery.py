@@ -301,3 +301,23 @@ def test_a_second_lost_lead_is_replaced_too_and_a_worker_that_missed_the_first_f
         assert r.status == transport.REFUSED
     finally:
         third.close()
+
+
+def test_a_laptop_without_a_certificate_joins_the_new_lead_again_and_keeps_its_records(lost):
+    _old, li, wang, new, identity_file, ups = lost
+    with wang.store.engine.begin() as conn:       # as if wang took no downlink since the upgrade
+        LR._put(conn, {})
+    recover(new, identity_file, ups[:1])          # from 李娜's uplink alone
+    request, fingerprint = T.join_team(wang.store, T.make_invite(new.store, ring=new.ring), PASS,
+                                       kdf=FAST_KDF_FOR_TESTS)
+    req = T.read_request(new.store, request)
+    assert req.fingerprint == fingerprint         # compared aloud, as at the first enrolment
+    T.enroll(new.store, req, villages=[SHIMEN, HEKOU])
+    [r] = receive(wang, downlink(new, wang))
+    assert r.status == transport.IMPORTED, r.text("en")
+    row = team_row(wang)
+    assert (row.lead_device_id, row.team_sign) == (new.id, team_row(new).team_sign)
+    assert device(wang, _old.id).status == STATUS_REVOKED
+    [r] = receive(new, uplink(wang))               # a full uplink: the new lead is a new peer
+    assert r.status == transport.IMPORTED, r.text("en")
+    assert "河口-0001" in codes(new.store)
