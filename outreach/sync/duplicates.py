@@ -131,34 +131,70 @@ def find_possible_duplicates(conn: Connection, name: str, birth_date: date | Non
 
 def scan_people(conn: Connection, person_ids: set[str] | None = None, *, found_at: str = "scan") -> int:
     """Propose pairs among ``person_ids`` and everyone else (all people when None); returns how many
-    new proposals were made. Pairs already proposed or decided are skipped."""
+    new proposals were made. Every pair inside a group (same ID number; same pinyin, birth date and
+    village) that holds one of ``person_ids`` is proposed; pairs already proposed or decided are
+    skipped."""
     if person_ids is not None and not person_ids:
         return 0
-    subjects: list[Any] = []
     if person_ids is None:
-        subjects = list(conn.execute(_people_select()))
-    else:
-        for batch in chunks(sorted(person_ids)):
-            subjects.extend(conn.execute(_people_select().where(PERSON.c.id.in_(batch))))
-    numbers = {r.id_number for r in subjects if r.id_number}
-    keys = {(r.search_pinyin, r.birth_date, r.village_id) for r in subjects if r.search_pinyin and r.birth_date}
-    by_number: dict[str, list[Any]] = defaultdict(list)
-    for batch in chunks(sorted(numbers)):
-        for r in conn.execute(_people_select().where(PERSON.c.id_number.in_(batch))):
-            by_number[r.id_number].append(r)
-    by_key: dict[tuple, list[Any]] = defaultdict(list)
-    for batch in chunks(sorted({k[0] for k in keys})):
-        for r in conn.execute(_people_select().where(PERSON.c.search_pinyin.in_(batch))):
-            k = (r.search_pinyin, r.birth_date, r.village_id)
-            if k in keys:
-                by_key[k].append(r)
+        return _scan_everyone(conn, found_at)
+    by_number: dict[str, set[str]] = defaultdict(set)
+    by_key: dict[tuple, set[str]] = defaultdict(set)
+    for batch in chunks(sorted(person_ids)):   # the groups of these people, found by the database
+        for number, pid in conn.execute(_number_groups(batch)).fetchall():
+            by_number[number].add(pid)
+        for pinyin, born, village, pid in conn.execute(_name_groups(batch)).fetchall():
+            by_key[(pinyin, born, village)].add(pid)
+    return _propose(conn, _pairs(by_number.values(), by_key.values()), found_at)
+
+
+def _active(person: Any) -> Any:
+    return and_(person.c.archived.is_(False), person.c.merged_into.is_(None))
+
+
+def _number_groups(batch: list[str]) -> Any:
+    """(ID number, member) of every active person sharing an ID number with an active one of ``batch``."""
+    s, o = PERSON.alias("s"), PERSON.alias("o")
+    oh = HOUSEHOLD.alias("oh")
+    return (select(o.c.id_number, o.c.id).distinct()
+            .select_from(s.join(o, o.c.id_number == s.c.id_number).join(oh, oh.c.id == o.c.household_id))
+            .where(s.c.id.in_(batch), s.c.id_number.is_not(None), s.c.id_number != "", _active(s), _active(o),
+                   s.c.household_id.in_(select(HOUSEHOLD.c.id))))
+
+
+def _name_groups(batch: list[str]) -> Any:
+    """(pinyin, birth date, village, member) of every active person with the same pinyin, birth date
+    and village as an active one of ``batch``."""
+    s, o = PERSON.alias("s"), PERSON.alias("o")
+    sh, oh = HOUSEHOLD.alias("sh"), HOUSEHOLD.alias("oh")
+    return (select(o.c.search_pinyin, o.c.birth_date, oh.c.village_id, o.c.id).distinct()
+            .select_from(s.join(sh, sh.c.id == s.c.household_id)
+                         .join(o, and_(o.c.search_pinyin == s.c.search_pinyin, o.c.birth_date == s.c.birth_date))
+                         .join(oh, and_(oh.c.id == o.c.household_id, oh.c.village_id == sh.c.village_id)))
+            .where(s.c.id.in_(batch), s.c.search_pinyin != "", s.c.birth_date.is_not(None), _active(s), _active(o)))
+
+
+def _pairs(*groupings: Any) -> dict[tuple[str, str], str]:
+    """Every pair inside each group, with the reason of the first grouping that has it."""
     pairs: dict[tuple[str, str], str] = {}
-    for group, reason in [(g, BY_ID_NUMBER) for g in by_number.values()] + [(g, BY_NAME) for g in by_key.values()]:
-        ids = sorted({r.id for r in group})
-        for i, a in enumerate(ids):
-            for b in ids[i + 1:]:
-                pairs.setdefault((a, b), reason)
-    return _propose(conn, pairs, found_at)
+    for groups, reason in zip(groupings, (BY_ID_NUMBER, BY_NAME), strict=True):
+        for group in groups:
+            ids = sorted(group)
+            for i, a in enumerate(ids):
+                for b in ids[i + 1:]:
+                    pairs.setdefault((a, b), reason)
+    return pairs
+
+
+def _scan_everyone(conn: Connection, found_at: str) -> int:
+    by_number: dict[str, set[str]] = defaultdict(set)
+    by_key: dict[tuple, set[str]] = defaultdict(set)
+    for r in conn.execute(_people_select()):
+        if r.id_number:
+            by_number[r.id_number].add(r.id)
+        if r.search_pinyin and r.birth_date:
+            by_key[(r.search_pinyin, r.birth_date, r.village_id)].add(r.id)
+    return _propose(conn, _pairs(by_number.values(), by_key.values()), found_at)
 
 
 def _propose(conn: Connection, pairs: dict[tuple[str, str], str], found_at: str) -> int:
