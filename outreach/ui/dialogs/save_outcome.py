@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from outreach.domain.errors import OutreachError, ValidationError
 from outreach.i18n import tr
-from outreach.ui.widgets import ErrorLabel
+from outreach.ui.widgets import ErrorLabel, fit_to_screen
 
 
 class SaveOutcome:
@@ -70,6 +70,14 @@ class SaveOutcome:
             if answer != QMessageBox.StandardButton.Discard:
                 return
         super().reject()  # type: ignore[misc]
+
+    _fitted = False
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)  # type: ignore[misc]
+        if not self._fitted:  # a PHQ-9 is 680 px tall: on a 1280×720 laptop Save sat under the task bar
+            self._fitted = True
+            fit_to_screen(self)  # type: ignore[arg-type]
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
         if self.has_unsaved():
