@@ -63,6 +63,8 @@ def _recover_lead(ctx) -> int:
     ctx.print(tr("ll.cli.members", names="、".join(result.members)))
     for r in result.imports:
         ctx.print(r.text())
+    for msg in result.skipped:
+        ctx.print(msg.text())
     ctx.print(tr("ll.cli.next"))
     return 0
 

@@ -272,6 +272,7 @@ class Recovered:
     members: tuple[str, ...]            # display names of the laptops taken from certificates
     grace_until: date
     imports: tuple[Any, ...]            # transport.ImportResult of each uplink
+    skipped: tuple[Any, ...] = ()       # Msg per uplink left out (its laptop has no certificate yet)
 
 
 class _BootstrapGate:
@@ -301,9 +302,12 @@ class _BootstrapGate:
             raise B.BundleRefused("sync.refused.not_addressed")
 
 
-def read_uplinks(identity: x25519.Identity, paths: list[Path]) -> list[tuple[Path, B.Manifest, dict[str, Any]]]:
+def read_uplinks(identity: x25519.Identity, paths: list[Path],
+                 skipped: list[Any] | None = None) -> list[tuple[Path, B.Manifest, dict[str, Any]]]:
     """Each uplink's manifest and certificate, checked (a file that does not check is an error
-    naming it: nothing is changed)."""
+    naming it: nothing is changed). An uplink of a laptop that has no certificate yet is left out
+    and its ``Msg`` added to ``skipped`` (that laptop joins again); none with one is an error."""
+    from outreach.i18n import Msg
     from outreach.inputfiles import open_regular
     from outreach.sync.bundle_stream import open_stream
 
@@ -315,10 +319,15 @@ def read_uplinks(identity: x25519.Identity, paths: list[Path]) -> list[tuple[Pat
             with open_regular(path) as fh:
                 opened = open_stream(fh, [identity], gate)
         except B.BundleRefused as exc:
+            if exc.key == "ll.refused.no_certificate" and skipped is not None:
+                skipped.append(Msg(exc.key, dict(exc.params)))
+                continue
             if exc.key.startswith("ll."):     # ours: it says what to do already
                 raise OutreachError(exc.key, **exc.params) from exc
             raise OutreachError("ll.error.uplink_refused", file=Path(path).name, reason=exc.message()) from exc
         out.append((Path(path), opened.manifest, gate.cert or {}))
+    if not out and skipped:
+        raise OutreachError("ll.error.none_certified")
     if not out:
         raise OutreachError("ll.error.no_uplinks")
     if len({m.team_id for _p, m, _c in out}) > 1:
@@ -338,7 +347,8 @@ def recover_lead(store: Any, identity: x25519.Identity, uplinks: list[Path], pas
         current = T.get_team(conn)
     if current is not None:
         raise OutreachError("ll.error.in_team", team=current.name or current.team_id[:8])
-    found = read_uplinks(identity, [Path(p) for p in uplinks])
+    skipped: list[Any] = []
+    found = read_uplinks(identity, [Path(p) for p in uplinks], skipped)
     first = found[0][2]
     prior = _prior_successions(found, authority_public(identity))
     team_id = first["team_id"]
@@ -386,7 +396,7 @@ def recover_lead(store: Any, identity: x25519.Identity, uplinks: list[Path], pas
     results = import_bundles(store, ring, [p for p, _m, _c in found])
     with store.connect() as conn:
         names = tuple(d.display_name for d in T.list_devices(conn) if d.device_id in certs)
-        return Recovered(T.require_team(conn), lost_lead, names, grace_until, tuple(results))
+        return Recovered(T.require_team(conn), lost_lead, names, grace_until, tuple(results), tuple(skipped))
 
 
 def _prior_successions(found: list, authority: str) -> list[dict[str, Any]]:

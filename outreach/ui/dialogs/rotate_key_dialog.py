@@ -72,7 +72,8 @@ def recover_job(store, identity: str, uplinks: list[str], passphrase: str, until
     result = lead_recovery.recover_lead(store, lead_recovery.read_identity_file(Path(identity)),
                                         expand_paths(Path(p) for p in uplinks), passphrase, until, kdf=KDF)
     return {"team": result.team.name or result.team.team_id[:8], "members": list(result.members),
-            "until": until.isoformat(), "imports": [r.text() for r in result.imports]}
+            "until": until.isoformat(), "imports": [r.text() for r in result.imports],
+            "skipped": [m.text() for m in result.skipped]}
 
 
 class RotateKeyDialog(QDialog):
@@ -263,5 +264,5 @@ class RotateKeyDialog(QDialog):
         self.cancel.setText(tr("ll.handover.close"))
         self.status.setText("\n".join([tr("ll.cli.done", team=result["team"], date=result["until"]),
                                        tr("ll.cli.members", names="、".join(result["members"])),
-                                       tr("ll.dialog.next")]))
+                                       *result["skipped"], tr("ll.dialog.next")]))
         self.sig_recovered.emit(result["team"])

@@ -195,8 +195,12 @@ def test_a_laptop_that_never_received_the_authority_is_told_to_join_again(lost):
     no_cert = uplink(wang).path
     with pytest.raises(OutreachError) as exc:
         recover(new, identity_file, [no_cert])
-    assert "no device certificate" in exc.value.message("en")
-    recover(new, identity_file, ups[:1])          # from 李娜's uplink alone
+    assert exc.value.key == "ll.error.none_certified" and "Nothing was changed" in exc.value.message("en")
+    with new.store.connect() as conn:
+        assert T.get_team(conn) is None
+    result = recover(new, identity_file, [ups[0], no_cert])    # 李娜's counts, 王强's is left out
+    [skipped] = result.skipped
+    assert "王强" in skipped.text("en") and "no device certificate" in skipped.text("en")
     with new.store.connect() as conn:
         assert T.get_device(conn, wang.id) is None
     [r] = receive(li, downlink(new, li))
