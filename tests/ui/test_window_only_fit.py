@@ -50,7 +50,8 @@ def _open(name, window, ctx, county, store, tmp_path):
 
 
 DIALOGS = ["scale_phq9", "scale_barthel", "xlsform_fill", "backups", "passphrase", "recovery_unlock",
-           "register", "blank", "letters", "report", "export", "areas", "directory", "profile"]
+           "register", "blank", "letters", "report", "export", "areas", "directory", "profile", "create_team",
+           "join_team"]
 
 
 def _buttons(dialog: QDialog) -> list[QAbstractButton]:
