@@ -149,3 +149,15 @@ def test_the_lead_is_told_it_cannot_hand_over(qtbot, worker_window):
         assert "组长的电脑不能办理移交" in dialog.error.text()
     finally:
         ctx.close()
+
+
+def test_reopened_after_the_bundle_was_made_it_starts_at_the_acknowledgement(qtbot, worker_window):
+    from outreach.sync import handover
+
+    _lead, li, window, ctx = worker_window
+    result = handover.start(li.store, li.ring, li.outbox)     # made earlier (CLI, or the screen closed)
+    dialog = window.dayone.run("handover")
+    qtbot.waitUntil(lambda: dialog.pages.currentIndex() == 1, timeout=5000)
+    assert result.path.name in dialog.written.text() and f"第 {result.seq} 号" in dialog.written.text()
+    assert not dialog.wipe_button.isEnabled()
+    dialog.reject()
