@@ -333,10 +333,16 @@ class ReferralsView(QWidget):
 
     def _selection_changed(self, *_args) -> None:
         refs = self.selected_references()
-        if len(refs) == 1:
+        if len(refs) == 1 and not self._reply_in_progress():
             self.reply_reference.setText(refs[0])
             self.look_up_reply()
         self._update_buttons()
+
+    def _reply_in_progress(self) -> bool:
+        """A reply slip half typed in: a click in the list must not move it to another referral."""
+        return bool(self.reply_reference.text().strip()) and (
+            self.reply_result.checkedButton() is not None or bool(self.reply_services.text().strip())
+            or bool(self.reply_note.text().strip()))
 
     def _update_buttons(self) -> None:
         has = bool(self.table.selectionModel().selectedRows()) if self.table.selectionModel() else False
