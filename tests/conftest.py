@@ -55,22 +55,25 @@ def pg_cluster():
 
 
 def _databases_per_folder(request, monkeypatch, tmp_path):
-    """PostgreSQL runs: OUTREACH_DATABASE_URL names this test's database (for the default data folder
-    and for subprocesses); every other data folder opened in the test gets a database of its own."""
+    """PostgreSQL runs: every data folder opened in the test gets a database of its own, made when the
+    store is first opened (a test that opens none costs nothing). OUTREACH_DATABASE_URL names the
+    default folder's database, for subprocesses (it exists once the test has opened that store)."""
     from pathlib import Path
 
     from outreach.storage import server
 
     cluster = request.getfixturevalue("pg_cluster")
-    made: dict[Path, str] = {(tmp_path / "data").resolve(): cluster.new_database()}
-    monkeypatch.setenv("OUTREACH_DATABASE_URL", made[(tmp_path / "data").resolve()])
+    default = (tmp_path / "data").resolve()
+    names = {default: cluster.next_name()}
+    made: dict[Path, str] = {}
+    monkeypatch.setenv("OUTREACH_DATABASE_URL", cluster.url(names[default]))
 
     def url_for(directory, explicit=None):
         if explicit:
             return server.database_url(explicit)
         key = Path(directory).resolve()
         if key not in made:
-            made[key] = cluster.new_database()
+            made[key] = cluster.new_database(names.get(key))
         return made[key]
 
     monkeypatch.setattr(server, "url_for", url_for)

@@ -40,8 +40,9 @@ def find_bindir() -> Path | None:
 
 
 class Cluster:
-    def __init__(self, bindir: Path) -> None:
+    def __init__(self, bindir: Path, *, durable: bool = False) -> None:
         self.bindir = bindir
+        self.durable = durable   # fsync and synchronous commit on, as a real server (benchmarks)
         self.root = Path(tempfile.mkdtemp(prefix="outreach-pg-"))
         self.data = self.root / "data"
         self.as_postgres = os.geteuid() == 0
@@ -62,8 +63,9 @@ class Cluster:
             shutil.chown(self.root, "postgres")
         self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
                   "--locale=C.UTF-8", "--no-sync")
-        options = (f"-k {self.root} -c listen_addresses='' -c fsync=off -c synchronous_commit=off "
-                   "-c full_page_writes=off -c max_connections=200")
+        options = f"-k {self.root} -c listen_addresses='' -c max_connections=200"
+        if not self.durable:
+            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.root / "log"), "-w", "start")
         self._make_template()
 
@@ -97,9 +99,12 @@ class Cluster:
         finally:
             engine.dispose()
 
-    def new_database(self) -> str:
+    def next_name(self) -> str:
+        return f"t{os.getpid()}_{next(self._names)}"
+
+    def new_database(self, name: str | None = None) -> str:
         """A fresh, migrated database (no device identity yet); returns its URL."""
-        name = f"t{os.getpid()}_{next(self._names)}"
+        name = name or self.next_name()
         # FILE_COPY (PostgreSQL 15+) copies a small template faster than the default WAL_LOG
         strategy = " STRATEGY FILE_COPY" if self._admin_version() >= 150000 else ""
         self._sql(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE}{strategy}")

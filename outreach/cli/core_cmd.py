@@ -92,10 +92,10 @@ def _demo(ctx) -> int:
     store = ctx.store
     existing = stats.counts(store)["households"]
     if existing and not demo.resume_mark(store):  # a demo cut short resumes
-        raise OutreachError("cli.demo.not_empty", path=str(store.path), count=existing)
+        raise OutreachError("cli.demo.not_empty", path=store.location, count=existing)
     started = time.perf_counter()
     summary = demo.build_demo(store, households=ctx.args.households, seed=ctx.args.seed)
-    ctx.print(tr("cli.demo.done", path=str(store.path), seconds=f"{time.perf_counter() - started:.1f}",
+    ctx.print(tr("cli.demo.done", path=store.location, seconds=f"{time.perf_counter() - started:.1f}",
                  households=summary.households, people=summary.people, visits=summary.visits,
                  assessments=summary.assessments, referrals=summary.referrals, providers=summary.providers,
                  villages=summary.villages))

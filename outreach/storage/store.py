@@ -163,6 +163,11 @@ class Store:
         self.url: str | None = None        # server stores: the URL without its password
 
     @property
+    def location(self) -> str:
+        """Where the data is, for messages: the SQLite file, or the server URL without its password."""
+        return self.url or str(self.path or ":memory:")
+
+    @property
     def on_server(self) -> bool:
         """True on PostgreSQL: backups, integrity checks and encryption at rest are the server's job."""
         return self.engine.dialect.name != "sqlite"
