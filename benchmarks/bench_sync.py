@@ -10,6 +10,8 @@ very same bytes measured in the same run; and the peak memory of each, in a chil
 - verify: ``bundle_stream.open_stream`` on the file, as ``transport.import_file`` does (decrypt in
   chunks, manifest, signature, payload hash, schema of every change) vs ``pyrage.decrypt`` of the
   same bytes.
+- export_cpu / verify_cpu: the same two ratios in process CPU time (on a machine shared with other
+  work, wall time measures the neighbours too; neither side uses more than one thread).
 - export_collect / export_write: the export's halves on their own (reading the changes out of the
   store; encoding, hashing, signing and encrypting them into a file), each against raw encryption.
 - export_rss / verify_rss: how much the process grows (VmHWM after resetting it through
@@ -55,12 +57,18 @@ VILLAGE = "522731100200"
 NOTES = "独居老人，儿子在东莞务工；降压药快吃完了，需要卫生院上门。"
 
 
-def best(fn, repeat: int = 3) -> tuple[float, object]:
-    times, result = [], None
+CPU: dict[str, float] = {}   # figure -> best process CPU time (steadier than wall time on a shared machine)
+
+
+def best(fn, repeat: int = 3, name: str | None = None) -> tuple[float, object]:
+    times, cpu, result = [], [], None
     for _ in range(repeat):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         result = fn()
         times.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
+    if name:
+        CPU[name] = min(cpu)
     return min(times), result
 
 
@@ -106,7 +114,7 @@ def export_parts(worker, ring, target: Path) -> tuple[float, float]:
                             signer=ring.device_sign, recipients=[B.Recipient(B.TEAM, team.team_age)],
                             escrow=[team.recovery_age], seq=1, prev=None, vector={}, changes=changes)
 
-    write_s, _ = best(write)
+    write_s, _ = best(write, name="write")
     return collect_s, write_s
 
 
@@ -161,14 +169,15 @@ def main() -> None:
         out.mkdir()
         target = out / "bundle.age"
 
-        export_s, result = best(lambda: transport.export_bundle(worker, ring, out=target, full=True), repeat=2)
+        export_s, result = best(lambda: transport.export_bundle(worker, ring, out=target, full=True), repeat=2,
+                                name="export")
         data = result.path.read_bytes()
         collect_s, write_s = export_parts(worker, ring, out / "parts.age")
         inner = B.decrypt(data, [lead_ring.team_age])
         with worker.connect() as conn:
             team = T.require_team(conn)
         recipients = [parse_age_recipient(team.team_age), parse_age_recipient(team.recovery_age)]
-        raw_enc_s, _ = best(lambda: pyrage.encrypt(inner, recipients))
+        raw_enc_s, _ = best(lambda: pyrage.encrypt(inner, recipients), name="encrypt")
 
         def verify():
             with open(target, "rb") as fh:
@@ -176,8 +185,8 @@ def main() -> None:
 
         with lead.connect() as conn:
             gate = transport.RegistryGate(conn, lead_ring, T.require_team(conn))
-            verify_s, opened = best(verify)
-        raw_dec_s, _ = best(lambda: pyrage.decrypt(data, [lead_ring.team_age]))
+            verify_s, opened = best(verify, name="verify")
+        raw_dec_s, _ = best(lambda: pyrage.decrypt(data, [lead_ring.team_age]), name="decrypt")
         lead.close()
         worker.close()
         rss = {op: measure_rss(op, root) for op in ("export", "verify")}
@@ -192,6 +201,9 @@ def main() -> None:
               f"(encode+hash+sign+encrypt) {write_s:.2f} s = {write_s / raw_enc_s:.1f}x raw encrypt")
         print(f"verify (import): {verify_s:7.2f} s  {n / verify_s:10,.0f} changes/s")
         print(f"raw age decrypt: {raw_dec_s:7.2f} s  {mb / raw_dec_s:10,.1f} MiB/s   ratio {verify_s / raw_dec_s:6.1f}x")
+        print(f"CPU time (best): export {CPU['export']:.2f} s = {CPU['export'] / CPU['encrypt']:.1f}x encrypt "
+              f"{CPU['encrypt']:.2f} s (write half {CPU['write'] / CPU['encrypt']:.1f}x); verify {CPU['verify']:.2f} s = "
+              f"{CPU['verify'] / CPU['decrypt']:.1f}x decrypt {CPU['decrypt']:.2f} s")
         for op, r in rss.items():
             print(f"peak RSS {op:6}: {r['peak'] / 2**20:6.1f} MiB ({r['growth'] / 2**20:+.1f} MiB over "
                   f"{r['before'] / 2**20:.1f} MiB before; bundle {mb:.1f} MiB)")
@@ -207,6 +219,9 @@ def main() -> None:
                              "ratio": round(write_s / raw_enc_s, 2)},
             "verify": {"value": round(n / verify_s), "unit": "changes/s", "baseline": round(n / raw_dec_s),
                        "ratio": round(verify_s / raw_dec_s, 2)},
+            **{f"{name}_cpu": {"value": round(CPU[name], 3), "unit": "s CPU", "baseline": round(CPU[base], 3),
+                               "ratio": round(CPU[name] / CPU[base], 2)}
+               for name, base in (("export", "encrypt"), ("verify", "decrypt"))},
             **{f"{op}_rss": {"value": round(r["growth"] / mib, 1), "unit": "MiB", "baseline": round(mb, 1),
                              "ratio": round(r["growth"] / mib / mb, 2)} for op, r in rss.items()},
         }))

@@ -158,7 +158,7 @@ class _Sink:
         self.parsing = False
         self.manifest_bytes = b""
         self.signature = ""
-        self.tail = bytearray()
+        self.tail: list[bytes] = []       # pieces of the line not ended yet
         self.pending: list[bytes] = []
         self.pending_bytes = 0
         self.sha = hashlib.sha256()
@@ -217,18 +217,19 @@ class _Sink:
         self.size += len(data)
         if self.size > self.limits.max_file_bytes:
             raise B.BundleRefused("sync.refused.payload_mismatch")
-        self.tail += data
-        if b"\n" not in data:
+        end = data.rfind(b"\n") + 1
+        if not end:
+            self.tail.append(data)
             return
-        end = self.tail.rfind(b"\n") + 1
-        self.pending.append(bytes(self.tail[:end]))
-        del self.tail[:end]
-        self.pending_bytes += end
+        self.tail.append(data[:end] if end < len(data) else data)
+        self.pending += self.tail
+        self.pending_bytes += sum(map(len, self.tail))
+        self.tail = [data[end:]] if end < len(data) else []
         if self.pending_bytes >= BATCH_BYTES:
             self._parse()
 
     def _parse(self) -> None:
-        """Check the complete lines received so far (each pending block ends with a newline)."""
+        """Check the complete lines received so far (the pending pieces end with a newline)."""
         if not self.pending:
             return
         lines = b"".join(self.pending).split(b"\n")
@@ -254,8 +255,8 @@ class _Sink:
             B.split_inner(bytes(self.head), self.limits)   # raises the refusal the whole text would get
             raise B.BundleRefused("sync.refused.bad_manifest", reason="signature line missing")
         if self.tail:
-            self.pending.append(bytes(self.tail) + b"\n")
-            self.tail = bytearray()
+            self.pending += [*self.tail, b"\n"]
+            self.tail = []
         self._parse()
 
 
