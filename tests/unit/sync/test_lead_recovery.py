@@ -325,3 +325,26 @@ def test_a_laptop_without_a_certificate_joins_the_new_lead_again_and_keeps_its_r
     [r] = receive(new, uplink(wang))               # a full uplink: the new lead is a new peer
     assert r.status == transport.IMPORTED, r.text("en")
     assert "河口-0001" in codes(new.store)
+
+
+@pytest.mark.sqlite_only    # the store key file is the SQLCipher store's
+def test_after_a_new_recovery_file_a_workers_store_opens_with_it_and_no_longer_with_the_old(lost, tmp_path):
+    from outreach.storage import crypto_store
+    from outreach.storage.store import Store
+
+    old_lead, li, _wang, _new, identity_file, _ups = lost
+    fresh = tmp_path / "safe" / "recovery-identity-2.txt"
+    rotation.rotate_key(old_lead.store, PASS, GRACE, kdf=FAST_KDF_FOR_TESTS, new_recovery=fresh)
+    old_lead.ring = T.unlock(old_lead.store, PASS)
+    [r] = receive(li, downlink(old_lead, li))
+    assert r.status == transport.IMPORTED, r.text("en")
+    li.store.close()
+    li.store = Store.open(li.dir)               # the next start wraps the store key to the new key
+    li.store.close()
+    crypto_store.forget(li.dir)
+    assert crypto_store.unlock_with_recovery(li.dir, fresh.read_text())
+    crypto_store.forget(li.dir)
+    with pytest.raises(OutreachError) as exc:
+        crypto_store.unlock_with_recovery(li.dir, identity_file.read_text())
+    assert exc.value.key == "sec.error.wrong_identity"
+    li.store = Store.open(li.dir)
