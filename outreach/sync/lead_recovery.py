@@ -258,8 +258,8 @@ def apply_succession(conn: Connection, team: T.Team, m: B.Manifest) -> T.Team:
     last = chain[-1]
     conn.execute(update(T.TEAM).where(T.TEAM.c.team_id == team.team_id).values(
         lead_device_id=last["lead"]["device_id"], team_age=last["team_age"], team_sign=last["team_sign"]))
-    st = _get(conn)
-    st["successions"] = list(records)
+    st = _get(conn)   # kept (and sent on in uplinks) only as far as the authority signed them
+    st["successions"] = [r for r in records if _verified(r, SUCCESSION_CONTEXT, authority, SUCCESSION_FORMAT)]
     _put(conn, st)
     return T.require_team(conn)
 
