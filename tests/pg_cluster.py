@@ -61,8 +61,10 @@ class Cluster:
         os.chmod(self.root, 0o755)
         if self.as_postgres:
             shutil.chown(self.root, "postgres")
+        # a server set up in Chinese (ICU zh: pinyin order by default), so the tests see that the app
+        # sorts and compares text by code point there too, as on SQLite (migrations.binary_collation)
         self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
-                  "--locale=C.UTF-8", "--no-sync")
+                  "--locale=C.UTF-8", "--locale-provider=icu", "--icu-locale=zh-CN", "--no-sync")
         options = f"-k {self.root} -c listen_addresses='' -c max_connections=200"
         if not self.durable:
             options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"

@@ -76,6 +76,7 @@ def prepare(engine: Engine, db_file: Path | None) -> int:
                 if current_version(conn):
                     return 0
             SQLModel.metadata.create_all(conn)
+            binary_collation(conn)     # before the search index's triggers depend on the columns
             create_search_index(conn)  # virtual table and triggers: not in the metadata
             for m in migrations():
                 conn.execute(SchemaVersion.__table__.insert().values(
@@ -87,9 +88,33 @@ def prepare(engine: Engine, db_file: Path | None) -> int:
         for m in migrations()[version:]:
             with engine.begin() as conn:
                 m.upgrade(conn)
+                binary_collation(conn)
                 conn.execute(SchemaVersion.__table__.insert().values(
                     version=m.version, name=m.name, applied_at=datetime.now(UTC)))
     return version
+
+
+def binary_collation(conn: Connection) -> None:
+    """PostgreSQL: every text column compares and sorts as on SQLite — by code point (collation "C") —
+    whatever the server's default (a county server set up in Chinese sorts 李 before 王 by pinyin): the
+    same lists, orders and figures on both engines, and ``lower``/``ILIKE`` fold ASCII only, as SQLite's
+    do. Idempotent: only columns not yet "C" are altered (a migration's new tables included)."""
+    if conn.dialect.name != "postgresql":
+        return
+    rows = conn.execute(text(
+        "SELECT c.table_name, c.column_name, c.data_type, c.character_maximum_length "
+        "FROM information_schema.columns c JOIN information_schema.tables t "
+        "ON t.table_schema = c.table_schema AND t.table_name = c.table_name "
+        "WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE' "
+        "AND c.data_type IN ('character varying', 'text') AND c.collation_name IS DISTINCT FROM 'C' "
+        "AND c.table_name NOT LIKE 'person\\_search\\_%' "   # the search index's own (search_index_pg)
+        "ORDER BY c.table_name, c.ordinal_position")).all()
+    alters: dict[str, list[str]] = {}
+    for table, column, data_type, length in rows:
+        type_ = "TEXT" if data_type == "text" else f"VARCHAR({length})" if length else "VARCHAR"
+        alters.setdefault(table, []).append(f'ALTER COLUMN "{column}" TYPE {type_} COLLATE "C"')
+    for table, clauses in alters.items():
+        conn.exec_driver_sql(f'ALTER TABLE "{table}" ' + ", ".join(clauses))
 
 
 def create_search_index(conn: Connection) -> None:

@@ -148,3 +148,20 @@ def test_an_unreachable_server_is_one_line_without_the_password(tmp_path):
         Store.open(tmp_path / "x", database_url=f"postgresql://u:secret@/db?host={tmp_path}/nowhere")
     assert exc.value.key == "pg.error.cannot_connect"
     assert "secret" not in exc.value.message("en")
+
+
+def test_text_sorts_and_compares_by_code_point_as_on_sqlite_on_a_chinese_server(store):
+    """The test cluster's default collation is ICU zh (pinyin order: 李 before 王 before 张); the app's
+    columns are "C", so lists come in the order SQLite gives them."""
+    with store.connect() as conn:
+        assert conn.execute(text("SELECT '李' < '张' COLLATE \"default\"")).scalar_one()   # li < zhang
+        assert not conn.execute(text("SELECT '李' < '张' COLLATE \"C\"")).scalar_one()    # U+674E > U+5F20
+        assert conn.execute(text(
+            "SELECT count(*) FROM information_schema.columns WHERE table_schema = current_schema() "
+            "AND data_type IN ('text', 'character varying') AND collation_name IS DISTINCT FROM 'C' "
+            "AND table_name NOT LIKE 'person_search_%'")).scalar_one() == 0
+    areas.add_area(store, code="522731100200", name="东坪村", level="village")
+    for phone, address in [("1", "张家"), ("2", "李家"), ("3", "王家"), ("4", "abc"), ("5", "Abd")]:
+        households.create_household(store, village_id="522731100200", phone=f"1380013800{phone}", address=address)
+    rows = households.query_households(store, households.HouseholdQuery(sort="address"))
+    assert [h.address for h in rows] == sorted(["张家", "李家", "王家", "abc", "Abd"])   # code point order
