@@ -22,6 +22,8 @@ condition that differs (MATCH / ILIKE) is compiled per dialect, so callers build
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import sqlalchemy as sa
 from sqlalchemy import Connection
 from sqlalchemy.ext.compiler import compiles
@@ -139,6 +141,30 @@ def rebuild(conn: Connection) -> None:
     conn.exec_driver_sql("DELETE FROM person_search_key")
     conn.exec_driver_sql("INSERT INTO person_search_key(person_id) SELECT id FROM person ORDER BY rowid")
     _index(conn, "1")
+
+
+def insert_people(conn: Connection, insert: Callable[[], None], person_ids: list[str]) -> None:
+    """Run ``insert`` — which inserts exactly the people ``person_ids`` — and index them set-based
+    instead of row by row (the merge's bulk path, issue 14): on SQLite the insert trigger is dropped
+    and re-created from its own stored SQL inside the caller's transaction (a rollback restores it),
+    then the key, FTS and name-piece rows are written as the trigger would have (same statements as
+    ``rebuild``). Elsewhere (PostgreSQL's PL/pgSQL trigger) ``insert`` just runs."""
+    trigger = None
+    if conn.dialect.name == "sqlite":
+        trigger = conn.exec_driver_sql("SELECT sql FROM sqlite_master WHERE type = 'trigger' "
+                                       "AND name = 'person_search_ai'").scalar()
+    if trigger is None or not person_ids:
+        insert()
+        return
+    conn.exec_driver_sql("DROP TRIGGER person_search_ai")
+    try:
+        insert()
+    finally:
+        conn.exec_driver_sql(trigger)
+    conn.exec_driver_sql("INSERT OR IGNORE INTO person_search_key(person_id) VALUES (?)", [(i,) for i in person_ids])
+    for start in range(0, len(person_ids), 400):
+        batch = tuple(person_ids[start:start + 400])
+        _index(conn, f"p.id IN ({','.join('?' * len(batch))})", batch)
 
 
 def _phrase(text: str) -> str:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, insert, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, insert, or_, select, update
 
 from outreach.domain.errors import NotFound, OutreachError
 from outreach.domain.idnumber import mask, normalize
@@ -140,10 +140,13 @@ def scan_people(conn: Connection, person_ids: set[str] | None = None, *, found_a
         return _scan_everyone(conn, found_at)
     by_number: dict[str, set[str]] = defaultdict(set)
     by_key: dict[tuple, set[str]] = defaultdict(set)
+    if not _GROUPS:
+        _GROUPS.extend((_number_groups(), _name_groups()))
+    numbers, names = _GROUPS
     for batch in chunks(sorted(person_ids)):   # the groups of these people, found by the database
-        for number, pid in conn.execute(_number_groups(batch)).fetchall():
+        for number, pid in conn.execute(numbers, {"ids": batch}).fetchall():
             by_number[number].add(pid)
-        for pinyin, born, village, pid in conn.execute(_name_groups(batch)).fetchall():
+        for pinyin, born, village, pid in conn.execute(names, {"ids": batch}).fetchall():
             by_key[(pinyin, born, village)].add(pid)
     return _propose(conn, _pairs(by_number.values(), by_key.values()), found_at)
 
@@ -152,26 +155,29 @@ def _active(person: Any) -> Any:
     return and_(person.c.archived.is_(False), person.c.merged_into.is_(None))
 
 
-def _number_groups(batch: list[str]) -> Any:
-    """(ID number, member) of every active person sharing an ID number with an active one of ``batch``."""
+_GROUPS: list[Any] = []   # the two statements below, built once
+
+
+def _number_groups() -> Any:
+    """(ID number, member) of every active person sharing an ID number with an active one of ``ids``."""
     s, o = PERSON.alias("s"), PERSON.alias("o")
     oh = HOUSEHOLD.alias("oh")
     return (select(o.c.id_number, o.c.id).distinct()
             .select_from(s.join(o, o.c.id_number == s.c.id_number).join(oh, oh.c.id == o.c.household_id))
-            .where(s.c.id.in_(batch), s.c.id_number.is_not(None), s.c.id_number != "", _active(s), _active(o),
+            .where(s.c.id.in_(bindparam("ids", expanding=True)), s.c.id_number.is_not(None), s.c.id_number != "", _active(s), _active(o),
                    s.c.household_id.in_(select(HOUSEHOLD.c.id))))
 
 
-def _name_groups(batch: list[str]) -> Any:
+def _name_groups() -> Any:
     """(pinyin, birth date, village, member) of every active person with the same pinyin, birth date
-    and village as an active one of ``batch``."""
+    and village as an active one of ``ids``."""
     s, o = PERSON.alias("s"), PERSON.alias("o")
     sh, oh = HOUSEHOLD.alias("sh"), HOUSEHOLD.alias("oh")
     return (select(o.c.search_pinyin, o.c.birth_date, oh.c.village_id, o.c.id).distinct()
             .select_from(s.join(sh, sh.c.id == s.c.household_id)
                          .join(o, and_(o.c.search_pinyin == s.c.search_pinyin, o.c.birth_date == s.c.birth_date))
                          .join(oh, and_(oh.c.id == o.c.household_id, oh.c.village_id == sh.c.village_id)))
-            .where(s.c.id.in_(batch), s.c.search_pinyin != "", s.c.birth_date.is_not(None), _active(s), _active(o)))
+            .where(s.c.id.in_(bindparam("ids", expanding=True)), s.c.search_pinyin != "", s.c.birth_date.is_not(None), _active(s), _active(o)))
 
 
 def _pairs(*groupings: Any) -> dict[tuple[str, str], str]:

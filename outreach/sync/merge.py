@@ -53,7 +53,7 @@ from outreach.domain.errors import OutreachError
 from outreach.domain.hlc import physical_ms
 from outreach.domain.searchkeys import name_keys
 from outreach.services.referrals import refresh_status
-from outreach.storage import codec
+from outreach.storage import codec, search_index
 from outreach.storage.merge_tables import MergePending
 from outreach.storage.tables import APPEND_ONLY, SYNCED_TABLES, SyncedBase
 from outreach.storage.types import UTCDateTime, utcnow
@@ -446,7 +446,10 @@ class _Apply:
             if entity == "person":
                 for r in inserts:
                     r["search_pinyin"], r["search_initials"] = name_keys(r["name"])
-            if ready:
+            if ready and entity == "person":   # the search index written set-based (see search_index)
+                search_index.insert_people(self.conn, lambda: merge_write.insert_rows(self.conn, table, inserts),
+                                           [r["id"] for r in inserts])
+            elif ready:
                 merge_write.insert_rows(self.conn, table, inserts)
             else:
                 shapes: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
