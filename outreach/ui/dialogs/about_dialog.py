@@ -31,7 +31,7 @@ LOG_FOLDER = "logs"  # outreach/logs.py writes <data folder>/logs/outreach.log
 class AboutFacts:
     version: str
     data_folder: Path | None  # None: an in-memory store (tests, previews)
-    database: Path | None
+    database: Path | str | None   # str: the PostgreSQL server's URL without its password (issue 15)
     logs: Path | None
     program: str
     runtime: str
@@ -43,13 +43,13 @@ class AboutFacts:
         frozen = getattr(sys, "frozen", False)
         program = str(Path(sys.executable).resolve().parent) if frozen else str(Path(__file__).resolve().parents[2])
         return cls(version=__version__, data_folder=folder,
-                   database=Path(path) if path is not None else None,
+                   database=getattr(store, "url", None) or (Path(path) if path is not None else None),
                    logs=folder / LOG_FOLDER if folder is not None else None,
                    program=program,
                    runtime=f"Python {sys.version.split()[0]} · Qt {qVersion()}")
 
     def rows(self) -> list[tuple[str, str]]:
-        def shown(p: Path | None) -> str:
+        def shown(p: Path | str | None) -> str:
             return str(p) if p is not None else tr("about.in_memory")
 
         return [(tr("about.version"), self.version), (tr("about.data_folder"), shown(self.data_folder)),
