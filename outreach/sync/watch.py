@@ -15,6 +15,7 @@ Leads (or a synced / shared folder) drop uplinks into INBOX. Each pass of the wa
    at its end, or its header is incomplete) is put back in INBOX and tried again on a later pass; only
    when it has stayed so for ``give_up`` seconds (seen by this watcher; with ``--once``: since its
    last modification) is it rejected;
+   A database that is busy or failing is not the file's fault: the file goes back, the pass ends;
 5. after the pass, writes a downlink to OUTBOX for every lead whose uplink brought something in.
 
 ``--once`` runs one pass and exits (cron, tests). SIGTERM / SIGINT let the current bundle finish, then
@@ -46,6 +47,9 @@ TEMP_SUFFIXES = (".part", ".partial", ".tmp", ".temp", ".crdownload", ".download
 # refusals a file still being written gets: age's stream authentication fails at the cut, or the
 # header is not all there yet
 INCOMPLETE = frozenset({"sync.refused.damaged", "harden.age.header"})
+# refusals that say nothing about the file: the database was busy or failed (a lost server connection,
+# a bug — the log has the trace). The file goes back to INBOX and the pass ends; never rejected for it.
+TRANSIENT = frozenset({"harden.store_busy", "sync.refused.internal"})
 LEFT = "left"   # outcome of a file put back for a later pass
 
 
@@ -121,6 +125,8 @@ class Watcher:
                 continue
             report.outcomes.append(outcome)
             self.on_outcome(outcome)
+            if outcome.status == LEFT and outcome.result is not None and outcome.result.message.key in TRANSIENT:
+                break   # the database is the problem, not the files: try again on the next pass
             r = outcome.result
             if r is not None and r.status == IMPORTED and r.sender:
                 senders.add(r.sender)
@@ -175,6 +181,10 @@ class Watcher:
             return None                   # another importer has it
         testhooks.point("watch:claimed")
         result = HT.import_file(self.store, self.ring, claimed)
+        if result.status == REFUSED and result.message.key in TRANSIENT:
+            os.rename(claimed, path)
+            log.error("%s not imported, will try again: %s", path.name, result.text("en"))
+            return Outcome(path.name, LEFT, result.text(), result)
         if result.status == REFUSED and self._maybe_incomplete(claimed, result):
             os.rename(claimed, path)
             log.info("%s looks incomplete (%s); trying again later", path.name, result.message.key)

@@ -370,3 +370,28 @@ def test_while_watching_a_growing_file_waits_for_a_stable_size_and_a_stalled_cop
     finally:
         for x in (hub, *leads):
             x.close()
+
+
+def test_a_busy_or_failing_database_leaves_the_files_for_the_next_pass(tmp_path):
+    from outreach import testhooks
+    from outreach.storage.store import StoreBusy
+
+    hub, leads, paths = hub_with_bundles(tmp_path, 2)
+    try:
+        inbox = tmp_path / "inbox"
+        names = fill(inbox, paths)
+
+        def busy(_name):
+            raise StoreBusy("harden.store_busy", path="hub")
+
+        w = Watcher(hub.store, hub.ring, inbox, tmp_path / "out", settle=0)
+        with testhooks.hooked("hub:recorded", busy):      # inside the import's transaction
+            [report] = w.run(once=True)
+        assert [o.status for o in report.outcomes] == ["left"]       # the pass stopped at the first
+        assert sorted(p.name for p in inbox.iterdir() if p.is_file()) == names
+        assert not list((inbox / "rejected").iterdir()) and bundles_in(hub.store) == 0
+        [report] = Watcher(hub.store, hub.ring, inbox, tmp_path / "out", settle=0).run(once=True)
+        assert [o.status for o in report.outcomes] == ["imported", "imported"] and bundles_in(hub.store) == 2
+    finally:
+        for x in (hub, *leads):
+            x.close()
