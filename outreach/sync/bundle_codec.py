@@ -8,19 +8,18 @@ each record's types in C; a batch it cannot take (a float, a missing key, an odd
 Reading: ``decode_changes`` checks a batch of payload lines with typed decoders: the wire record
 (``_WireIn``), then every change's value with one decoder per entity (row creations) or per field
 (edits), built from the same ``bundle._rules`` the reference check uses; ids, dates and timestamps
-are checked for the whole batch at once. It only ever *accepts less* than ``bundle.check_change``:
-whatever it does not accept (an unknown key from a newer minor version, a date written in another
-ISO form, a broken line) returns ``None`` and the caller checks the batch line by line with
-``bundle.check_change``, which accepts it or names the first bad line. So the rule, and every
-refusal message, is the reference one; this module only makes the common case fast.
+are checked by mapping the reference's own patterns and parsers over the batch. It only ever
+*accepts less* than ``bundle.check_change``: whatever it does not take (an unknown key from a newer
+minor version, an explicit ``"base": null``, a broken line) returns ``None`` and the caller checks
+the batch line by line with ``bundle.check_change``, which accepts it or names the first bad line.
+So the rule, and every refusal message, is the reference one; this module makes the common case fast.
 """
 
 from __future__ import annotations
 
 import json
-import re
-from collections import Counter
-from collections.abc import Sequence
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from operator import attrgetter, itemgetter
 from typing import Annotated, Any
@@ -83,22 +82,16 @@ class _WireIn(Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
 _LINE = msgspec.json.Decoder(_WireIn)
 _DECODE_ERRORS = (msgspec.DecodeError, TypeError, ValueError, RecursionError)
 
-# Whole-batch checks: the strings joined by newlines (none may contain one), matched by one regex.
-_ROW_IDS = re.compile(r"(?:[0-9A-Za-z_-]{1,32}\n)*")
-_DEVICES = re.compile(r"(?:[0-9a-f]{32}\n)*")
-_BASE_DEVICES = re.compile(r"(?:(?:[0-9a-f]{32})?\n)*")
-# ISO forms ``datetime.fromisoformat`` reads on every supported Python; calendar checked by msgspec.
-_DATES = re.compile(r"(?:[0-9]{4}-[0-9]{2}-[0-9]{2}\n)*")
-_DATETIMES = re.compile(r"(?:[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{3}|\.[0-9]{6})?"
-                        r"(?:[+-][0-9]{2}:[0-9]{2})?\n)*")
-_CALENDAR = {"date": (_DATES, list[date]), "datetime": (_DATETIMES, list[datetime])}
+# The reference's own checks, mapped over a batch in C: the id patterns, and the date parsers.
+_CALENDAR = {"date": date.fromisoformat, "datetime": datetime.fromisoformat}
 
 
-def _all_match(pattern: re.Pattern[str], items: list[str]) -> bool:
-    if not items:
-        return True
-    text = "\n".join(items) + "\n"
-    return text.count("\n") == len(items) and pattern.fullmatch(text) is not None
+def _all_parse(parse: Callable[[str], Any], texts: Iterable[str]) -> bool:
+    try:
+        deque(map(parse, texts), maxlen=0)
+    except ValueError:
+        return False
+    return True
 
 
 def _value_type(kind: str, nullable: bool) -> Any:
@@ -132,15 +125,7 @@ def _entity(name: str) -> _Entity | None:
 
 
 def _calendar_ok(kind: str, values: list[Any]) -> bool:
-    texts = [v for v in values if v is not None and v is not UNSET]
-    pattern, typ = _CALENDAR[kind]
-    if not _all_match(pattern, texts):
-        return False
-    try:
-        msgspec.convert(texts, typ)
-    except msgspec.ValidationError:
-        return False
-    return True
+    return _all_parse(_CALENDAR[kind], (v for v in values if v is not None and v is not UNSET))
 
 
 def _group_ok(entity: _Entity, fld: str, group: list[_WireIn]) -> bool:
@@ -149,7 +134,8 @@ def _group_ok(entity: _Entity, fld: str, group: list[_WireIn]) -> bool:
         rows = list(map(entity.row.decode, values))
         if entity.has_id:
             ids = list(map(attrgetter("id"), rows))
-            if any(i is not UNSET and i != r for i, r in zip(ids, map(attrgetter("row_id"), group), strict=True)):
+            row_ids = list(map(attrgetter("row_id"), group))
+            if ids != row_ids and any(i is not UNSET and i != r for i, r in zip(ids, row_ids, strict=True)):
                 return False
         for name, kind in entity.calendar.items():
             if not _calendar_ok(kind, list(map(attrgetter(name), rows))):
@@ -184,9 +170,9 @@ def decode_changes(lines: Sequence[bytes], max_line_bytes: int) -> tuple[list[di
             if entity is None or not _group_ok(entity, fld, group):
                 return None
         bases = [b for b in map(attrgetter("base"), records) if b is not UNSET]
-        if not (_all_match(_ROW_IDS, list(map(attrgetter("row_id"), records)))
-                and _all_match(_DEVICES, list(set(map(attrgetter("device_id"), records))))
-                and _all_match(_BASE_DEVICES, list({b[1] for b in bases}))):
+        if not (all(map(B._ROW_ID.fullmatch, map(attrgetter("row_id"), records)))
+                and all(map(B._HEX32.fullmatch, set(map(attrgetter("device_id"), records))))
+                and all(d == "" or B._HEX32.fullmatch(d) for d in {b[1] for b in bases})):
             return None
     except _DECODE_ERRORS:
         return None
