@@ -111,7 +111,10 @@ def _export(store: Any, ring: KeyRing, *, out: Path, full: bool, hub: H.Hub, to:
     from outreach.sync.changes import collect_changes, version_vector
 
     me = store.device
-    if ring.device_id != (me.id if to is None else hub.device_id):
+    # the hub's downlinks come from the hub's own device id (any staff laptop on the hub's database
+    # with the hub key file may write them); a lead's uplinks from the lead's laptop
+    sender = me.id if to is None else hub.device_id
+    if ring.device_id != sender:
         raise OutreachError("sync.error.keys_other_device")
     with contextlib.ExitStack() as files, store.engine.connect() as conn, conn.begin():
         if to is None:   # lead → hub
@@ -130,15 +133,15 @@ def _export(store: Any, ring: KeyRing, *, out: Path, full: bool, hub: H.Hub, to:
         changes = [c for c in collect_changes(conn, since, villages=villages, wire=True)
                    if c["entity"] not in NOT_RELAYED]
         vector = version_vector(conn)
-        seq, prev = TR._next_seq(conn, me.id, stream)
+        seq, prev = TR._next_seq(conn, sender, stream)
         sender_name = T.display_name(me.id, me.name, store.worker) if to is None else (hub.name or me.name)
-        path = out / file_name(hub.name, hub.hub_id, me.id, seq, to=None if to is None else to.device_id) \
+        path = out / file_name(hub.name, hub.hub_id, sender, seq, to=None if to is None else to.device_id) \
             if out.is_dir() else out
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = files.enter_context(atomic_path(path))
         with open(tmp, "wb") as fh:
             manifest = write_bundle_to(
-                fh, kind=kind, team_id=hub.hub_id, sender=me.id, sender_name=sender_name, signer=ring.device_sign,
+                fh, kind=kind, team_id=hub.hub_id, sender=sender, sender_name=sender_name, signer=ring.device_sign,
                 recipients=recipients, escrow=[hub.recovery_age], seq=seq, prev=prev, vector=vector,
                 changes=changes, since=since, villages=None if villages is None else sorted(villages),
                 roster=roster, extra=extra)

@@ -12,6 +12,7 @@ from outreach.storage.tables import Household
 from outreach.storage.writer import CHANGE_LOG
 from outreach.sync import hub as H
 from outreach.sync import transport
+from tests.conftest import ENGINE
 from tests.unit.hub.hub_kit import (
     close_all,
     county,
@@ -233,4 +234,28 @@ def test_the_downlink_carries_county_reference_data_and_the_teams_villages_only(
         with a.lead.store.connect() as conn:
             assert H.get_membership(conn).status == "enrolled"
     finally:
+        close_all(hub, teams)
+
+
+@pytest.mark.skipif(ENGINE != "postgresql", reason="two staff laptops on one hub database: a server database")
+def test_a_second_staff_laptop_on_the_hub_database_serves_the_leads_too(tmp_path):
+    import shutil
+
+    hub, teams = county(tmp_path, n_teams=1, n_workers=1)
+    staff_dir = tmp_path / "staff"
+    staff_dir.mkdir()
+    shutil.copy2(H.hub_keys_path(hub.store), H.hub_keys_path(hub.store, staff_dir))   # the hub key file
+    staff = Store.open(staff_dir, database_url=hub.store.url)
+    try:
+        assert staff.device.id != hub.id
+        ring = H.unlock_hub(staff, "县社工站2026春")
+        week(hub, teams)
+        from outreach.sync import hub_transport as HT
+
+        _imported([HT.import_file(staff, ring, hub_up(teams[0].lead).path)])
+        down = HT.export_downlink(staff, ring, to=teams[0].lead.id, out=tmp_path)
+        _imported(hub_receive(teams[0].lead, down))
+        assert len(county_state(hub.store)["household"]) == 3
+    finally:
+        staff.close()
         close_all(hub, teams)
