@@ -221,6 +221,8 @@ def test_a_corrupt_or_foreign_file_is_rejected_with_the_reason_in_the_users_lang
             assert "incomplete or damaged" in reason[cut.name] and "组长0" in reason[cut.name]
             assert "rejected 3" in out
         assert bundles_in(hub.store) == 1
+        log = (hub.dir / "logs" / "outreach.log").read_text(encoding="utf-8")   # English, for whoever reads it
+        assert "foreign.age rejected: This bundle is not addressed" in log and "Imported bundle 1" in log
     finally:
         for x in (hub, *leads, other, stranger):
             x.close()
