@@ -64,6 +64,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     a.add_argument("--json", action="store_true", help=tr("cli.opt.json"))
     a.set_defaults(handler=_status)
 
+    a = hub_sub.add_parser("export-recovery", help=tr("hub.cli.recovery.help"), description=tr("hub.cli.recovery.help"))
+    a.add_argument("-o", "--output", required=True, metavar="FILE")
+    a.set_defaults(handler=_export_recovery)
+
     a = hub_sub.add_parser("export", help=tr("hub.cli.export.help"), description=tr("hub.cli.export.help"))
     a.add_argument("--to", metavar="LEAD", help=tr("hub.cli.export.to"))
     a.add_argument("--all", action="store_true", help=tr("hub.cli.export.all"))
@@ -207,6 +211,16 @@ def status_report(store) -> dict:
                           "laptops": [{"device_id": o["origin"], "name": o["name"], "worker": o["worker"],
                                        "hlc": o["hlc"]} for o in H.origins(conn, lead.device_id)]})
         return {"role": "hub", "hub": {"hub_id": r.hub.hub_id, "name": r.hub.name}, "leads": leads}
+
+
+def _export_recovery(ctx) -> int:
+    """The hub's recovery identity (it opens every hub bundle): written once, kept offline."""
+    from outreach.sync.keys import write_recovery_file
+
+    ring = _hub_ring(ctx)
+    write_recovery_file(Path(ctx.args.output), ring)
+    ctx.print(tr("sync.cli.recovery_written", path=ctx.args.output, public=str(ring.recovery_age.to_public())))
+    return 0
 
 
 # --------------------------------------------------------------------------- bundles

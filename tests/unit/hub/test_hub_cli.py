@@ -9,6 +9,8 @@ import re
 import shlex
 from pathlib import Path
 
+import pyrage
+
 from outreach.cli.main import build_parser, main
 from outreach.storage.store import Store
 from outreach.storage.tables import Area, Household
@@ -42,6 +44,9 @@ def test_hub_and_lead_commands_end_to_end(tmp_path, capsys):
     s.close()
     code, out, _ = run(capsys, hub, "hub", "invite", "-o", str(tmp_path / "hub-invite.json"))
     assert code == 0 and "hub-invite.json" in out
+    code, out, _ = run(capsys, hub, "hub", "export-recovery", "-o", str(tmp_path / "hub-recovery.txt"))
+    recovery = (tmp_path / "hub-recovery.txt").read_text()
+    assert code == 0 and "AGE-SECRET-KEY-" in recovery and (tmp_path / "hub-recovery.txt").stat().st_mode & 0o077 == 0
 
     # only a team lead's laptop joins a hub
     code, _out, err = run(capsys, lead, "hub", "join", str(tmp_path / "hub-invite.json"), "-o", str(tmp_path / "r"))
@@ -72,6 +77,9 @@ def test_hub_and_lead_commands_end_to_end(tmp_path, capsys):
     code, out, _ = run(capsys, lead, "hub", "export", "-o", str(up / "1"))
     assert code == 0 and "示范县社工总站" in out
     code, out, _ = run(capsys, lead, "hub", "export", "-o", str(up / "2"))
+    # the hub's recovery file opens a lead's uplink
+    identity = pyrage.x25519.Identity.from_str(recovery.strip().splitlines()[-1])
+    assert pyrage.decrypt((up / "1").read_bytes(), [identity]).startswith(b"OUTREACH-BUNDLE")
     code, out, _ = run(capsys, hub, "hub", "import", str(up / "2"))   # the first one is still on its way
     assert code == 0 and "Imported bundle 2" in out
     code, out, _ = run(capsys, hub, "hub", "status")
