@@ -100,11 +100,12 @@ def _isolate(tmp_path, monkeypatch, request):
 
 
 @pytest.fixture
-def store(tmp_path):
+def store(tmp_path_factory):
     from outreach.storage.store import Store
 
-    # PostgreSQL runs: a database of its own (the _isolate fixture gives each data folder one)
-    s = Store.open(tmp_path / "store") if ENGINE == "postgresql" else Store.in_memory()
+    # PostgreSQL runs: a database of its own (the _isolate fixture gives each data folder one); its data
+    # folder (device.json) outside tmp_path, which tests list
+    s = Store.open(tmp_path_factory.mktemp("store")) if ENGINE == "postgresql" else Store.in_memory()
     s.set_setting("worker_name", "李娜")
     s.set_setting("device_name", "李娜的笔记本")
     yield s
