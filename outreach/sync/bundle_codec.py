@@ -22,12 +22,12 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from operator import attrgetter, itemgetter
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import msgspec
 from msgspec import UNSET, Meta, Struct, UnsetType
 
-from outreach.storage.tables import SyncedBase
+from outreach.storage.tables import SYNCED_TABLES, SyncedBase
 from outreach.sync import bundle as B
 
 _HLC = Annotated[int, Meta(gt=0, le=B.MAX_HLC)]
@@ -66,12 +66,18 @@ def entity_counts(changes: Sequence[dict[str, Any]]) -> Counter[str]:
 
 
 # =========================================================================== reading
+# Entities and field names as literals: unknown ones are left to the reference (which names them), and
+# the decoded strings are shared, not one copy per change.
+_ENTITY_NAMES = tuple(SYNCED_TABLES)
+_FIELD_NAMES = tuple(sorted({"*"}.union(*(B._rules(name) or () for name in SYNCED_TABLES))))
+
+
 class _WireIn(Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
-    """A payload line as ``check_change`` accepts it (regex-shaped strings checked per batch)."""
+    """A payload line as ``check_change`` accepts it (the id patterns are checked per batch)."""
 
     device_id: Annotated[str, Meta(min_length=32, max_length=32)]
-    entity: str
-    field: str
+    entity: Literal[_ENTITY_NAMES]
+    field: Literal[_FIELD_NAMES]
     hlc: _HLC
     row_id: Annotated[str, Meta(min_length=1, max_length=32)]
     value: str
