@@ -141,11 +141,13 @@ def scan_people(conn: Connection, person_ids: set[str] | None = None, *, found_a
     by_number: dict[str, set[str]] = defaultdict(set)
     by_key: dict[tuple, set[str]] = defaultdict(set)
     if not _GROUPS:
-        _GROUPS.extend((_number_groups(), _name_groups()))
-    numbers, names = _GROUPS
+        _GROUPS.extend((*_number_groups(), _name_groups()))
+    numbers, members, names = _GROUPS
     for batch in chunks(sorted(person_ids)):   # the groups of these people, found by the database
-        for number, pid in conn.execute(numbers, {"ids": batch}).fetchall():
-            by_number[number].add(pid)
+        held = [r[0] for r in conn.execute(numbers, {"ids": batch}).fetchall()]
+        for part in chunks(held):
+            for number, pid in conn.execute(members, {"numbers": part}).fetchall():
+                by_number[number].add(pid)
         for pinyin, born, village, pid in conn.execute(names, {"ids": batch}).fetchall():
             by_key[(pinyin, born, village)].add(pid)
     return _propose(conn, _pairs(by_number.values(), by_key.values()), found_at)
@@ -158,14 +160,16 @@ def _active(person: Any) -> Any:
 _GROUPS: list[Any] = []   # the two statements below, built once
 
 
-def _number_groups() -> Any:
-    """(ID number, member) of every active person sharing an ID number with an active one of ``ids``."""
-    s, o = PERSON.alias("s"), PERSON.alias("o")
+def _number_groups() -> tuple[Any, Any]:
+    """(the ID numbers of the active people of ``ids``; (ID number, member) of every active person
+    with one of ``numbers``)."""
     oh = HOUSEHOLD.alias("oh")
-    return (select(o.c.id_number, o.c.id).distinct()
-            .select_from(s.join(o, o.c.id_number == s.c.id_number).join(oh, oh.c.id == o.c.household_id))
-            .where(s.c.id.in_(bindparam("ids", expanding=True)), s.c.id_number.is_not(None), s.c.id_number != "", _active(s), _active(o),
-                   s.c.household_id.in_(select(HOUSEHOLD.c.id))))
+    numbers = (select(PERSON.c.id_number).distinct()
+               .where(PERSON.c.id.in_(bindparam("ids", expanding=True)), PERSON.c.id_number.is_not(None),
+                      PERSON.c.id_number != "", _active(PERSON), PERSON.c.household_id.in_(select(HOUSEHOLD.c.id))))
+    members = (select(PERSON.c.id_number, PERSON.c.id).join(oh, oh.c.id == PERSON.c.household_id)
+               .where(PERSON.c.id_number.in_(bindparam("numbers", expanding=True)), _active(PERSON)))
+    return numbers, members
 
 
 def _name_groups() -> Any:
