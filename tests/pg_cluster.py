@@ -112,6 +112,12 @@ class Cluster:
         self._sql(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE}{strategy}")
         return self.url(name)
 
+    def empty_database(self) -> str:
+        """A database with no tables at all (to build an older schema in)."""
+        name = self.next_name()
+        self._sql(f"CREATE DATABASE {name}")
+        return self.url(name)
+
     def _admin_version(self) -> int:
         self._sql("SELECT 1")
         return self._admin.info.server_version

@@ -118,13 +118,9 @@ def binary_collation(conn: Connection) -> None:
 
 
 def create_search_index(conn: Connection) -> None:
-    """The people search index of a new database: FTS5 on SQLite, pg_trgm on PostgreSQL."""
-    if conn.dialect.name == "sqlite":
-        search_index.create(conn)
-    else:
-        from outreach.storage import search_index_pg
-
-        search_index_pg.create(conn)
+    """The people search index of a new database: FTS5 on SQLite, pg_trgm on PostgreSQL (the module
+    branches on the dialect itself)."""
+    search_index.create(conn)
 
 
 def backup(engine: Engine, db_file: Path, version: int) -> Path:

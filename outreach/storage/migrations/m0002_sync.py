@@ -47,7 +47,9 @@ SYNC_DEVICE = sa.Table(
 SYNC_BUNDLE = sa.Table(
     "sync_bundle", _meta,
     text("bundle_id", 32, pk=True), text("direction", 3), text("kind", 10), text("team_id", 32),
-    text("sender", 32), text("stream", 32), col("seq", sa.Integer()), text("prev", 32, null=True),
+    text("sender", 32), text("stream", 32),
+    col("seq", sa.Integer().with_variant(sa.BigInteger(), "postgresql")),   # 64-bit, as SQLite's INTEGER
+    text("prev", 32, null=True),
     col("change_count", sa.Integer()), col("applied_count", sa.Integer()), text("payload_sha256", 64),
     stamp("created_at"), stamp("recorded_at"), text("file_name", 255),
     sa.Index("ix_sync_bundle_stream", "sender", "stream", "seq"),

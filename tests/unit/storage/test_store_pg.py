@@ -165,3 +165,53 @@ def test_text_sorts_and_compares_by_code_point_as_on_sqlite_on_a_chinese_server(
         households.create_household(store, village_id="522731100200", phone=f"1380013800{phone}", address=address)
     rows = households.query_households(store, households.HouseholdQuery(sort="address"))
     assert [h.address for h in rows] == sorted(["张家", "李家", "王家", "abc", "Abd"])   # code point order
+
+
+def _columns(engine) -> dict[str, list[tuple[str, str, bool]]]:
+    from sqlalchemy import inspect
+
+    insp = inspect(engine)
+    return {t: sorted((c["name"], str(c["type"]), c["nullable"]) for c in insp.get_columns(t))
+            for t in insp.get_table_names()}
+
+
+def test_an_older_database_on_the_server_upgrades_through_every_migration_to_the_fresh_schema(pg_cluster, tmp_path):
+    """Every upgrade step (m0002 … the latest) runs on PostgreSQL: a version-1 database (the tables of
+    later versions absent) with some history ends up as a new one is made, its history carried over."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import create_engine
+    from sqlalchemy.pool import NullPool
+    from sqlmodel import SQLModel
+
+    from outreach.storage import migrations
+    from outreach.storage.migrations import m0002_sync, m0003_team_reference, m0004_assessment_drafts
+    from outreach.storage.tables import SchemaVersion
+
+    later = {t.name for t in (*m0002_sync.TABLES, *m0003_team_reference.TABLES, m0004_assessment_drafts.FORM_DRAFT)}
+    later |= {"merge_clock"}
+    old_url = pg_cluster.empty_database()
+    engine = create_engine(old_url, poolclass=NullPool)
+    with engine.begin() as conn:
+        SQLModel.metadata.create_all(conn, tables=[t for t in SQLModel.metadata.sorted_tables if t.name not in later])
+        conn.execute(text("ALTER TABLE assessment DROP COLUMN complete"))
+        conn.execute(SchemaVersion.__table__.insert().values(version=1, name="initial", applied_at=datetime.now(UTC)))
+        conn.execute(text("INSERT INTO setting (key, value) VALUES ('device_id', 'aaaa')"))
+        conn.execute(text(
+            "INSERT INTO change_log (entity, row_id, field, value, hlc, device_id, worker, recorded_at) VALUES "
+            "('household', 'h1', '*', '{}', 10, 'aaaa', '李娜', '2026-01-01T00:00:00.000+00:00'), "
+            "('household', 'h1', 'phone', '\"139\"', 20, 'bbbb', '王强', '2026-01-02T00:00:00.000+00:00')"))
+    engine.dispose()
+    upgraded = Store.open(tmp_path / "old", database_url=old_url)
+    fresh = Store.open(tmp_path / "fresh", database_url=pg_cluster.new_database())
+    try:
+        assert upgraded.upgraded_from == 1
+        with upgraded.connect() as conn:
+            assert migrations.applied(conn) == list(range(1, migrations.latest_version() + 1))
+            clock = conn.execute(text("SELECT field, hlc, device_id, worker FROM merge_clock")).all()
+        assert [tuple(r) for r in clock] == [("phone", 20, "bbbb", "王强")]   # m0006 filled, m0007 kept fields
+        assert _columns(upgraded.engine) == _columns(fresh.engine)
+        assert upgraded.integrity_ok()
+    finally:
+        upgraded.close()
+        fresh.close()
