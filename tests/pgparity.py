@@ -2,9 +2,10 @@
 store must give the same answers.
 
 A test asks for ``pg_store_factory`` and calls it for a store on a fresh database. The server is the
-one named by ``OUTREACH_TEST_PG_HOST`` (a socket directory or host, user ``postgres``), else a
-throwaway cluster started once for the session from the distribution's binaries (as the ``postgres``
-user when the tests run as root). Without PostgreSQL binaries the parity tests are skipped.
+suite's cluster when the suite runs on PostgreSQL (``OUTREACH_TEST_ENGINE=postgresql``, fixture
+``pg_cluster``), else the one named by ``OUTREACH_TEST_PG_HOST`` (a socket directory, user
+``postgres``), else a throwaway cluster started once for the session from the distribution's binaries
+(as the ``postgres`` user when the tests run as root). Without PostgreSQL binaries they are skipped.
 """
 
 from __future__ import annotations
@@ -69,17 +70,23 @@ def new_database(host: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def pg_host():
+def pg_host(request):
+    """A function returning the URL of a new, empty database: on the suite's own cluster when it runs
+    on PostgreSQL (``pg_cluster``), else on ``OUTREACH_TEST_PG_HOST`` or a throwaway cluster."""
+    suite_cluster = request.getfixturevalue("pg_cluster")
+    if suite_cluster is not None:
+        yield suite_cluster.new_database
+        return
     host = os.environ.get("OUTREACH_TEST_PG_HOST")
     if host:
-        yield host
+        yield lambda: new_database(host)
         return
     if not (PG_BIN / "initdb").exists():
         pytest.skip("PostgreSQL binaries not found (OUTREACH_TEST_PG_BIN)")
     pytest.importorskip("psycopg")
     cluster = _Cluster()
     try:
-        yield cluster.host
+        yield lambda: new_database(cluster.host)
     finally:
         cluster.stop()
 
@@ -106,7 +113,7 @@ def pg_store_factory(pg_host, tmp_path):
 
     def make(worker: str = "李娜"):
         folder = tmp_path / f"pg-{len(opened)}"
-        s = Store.open(folder, database_url=new_database(pg_host))
+        s = Store.open(folder, database_url=pg_host())
         s.set_setting("worker_name", worker)
         s.set_setting("device_name", f"{worker}的笔记本")
         opened.append(s)
