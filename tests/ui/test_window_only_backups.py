@@ -102,3 +102,55 @@ def test_the_list_shows_each_backup_whole_one_fact_a_column(qtbot, qapp, tmp_pat
     finally:
         ctx.close()
         store.close()
+
+
+def test_a_new_passphrase_also_unlocks_the_team_keys_on_the_sync_screen(qtbot, tmp_path, monkeypatch):
+    """Before: File → Change passphrase rewrapped the data key only; the Sync screen kept wanting the
+    old passphrase, which a worker forgets — and with it her laptop's place in the team."""
+    from outreach.sync import team
+    from outreach.sync.keys import FAST_KDF_FOR_TESTS
+    from outreach.ui.dialogs.backups_dialog import ChangePassphraseDialog
+
+    store = Store.open(tmp_path)
+    store.set_setting("worker_name", "陈静")
+    team.create_team(store, PASS, name="东坪社工站", kdf=FAST_KDF_FOR_TESTS)
+    told = []
+    monkeypatch.setattr(QMessageBox, "information", staticmethod(lambda _p, _t, text, *a, **k: told.append(text)))
+    dialog = ChangePassphraseDialog(tmp_path)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    new = "灯笼挂在老槐树下面"
+    dialog.old.setText(PASS)
+    dialog.new.setText(new)
+    dialog.repeat.setText(new)
+    dialog.try_accept()
+    try:
+        assert told == [tr("wo.passphrase.changed_both")]
+        assert team.unlock(store, new).device_id == store.device.id       # the Sync screen's passphrase
+        crypto_store.forget()
+        assert crypto_store.check_passphrase(tmp_path, new)
+    finally:
+        store.close()
+
+
+def test_a_wrong_old_passphrase_changes_neither(qtbot, tmp_path):
+    from outreach.sync import keys, team
+    from outreach.sync.keys import FAST_KDF_FOR_TESTS
+    from outreach.ui.dialogs.backups_dialog import ChangePassphraseDialog
+
+    store = Store.open(tmp_path)
+    store.set_setting("worker_name", "陈静")
+    team.create_team(store, PASS, name="东坪社工站", kdf=FAST_KDF_FOR_TESTS)
+    before = (crypto_store.keyfile_path(tmp_path).read_bytes(), keys.keystore_path(tmp_path).read_bytes())
+    dialog = ChangePassphraseDialog(tmp_path)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.old.setText("不是这个口令-2026")
+    dialog.new.setText("灯笼挂在老槐树下面")
+    dialog.repeat.setText("灯笼挂在老槐树下面")
+    dialog.try_accept()
+    try:
+        assert dialog.isVisible() and dialog.message.text()
+        assert (crypto_store.keyfile_path(tmp_path).read_bytes(), keys.keystore_path(tmp_path).read_bytes()) == before
+    finally:
+        store.close()
