@@ -1,0 +1,179 @@
+"""County-wide indicators on PostgreSQL and on SQLite in the same run (issue 15).
+
+The same demo county (``services.demo.build_demo``: same seed, same day, so the very same records and
+ids) is built into a SQLite store and into a PostgreSQL store. Then, on each engine:
+
+- ``compute_indicators`` for last month, county-wide and for one township (best of ``--repeat`` runs
+  after one warm-up), next to a raw SQL baseline on the same engine: the plain ``count(*)`` queries
+  that touch what the county figures touch (households, people, the month's visits with their
+  distinct households, needs, referrals) — ratio = indicators ÷ baseline;
+- the people search, one query per query class (median of ``--repeat``), next to nothing: the point is
+  the milliseconds, and that both engines return the same ids;
+- parity: the indicators of both engines are compared field by field (ids included).
+
+    .venv/bin/python benchmarks/bench_county.py [--households 300000] [--repeat 3] [--json]
+    .venv/bin/python benchmarks/bench_county.py --households 5000      # what fits a shared laptop
+    .venv/bin/python benchmarks/bench_county.py --database-url URL      # an empty database on a real server
+
+Without ``--database-url`` a throwaway local cluster is started (tests/pg_cluster.py) with fsync and
+synchronous commit on. Build times are printed too (both engines write through ``Writer.insert_many``;
+PostgreSQL also runs its search-index triggers per person row).
+``--json``: the last line is {engine: {figure: seconds, ...}, "parity": bool, "households": N}.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT / "benchmarks"), str(ROOT)]
+
+import rawdb  # noqa: E402
+from sqlalchemy import text  # noqa: E402
+
+from outreach.domain.searchkeys import name_keys  # noqa: E402
+from outreach.reports.indicators import compute_indicators, report_choices  # noqa: E402
+from outreach.reports.scope import Scope  # noqa: E402
+from outreach.services import demo, search  # noqa: E402
+from outreach.storage.store import Store  # noqa: E402
+
+TODAY = date(2026, 11, 20)
+MONTH = "2026-10"
+# one query per class: 1 character, 2 characters, full name, pinyin, initials, ID prefix, phone, code
+SEARCHES = ["李", "秀英", "王秀英", "zhangwei", "zw", "5223", "8888", "-0001"]
+
+RAW_COUNTS = [
+    "SELECT count(*) FROM household WHERE NOT archived",
+    "SELECT count(*) FROM person WHERE NOT archived AND merged_into IS NULL",
+    "SELECT count(*), count(DISTINCT household_id) FROM visit WHERE NOT archived "
+    "AND visit_date >= :lo AND visit_date <= :hi",
+    "SELECT count(*) FROM need WHERE NOT archived",
+    "SELECT count(*) FROM referral WHERE NOT archived AND issued_on >= :lo AND issued_on <= :hi",
+]
+
+
+def best(fn, repeat: int) -> float:
+    fn()   # warm-up: caches, compiled statements, the planner's first look
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+def raw_counts(store: Store, scope: Scope) -> list:
+    with store.connect() as conn:
+        return [tuple(conn.execute(text(sql), {"lo": scope.start, "hi": scope.end}).one()) for sql in RAW_COUNTS]
+
+
+def measure(store: Store, repeat: int) -> tuple[dict[str, Any], dict[str, Any]]:
+    county = Scope.for_month(MONTH, today=TODAY)
+    choices, _workers = report_choices(store)
+    township = next(c.id for c in choices if c.level == "township")
+    town = Scope.for_month(MONTH, area_id=township, today=TODAY)
+    out: dict[str, Any] = {}
+    out["indicators_county_s"] = best(lambda: compute_indicators(store, county), repeat)
+    out["raw_counts_county_s"] = best(lambda: raw_counts(store, county), repeat)
+    out["ratio_county"] = out["indicators_county_s"] / out["raw_counts_county_s"]
+    out["indicators_township_s"] = best(lambda: compute_indicators(store, town), repeat)
+    for q in SEARCHES:
+        times = []
+        for _ in range(repeat + 1):
+            t0 = time.perf_counter()
+            search.search_people(store, q)
+            times.append(time.perf_counter() - t0)
+        out[f"search_ms[{q}]"] = statistics.median(times[1:]) * 1000
+    answers = {"county": compute_indicators(store, county), "township": compute_indicators(store, town),
+               "raw": raw_counts(store, county),
+               "search": {q: [h.id for h in search.search_people(store, q)] for q in SEARCHES}}
+    return out, answers
+
+
+def plain(value):
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    return value
+
+
+def build(store: Store, households: int) -> float:
+    t0 = time.perf_counter()
+    demo.build_demo(store, households=households, seed=15, today=TODAY)
+    return time.perf_counter() - t0
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--households", type=int, default=300_000)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--database-url", help="an empty PostgreSQL database (else a throwaway local cluster)")
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+    rawdb.setup_env()
+    os.environ.setdefault("OUTREACH_TEST_FAST_KDF", "1")
+    name_keys("王")   # the pinyin dictionary, loaded before timing
+
+    cluster = None
+    if args.database_url:
+        url = args.database_url
+    else:
+        from tests.pg_cluster import Cluster, find_bindir
+
+        bindir = find_bindir()
+        if bindir is None:
+            sys.exit("no PostgreSQL server binaries (initdb, pg_ctl): install postgresql or give --database-url")
+        cluster = Cluster(bindir, durable=True)
+        cluster.start()
+        url = cluster.new_database()
+    figures: dict[str, Any] = {"households": args.households}
+    answers: dict[str, Any] = {}
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            for engine in ("postgresql", "sqlite"):
+                folder = Path(tmp) / engine
+                store = Store.open(folder, database_url=url) if engine == "postgresql" else Store.open(folder)
+                try:
+                    built = build(store, args.households)
+                    store.refresh_statistics()   # ANALYZE on both
+                    figures[engine], answers[engine] = measure(store, args.repeat)
+                    figures[engine]["build_s"] = built
+                finally:
+                    store.close()
+    finally:
+        if cluster is not None:
+            cluster.stop()
+    pg, lite = answers["postgresql"], answers["sqlite"]
+    figures["parity"] = all(plain(pg[k]) == plain(lite[k]) for k in ("county", "township", "raw", "search"))
+    figures["parity_detail"] = {k: plain(pg[k]) == plain(lite[k]) for k in ("county", "township", "raw", "search")}
+    print(f"county of {args.households:,} households, {MONTH} as of {TODAY} (best of {args.repeat})")
+    for key in figures["postgresql"]:
+        p, s = figures["postgresql"][key], figures["sqlite"][key]
+        print(f"  {key:28s} PostgreSQL {p:10.4f}   SQLite {s:10.4f}   PG/SQLite {p / s if s else float('nan'):6.2f}")
+    print(f"  same indicators, counts and search ids on both engines: {figures['parity']} "
+          f"{figures['parity_detail']}")
+    people = pg["raw"][1][0]
+    print(f"  ({people:,} people; {pg['raw'][2][0]:,} visits in {MONTH})")
+    if args.json:
+        print(json.dumps({k: (v if not isinstance(v, dict) else {kk: round(vv, 5) if isinstance(vv, float) else vv
+                                                                  for kk, vv in v.items()})
+                          for k, v in figures.items()}, ensure_ascii=False))
+    if not figures["parity"]:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
