@@ -71,6 +71,7 @@ ODD = st.one_of(
                      "household", "person", "*", "phone", "hlc", "consent_on", "created_at"]),
     st.lists(st.integers(0, 3) | st.text(max_size=3), max_size=3),
     st.dates().map(str), st.datetimes().map(lambda d: d.isoformat()),
+    st.text(alphabet='{}[]",:0123456789.-+eE \\tnrulfasINaiy\x00\x7f', max_size=12),   # JSON-ish text
 )
 WIRE_KEYS = (*B.CHANGE_KEYS, "base", "shiny_new_key")
 ROW_FIELDS = ("id", "code", "phone", "consent_on", "consent_given", "created_at", "hlc", "archived", "nope")
