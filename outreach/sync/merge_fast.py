@@ -141,6 +141,13 @@ def plan(conn: Connection, changes: list[dict[str, Any]], now: Any, me: str) -> 
                          [(i, ch["entity"], ch["row_id"], ch["field"], ch["hlc"], ch["device_id"])
                           for i, ch in enumerate(changes)])
     held = {r[0] for r in conn.execute(_HELD).fetchall()}
+    if len(held) == len(changes):   # all held already (a re-import): nothing more to read
+        conn.exec_driver_sql(f"DELETE FROM {STAGE}")
+        p.already_had = len(changes)
+        return p
+    if held:   # the rows below are read for what is new only
+        mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+        conn.exec_driver_sql(f"DELETE FROM {STAGE} WHERE i = {mark}", [(i,) for i in held])
     with_history = {(r[0], r[1]) for r in conn.execute(_WITH_HISTORY).fetchall()}
     for entity, row_id, fld, hlc, device, worker, bh, bd, value in conn.execute(_CLOCKS).fetchall():
         base = (bh, bd) if bh is not None else None
@@ -151,7 +158,7 @@ def plan(conn: Connection, changes: list[dict[str, Any]], now: Any, me: str) -> 
             p.star[(entity, row_id)] = Entry(0, STAR, hlc, device, worker, "null", None)
     pending = {(r[0], r[1]) for r in conn.execute(select(PENDING.c.entity, PENDING.c.row_id)).fetchall()}
     existing: dict[str, dict[str, dict[str, Any]]] = {}
-    for entity in {ch["entity"] for ch in changes}:   # the rows already stored, in one query per table
+    for entity in {ch["entity"] for i, ch in enumerate(changes) if i not in held}:   # stored rows, a query per table
         table = SYNCED_TABLES[entity].__table__
         result = conn.execute(select(table).where(table.c.id.in_(
             select(text("row_id")).select_from(text(STAGE)).where(text("entity = :e")))), {"e": entity})
