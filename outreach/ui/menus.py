@@ -72,6 +72,18 @@ class DayOneMenus:
         # the lead rotates; a laptop in no team may be the lead's new laptop (recovery file)
         self.actions["rotate_key"].setEnabled(role.can_edit)
         self.actions["handover"].setEnabled(role.in_team)   # a worker who leaves (the screen refuses the lead)
+        self._explain()
+
+    def _explain(self) -> None:
+        """A greyed-out task says why (hover), instead of leaving the worker to guess."""
+        role = self.role
+        self.team_menu.setToolTipsVisible(True)
+        for name, action in self.actions.items():
+            why = ""
+            if role is not None and not action.isEnabled():
+                why = ("wo.menu.why.in_team" if name in ("create_team", "join_team") else
+                       "wo.menu.why.no_team" if not role.in_team else "wo.menu.why.lead_only")
+            action.setToolTip(tr(why) if why else action.text().replace("&", ""))
 
     def _changed(self, changes) -> None:
         if "sync" in changes:
@@ -84,6 +96,7 @@ class DayOneMenus:
             action.setText(tr(f"ui.dayone.action.{name}"))
         if hasattr(self, "file_export"):
             self.file_export.setText(tr("ui.dayone.action.export"))
+        self._explain()
 
     # ----------------------------------------------------------------- opening
     def run(self, name: str, *_checked):
