@@ -181,7 +181,7 @@ def matches(text: str, columns: tuple[str, ...]) -> tuple[sa.FromClause, sa.Colu
         pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         return (FTS.join(KEY, KEY.c.rid == FTS.c.rowid).join(PERSON, PERSON.c.id == KEY.c.person_id),
                 _PerDialect(sa.text("person_search_fts MATCH :fts_query").bindparams(fts_query=query),
-                            sa.or_(*(FTS.c[c].ilike(pattern, escape="\\") for c in columns))))
+                            sa.or_(*(FTS.c[c].ilike(pattern, escape="\\") for c in columns)).self_group()))
     if columns == ("name",) and len(text) <= MAX_GRAM:
         # the name is checked again: gram rows of a name replaced by INSERT OR REPLACE may remain
         return (GRAM.join(KEY, KEY.c.rid == GRAM.c.rid).join(PERSON, PERSON.c.id == KEY.c.person_id),

@@ -11,6 +11,7 @@ from datetime import date
 
 from outreach.domain import idnumber
 from outreach.services import areas, households, people, search
+from outreach.storage.tables import Person
 from tests.pgparity import copy_rows, pg_host, pg_store_factory, sqlite_store  # noqa: F401  (fixtures)
 
 SURNAMES = "张王李刘陈杨赵黄周吴"
@@ -58,6 +59,10 @@ def build(store) -> dict[str, str]:
                 fields["phone"] = "13800005678"
             keys[people.add_person(store, household_id=hid, **fields, name=name)] = f"p{n}"
             n += 1
+    by_key = {k: pid for pid, k in keys.items()}
+    people.archive_person(store, by_key["p19"])            # the second 王秀英: found only when asked for
+    with store.transaction() as w:                         # the second 张三: merged into the first
+        w.update(Person, by_key["p20"], {"merged_into": by_key["p7"]})
     return keys
 
 
@@ -69,10 +74,10 @@ def test_every_kind_of_search_gives_the_same_first_page_on_sqlite_and_postgresql
     # the same records (ids and all) on PostgreSQL, written by bulk inserts: its triggers index them
     assert copy_rows(store, pg, ["area", "household", "person"]) > 100
     for text, what in QUERIES:
-        for limit in (10, 50):
-            lite = [h.id for h in search.search_people(store, text, limit=limit)]
-            on_pg = [h.id for h in search.search_people(pg, text, limit=limit)]
-            assert lite == on_pg, (text, what, limit)
+        for limit, archived in ((10, False), (50, False), (50, True)):
+            lite = [h.id for h in search.search_people(store, text, limit=limit, include_archived=archived)]
+            on_pg = [h.id for h in search.search_people(pg, text, limit=limit, include_archived=archived)]
+            assert lite == on_pg, (text, what, limit, archived)
         if text not in ("%", "秀_"):
             assert lite, (text, what)   # the query class is really exercised
     # the household list's search box goes through the same index; its rows are sorted by code
@@ -80,6 +85,18 @@ def test_every_kind_of_search_gives_the_same_first_page_on_sqlite_and_postgresql
         lite = [r.code for r in households.query_households(store, households.HouseholdQuery(text=text))]
         on_pg = [r.code for r in households.query_households(pg, households.HouseholdQuery(text=text))]
         assert lite == on_pg, (text, what)
+
+
+def test_archived_and_merged_people_stay_out_on_postgresql(pg_store_factory):  # noqa: F811
+    """Every index path (trigram name and code, name pieces, pinyin) on PostgreSQL leaves out an
+    archived person and one merged into another, unless archived people are asked for."""
+    pg = pg_store_factory()
+    keys = build(pg)
+    for text in ("王秀英", "秀英", "wangxiuying", "wxy", "张三", "zhangsan", "zs"):
+        found = {keys[h.id] for h in search.search_people(pg, text, limit=500)}
+        assert "p19" not in found and "p20" not in found, text
+        assert ("p3" if "x" in text or "秀" in text else "p7") in found, text
+    assert "p19" in {keys[h.id] for h in search.search_people(pg, "王秀英", include_archived=True)}
 
 
 def test_a_first_page_is_really_cut_from_more_matches(store):
