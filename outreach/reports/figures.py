@@ -121,6 +121,8 @@ class Indicators:
     referrals: ReferralFigures
     overdue_followups: Tally
     villages: tuple[VillageRow, ...] = field(default=())
+    townships: tuple[VillageRow, ...] = field(default=())   # the villages summed by township, when
+                                                            # they span several (a county hub's report)
 
     def tallies(self) -> Iterator[Tally]:
         """Every number in these indicators (for click-through checks and exports)."""

@@ -45,6 +45,7 @@ from outreach.reports.queries import (
     R,
     V,
     household_ids_select,
+    in_code_order,
 )
 from outreach.reports.referral_cohort import ReferralCohort, referral_cohort
 from outreach.reports.scope import Scope, time_buckets
@@ -76,7 +77,7 @@ def compute_indicators(store: Store, scope: Scope, *, lang: str | None = None) -
         coverage = _coverage(conn, f, villages)
         return Indicators(
             scope=scope,
-            area_name=tree.name[f.area_id] if f.area_id else tr("reports.area.whole_team", lang),
+            area_name=tree.name[f.area_id] if f.area_id else _whole_store(conn, lang),
             as_of=f.as_of,
             households=HouseholdFigures(
                 _hh("households.total", sum(v.households for v in villages.values())),
@@ -91,7 +92,30 @@ def compute_indicators(store: Store, scope: Scope, *, lang: str | None = None) -
             referrals=_referrals(conn, f, referral_cohort(conn, f)),
             overdue_followups=_overdue(conn, f),
             villages=tuple(sorted((v.row for v in villages.values()), key=lambda r: (r.name, r.village_id))),
+            townships=_townships(tree, villages.values()),
         )
+
+
+def _whole_store(conn: Connection, lang: str | None) -> str:
+    """The name of "everything in this store": the whole team, or the whole county on a county hub."""
+    from outreach.sync.hub import get_hub
+
+    return tr("hub_ui.report.whole_county", lang) if get_hub(conn) else tr("reports.area.whole_team", lang)
+
+
+def _townships(tree: AreaTree, villages: Iterable[_Village]) -> tuple[VillageRow, ...]:
+    """Village rows summed by their parent area, only when they span two or more (a county's report).
+    A household is in one village, so its township's distinct counts are the sums of its villages'."""
+    parent = {c: p for p, kids in tree.children.items() for c in kids}
+    sums: dict[str, list[int]] = {}
+    for v in villages:
+        s = sums.setdefault(parent.get(v.id, ""), [0, 0, 0, 0])
+        for i, n in enumerate((v.households, v.visited, v.visited_90, v.never_visited)):
+            s[i] += n
+    if len(sums) < 2:
+        return ()
+    rows = (VillageRow(t, tree.name.get(t, "") or "—", *s) for t, s in sums.items())
+    return tuple(sorted(rows, key=lambda r: (r.name, r.village_id)))
 
 
 @dataclass(frozen=True)
@@ -154,7 +178,8 @@ def households_behind(store: Store, key: str, scope: Scope) -> list[str]:
             if ids is None:
                 raise KeyError(f"unknown indicator key: {key!r}")
             sub = select(H.c.id).where(H.c.id.in_(sorted(ids)))
-        return list(conn.execute(select(H.c.id).where(H.c.id.in_(sub)).order_by(H.c.code)).scalars())
+        return list(conn.execute(select(H.c.id).where(H.c.id.in_(sub)).order_by(in_code_order(conn, H.c.code)))
+                    .scalars())
 
 
 def _hh(key: str, n: int) -> Tally:

@@ -11,7 +11,7 @@ Hei, subfont 0), so the PDF prints the same on any machine. ``render_report`` bu
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import BinaryIO
@@ -65,8 +65,13 @@ class Letterhead:
     @classmethod
     def from_store(cls, store: Store, lang: str) -> Letterhead:
         from outreach.services.team_profile import get_team_profile
+        from outreach.sync.hub import get_hub
 
         profile = get_team_profile(store)
+        if not profile.org_name:   # a county hub has no team profile: its own name heads the report
+            with store.connect() as conn:
+                hub = get_hub(conn)
+            profile = replace(profile, org_name=hub.name if hub else "")
         return cls(profile.org_name or tr("reports.pdf.org_default", lang), profile.org_address, profile.org_phone,
                    store.get_setting("worker_name") or "")
 
@@ -219,6 +224,14 @@ def render_report(ind: Indicators, head: Letterhead, lang: str, out: BinaryIO, *
     doc.build(story, canvasmaker=canvas_cls)
 
 
+_AREA_COLS = ("households", "visited", "visited_90", "coverage_90", "never")
+
+
+def _area_row(r) -> list[str]:
+    return [r.name, fmt.count(r.households), fmt.count(r.visited), fmt.count(r.visited_90),
+            fmt.percent(ratio(r.visited_90, r.households)), fmt.count(r.never_visited)]
+
+
 def _t(key: str, lang: str, **kw) -> str:
     return tr(f"reports.pdf.{key}", lang, **kw)
 
@@ -314,12 +327,15 @@ def _visits(ind: Indicators, lang: str, st: _Styles, width: float) -> list:
     for t in (by_type, by_outcome):
         t.setStyle(TableStyle([("LINEABOVE", (0, -1), (-1, -1), 0.6, RULE)]))
     out += [Spacer(1, 4), _side_by_side(by_type, by_outcome, width)]
+    if ind.townships:   # a county's report: the townships first, then their villages
+        out += [CondPageBreak(40 * mm), Paragraph(tr("hub_ui.report.h_townships", lang), st.h2),
+                _table([[tr("hub_ui.report.col_township", lang), *[_t(f"col.{c}", lang) for c in _AREA_COLS]],
+                        *[_area_row(r) for r in ind.townships]],
+                       [width * x for x in (0.28, 0.14, 0.14, 0.16, 0.14, 0.14)])]
     if ind.villages:
         out += [CondPageBreak(60 * mm), Paragraph(_t("h.villages", lang), st.h2)]
-        head_v = [_t("col.village", lang), _t("col.households", lang), _t("col.visited", lang),
-                  _t("col.visited_90", lang), _t("col.coverage_90", lang), _t("col.never", lang)]
-        rows = [[r.name, fmt.count(r.households), fmt.count(r.visited), fmt.count(r.visited_90),
-                 fmt.percent(ratio(r.visited_90, r.households)), fmt.count(r.never_visited)] for r in ind.villages]
+        head_v = [_t("col.village", lang), *[_t(f"col.{c}", lang) for c in _AREA_COLS]]
+        rows = [_area_row(r) for r in ind.villages]
         out.append(_table([head_v, *rows], [width * x for x in (0.28, 0.14, 0.14, 0.16, 0.14, 0.14)]))
         shown = sorted(ind.villages, key=lambda r: (ratio(r.visited_90, r.households) or 0, r.name))[:MAX_VILLAGES]
         out.append(Spacer(1, 4))
