@@ -55,15 +55,16 @@ class _Cluster:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def new_database(host: str) -> str:
-    """A fresh, empty database on ``host``: its SQLAlchemy URL."""
+def new_database(host: str, options: str = "") -> str:
+    """A fresh, empty database on ``host`` (``options``: more of CREATE DATABASE, e.g. a collation):
+    its SQLAlchemy URL."""
     from sqlalchemy import create_engine
 
     name = "parity_" + uuid.uuid4().hex[:12]
     admin = create_engine(f"postgresql+psycopg://postgres@/postgres?host={host}", isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
-            conn.exec_driver_sql(f"CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8'")
+            conn.exec_driver_sql(f"CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' {options}")
     finally:
         admin.dispose()
     return f"postgresql+psycopg://postgres@/{name}?host={host}"
@@ -74,19 +75,16 @@ def pg_host(request):
     """A function returning the URL of a new, empty database: on the suite's own cluster when it runs
     on PostgreSQL (``pg_cluster``), else on ``OUTREACH_TEST_PG_HOST`` or a throwaway cluster."""
     suite_cluster = request.getfixturevalue("pg_cluster")
-    if suite_cluster is not None:
-        yield suite_cluster.new_database
-        return
-    host = os.environ.get("OUTREACH_TEST_PG_HOST")
+    host = str(suite_cluster.root) if suite_cluster is not None else os.environ.get("OUTREACH_TEST_PG_HOST")
     if host:
-        yield lambda: new_database(host)
+        yield lambda options="": new_database(host, options)
         return
     if not (PG_BIN / "initdb").exists():
         pytest.skip("PostgreSQL binaries not found (OUTREACH_TEST_PG_BIN)")
     pytest.importorskip("psycopg")
     cluster = _Cluster()
     try:
-        yield lambda: new_database(cluster.host)
+        yield lambda options="": new_database(cluster.host, options)
     finally:
         cluster.stop()
 
@@ -111,9 +109,9 @@ def pg_store_factory(pg_host, tmp_path):
 
     opened = []
 
-    def make(worker: str = "李娜"):
+    def make(worker: str = "李娜", *, options: str = ""):
         folder = tmp_path / f"pg-{len(opened)}"
-        s = Store.open(folder, database_url=pg_host())
+        s = Store.open(folder, database_url=pg_host(options))
         s.set_setting("worker_name", worker)
         s.set_setting("device_name", f"{worker}的笔记本")
         opened.append(s)

@@ -51,7 +51,7 @@ from outreach.domain.enums import (
 from outreach.i18n import tr
 from outreach.reports import redaction as rd
 from outreach.reports.files import atomic_file, atomic_folder, check_target
-from outreach.reports.queries import A, AreaTree, E, H, P, R, V
+from outreach.reports.queries import A, AreaTree, E, H, P, R, V, in_code_order
 from outreach.reports.referral_cohort import REPLY_STATUSES
 from outreach.reports.scope import local_date
 from outreach.storage.store import Store
@@ -295,7 +295,7 @@ def _households(ctx: _Context) -> Sheet:
     def rows() -> Iterator[tuple]:
         stmt = select(*_cols(H, "id code village_id group_id address head_person_id phone benefit_status "
                                 "consent_given consent_by consent_on consent_method created_at created_by notes archived")
-                      ).where(*ctx.household_conditions()).order_by(H.c.code)
+                      ).where(*ctx.household_conditions()).order_by(in_code_order(ctx.conn, H.c.code))
         area, names, name, flag = ctx.area, ctx.names, ctx.name, ctx.flag
         benefit, method = ctx.labels(BenefitStatus), ctx.labels(ConsentMethod)
         for (hid, code, village_id, group_id, address, head_person_id, phone, benefit_status, consent_given,
@@ -325,7 +325,7 @@ def _people(ctx: _Context) -> Sheet:
         stmt = (select(*_cols(P, "household_id name sex birth_date id_number relation phone status disability_type "
                               "disability_grade notes merged_into archived"), *[P.c[f] for f in flags])
                 .join(H, H.c.id == P.c.household_id).where(*cond)
-                .order_by(H.c.code, P.c.created_at, P.c.id))
+                .order_by(in_code_order(ctx.conn, H.c.code), P.c.created_at, P.c.id))
         households, today, redact, yes = ctx.households, ctx.today, ctx.o.redact, ctx.yes
         names, name, phone, id_number, flag = ctx.names, ctx.name, ctx.phone, ctx.id_number, ctx.flag
         sexes, groups, relations = ctx.labels(Sex), ctx.labels(AgeGroup), ctx.labels(Relation)
@@ -413,7 +413,7 @@ def _referrals(ctx: _Context) -> Sheet:
         stmt = select(*_cols(R, "id reference household_id person_id provider_id urgency status issued_on "
                                 "expected_reply_on consent_given consent_by consent_on consent_method "
                                 "consent_witness reason services_provided created_by archived")
-                      ).where(*ctx.live(R)).order_by(R.c.reference)
+                      ).where(*ctx.live(R)).order_by(in_code_order(ctx.conn, R.c.reference))
         name, flag = ctx.name, ctx.flag
         categories, urgencies = ctx.labels(ProviderCategory), ctx.labels(Urgency)
         statuses, methods = ctx.labels(ReferralStatus), ctx.labels(ConsentMethod)

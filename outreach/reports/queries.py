@@ -293,6 +293,13 @@ def household_ids_select(f: Filters, key: str) -> Select | None:
     return None
 
 
+def in_code_order(conn: Connection, column: ColumnElement) -> ColumnElement:
+    """``column`` for ORDER BY in code-point order, as SQLite compares text (BINARY): on PostgreSQL
+    with ``COLLATE "C"``, so a server whose databases use a linguistic collation (zh_CN, en_US) lists
+    codes and names in the same order as a laptop."""
+    return column.collate("C") if conn.dialect.name == "postgresql" else column
+
+
 def _or(*conds: ColumnElement) -> ColumnElement:
     out = conds[0]
     for c in conds[1:]:

@@ -104,3 +104,35 @@ def test_exports_letters_and_register_agree(both):
     ids_pg = [{k: rid for rid, k in pg_names.items()}[k] for k in keys]
     assert (plain(letter_sources.letters_for(lite, ids_lite), lite_names)
             == plain(letter_sources.letters_for(pg, ids_pg), pg_names))
+
+
+def test_lists_keep_code_point_order_on_a_server_with_a_chinese_collation(sqlite_store, pg_store_factory):  # noqa: F811
+    """A county server's databases may sort Chinese by pinyin (ICU ``zh``: 李 li before 张 zhang); a
+    laptop sorts by code point (张 U+5F20 before 李 U+674E). Click-through lists and exports follow the
+    laptop on any server (text columns collate "C": migrations.binary_collation; ORDER BY of codes
+    in reports says COLLATE "C" as well: queries.in_code_order)."""
+    from outreach.services import households
+    from outreach.storage.tables import Household
+
+    from .dataset import V1, noon
+
+    try:
+        pg = pg_store_factory(options="LOCALE_PROVIDER icu ICU_LOCALE 'zh' LOCALE 'C.UTF-8'")
+    except Exception as exc:   # a server built without ICU
+        pytest.skip(f"no ICU collation on this server: {exc}")
+    with pg.connect() as conn:   # the server really sorts the other way
+        assert conn.exec_driver_sql("SELECT '李' < '张'").scalar() is True
+    order = {}
+    for s in (sqlite_store, pg):
+        build(s)
+        with s.transaction(worker="李娜") as w:
+            for code in ("张家-0001", "李家-0001", "Anna-0001"):
+                w.insert(Household, {"code": code, "village_id": V1, "created_at": noon("2024-06-01")})
+        scope = Scope.for_month("2024-06", today=TODAY)
+        codes = dict((h.id, h.code) for h in households.query_households(s, households.HouseholdQuery(), limit=100))
+        order[s.engine.dialect.name] = (
+            [codes[i] for i in households_behind(s, "households.total", scope) if i in codes],
+            [row[1] for sheet in exports.export_sheets(s, exports.ExportOptions(today=TODAY))
+             if sheet.entity == "households" for row in sheet.rows])
+    assert order["sqlite"] == order["postgresql"]
+    assert order["sqlite"][0].index("张家-0001") < order["sqlite"][0].index("李家-0001")
