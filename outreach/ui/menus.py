@@ -17,7 +17,7 @@ from outreach.i18n import tr
 from outreach.ui import reference_ops as ops
 
 TEAM_ACTIONS = ("areas", "directory", "profile", None, "create_team", "join_team", "recovery", "rotate_key",
-                "handover")
+                "handover", None, "hub")
 PRINT_ACTIONS = ("register", "blank", "letters", "report", None, "export")
 
 
@@ -130,6 +130,10 @@ class DayOneMenus:
             from outreach.ui.dialogs import handover_dialog, team_wizard
 
             dialog = team_wizard.open_dialog(handover_dialog.HandoverDialog(ctx, w))
+        elif name == "hub":   # the county hub: set it up, run it, or (a lead) join it and send to it
+            from outreach.ui.views.hub_view import open_hub
+
+            dialog = open_hub(ctx, w)
         elif name == "export":
             from outreach.ui.dialogs.export_dialog import ExportDialog
 

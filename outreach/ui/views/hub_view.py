@@ -1,0 +1,458 @@
+"""The county hub in the window (issue 15), for county staff and team leads who never open a terminal.
+
+One screen that follows what this laptop is:
+- a county hub: its teams (lead laptops), their status, villages, the laptops behind each and missing
+  uplinks; import bundles (cancellable progress, off the GUI thread), write every team's downlink to a
+  folder, write an invite, enrol a lead from its join request after comparing the fingerprint;
+- a team lead's laptop: join a county hub with its invite (the request and the fingerprint to compare),
+  then send to the hub (the uplink) and read from the hub (the downlink);
+- a laptop in no team: set up a county hub (name and passphrase).
+
+    view = HubView(store, runner)      # the menu opens it in a dialog: open_hub(ctx, parent)
+
+All database work runs on the runner's thread; the hub's or team's keys are unlocked there once and
+kept in memory only while the screen lives.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from outreach.domain.errors import OutreachError
+from outreach.i18n import Msg, tr
+from outreach.inputfiles import read_capped
+from outreach.storage.tables import SYNCED_TABLES
+from outreach.sync import hub as H
+from outreach.sync import hub_transport as HT
+from outreach.sync import team as T
+from outreach.sync.keys import KeyRing
+from outreach.ui.workers import DbRunner, JobCancelled
+
+CHANGES = frozenset(SYNCED_TABLES) | {"sync", "merge_conflict", "duplicate_proposal"}
+COLUMNS = ("team", "status", "villages", "laptops", "gaps")
+HUB, MEMBER, LEAD, WORKER, NONE = "hub", "member", "lead", "worker", "none"
+
+
+# --------------------------------------------------------------------------- jobs (database thread)
+def load_state(store) -> dict[str, Any]:
+    """What this laptop is in the county picture, and (on the hub) each team and its laptops."""
+    from outreach.services.areas import all_areas
+
+    with store.connect() as conn:
+        hub, member, team = H.get_hub(conn), H.get_membership(conn), T.get_team(conn)
+        if hub is None:
+            role = MEMBER if member else NONE if team is None else LEAD if team.is_lead else WORKER
+            return {"role": role, "hub_name": member.name if member else "",
+                    "hub_status": member.status if member else "", "team": team.name if team else ""}
+        from outreach.sync import transport
+
+        leads = [{"device_id": d.device_id, "code": T.device_code(d.device_id), "name": d.display_name,
+                  "status": d.status, "villages": list(d.villages),
+                  "gaps": transport.missing_seqs(conn, d.device_id, hub.hub_id),
+                  "laptops": [{"name": T.display_name(o["origin"], o["name"] or "", o["worker"] or ""),
+                               "worker": o["worker"] or ""} for o in H.origins(conn, d.device_id)]}
+                 for d in H.list_leads(conn)]
+    names = {a.id: a.name for a in all_areas(store)}
+    for d in leads:
+        d["village_names"] = [names.get(v, v) for v in d["villages"]]
+    return {"role": HUB, "hub_name": hub.name or hub.hub_id[:8], "leads": leads}
+
+
+def unlock_job(store, passphrase: str, role: str) -> KeyRing:
+    return H.unlock_hub(store, passphrase) if role == HUB else T.unlock(store, passphrase)
+
+
+def init_job(store, name: str, passphrase: str) -> KeyRing:
+    H.init_hub(store, passphrase, name=name)
+    return H.unlock_hub(store, passphrase)
+
+
+def import_job(store, ring: KeyRing, paths: list[str], sink: list, *, progress=None) -> list:
+    """Each file on its own (a refused one changes nothing); ``sink`` keeps what was done if cancelled."""
+    from outreach.services.backups import before
+
+    if paths and not store.on_server:
+        before(store, "import")   # an encrypted backup first, as the team's import does
+    for i, path in enumerate(paths):
+        if progress is not None:
+            progress(i, len(paths))
+        sink.append(HT.import_file(store, ring, Path(path)))
+    if progress is not None:
+        progress(len(paths), len(paths))
+    return list(sink)
+
+
+def downlinks_job(store, ring: KeyRing, folder: str, *, progress=None) -> list:
+    return HT.export_downlinks(store, ring, Path(folder))
+
+
+def uplink_job(store, ring: KeyRing, folder: str):
+    return HT.export_uplink(store, ring, out=Path(folder))
+
+
+def invite_job(store, ring: KeyRing, path: str) -> str:
+    Path(path).write_bytes(H.make_invite(store, ring))
+    return path
+
+
+def read_request_job(store, path: str) -> tuple[H.LeadRequest, list[tuple[str, str]]]:
+    from outreach.services.areas import all_areas
+
+    request = H.read_request(store, read_capped(path, T.MAX_SMALL_FILE, what="request"))
+    return request, [(a.id, a.name) for a in all_areas(store) if a.level == "village"]
+
+
+def enroll_job(store, request: H.LeadRequest, villages: list[str]) -> H.Lead:
+    return H.enroll_lead(store, request, villages=villages)
+
+
+def join_job(store, ring: KeyRing, invite: str, request: str) -> str:
+    data, fingerprint = H.join_hub(store, read_capped(invite, T.MAX_SMALL_FILE, what="invite"), ring)
+    Path(request).write_bytes(data)
+    return fingerprint
+
+
+# --------------------------------------------------------------------------- the screen
+class HubView(QWidget):
+    sig_imported = Signal(object)
+    view_name = "hub"
+
+    def __init__(self, store, runner: DbRunner | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self._own_runner = runner is None
+        self.runner = runner or DbRunner(store, self)
+        self.ring: KeyRing | None = None
+        self.state: dict[str, Any] = {}
+
+        self.title = QLabel(self)
+        self.title.setWordWrap(True)
+        self.explain = QLabel(self)
+        self.explain.setWordWrap(True)
+        self.passphrase_label = QLabel(self)
+        self.passphrase = QLineEdit(self)
+        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
+        self.passphrase.returnPressed.connect(self.unlock)
+        self.unlock_button = QPushButton(self)
+        self.unlock_button.clicked.connect(self.unlock)
+        self.key_state = QLabel(self)
+        self.buttons: dict[str, QPushButton] = {}
+        for name, slot in (("setup", self._choose_setup), ("import", self._choose_import),
+                           ("downlinks", self._choose_downlinks), ("invite", self._choose_invite),
+                           ("enroll", self._choose_enroll), ("join", self._choose_join),
+                           ("send", self._choose_send), ("read", self._choose_read), ("refresh", self.refresh)):
+            button = QPushButton(self)
+            button.setObjectName(f"hub_{name}")
+            button.clicked.connect(slot)
+            self.buttons[name] = button
+        self.tree = QTreeWidget(self)
+        self.tree.setColumnCount(len(COLUMNS))
+        self.tree.header().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        self.log = QListWidget(self)
+        self.log.setWordWrap(True)
+
+        keys = QHBoxLayout()
+        for w in (self.passphrase_label, self.passphrase, self.unlock_button, self.key_state):
+            keys.addWidget(w)
+        keys.addStretch(1)
+        actions = QHBoxLayout()
+        for b in self.buttons.values():
+            actions.addWidget(b)
+        actions.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.explain)
+        layout.addLayout(keys)
+        layout.addLayout(actions)
+        layout.addWidget(self.tree, 3)
+        layout.addWidget(self.log, 1)
+        self.runner.sig_changed.connect(self._changed)
+        self.retranslate()
+        self.refresh()
+
+    # ----------------------------------------------------------------- state
+    @property
+    def role(self) -> str:
+        return self.state.get("role", "")
+
+    def refresh(self) -> None:
+        self.runner.query(load_state, on_done=self._show_state, on_error=self._say_error, key="hub-state",
+                          owner=self)
+
+    def _changed(self, changes) -> None:
+        if "sync" in changes and self.isVisible():
+            self.refresh()
+
+    def _show_state(self, state: dict[str, Any]) -> None:
+        self.state = state
+        self.tree.clear()
+        for d in state.get("leads", ()):
+            gaps = tr("hub_ui.gaps", seqs=", ".join(map(str, d["gaps"]))) if d["gaps"] else tr("hub_ui.no_gaps")
+            item = QTreeWidgetItem([f"{d['name']}  ({d['code']})", tr(f"hub.status.{d['status']}"),
+                                    "、".join(d["village_names"]) or tr("sync.cli.no_villages"),
+                                    tr("hub.cli.laptops", count=len(d["laptops"])), gaps])
+            if d["gaps"] or d["status"] != "enrolled":
+                item.setForeground(4 if d["gaps"] else 1, QColor("#a33"))
+            for laptop in d["laptops"]:
+                QTreeWidgetItem(item, [laptop["name"], "", "", "", ""])
+            self.tree.addTopLevelItem(item)
+        self.tree.expandAll()
+        self._update()
+
+    def _update(self) -> None:
+        role, unlocked = self.role, self.ring is not None
+        name = self.state.get("hub_name", "")
+        self.title.setText(tr(f"hub_ui.title.{role}", hub=name, team=self.state.get("team", ""),
+                              status=tr(f"hub.status.{self.state.get('hub_status') or 'enrolled'}"))
+                           if role else "")
+        self.explain.setText(tr(f"hub_ui.explain.{role}") if role else "")
+        needs_keys = role in (HUB, MEMBER, LEAD)
+        for w in (self.passphrase_label, self.passphrase, self.unlock_button):
+            w.setVisible(needs_keys and not unlocked)
+        self.key_state.setVisible(needs_keys)
+        self.key_state.setText(tr("sync.ui.unlocked") if unlocked else tr("sync.ui.locked"))
+        shown = {HUB: ("import", "downlinks", "invite", "enroll", "refresh"), MEMBER: ("send", "read", "refresh"),
+                 LEAD: ("join",), NONE: ("setup",)}.get(role, ())
+        for name, b in self.buttons.items():
+            b.setVisible(name in shown)
+            b.setEnabled(name in ("setup", "refresh", "enroll") or unlocked)
+        self.tree.setVisible(role == HUB)
+
+    def retranslate(self) -> None:
+        self.passphrase_label.setText(tr("sync.ui.passphrase"))
+        self.unlock_button.setText(tr("sync.ui.unlock"))
+        for name, b in self.buttons.items():
+            b.setText(tr(f"hub_ui.button.{name}"))
+        self.tree.setHeaderLabels([tr(f"hub_ui.col.{c}") for c in COLUMNS])
+        if self.state:
+            self._show_state(self.state)
+
+    def unlock(self) -> None:
+        text = self.passphrase.text()
+        self.passphrase.clear()
+        self.unlock_button.setEnabled(False)
+
+        def done(ring: KeyRing) -> None:
+            self.ring = ring
+            self.unlock_button.setEnabled(True)
+            self._update()
+
+        def failed(exc: BaseException) -> None:
+            self.unlock_button.setEnabled(True)
+            self._say_error(exc)
+
+        self.runner.query(unlock_job, text, self.role, on_done=done, on_error=failed, owner=self)
+
+    # ----------------------------------------------------------------- actions (paths given: testable)
+    def set_up(self, name: str, passphrase: str) -> None:
+        def done(ring: KeyRing) -> None:
+            self.ring = ring
+            self._say(Msg("hub_ui.created", {"hub": name}))
+            self.refresh()
+
+        self.runner.op(init_job, name, passphrase, changes={"sync"}, on_done=done, on_error=self._say_error,
+                       owner=self)
+
+    def import_files(self, paths: list[str]) -> None:
+        if self.ring is None or not paths:
+            return
+        from outreach.sync.transport import expand_paths
+
+        files = [str(p) for p in expand_paths([Path(p) for p in paths])]
+        sink: list = []
+
+        def stopped(exc: BaseException) -> None:
+            self._show_results(sink)
+            if isinstance(exc, JobCancelled):
+                self._say(Msg("sync.ui.cancelled", {"done": len(sink), "total": len(files)}), warn=True)
+            else:
+                self._say_error(exc)
+
+        self.runner.run_with_progress(import_job, self.ring, files, sink, title=tr("sync.ui.importing"),
+                                      parent=self, changes=CHANGES, on_done=self._show_results, on_error=stopped)
+
+    def write_downlinks(self, folder: str) -> None:
+        if self.ring is None:
+            return
+        self.runner.run_with_progress(downlinks_job, self.ring, folder, title=tr("sync.ui.exporting"), parent=self,
+                                      changes={"sync"}, on_done=self._exported, on_error=self._say_error)
+
+    def send_uplink(self, folder: str) -> None:
+        if self.ring is None:
+            return
+        self.runner.op(uplink_job, self.ring, folder, changes={"sync"}, owner=self,
+                       on_done=lambda r: self._exported([r]), on_error=self._say_error)
+
+    def write_invite(self, path: str) -> None:
+        if self.ring is None:
+            return
+        self.runner.query(invite_job, self.ring, path, owner=self, on_error=self._say_error,
+                          on_done=lambda p: self._say(Msg("hub_ui.invite_written", {"path": p})))
+
+    def enroll_from(self, path: str, confirm=None) -> None:
+        """Read the lead's request, show the fingerprint to compare and the villages to choose
+        (``confirm(request, villages)`` returns the codes, or None to stop), then enrol."""
+        confirm = confirm or self._ask_enroll
+
+        def got(result) -> None:
+            request, villages = result
+            chosen = confirm(request, villages)
+            if chosen is None:
+                self._say(Msg("sync.cli.enroll_cancelled"))
+                return
+            self.runner.op(enroll_job, request, list(chosen), changes={"sync"}, owner=self,
+                           on_error=self._say_error, on_done=enrolled)
+
+        def enrolled(lead: H.Lead) -> None:
+            self._say(Msg("hub_ui.enrolled", {"lead": lead.display_name, "count": len(lead.villages)}))
+            self.refresh()
+
+        self.runner.query(read_request_job, path, on_done=got, on_error=self._say_error, owner=self)
+
+    def join(self, invite: str, request: str) -> None:
+        if self.ring is None:
+            return
+
+        def done(fingerprint: str) -> None:
+            self._say(Msg("hub_ui.request_written", {"path": request}))
+            self._say(Msg("sync.cli.fingerprint", {"fingerprint": fingerprint}))
+            self.refresh()
+
+        self.runner.op(join_job, self.ring, invite, request, changes={"sync"}, on_done=done,
+                       on_error=self._say_error, owner=self)
+
+    # ----------------------------------------------------------------- choosing files (the buttons)
+    def _choose_setup(self) -> None:
+        name, ok = QInputDialog.getText(self, tr("hub_ui.button.setup"), tr("hub_ui.ask_name"))
+        if not ok or not name.strip():
+            return
+        texts = []
+        for key in ("sync.cli.passphrase_new", "sync.cli.passphrase_again"):
+            text, ok = QInputDialog.getText(self, tr("hub_ui.button.setup"), tr(key), QLineEdit.EchoMode.Password)
+            if not ok:
+                return
+            texts.append(text)
+        if texts[0] != texts[1]:
+            self._say(Msg("sync.error.passphrase_mismatch"), warn=True)
+            return
+        self.set_up(name.strip(), texts[0])
+
+    def _choose_import(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(self, tr("hub_ui.button.import"), "", tr("sync.ui.file_filter"))
+        self.import_files(paths)
+
+    def _choose_read(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, tr("hub_ui.button.read"), "", tr("sync.ui.file_filter"))
+        self.import_files([path] if path else [])
+
+    def _choose_downlinks(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, tr("hub_ui.button.downlinks"))
+        if folder:
+            self.write_downlinks(folder)
+
+    def _choose_send(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, tr("hub_ui.button.send"))
+        if folder:
+            self.send_uplink(folder)
+
+    def _choose_invite(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, tr("hub_ui.button.invite"), "hub-invite.json",
+                                              tr("sync.ui.json_filter"))
+        if path:
+            self.write_invite(path)
+
+    def _choose_enroll(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, tr("hub_ui.button.enroll"), "", tr("sync.ui.json_filter"))
+        if path:
+            self.enroll_from(path)
+
+    def _choose_join(self) -> None:
+        invite, _ = QFileDialog.getOpenFileName(self, tr("hub_ui.choose_invite"), "", tr("sync.ui.json_filter"))
+        if not invite:
+            return
+        request, _ = QFileDialog.getSaveFileName(self, tr("hub_ui.choose_request"), "hub-join-request.json",
+                                                 tr("sync.ui.json_filter"))
+        if request:
+            self.join(invite, request)
+
+    def _ask_enroll(self, request: H.LeadRequest, villages: list[tuple[str, str]]) -> list[str] | None:
+        from outreach.ui.views.village_picker import choose_villages
+
+        return choose_villages(self, tr("hub_ui.button.enroll"), [
+            tr("hub.cli.enroll_who", lead=request.display_name, id=request.device_id),
+            tr("sync.ui.compare", fingerprint=request.fingerprint), tr("hub_ui.choose_villages")], villages)
+
+    # ----------------------------------------------------------------- results
+    def _show_results(self, results: list) -> None:
+        for r in results:
+            self._say(Msg(f"sync.ui.line_{r.status}", {"file": Path(r.path).name, "message": r.text()}),
+                      warn=not r.ok)
+        if results:
+            self.sig_imported.emit(results)
+        self.refresh()
+
+    def _exported(self, results: list) -> None:
+        for r in results:
+            self._say(Msg("sync.cli.exported", {"path": str(r.path), "to": r.recipient_name, "seq": r.seq,
+                                                "changes": r.changes, "count": r.changes}))
+        if not results:
+            self._say(Msg("hub_ui.nobody"), warn=True)
+        self.refresh()
+
+    def _say(self, msg: Msg, *, warn: bool = False) -> None:
+        item = QListWidgetItem(msg.text())
+        if warn:
+            item.setForeground(QColor("#a33"))
+        self.log.insertItem(0, item)
+
+    def _say_error(self, exc: BaseException) -> None:
+        if isinstance(exc, OutreachError):
+            self._say(exc.msg, warn=True)
+        else:
+            self._say(Msg("sync.refused.internal", {"error": f"{type(exc).__name__}: {exc}"}), warn=True)
+
+    def log_lines(self) -> list[str]:
+        return [self.log.item(i).text() for i in range(self.log.count())]
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        self.ring = None
+        if self._own_runner:
+            self.runner.shutdown()
+        super().closeEvent(event)
+
+
+def open_hub(ctx, parent: QWidget) -> QDialog:
+    """The hub screen in its own window (Team → County hub…)."""
+    dialog = QDialog(parent)
+    dialog.setObjectName("hub_dialog")
+    dialog.setWindowTitle(tr("hub_ui.window_title"))
+    view = HubView(ctx.store, ctx.runner, dialog)
+    layout = QVBoxLayout(dialog)
+    layout.addWidget(view)
+    dialog.view = view
+    dialog.resize(1100, 620)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.finished.connect(lambda _r: setattr(view, "ring", None))
+    dialog.open()
+    return dialog
