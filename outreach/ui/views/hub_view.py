@@ -75,6 +75,7 @@ def load_state(store) -> dict[str, Any]:
     names = {a.id: a.name for a in all_areas(store)}
     for d in leads:
         d["village_names"] = [names.get(v, v) for v in d["villages"]]
+        d["laptops"].sort(key=lambda laptop: laptop["name"])
     return {"role": HUB, "hub_name": hub.name or hub.hub_id[:8], "leads": leads}
 
 
@@ -187,6 +188,7 @@ class HubView(QWidget):
         layout.addLayout(actions)
         layout.addWidget(self.tree, 3)
         layout.addWidget(self.log, 1)
+        layout.addStretch(0)   # takes the room the table leaves when it is hidden (not on a hub)
         self.runner.sig_changed.connect(self._changed)
         self.retranslate()
         self.refresh()
@@ -238,6 +240,7 @@ class HubView(QWidget):
             b.setVisible(name in shown)
             b.setEnabled(name in ("setup", "refresh", "enroll") or unlocked)
         self.tree.setVisible(role == HUB)
+        self.log.setMaximumHeight(16777215 if role == HUB else 220)
 
     def retranslate(self) -> None:
         self.passphrase_label.setText(tr("sync.ui.passphrase"))
