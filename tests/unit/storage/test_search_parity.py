@@ -13,6 +13,7 @@ from outreach.domain import idnumber
 from outreach.services import areas, households, people, search
 from outreach.storage.tables import Person
 from tests.pgparity import copy_rows, pg_host, pg_store_factory, sqlite_store  # noqa: F401  (fixtures)
+from tests.unit.storage.test_search_index import index_rows
 
 SURNAMES = "张王李刘陈杨赵黄周吴"
 GIVEN = ["三", "秀英", "建国", "桂兰", "伟", "小雨", "明", "丽", "志强", "秀兰", "建华", "芳"]
@@ -73,6 +74,7 @@ def test_every_kind_of_search_gives_the_same_first_page_on_sqlite_and_postgresql
     build(store)
     # the same records (ids and all) on PostgreSQL, written by bulk inserts: its triggers index them
     assert copy_rows(store, pg, ["area", "household", "person"]) > 100
+    assert index_rows(store) == index_rows(pg)   # the same name pieces and indexed text, row for row
     for text, what in QUERIES:
         for limit, archived in ((10, False), (50, False), (50, True)):
             lite = [h.id for h in search.search_people(store, text, limit=limit, include_archived=archived)]
