@@ -42,8 +42,10 @@ def discard_on_teardown(monkeypatch):
     """A form left open by a failing step is closed at the end without the unsaved-changes question
     (which would wait for an answer for ever); inside the walk every close is answered explicitly."""
     from outreach.ui.dialogs.form_base import FormDialog
+    from outreach.ui.dialogs.save_outcome import SaveOutcome
 
     monkeypatch.setattr(FormDialog, "ask_unsaved", lambda self: QMessageBox.StandardButton.Discard)
+    monkeypatch.setattr(SaveOutcome, "ask_unsaved", lambda self: QMessageBox.StandardButton.Discard)
 
 
 class Laptop:
@@ -914,5 +916,6 @@ def test_the_wheel_over_the_print_export_and_scale_dialogs_changes_nothing(qtbot
     scale = ScaleFormDialog(lead.ctx, ids["h2"], "phq9", person_id=ids["p_wang"], parent=window)
     scale.show()
     seen += wheel_all(scale)
+    scale.ask_unsaved = lambda: QMessageBox.StandardButton.Discard   # wheel_all picked answers: it asks
     scale.reject()
     assert seen > 15
