@@ -142,15 +142,20 @@ def _side(value_json: str, hlc: int, device: str, worker: str, names: dict[str, 
     return Side(json.loads(value_json), worker, device, names.get(device, device[:8]), hlc)
 
 
-def laptop_names(conn: Connection) -> dict[str, str]:
-    """Device id -> the laptop's name as the team registry knows it (this laptop's own name too)."""
+def laptop_names(conn: Connection, own: tuple[str, str] | None = None) -> dict[str, str]:
+    """Device id -> the laptop's name as the team registry knows it (this laptop's own name too:
+    ``own`` = (device id, name) from ``store.device``, which on PostgreSQL lives in the data folder,
+    not in the shared ``setting`` table; without it the table is read)."""
     from outreach.sync.team import list_devices
 
     names = {d.device_id: d.display_name for d in list_devices(conn)}
-    me = own_device_id(conn)
-    own = conn.execute(select(SETTING.c.value).where(SETTING.c.key == "device_name")).scalar_one_or_none()
-    if own and me not in names:
-        names[me] = own
+    if own is not None:
+        me, name = own
+    else:
+        me = own_device_id(conn)
+        name = conn.execute(select(SETTING.c.value).where(SETTING.c.key == "device_name")).scalar_one_or_none()
+    if name and me not in names:
+        names[me] = name
     return names
 
 
@@ -158,8 +163,9 @@ def list_conflicts(store: Store, *, status: str = "open", device_names: dict[str
     """The queue, newest first. Each side names the laptop it came from (``device_names``: device id ->
     name; by default from the team registry). Open conflicts superseded by a later edit (made by
     someone who had both values) are closed on the way."""
+    device = store.device if device_names is None else None
     with store.connect() as conn:
-        names = device_names if device_names is not None else laptop_names(conn)
+        names = device_names if device is None else laptop_names(conn, (device.id, device.name))
         me = own_device_id(conn)
         rows = conn.execute(select(CONFLICT).where(CONFLICT.c.status == status)
                             .order_by(CONFLICT.c.detected_at.desc(), CONFLICT.c.id.desc())).mappings().all()

@@ -43,7 +43,15 @@ def _blank_copy() -> sqlite3.Connection:
 
 
 def new_store() -> Store:
-    """Like ``Store.in_memory()`` (a new device id, the same schema), but fast."""
+    """Like ``Store.in_memory()`` (a new device id, the same schema), but fast. With
+    OUTREACH_TEST_ENGINE=postgresql: a store on a fresh PostgreSQL database of its own (the merge runs
+    there too, issue 15)."""
+    from tests.conftest import ENGINE
+
+    if ENGINE == "postgresql":
+        import tempfile
+
+        return Store.open(tempfile.mkdtemp(prefix="merge-store-"))
     conn = _blank_copy()
     engine = create_engine("sqlite://", poolclass=StaticPool, creator=lambda: conn)
     event.listen(engine, "connect", _on_connect)

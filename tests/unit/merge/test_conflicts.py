@@ -53,6 +53,19 @@ def test_two_workers_changing_the_same_phone_is_a_conflict_with_both_values(team
     assert phone(lead, hh) == "13722222222"          # resolved by itself meanwhile (last writer wins)
 
 
+def test_the_leads_own_side_is_named_by_her_laptops_name(team):
+    """The lead's own laptop is not in the team registry: its name comes from this laptop's settings
+    (on PostgreSQL those live in the data folder, not in the shared database)."""
+    lead, lina, _wang, hh = team
+    lead.set_setting("device_name", "陈静的笔记本")
+    edit(lina, Household, hh, phone="13911111111")
+    edit(lead, Household, hh, phone="13600000000")
+    assert sync(lina, lead).conflicts == 1
+    [item] = conflicts.list_conflicts(lead)
+    sides = {item.current.device_id: item.current.device_name, item.other.device_id: item.other.device_name}
+    assert sides[lead.device.id] == "陈静的笔记本"
+
+
 def test_an_edit_made_after_seeing_the_other_is_not_a_conflict(team):
     lead, lina, wang, hh = team
     edit(lina, Household, hh, phone="13911111111")
