@@ -164,3 +164,22 @@ def test_team_menu_opens_the_hub_screen_in_both_languages(qtbot, window, ctx):
         window.set_language("zh_CN")
         wait_idle(qtbot, ctx)
         dialog.close()
+
+
+def test_on_a_hub_the_window_prints_the_county_report_and_opens_the_hub_screen(qtbot, window, ctx, tmp_path):
+    from tests.e2e.cli_kit import pdf_text
+
+    H.init_hub(ctx.store, PASS, name="示范县社工总站", kdf=FAST_KDF_FOR_TESTS, key_dir=tmp_path)
+    report = window.dayone.run("report")       # Print and reports → Monthly report, all areas
+    path = tmp_path / "月报.pdf"
+    with qtbot.waitSignal(report.sig_saved, timeout=30000):
+        report.save_to(str(path))
+    text = pdf_text(path)
+    assert "全县" in text and "示范县社工总站" in text and "全部片区" not in text
+    report.reject()
+
+    dialog = window.dayone.run("hub")
+    qtbot.waitUntil(lambda: dialog.view.role == HUB, timeout=10000)
+    assert dialog.view.title.text() == "县级汇总站“示范县社工总站”"
+    assert not dialog.view.buttons["import"].isHidden() and dialog.view.tree.topLevelItemCount() == 0
+    dialog.close()
