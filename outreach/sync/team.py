@@ -211,6 +211,7 @@ def create_team(store: Any, passphrase: str, *, name: str = "", kdf: KdfParams =
     with store.connect() as conn:
         if get_team(conn) is not None:
             raise OutreachError("sync.error.already_in_team", team=get_team(conn).name)  # type: ignore[union-attr]
+        _refuse_on_hub(conn)
     path = K.keystore_path(keys_dir(store, key_dir))
     # (a key file left by an earlier attempt that never got its team row gets new team keys)
     ring = _own_ring(store, passphrase, key_dir, kdf).with_team_keys()
@@ -382,10 +383,20 @@ def export_recovery(store: Any, passphrase: str, path: Path, *, key_dir: Path | 
 
 
 # =========================================================================== the worker's side
+def _refuse_on_hub(conn: Connection) -> None:
+    """A county hub's database holds no team of its own (``hub.init_hub`` refuses the other way round)."""
+    from outreach.storage.hub_tables import HubSelf
+
+    if conn.execute(select(HubSelf.__table__.c.hub_id)).first() is not None:
+        raise OutreachError("hub.error.hub_in_team")
+
+
 def join_team(store: Any, invite: bytes, passphrase: str, *, kdf: KdfParams = DEFAULT_KDF,
               key_dir: Path | None = None) -> tuple[bytes, str]:
     """Join the team of an invite: this laptop's keys (made now if needed) and a signed enrolment
     request for the lead. Returns (request file bytes, fingerprint to compare)."""
+    with store.connect() as conn:
+        _refuse_on_hub(conn)
     doc = _small_json(invite, INVITE_FORMAT)
     try:
         lead = doc["lead"]

@@ -210,6 +210,18 @@ def test_a_lead_belongs_to_one_hub(tmp_path):
         with pytest.raises(OutreachError) as err:
             H.init_hub(lead.store, "县社工站2026春")
         assert err.value.key == "hub.error.hub_in_team"
+        # nor can the hub's database become a team, or join one (the county staff's Team menu offers both)
+        from outreach.sync import team as T
+        from outreach.sync.keys import FAST_KDF_FOR_TESTS
+
+        with pytest.raises(OutreachError) as err:
+            T.create_team(hub.store, "县社工站2026春", name="县里一组", kdf=FAST_KDF_FOR_TESTS)
+        assert err.value.key == "hub.error.hub_in_team"
+        with pytest.raises(OutreachError) as err:
+            T.join_team(hub.store, T.make_invite(lead.store, ring=lead.ring), "县社工站2026春", kdf=FAST_KDF_FOR_TESTS)
+        assert err.value.key == "hub.error.hub_in_team"
+        with hub.store.connect() as conn:
+            assert T.get_team(conn) is None
     finally:
         other.close()
         close_all(hub, teams)
