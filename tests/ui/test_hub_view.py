@@ -97,17 +97,20 @@ def test_lead_joins_from_the_window_and_then_sends_to_and_reads_from_the_hub(qtb
         lead_view.join(str(invite), str(request))
         qtbot.waitUntil(lambda: request.exists() and lead_view.log.count() >= 2, timeout=10000)
         shown_at_lead = lead_view.log_lines()[0]
+        # until the county enrols it, the lead is told what to do with the request
+        qtbot.waitUntil(lambda: lead_view.explain.text() == tr("hub_ui.explain.pending"), timeout=10000)
 
         seen = {}
 
         def confirm(req, villages):      # the county reads the fingerprint aloud; it is the lead's one
-            seen["fp"] = req.fingerprint
+            seen["fp"], seen["labels"] = req.fingerprint, [name for _v, name in villages]
             return [v for v, _name in villages if v in villages_of("530102001")]
 
         hub_view.enroll_from(str(request), confirm=confirm)
         qtbot.waitUntil(lambda: hub_view.tree.topLevelItemCount() == 1, timeout=10000)
         assert seen["fp"] in shown_at_lead
         assert "东坪乡1村" in hub_view.tree.topLevelItem(0).text(2)
+        assert seen["labels"][0] == "东坪乡 · 东坪乡1村"      # villages offered under their townships
         assert "东坪组" in hub_view.log_lines()[0]
 
         lead_view.refresh()

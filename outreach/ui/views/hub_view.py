@@ -120,7 +120,12 @@ def read_request_job(store, path: str) -> tuple[H.LeadRequest, list[tuple[str, s
     from outreach.services.areas import all_areas
 
     request = H.read_request(store, read_capped(path, T.MAX_SMALL_FILE, what="request"))
-    return request, [(a.id, a.name) for a in all_areas(store) if a.level == "village"]
+    areas = all_areas(store)
+    names = {a.id: a.name for a in areas}
+    # a county has many villages with the same names: each under its township, grouped by township
+    villages = [(a.id, f"{names.get(a.parent_id or '', '')} · {a.name}".lstrip(" ·")) for a in areas
+                if a.level == "village"]
+    return request, sorted(villages, key=lambda v: (v[1], v[0]))
 
 
 def enroll_job(store, request: H.LeadRequest, villages: list[str]) -> H.Lead:
@@ -228,7 +233,8 @@ class HubView(QWidget):
         self.title.setText(tr(f"hub_ui.title.{role}", hub=name, team=self.state.get("team", ""),
                               status=tr(f"hub.status.{self.state.get('hub_status') or 'enrolled'}"))
                            if role else "")
-        self.explain.setText(tr(f"hub_ui.explain.{role}") if role else "")
+        pending = role == MEMBER and self.state.get("hub_status") == "pending"
+        self.explain.setText(tr("hub_ui.explain.pending" if pending else f"hub_ui.explain.{role}") if role else "")
         needs_keys = role in (HUB, MEMBER, LEAD)
         for w in (self.passphrase_label, self.passphrase, self.unlock_button):
             w.setVisible(needs_keys and not unlocked)
