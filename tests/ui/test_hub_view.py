@@ -186,3 +186,31 @@ def test_on_a_hub_the_window_prints_the_county_report_and_opens_the_hub_screen(q
     assert dialog.view.title.text() == "县级汇总站“示范县社工总站”"
     assert not dialog.view.buttons["import"].isHidden() and dialog.view.tree.topLevelItemCount() == 0
     dialog.close()
+
+
+def test_county_staff_change_a_teams_villages_and_revoke_a_lost_lead_laptop(qtbot, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    hub, teams = county(tmp_path, n_teams=2, n_workers=0)
+    try:
+        view = make_view(qtbot, hub.store)
+        view.tree.setCurrentItem(None)
+        assert view.selected_lead() is None and view.log_lines()[0] == "请先在表格中点选一个组。"
+        first = view.tree.topLevelItem(0)
+        view.tree.setCurrentItem(first)
+        lead = view.selected_lead()
+        assert lead["device_id"] in (teams[0].lead.id, teams[1].lead.id)
+        view.assign(lead["device_id"], [*lead["villages"], "530102003001"])
+        qtbot.waitUntil(lambda: "河口乡1村" in view.tree.topLevelItem(0).text(2), timeout=10000)
+        assert "负责 4 个村" in view.log_lines()[0]
+
+        monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+        view.tree.setCurrentItem(view.tree.topLevelItem(1))
+        gone = view.selected_lead()
+        view._confirm_revoke()
+        qtbot.waitUntil(lambda: view.tree.topLevelItem(1).text(1) == "已停用", timeout=10000)
+        assert gone["name"] in view.log_lines()[0] and "拒收" in view.log_lines()[0]
+        with hub.store.connect() as conn:
+            assert H.get_lead(conn, gone["device_id"]).status == "revoked"
+    finally:
+        close_all(hub, teams)

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPushButton,
     QTreeWidget,
     QTreeWidgetItem,
@@ -117,15 +118,27 @@ def invite_job(store, ring: KeyRing, path: str) -> str:
 
 
 def read_request_job(store, path: str) -> tuple[H.LeadRequest, list[tuple[str, str]]]:
+    request = H.read_request(store, read_capped(path, T.MAX_SMALL_FILE, what="request"))
+    return request, village_choices(store)
+
+
+def village_choices(store) -> list[tuple[str, str]]:
     from outreach.services.areas import all_areas
 
-    request = H.read_request(store, read_capped(path, T.MAX_SMALL_FILE, what="request"))
     areas = all_areas(store)
     names = {a.id: a.name for a in areas}
     # a county has many villages with the same names: each under its township, grouped by township
     villages = [(a.id, f"{names.get(a.parent_id or '', '')} · {a.name}".lstrip(" ·")) for a in areas
                 if a.level == "village"]
-    return request, sorted(villages, key=lambda v: (v[1], v[0]))
+    return sorted(villages, key=lambda v: (v[1], v[0]))
+
+
+def assign_job(store, device_id: str, villages: list[str]) -> H.Lead:
+    return H.set_villages(store, device_id, villages)
+
+
+def revoke_job(store, device_id: str) -> H.Lead:
+    return H.revoke_lead(store, device_id)
 
 
 def enroll_job(store, request: H.LeadRequest, villages: list[str]) -> H.Lead:
@@ -165,7 +178,8 @@ class HubView(QWidget):
         self.buttons: dict[str, QPushButton] = {}
         for name, slot in (("setup", self._choose_setup), ("import", self._choose_import),
                            ("downlinks", self._choose_downlinks), ("invite", self._choose_invite),
-                           ("enroll", self._choose_enroll), ("join", self._choose_join),
+                           ("enroll", self._choose_enroll), ("assign", self._choose_assign),
+                           ("revoke", self._confirm_revoke), ("join", self._choose_join),
                            ("send", self._choose_send), ("read", self._choose_read), ("refresh", self.refresh)):
             button = QPushButton(self)
             button.setObjectName(f"hub_{name}")
@@ -221,6 +235,7 @@ class HubView(QWidget):
                                     tr("hub.cli.laptops", count=len(d["laptops"])), gaps])
             if d["gaps"] or d["status"] != "enrolled":
                 item.setForeground(4 if d["gaps"] else 1, QColor("#a33"))
+            item.setData(0, Qt.ItemDataRole.UserRole, d["device_id"])
             for laptop in d["laptops"]:
                 QTreeWidgetItem(item, [laptop["name"], "", "", "", ""])
             self.tree.addTopLevelItem(item)
@@ -240,11 +255,11 @@ class HubView(QWidget):
             w.setVisible(needs_keys and not unlocked)
         self.key_state.setVisible(needs_keys)
         self.key_state.setText(tr("sync.ui.unlocked") if unlocked else tr("sync.ui.locked"))
-        shown = {HUB: ("import", "downlinks", "invite", "enroll", "refresh"), MEMBER: ("send", "read", "refresh"),
+        shown = {HUB: ("import", "downlinks", "invite", "enroll", "assign", "revoke", "refresh"), MEMBER: ("send", "read", "refresh"),
                  LEAD: ("join",), NONE: ("setup",)}.get(role, ())
         for name, b in self.buttons.items():
             b.setVisible(name in shown)
-            b.setEnabled(name in ("setup", "refresh", "enroll") or unlocked)
+            b.setEnabled(name in ("setup", "refresh", "enroll", "assign", "revoke") or unlocked)
         self.tree.setVisible(role == HUB)
         self.log.setMaximumHeight(16777215 if role == HUB else 220)
 
@@ -351,7 +366,56 @@ class HubView(QWidget):
         self.runner.op(join_job, self.ring, invite, request, changes={"sync"}, on_done=done,
                        on_error=self._say_error, owner=self)
 
+    def assign(self, device_id: str, villages: list[str]) -> None:
+        def done(lead: H.Lead) -> None:
+            self._say(Msg("hub_ui.enrolled", {"lead": lead.display_name, "count": len(lead.villages)}))
+            self.refresh()
+
+        self.runner.op(assign_job, device_id, list(villages), changes={"sync"}, owner=self, on_done=done,
+                       on_error=self._say_error)
+
+    def revoke(self, device_id: str) -> None:
+        def done(lead: H.Lead) -> None:
+            self._say(Msg("hub.cli.revoked", {"lead": lead.display_name}))
+            self.refresh()
+
+        self.runner.op(revoke_job, device_id, changes={"sync"}, owner=self, on_done=done, on_error=self._say_error)
+
+    def selected_lead(self) -> dict[str, Any] | None:
+        """The team (lead laptop) picked in the table, or the team of the laptop picked under it."""
+        item = self.tree.currentItem()
+        while item is not None and item.parent() is not None:
+            item = item.parent()
+        device_id = item.data(0, Qt.ItemDataRole.UserRole) if item is not None else None
+        found = [d for d in self.state.get("leads", ()) if d["device_id"] == device_id]
+        if not found:
+            self._say(Msg("hub_ui.pick_team"), warn=True)
+        return found[0] if found else None
+
     # ----------------------------------------------------------------- choosing files (the buttons)
+    def _choose_assign(self) -> None:
+        lead = self.selected_lead()
+        if lead is None:
+            return
+
+        def got(villages: list[tuple[str, str]]) -> None:
+            from outreach.ui.views.village_picker import choose_villages
+
+            chosen = choose_villages(self, tr("hub_ui.button.assign"), [tr("hub_ui.assign_for", lead=lead["name"])],
+                                     villages, set(lead["villages"]))
+            if chosen is not None:
+                self.assign(lead["device_id"], chosen)
+
+        self.runner.query(village_choices, owner=self, on_done=got, on_error=self._say_error)
+
+    def _confirm_revoke(self) -> None:
+        lead = self.selected_lead()
+        if lead is None:
+            return
+        answer = QMessageBox.question(self, tr("hub_ui.button.revoke"), tr("hub_ui.revoke_confirm", lead=lead["name"]))
+        if answer == QMessageBox.StandardButton.Yes:
+            self.revoke(lead["device_id"])
+
     def _choose_setup(self) -> None:
         name, ok = QInputDialog.getText(self, tr("hub_ui.button.setup"), tr("hub_ui.ask_name"))
         if not ok or not name.strip():
