@@ -163,6 +163,8 @@ def test_team_menu_opens_the_hub_screen_in_both_languages(qtbot, window, ctx):
         dialog.view.retranslate()
         dialog.view._update()
         assert dialog.view.buttons["setup"].text() == tr("hub_ui.button.setup", "en") == "Set up a county hub…"
+        dialog.view._show_state({"role": HUB, "hub_name": "County station", "leads": []})   # every button shown
+        assert dialog.view.minimumSizeHint().width() <= 1280     # fits a 1280×720 laptop screen in English
     finally:
         window.set_language("zh_CN")
         wait_idle(qtbot, ctx)

@@ -196,15 +196,17 @@ class HubView(QWidget):
         for w in (self.passphrase_label, self.passphrase, self.unlock_button, self.key_state):
             keys.addWidget(w)
         keys.addStretch(1)
-        actions = QHBoxLayout()
-        for b in self.buttons.values():
-            actions.addWidget(b)
+        actions, team_row = QHBoxLayout(), QHBoxLayout()   # bundles; then the teams (two rows fit 1280 px)
+        for name, b in self.buttons.items():
+            (team_row if name in ("invite", "enroll", "assign", "revoke") else actions).addWidget(b)
         actions.addStretch(1)
+        team_row.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(self.explain)
         layout.addLayout(keys)
         layout.addLayout(actions)
+        layout.addLayout(team_row)
         layout.addWidget(self.tree, 3)
         layout.addWidget(self.log, 1)
         layout.addStretch(0)   # takes the room the table leaves when it is hidden (not on a hub)
