@@ -10,11 +10,11 @@ synced): what travels is the ordinary change a decision makes (a field edit, ``P
   that wrote it (its "base"). Used to tell a true conflict (neither writer had seen the other's
   change) from an ordinary overwrite. Own edits need no row: their base is read from the change log
   order.
-- ``merge_clock``: the merge engine's per-field clocks (issue 14): for every (entity, row, field) the
-  change that wins it now — stamp, who, its base and its JSON value — plus, per row, its greatest
-  creation (``field='*'``). A pure function of the
-  change log (it only grows), so a received change is compared with its field's winner in one
-  indexed lookup instead of re-folding the row's whole history. Created by migration m0006.
+- ``merge_clock``: the merge engine's per-field clocks (issue 14): for every (entity, row, field)
+  edited, the edit that wins it now — stamp, who, its base and its JSON value. A pure function of
+  the change log (it only grows), so a received change is compared with its field's winner in one
+  indexed lookup instead of re-folding the row's whole history. A row's creations are read from the
+  change log's own index, not kept here (since version 7). Created by migration m0006.
 - ``merge_pending``: rows whose received state could not be written yet (parent row missing, unique
   value taken); retried after every import.
 - ``duplicate_proposal``: a pair of people that may be the same person; the lead's decision
@@ -84,7 +84,7 @@ class MergeClock(SQLModel, table=True):
 
     entity: str = Field(primary_key=True, max_length=32)
     row_id: str = Field(primary_key=True, max_length=32)
-    field: str = Field(primary_key=True, max_length=40)      # a field, or '*' (the greatest creation)
+    field: str = Field(primary_key=True, max_length=40)      # a field (no '*' rows since version 7)
     hlc: int = Field(sa_type=BigInteger)
     device_id: str = Field(max_length=32)
     worker: str = Field(default="", max_length=64)

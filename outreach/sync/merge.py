@@ -13,11 +13,12 @@ idempotent):
    greatest change, ``created_*`` come from the creation; ``updated_at`` is the wall time of that
    greatest change (local bookkeeping: on the writing device it is the exact write time).
    How (issue 14, see ``merge_fast``): the batch is staged in a temporary table and held changes are
-   found with one join; a row the batch creates is the fold of the batch alone; an edit of a row
-   whose per-field clocks (``merge_clock``) are current meets its field's winner in one indexed
-   lookup; every other row (a local write since the last import, a second creation, a waiting row…)
-   is re-folded from *all* its logged changes, as before, and its clocks rebuilt. Either way the
-   result is the fold of the whole log, so it does not depend on the order of imports.
+   found with one join (a re-import stops there); a row the batch creates is the fold of the batch
+   alone, written with ready values (``merge_write``; new people indexed for search set-based); an
+   edit of a row whose per-field clocks (``merge_clock``) are current meets its field's winner in
+   one indexed lookup; every other row (a local write since the last import, a second creation, a
+   waiting row…) is re-folded from *all* its logged changes, as before, and its clocks rebuilt.
+   Either way the result is the fold of the whole log, so it does not depend on the order of imports.
 3. A row whose creation has not arrived stays as changes in the log (nothing is lost) and is
    written when the creation comes. A row whose parent row (household of a person, …) is missing, or
    whose household code / referral reference is already taken by another row, waits in
