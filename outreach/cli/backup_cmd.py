@@ -133,10 +133,12 @@ def _new_passphrase(directory: Path) -> str:
 
 
 def cmd_passphrase(ctx: CliContext) -> int:
+    from outreach.services import passphrase
+
     directory = _data_dir(ctx)
     old = crypto_store.passphrase_for(directory, new=False)
-    crypto_store.change_passphrase(directory, old, _new_passphrase(directory))
-    ctx.print(tr("sec.passphrase_changed"))
+    both = passphrase.change(directory, old, _new_passphrase(directory))
+    ctx.print(tr("wo.passphrase.changed_both" if both else "sec.passphrase_changed"))
     return 0
 
 

@@ -32,8 +32,7 @@ from PySide6.QtWidgets import (
 
 from outreach.domain.errors import OutreachError
 from outreach.i18n import tr
-from outreach.services import backups
-from outreach.storage import crypto_store
+from outreach.services import backups, passphrase
 
 
 def _preview(info: backups.BackupInfo) -> str:
@@ -210,34 +209,14 @@ class ChangePassphraseDialog(QDialog):
         try:
             if new != self.repeat.text():
                 raise OutreachError("sec.error.mismatch")
-            team_keys = _team_keys_open_with(self.directory, old)
-            crypto_store.change_passphrase(self.directory, old, new)
-            if team_keys is not None:   # the Sync screen's passphrase too: one passphrase, as before
-                from outreach.sync import keys
-
-                keys.change_passphrase(team_keys, old, new)
+            both = passphrase.change(self.directory, old, new)
         except OutreachError as exc:
             self.message.setText(exc.message())
             return
         self.accept()
         # said, not assumed: the next start (and the Sync screen) asks for the new one
         QMessageBox.information(self.parentWidget() or self, tr("sec.change.title"),
-                                tr("wo.passphrase.changed_both" if team_keys is not None else "sec.passphrase_changed"))
-
-
-def _team_keys_open_with(directory: Path, passphrase: str) -> Path | None:
-    """This laptop's team key file when the passphrase opens it (it was the same as the data's), else None
-    (no team yet, or the keys have a passphrase of their own: left as they are)."""
-    from outreach.sync import keys
-
-    path = keys.keystore_path(directory)
-    if not path.exists():
-        return None
-    try:
-        keys.load_keyring(path, passphrase)
-    except OutreachError:
-        return None
-    return path
+                                tr("wo.passphrase.changed_both" if both else "sec.passphrase_changed"))
 
 
 class SecurityMenu:

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from outreach.domain.errors import OutreachError
 from outreach.i18n import tr
 from outreach.storage import crypto_store
+from outreach.storage.paths import DB_FILENAME
 
 DEFAULT_IDLE_MINUTES = 10
 IDLE_SETTING = "lock_idle_minutes"
@@ -73,10 +74,23 @@ class LockDialog(QDialog):
         self.ok = buttons.addButton(tr("sec.lock.create" if creating else "sec.lock.unlock"),
                                     QDialogButtonBox.ButtonRole.AcceptRole)
         self.quit = buttons.addButton(tr("sec.lock.quit"), QDialogButtonBox.ButtonRole.RejectRole)
+        if not creating:   # forgot it: the lead's recovery file opens the data (outreach unlock)
+            self.forgot = buttons.addButton(tr("wo.recover.link"), QDialogButtonBox.ButtonRole.HelpRole)
+            self.forgot.setObjectName("forgot")
+            self.forgot.clicked.connect(self.use_recovery)
         buttons.accepted.connect(self.try_accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self.setMinimumWidth(460)
+
+    def use_recovery(self) -> None:
+        from outreach.ui.dialogs.recovery_unlock_dialog import open_with_recovery
+
+        key = open_with_recovery(self.directory, self)
+        if key is not None:
+            self.key = key
+            self.message.clear()
+            self.accept()
 
     def try_accept(self) -> None:
         text = self.field.text()
@@ -106,6 +120,11 @@ def ask_at_start(directory: Path, *, demo: bool = False) -> bool:
     if os.environ.get(crypto_store.PASSPHRASE_ENV) or crypto_store.cached_key(directory) is not None:
         return True
     new = not crypto_store.has_keyfile(directory)
+    db_file = Path(directory) / DB_FILENAME
+    if new and db_file.exists() and db_file.stat().st_size and not crypto_store.is_plain_sqlite(db_file):
+        # encrypted data without its key file: never write a new key beside them (the CLI's words)
+        show_open_error(OutreachError("sec.error.keyfile_missing", path=str(crypto_store.keyfile_path(directory))))
+        return False
     if demo and new:
         crypto_store.create_keyfile(directory, DEMO_PASSPHRASE)
         return True

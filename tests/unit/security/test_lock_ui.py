@@ -177,3 +177,32 @@ def test_a_store_that_cannot_be_opened_is_explained_in_the_window(qapp, tmp_path
     finally:
         timer.stop()     # never left to fire in another test
     assert exc.value.key == "sec.error.keyfile_missing" and seen == [exc.value.message()]
+
+
+def test_encrypted_data_without_their_key_file_get_no_new_key_written_beside_them(tmp_path, monkeypatch):
+    """Before: a lost outreach-dbkey.json looked like a first run — the lock dialog wrote a new key
+    file, and the open then failed with a raw 'file is not a database'."""
+    import outreach.ui.dialogs.lock_dialog as lock
+
+    Store.open(tmp_path).close()
+    crypto_store.keyfile_path(tmp_path).unlink()
+    crypto_store.forget()
+    monkeypatch.delenv("OUTREACH_PASSPHRASE")
+    shown = []
+    monkeypatch.setattr(lock, "show_open_error", lambda exc: shown.append(exc.key))
+    assert ask_at_start(tmp_path) is False
+    assert shown == ["sec.error.keyfile_missing"] and not crypto_store.has_keyfile(tmp_path)
+
+
+def test_forgot_the_passphrase_opens_with_the_leads_recovery_file(qtbot, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QDialog
+
+    import outreach.ui.dialogs.recovery_unlock_dialog as recovery
+
+    Store.open(tmp_path).close()
+    dialog = LockDialog(tmp_path, "unlock")
+    qtbot.addWidget(dialog)
+    monkeypatch.setattr(recovery, "open_with_recovery", lambda directory, parent: b"k" * 32)
+    dialog.forgot.click()
+    assert dialog.result() == QDialog.DialogCode.Accepted and dialog.key == b"k" * 32
+    assert not hasattr(LockDialog(tmp_path, "create"), "forgot")     # nothing to forget on a first run

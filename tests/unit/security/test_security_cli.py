@@ -83,3 +83,26 @@ def test_backup_list_json_and_restore_with_yes(tmp_path, capsys):
     s.close()
     assert main(["--data-dir", str(data), "--lang", "en", "backup", "verify", str(tmp_path / "nope.db")]) == 2
     assert "No backup file" in capsys.readouterr().err
+
+
+def test_passphrase_change_on_the_cli_also_rewraps_team_keys_that_shared_it(tmp_path, monkeypatch, capsys):
+    """The Sync screen's team keys were made with the same passphrase: after `outreach passphrase` they
+    open with the new one (before, they kept wanting the retired one)."""
+    from outreach.sync import team
+    from outreach.sync.keys import FAST_KDF_FOR_TESTS
+
+    data = tmp_path / "data"
+    store = Store.open(data)
+    store.set_setting("worker_name", "陈静")
+    team.create_team(store, PASS, name="东坪社工站", kdf=FAST_KDF_FOR_TESTS)
+    store.close()
+    monkeypatch.setenv("OUTREACH_NEW_PASSPHRASE", NEW)
+    assert main(["--data-dir", str(data), "--lang", "en", "passphrase"]) == 0
+    assert "Sync screen" in capsys.readouterr().out
+    crypto_store.forget()
+    monkeypatch.setenv("OUTREACH_PASSPHRASE", NEW)
+    store = Store.open(data)
+    try:
+        assert team.unlock(store, NEW).device_id == store.device.id
+    finally:
+        store.close()
