@@ -5,6 +5,8 @@ reads from the hub; a laptop in no team sets up a hub; the Team menu opens the s
 
 from __future__ import annotations
 
+from datetime import date
+
 from outreach.i18n import tr
 from outreach.sync import hub as H
 from outreach.sync import hub_transport as HT
@@ -58,7 +60,8 @@ def test_hub_imports_uplinks_shows_teams_and_a_missing_uplink_and_writes_downlin
         assert gaps[lead0] == "缺第 1 个"          # the county sees which lead must send again
         assert [g for k, g in gaps.items() if k != lead0] == ["齐全"]     # each team: its lead and its worker
         item = view.tree.topLevelItem(0)
-        assert item.childCount() == 2
+        assert item.childCount() == 2     # each laptop with the day of its latest change the hub holds
+        assert [item.child(i).text(1) for i in range(2)] == [f"最近修改：{date.today():%Y-%m-%d}"] * 2
 
         with qtbot.waitSignal(view.sig_imported, timeout=30000):
             view.import_files([str(first)])
@@ -216,3 +219,24 @@ def test_county_staff_change_a_teams_villages_and_revoke_a_lost_lead_laptop(qtbo
             assert H.get_lead(conn, gone["device_id"]).status == "revoked"
     finally:
         close_all(hub, teams)
+
+
+def test_a_laptop_silent_for_weeks_and_a_missing_uplink_are_red(qtbot, tmp_path):
+    from datetime import timedelta
+
+    laptop = Laptop(tmp_path, "county", "县民政局")
+    try:
+        view = make_view(qtbot, laptop.store)
+        today = date.today()
+        view._show_state({"role": HUB, "hub_name": "县社工总站", "leads": [
+            {"device_id": "a" * 32, "code": "AAAA", "name": "第1组", "status": "enrolled", "villages": [],
+             "village_names": [], "gaps": [3], "laptops": [
+                 {"name": "李娜的笔记本", "worker": "李娜", "last": today - timedelta(days=30)},
+                 {"name": "王强的笔记本", "worker": "王强", "last": today}]}]})
+        item = view.tree.topLevelItem(0)
+        red = item.foreground(4).color().name()
+        assert item.text(4) == "缺第 3 个" and red == "#aa3333"
+        assert item.child(0).foreground(1).color().name() == red        # silent for 30 days
+        assert item.child(1).foreground(1).color().name() != red        # changed today
+    finally:
+        laptop.close()

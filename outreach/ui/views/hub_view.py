@@ -16,6 +16,7 @@ kept in memory only while the screen lives.
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +53,7 @@ from outreach.ui.workers import DbRunner, JobCancelled
 CHANGES = frozenset(SYNCED_TABLES) | {"sync", "merge_conflict", "duplicate_proposal"}
 COLUMNS = ("team", "status", "villages", "laptops", "gaps")
 HUB, MEMBER, LEAD, WORKER, NONE = "hub", "member", "lead", "worker", "none"
+SILENT_DAYS = 14    # a laptop whose latest change is older than this is shown in red
 
 
 # --------------------------------------------------------------------------- jobs (database thread)
@@ -71,13 +73,21 @@ def load_state(store) -> dict[str, Any]:
                   "status": d.status, "villages": list(d.villages),
                   "gaps": transport.missing_seqs(conn, d.device_id, hub.hub_id),
                   "laptops": [{"name": T.display_name(o["origin"], o["name"] or "", o["worker"] or ""),
-                               "worker": o["worker"] or ""} for o in H.origins(conn, d.device_id)]}
+                               "worker": o["worker"] or "", "last": _day(o["hlc"])}
+                              for o in H.origins(conn, d.device_id)]}
                  for d in H.list_leads(conn)]
     names = {a.id: a.name for a in all_areas(store)}
     for d in leads:
         d["village_names"] = [names.get(v, v) for v in d["villages"]]
         d["laptops"].sort(key=lambda laptop: laptop["name"])
     return {"role": HUB, "hub_name": hub.name or hub.hub_id[:8], "leads": leads}
+
+
+def _day(stamp: int | None) -> date | None:
+    """The local day of a laptop's latest change the hub holds (its clock stamp), None before any."""
+    from outreach.domain.hlc import physical_ms
+
+    return datetime.fromtimestamp(physical_ms(stamp) / 1000).date() if stamp else None
 
 
 def unlock_job(store, passphrase: str, role: str) -> KeyRing:
@@ -239,7 +249,11 @@ class HubView(QWidget):
                 item.setForeground(4 if d["gaps"] else 1, QColor("#a33"))
             item.setData(0, Qt.ItemDataRole.UserRole, d["device_id"])
             for laptop in d["laptops"]:
-                QTreeWidgetItem(item, [laptop["name"], "", "", "", ""])
+                last = laptop.get("last")
+                child = QTreeWidgetItem(item, [laptop["name"], tr("hub_ui.last_change", day=last.isoformat())
+                                               if last else "", "", "", ""])
+                if last is not None and (date.today() - last).days > SILENT_DAYS:   # not heard from for weeks
+                    child.setForeground(1, QColor("#a33"))
             self.tree.addTopLevelItem(item)
         self.tree.expandAll()
         self._update()
