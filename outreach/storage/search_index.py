@@ -167,6 +167,35 @@ def insert_people(conn: Connection, insert: Callable[[], None], person_ids: list
         _index(conn, f"p.id IN ({','.join('?' * len(batch))})", batch)
 
 
+def update_people(conn: Connection, update: Callable[[], object], person_ids: list[str]) -> None:
+    """Run ``update`` — which changes no name, and the phone or household of exactly the people
+    ``person_ids`` — and refresh their FTS rows set-based instead of row by row (the merge's bulk
+    path, issue 14). Name pieces depend on the name only, so they stay as they are (the update
+    trigger would delete and re-insert the same ones). On SQLite the update trigger is dropped and
+    re-created from its stored SQL inside the caller's transaction; elsewhere ``update`` just runs."""
+    trigger = None
+    if conn.dialect.name == "sqlite":
+        trigger = conn.exec_driver_sql("SELECT sql FROM sqlite_master WHERE type = 'trigger' "
+                                       "AND name = 'person_search_au'").scalar()
+    if trigger is None or not person_ids:
+        update()
+        return
+    conn.exec_driver_sql("DROP TRIGGER person_search_au")
+    try:
+        update()
+    finally:
+        conn.exec_driver_sql(trigger)
+    for start in range(0, len(person_ids), 400):
+        batch = tuple(person_ids[start:start + 400])
+        marks = ",".join("?" * len(batch))
+        conn.exec_driver_sql("DELETE FROM person_search_fts WHERE rowid IN (SELECT rid FROM person_search_key "
+                             f"WHERE person_id IN ({marks}))", batch)
+        conn.exec_driver_sql(
+            "INSERT INTO person_search_fts(rowid, name, phone, code) SELECT k.rid, p.name, p.phone, "
+            "(SELECT code FROM household WHERE id = p.household_id) FROM person_search_key k "
+            f"JOIN person p ON p.id = k.person_id WHERE p.id IN ({marks})", batch)
+
+
 def _phrase(text: str) -> str:
     """An FTS5 string: the text as one phrase (a substring, with the trigram tokenizer)."""
     return '"' + text.replace('"', '""') + '"'

@@ -351,6 +351,12 @@ class _Apply:
             if entity == "person" and "name" in u:
                 u["search_pinyin"], u["search_initials"] = name_keys(u["name"])
             grouped[tuple(sorted(k for k in u if k != "_id"))].append(u)
+        if entity == "person":   # phone / household moves re-indexed set-based (see search_index)
+            plain = [(cols, rows) for cols, rows in grouped.items() if "name" not in cols]
+            search_index.update_people(
+                self.conn, lambda: [_bulk_update(self.conn, table, cols, rows) for cols, rows in plain],
+                [u["_id"] for cols, rows in plain if {"phone", "household_id"} & set(cols) for u in rows])
+            grouped = {cols: rows for cols, rows in grouped.items() if "name" in cols}
         for cols, rows in grouped.items():
             _bulk_update(self.conn, table, cols, rows)
         self.report.rows_inserted += len(inserts)

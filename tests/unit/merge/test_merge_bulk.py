@@ -11,7 +11,8 @@ from sqlalchemy import text
 
 from outreach.services import search
 from outreach.storage import search_index
-from tests.unit.merge.helpers import add_household, add_person, make_store, seed_areas, sync
+from outreach.storage.tables import Person
+from tests.unit.merge.helpers import add_household, add_person, edit, make_store, seed_areas, sync
 from tests.unit.storage.test_search_index import index_rows
 
 
@@ -50,6 +51,33 @@ def test_people_merged_in_bulk_are_indexed_as_a_rebuild_indexes_them(pair):
     assert sorted(h.name for h in search.search_people(lead, "东坪-0105")) == ["李 娜"]
     add_person(lead, second, "赵敏")            # a local insert after the import: the trigger indexes it
     assert sorted(h.name for h in search.search_people(lead, "赵敏")) == ["赵敏"]
+
+
+def test_phones_moves_and_renames_merged_in_bulk_are_indexed_as_a_rebuild_indexes_them(pair):
+    lead, lina = pair
+    first, second = add_household(lina, "石门-0022"), add_household(lina, "东坪-0105")
+    wang = add_person(lina, first, "王秀英", phone="13812345678")
+    zhang = add_person(lina, first, "张建国", phone="13700000000")
+    li = add_person(lina, first, "李娜")
+    sync(lina, lead)
+    edit(lina, Person, wang, phone="13900001111")             # a new phone
+    edit(lina, Person, zhang, household_id=second)            # moved to another household
+    edit(lina, Person, li, name="李桂兰", phone="13611112222")  # renamed: the row-by-row path
+    sync(lina, lead)
+    merged = index_rows(lead)
+    assert merged == index_rows(lina)
+    with lead.engine.begin() as conn:
+        search_index.rebuild(conn)
+    assert index_rows(lead) == merged
+    assert [h.name for h in search.search_people(lead, "0000111")] == ["王秀英"]
+    assert search.search_people(lead, "12345678") == []
+    assert [h.name for h in search.search_people(lead, "东坪-0105")] == ["张建国"]
+    assert [h.name for h in search.search_people(lead, "桂兰")] == ["李桂兰"]
+    with lead.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            assert conn.execute(text("SELECT 1 FROM sqlite_master WHERE name = 'person_search_au'")).first()
+    edit(lead, Person, wang, phone="13522223333")             # the trigger is back for local edits
+    assert [h.name for h in search.search_people(lead, "22223333")] == ["王秀英"]
 
 
 def test_the_insert_trigger_comes_back_when_the_insert_fails(pair):
