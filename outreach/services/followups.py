@@ -17,13 +17,23 @@ report) D is the period's last day, or today while the period is still running (
   from none), still open: no referral has been made for it. The store keeps no history of a need's
   status, so for a past D the status is the one recorded now.
 
+**Whose it is** (``worker`` on a due visit or an overdue reply, ``overdue_by_worker``): the worker who
+made the promise — who recorded the visit that set the next-visit date, who issued the referral
+(``created_by``) — as long as the team roster still gives that worker the household's village. When
+the roster gives the village to other workers only (the village was handed to a newcomer, the laptop
+was revoked, or the lead recorded it in a worker's village), it is theirs: the worker(s) who cover the
+village now, several joined with "、" for a shared village. Without a roster (a single laptop, or a
+worker's laptop that has no roster entry for the village) it stays with who recorded it; "" when
+nobody was recorded (old imported data).
+
 The ``*_conditions`` functions return SQLAlchemy conditions so that the report can add its own area and
 worker conditions to the very same definition; the list functions are what Today and the CLI show.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from sqlalchemy import ColumnElement, and_, exists, func, select
@@ -35,6 +45,7 @@ from outreach.services.people import PERSON
 from outreach.services.providers import PROVIDER
 from outreach.services.referrals import ReferralInfo, list_referrals
 from outreach.storage.store import Store
+from outreach.storage.sync_tables import STATUS_ENROLLED, SyncDevice
 from outreach.storage.tables import Assessment, Household, Need, Referral, ReferralEvent, Visit
 
 VISIT = Visit.__table__
@@ -43,6 +54,7 @@ NEED = Need.__table__
 REFERRAL = Referral.__table__
 EVENT = ReferralEvent.__table__
 ASSESSMENT = Assessment.__table__
+DEVICE = SyncDevice.__table__
 S = ReferralStatus
 
 #: A provider's answer: the referral is no longer waiting for a reply.
@@ -95,6 +107,7 @@ class DueVisit:
     address: str
     next_due: date
     days_overdue: int  # 0: due on the day looked at
+    worker: str = ""   # whose it is (module docstring, "Whose it is")
 
 
 @dataclass(frozen=True)
@@ -109,6 +122,7 @@ class OverdueReply:
     issued_on: date
     expected_reply_on: date
     days_overdue: int
+    worker: str = ""   # whose it is (module docstring, "Whose it is")
 
 
 @dataclass(frozen=True)
@@ -135,25 +149,50 @@ def _in_villages(column, village_ids: list[str] | None) -> list[ColumnElement]:
     return [column.in_(select(HOUSEHOLD.c.id).where(HOUSEHOLD.c.village_id.in_(village_ids)))]
 
 
+def village_workers(store: Store) -> dict[str, tuple[str, ...]]:
+    """The team roster: for each village, the names of the workers whose enrolled laptops cover it."""
+    out: dict[str, set[str]] = {}
+    with store.connect() as conn:
+        for worker, villages in conn.execute(select(DEVICE.c.worker, DEVICE.c.villages)
+                                             .where(DEVICE.c.status == STATUS_ENROLLED)):
+            for village in json.loads(villages or "[]"):
+                if worker and isinstance(village, str):
+                    out.setdefault(village, set()).add(worker)
+    return {v: tuple(sorted(names)) for v, names in out.items()}
+
+
+def responsible(recorded_by: str, village_id: str, roster: dict[str, tuple[str, ...]]) -> str:
+    """Whose a due visit or an overdue reply is (module docstring, "Whose it is")."""
+    covering = roster.get(village_id, ())
+    if not covering or recorded_by in covering:
+        return recorded_by or ""
+    return "、".join(covering)
+
+
 def visits_due(store: Store, *, as_of: date, village_ids: list[str] | None = None) -> list[DueVisit]:
     """Households with a visit due as of ``as_of``, longest overdue first."""
-    due = (select(VISIT.c.household_id, func.max(VISIT.c.next_due).label("next_due"))
+    roster = village_workers(store)
+    due = (select(VISIT.c.household_id, func.max(VISIT.c.next_due).label("next_due"),
+                  func.max(VISIT.c.created_by).label("recorded_by"))
            .where(*visit_due_conditions(as_of)).group_by(VISIT.c.household_id).subquery())
-    stmt = (select(HOUSEHOLD.c.id, HOUSEHOLD.c.code, AREA.c.name, HOUSEHOLD.c.address, due.c.next_due)
+    stmt = (select(HOUSEHOLD.c.id, HOUSEHOLD.c.code, AREA.c.name, HOUSEHOLD.c.address, due.c.next_due,
+                   due.c.recorded_by, HOUSEHOLD.c.village_id)
             .join(due, due.c.household_id == HOUSEHOLD.c.id)
             .outerjoin(AREA, AREA.c.id == HOUSEHOLD.c.village_id)
             .where(HOUSEHOLD.c.archived.is_(False), *_in_villages(HOUSEHOLD.c.id, village_ids))
             .order_by(due.c.next_due, HOUSEHOLD.c.code))
     with store.connect() as conn:
         rows = conn.execute(stmt).all()
-    return [DueVisit(r[0], r[1], r[2] or "", r[3] or "", r[4], (as_of - r[4]).days) for r in rows]
+    return [DueVisit(r[0], r[1], r[2] or "", r[3] or "", r[4], (as_of - r[4]).days,
+                     responsible(r[5] or "", r[6], roster)) for r in rows]
 
 
 def replies_overdue(store: Store, *, as_of: date, village_ids: list[str] | None = None) -> list[OverdueReply]:
     """Referrals whose reply is overdue as of ``as_of``, in reference order."""
+    roster = village_workers(store)
     stmt = (select(REFERRAL.c.id, REFERRAL.c.reference, REFERRAL.c.household_id, HOUSEHOLD.c.code,
                    PERSON.c.name, PROVIDER.c.name, REFERRAL.c.urgency, REFERRAL.c.issued_on,
-                   REFERRAL.c.expected_reply_on)
+                   REFERRAL.c.expected_reply_on, REFERRAL.c.created_by, HOUSEHOLD.c.village_id)
             .join(HOUSEHOLD, HOUSEHOLD.c.id == REFERRAL.c.household_id)
             .outerjoin(PERSON, PERSON.c.id == REFERRAL.c.person_id)
             .outerjoin(PROVIDER, PROVIDER.c.id == REFERRAL.c.provider_id)
@@ -162,8 +201,8 @@ def replies_overdue(store: Store, *, as_of: date, village_ids: list[str] | None 
             .order_by(REFERRAL.c.reference))
     with store.connect() as conn:
         rows = conn.execute(stmt).all()
-    return [OverdueReply(r[0], r[1], r[2], r[3], r[4] or "", r[5] or "", r[6], r[7], r[8], (as_of - r[8]).days)
-            for r in rows]
+    return [OverdueReply(r[0], r[1], r[2], r[3], r[4] or "", r[5] or "", r[6], r[7], r[8], (as_of - r[8]).days,
+                         responsible(r[9] or "", r[10], roster)) for r in rows]
 
 
 def overdue_reply_ids(store: Store, *, as_of: date) -> set[str]:
@@ -213,17 +252,58 @@ def today_list(store: Store, *, today: date | None = None, village_ids: list[str
     )
 
 
+@dataclass(frozen=True)
+class WorkerOverdue:
+    """One line of "who is overdue": a worker ("" = nobody recorded) and what is theirs."""
+    worker: str
+    visits_overdue: int     # next-visit date passed
+    visits_due_today: int   # next-visit date is the day looked at
+    replies_overdue: int
+
+    @property
+    def total(self) -> int:
+        return self.visits_overdue + self.replies_overdue
+
+
+def overdue_by_worker(today: TodayList) -> list[WorkerOverdue]:
+    """Per worker, how many visits and referral replies of the Today list are theirs (see "Whose it
+    is"); most overdue first, then by name; a worker with only visits due today is listed too."""
+    tally: dict[str, list[int]] = {}
+    for d in today.due_visits:
+        tally.setdefault(d.worker, [0, 0, 0])[0 if d.days_overdue > 0 else 1] += 1
+    for r in today.overdue_referrals:
+        tally.setdefault(r.worker, [0, 0, 0])[2] += 1
+    rows = [WorkerOverdue(w, v, t, r) for w, (v, t, r) in tally.items()]
+    return sorted(rows, key=lambda w: (-w.total, -w.visits_due_today, w.worker == "", w.worker))
+
+
+def for_worker(today: TodayList, worker: str | None) -> TodayList:
+    """The Today list narrowed to one worker's visits and replies (None: everyone's). Urgent needs are
+    not anyone's yet (nobody has referred them) and stay whole."""
+    if worker is None:
+        return today
+    return replace(today, due_visits=[d for d in today.due_visits if d.worker == worker],
+                   overdue_referrals=[r for r in today.overdue_referrals if r.worker == worker])
+
+
+def by_worker_json(today: TodayList) -> list[dict]:
+    """``outreach today --by-worker --json``: one object per worker."""
+    return [{"worker": w.worker, "visits_overdue": w.visits_overdue, "visits_due_today": w.visits_due_today,
+             "replies_overdue": w.replies_overdue} for w in overdue_by_worker(today)]
+
+
 def today_json(today: TodayList) -> dict:
     """The Today list as plain JSON values (``outreach today --json``)."""
     return {
         "as_of": today.as_of.isoformat(),
         "visits_due": [{"household_code": d.code, "household_id": d.household_id, "village": d.village_name,
-                        "address": d.address, "next_due": d.next_due.isoformat(), "days_overdue": d.days_overdue}
+                        "address": d.address, "next_due": d.next_due.isoformat(), "days_overdue": d.days_overdue,
+                        "worker": d.worker}
                        for d in today.due_visits],
         "replies_overdue": [{"reference": r.reference, "referral_id": r.id, "household_code": r.household_code,
                              "person": r.person_name, "provider": r.provider_name, "urgency": r.urgency,
                              "issued_on": r.issued_on.isoformat(), "expected_reply_on": r.expected_reply_on.isoformat(),
-                             "days_overdue": r.days_overdue} for r in today.overdue_referrals],
+                             "days_overdue": r.days_overdue, "worker": r.worker} for r in today.overdue_referrals],
         "urgent_needs": [{"household_code": n.household_code, "need_id": n.need_id, "person": n.person_name,
                           "domain": n.domain, "description": n.description} for n in today.urgent_needs],
     }
