@@ -1,6 +1,11 @@
 """Today: visits due or overdue, referrals waiting for a reply past their expected date, and urgent needs
 with no referral yet — in the worker's villages. Each row opens its household (double-click or Enter).
 
+For a lead, "who is overdue": each visit and reply shows whose it is (``followups``, "Whose it is": who
+set the next visit / issued the referral, unless the team roster has given the village to others since),
+a "By worker" table on the right counts them per worker, and the worker filter (or a click on a row of
+that table) narrows the two lists to one worker.
+
 The lists are ``outreach.services.followups.today_list``: the same definitions, as of today, that the
 referral list, the dashboard, the monthly report and ``outreach today`` count with."""
 
@@ -11,7 +16,9 @@ from datetime import date
 from PySide6.QtCore import QModelIndex, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QGroupBox,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
     QTableView,
@@ -36,8 +43,13 @@ def _overdue_text(d) -> str:
     return tr("papers.today.due_in", count=-d.days_overdue)
 
 
+def _worker(row) -> str:
+    return row.worker or tr("overdue.nobody")
+
+
 DUE_COLUMNS = [
     Column("ui.col.code", lambda d: d.code),
+    Column("overdue.ui.col.worker", _worker),
     Column("ui.col.village", lambda d: d.village_name),
     Column("ui.col.address", lambda d: d.address),
     Column("field.next_due", lambda d: iso(d.next_due)),
@@ -45,6 +57,7 @@ DUE_COLUMNS = [
 ]
 REFERRAL_COLUMNS = [
     Column("ui.col.reference", lambda r: r.reference),
+    Column("overdue.ui.col.worker", _worker),
     Column("ui.col.person", lambda r: r.person_name),
     Column("ui.col.provider", lambda r: r.provider_name),
     Column("field.urgency", lambda r: Urgency.label_of(r.urgency)),
@@ -57,6 +70,16 @@ NEED_COLUMNS = [
     Column("ui.col.domain", lambda n: NeedDomain.label_of(n.domain), colour=lambda n: "#b3261e"),
     Column("ui.col.description", lambda n: n.description),
 ]
+
+WORKER_COLUMNS = [
+    Column("overdue.ui.col.worker", _worker),
+    Column("overdue.ui.col.visits_overdue", lambda w: str(w.visits_overdue),
+           colour=lambda w: "#b3261e" if w.visits_overdue else None),
+    Column("overdue.ui.col.due_today", lambda w: str(w.visits_due_today)),
+    Column("overdue.ui.col.replies_overdue", lambda w: str(w.replies_overdue),
+           colour=lambda w: "#b3261e" if w.replies_overdue else None),
+]
+ALL = "\x00all"   # the filter's "all workers" entry ("" is a worker: the rows nobody recorded)
 
 
 def load_today(store, village_ids: list[str] | None):
@@ -72,13 +95,42 @@ class TodayView(QWidget):
         self.ctx = ctx
         self.village_ids: list[str] | None = None
         self._as_of = date.today()
+        self._full = None
         self.summary = QLabel(self)
+        self.summary.setWordWrap(True)
+        self.filter_label = QLabel(self)
+        self.worker_filter = QComboBox(self)
+        self.worker_filter.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.worker_filter.currentIndexChanged.connect(self._show)
+        self.filter_label.setBuddy(self.worker_filter)
         self.due = RecordTableModel(DUE_COLUMNS, self)
         self.referrals = RecordTableModel(REFERRAL_COLUMNS, self)
         self.needs = RecordTableModel(NEED_COLUMNS, self)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(8, 6, 8, 6)
-        layout.addWidget(self.summary)
+        self.workers = RecordTableModel(WORKER_COLUMNS, self)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(8, 6, 8, 6)
+        top = QHBoxLayout()
+        top.addWidget(self.summary, 1)
+        top.addWidget(self.filter_label)
+        top.addWidget(self.worker_filter)
+        outer.addLayout(top)
+        body = QHBoxLayout()
+        outer.addLayout(body, 1)
+        layout = self._lists = QVBoxLayout()
+        body.addLayout(layout, 1)
+        self.worker_box = QGroupBox(self)
+        side = QVBoxLayout(self.worker_box)
+        self.worker_table = QTableView(self.worker_box)
+        self.worker_table.setModel(self.workers)
+        self.worker_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.worker_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.worker_table.verticalHeader().hide()
+        self.worker_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.worker_table.clicked.connect(self._pick_worker)
+        self.worker_table.activated.connect(self._pick_worker)
+        side.addWidget(self.worker_table)
+        self.worker_box.setFixedWidth(300)
+        body.addWidget(self.worker_box)
         self.boxes: list[tuple[QGroupBox, str, RecordTableModel]] = []
         for model, key, household_of in ((self.due, "ui.today.due_visits", lambda d: d.household_id),
                                          (self.referrals, "ui.today.overdue_referrals", lambda r: r.household_id),
@@ -130,6 +182,39 @@ class TodayView(QWidget):
 
     def _loaded(self, today) -> None:
         self._as_of = today.as_of
+        self._full = today
+        rows = followups.overdue_by_worker(today)
+        self.workers.set_records(rows)
+        current = self.worker_filter.currentData() if self.worker_filter.count() else ALL
+        self.worker_filter.blockSignals(True)
+        self.worker_filter.clear()
+        self.worker_filter.addItem("", ALL)
+        for w in rows:
+            self.worker_filter.addItem(_worker(w), w.worker)
+        index = self.worker_filter.findData(current) if current != ALL else 0
+        self.worker_filter.setCurrentIndex(max(index, 0))
+        self.worker_filter.blockSignals(False)
+        self._show()
+
+    def selected_worker(self):
+        """The worker the lists are narrowed to, or None for everyone's."""
+        data = self.worker_filter.currentData()
+        return None if data == ALL or data is None else data
+
+    def set_worker(self, worker: str | None) -> None:
+        """Narrow the lists to one worker's (None: everyone's)."""
+        index = 0 if worker is None else self.worker_filter.findData(worker)
+        if index >= 0:
+            self.worker_filter.setCurrentIndex(index)
+
+    def _pick_worker(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.set_worker(self.workers.record_at(index.row()).worker)
+
+    def _show(self, *_args) -> None:
+        if self._full is None:
+            return
+        today = followups.for_worker(self._full, self.selected_worker())
         self.due.set_records(today.due_visits)
         self.referrals.set_records(today.overdue_referrals)
         self.needs.set_records(today.urgent_needs)
@@ -141,7 +226,7 @@ class TodayView(QWidget):
     def _share_height(self) -> None:
         """The height goes where the rows are: 32 visits due must not sit in five lines above two
         half-empty lists (1280×720). An empty list keeps a small share."""
-        layout = self.layout()
+        layout = self._lists
         for box, _key, model in self.boxes:
             layout.setStretch(layout.indexOf(box), max(1, min(model.rowCount(), MAX_STRETCH)))
 
@@ -160,3 +245,26 @@ class TodayView(QWidget):
         for box, key, model in self.boxes:
             box.setTitle(tr("ui.nav.badge", title=tr(key), n=model.rowCount()))
             model.retranslate()
+        rule = tr("overdue.ui.rule")
+        self.worker_box.setTitle(tr("overdue.ui.by_worker"))
+        self.filter_label.setText(tr("overdue.ui.filter"))
+        if self.worker_filter.count():
+            self.worker_filter.setItemText(0, tr("overdue.ui.all_workers"))
+            for i in range(1, self.worker_filter.count()):
+                self.worker_filter.setItemText(i, self.worker_filter.itemData(i) or tr("overdue.nobody"))
+        else:
+            self.worker_filter.addItem(tr("overdue.ui.all_workers"), ALL)
+        for widget in (self.worker_box, self.worker_table, self.worker_filter, self.filter_label):
+            widget.setToolTip(rule)
+        self.workers.retranslate()
+        self._fit_worker_box()
+
+    def _fit_worker_box(self) -> None:
+        """The "By worker" table shows its four columns whole (English headers are wider); a long
+        shared-village name ("李娜、王强") scrolls beyond 480 px rather than squeezing the lists."""
+        table = self.worker_table
+        table.resizeColumnsToContents()
+        margins = self.worker_box.layout().contentsMargins()
+        need = (table.horizontalHeader().length() + 2 * table.frameWidth() + table.verticalScrollBar().sizeHint().width()
+                + margins.left() + margins.right() + 4)
+        self.worker_box.setFixedWidth(min(max(need, 240), 480))
