@@ -40,6 +40,7 @@ from outreach.storage.tables import SYNCED_TABLES
 from outreach.sync import team as T
 from outreach.sync import transport
 from outreach.sync.keys import KeyRing
+from outreach.ui.views.sync_hub_row import HubRow
 from outreach.ui.workers import DbRunner, JobCancelled
 
 CHANGES = frozenset(SYNCED_TABLES) | {"sync", "merge_conflict", "duplicate_proposal"}
@@ -232,6 +233,7 @@ class SyncView(QWidget):
         self.assign_button.clicked.connect(self._choose_assign)
         self.recovery_button = QPushButton(self)        # lead: the recovery identity, explained
         self.recovery_button.clicked.connect(self.open_recovery)
+        self.hub_row = HubRow(self)                     # a lead in a county hub: send to / read from it
 
         self.model = SyncStatusModel(self)
         self.table = QTableView(self)
@@ -250,13 +252,12 @@ class SyncView(QWidget):
             keys_row.addWidget(w)
         keys_row.addStretch(1)
         actions = QHBoxLayout()
-        for w in (self.export_button, self.import_button, self.export_all_button, self.refresh_button):
+        for w in (self.export_button, self.import_button, self.export_all_button, self.refresh_button, self.hub_row):
             actions.addWidget(w)
         actions.addStretch(1)
         team_row = QHBoxLayout()
         for w in (self.create_button, self.join_button, self.invite_button, self.enroll_button, self.assign_button,
-                  self.revoke_button,
-                  self.recovery_button):
+                  self.revoke_button, self.recovery_button):
             team_row.addWidget(w)
         team_row.addStretch(1)
         layout = QVBoxLayout(self)
@@ -277,6 +278,7 @@ class SyncView(QWidget):
 
     def refresh(self) -> None:
         self.runner.query(load_state, on_done=self._show_state, key="sync-state", owner=self)
+        self.hub_row.refresh()
 
     def _show_state(self, state: dict[str, Any]) -> None:
         self.state = state
@@ -309,6 +311,7 @@ class SyncView(QWidget):
         self.join_button.setVisible(team is None or s.get("status") == "pending")
         for w in (self.invite_button, self.enroll_button, self.assign_button, self.revoke_button, self.recovery_button):
             w.setVisible(self.is_lead)
+        self.hub_row.update_state()
 
     def retranslate(self) -> None:
         self.passphrase_label.setText(tr("sync.ui.passphrase"))
@@ -324,6 +327,7 @@ class SyncView(QWidget):
         self.revoke_button.setText(tr("sync.ui.revoke"))
         self.assign_button.setText(tr("ui.dayone.assign"))
         self.recovery_button.setText(tr("ui.dayone.action.recovery"))
+        self.hub_row.retranslate()
         self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
         if self.state:
             self._update()
@@ -357,9 +361,6 @@ class SyncView(QWidget):
         files = [str(p) for p in transport.expand_paths([Path(p) for p in paths])]
         sink: list = []
 
-        def finished(results: list) -> None:
-            self._show_results(results)
-
         def stopped(exc: BaseException) -> None:
             self._show_results(sink)
             if isinstance(exc, JobCancelled):
@@ -369,7 +370,7 @@ class SyncView(QWidget):
             self.refresh()
 
         self.runner.run_with_progress(import_job, self.ring, files, sink, title=tr("sync.ui.importing"),
-                                      parent=self, changes=CHANGES, on_done=finished, on_error=stopped)
+                                      parent=self, changes=CHANGES, on_done=self._show_results, on_error=stopped)
 
     def export_mine(self, folder: str, *, full: bool = False) -> None:
         if self.ring is None:
