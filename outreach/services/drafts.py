@@ -21,7 +21,7 @@ from outreach.storage.tables import FormDraft, Household
 from outreach.storage.types import utcnow
 
 D = FormDraft.__table__
-KINDS = ("household", "member", "visit", "assessment", "referral")
+KINDS = ("household", "member", "visit", "assessment", "referral", "scale")   # scale: PHQ-9, Barthel … (scale_form)
 SUMMARY_MAX = 200
 
 

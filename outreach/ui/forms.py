@@ -95,6 +95,8 @@ class FormLauncher:
 
     def open_draft(self, draft) -> QDialog | None:
         """Open the form a draft belongs to, with the draft put back once the form has loaded."""
+        from outreach.ui.dialogs import scale_form
+
         p = draft.params
         hid = p.get("household_id")
         opener = {
@@ -103,6 +105,8 @@ class FormLauncher:
             "visit": lambda: self.record_visit(hid),
             "assessment": lambda: self.assess(hid),
             "referral": lambda: self.refer(hid),
+            "scale": lambda: self._show(scale_form.ScaleFormDialog(self.ctx, hid, p["scale"], person_id=p.get("person_id"),
+                                                                   parent=self.window)),
         }.get(draft.kind)
         if opener is None:
             return None

@@ -1,6 +1,13 @@
 """A validated scale (PHQ-9, GAD-7, Barthel, K10, WG-SS) filled in the window: its score and band show
 as it is answered, a safety flag shows at once in red, its source is cited under the questions.
-Saving goes through ``services.forms.record_scale`` (a flag opens an urgent need for Today)."""
+Saving goes through ``services.forms.record_scale`` (a flag opens an urgent need for Today).
+
+Drafts, as the core forms have them (``services.drafts``, kind "scale"): every answer is written to the
+form's draft at once (one row per household × person × scale, local, never synced), so a half-answered
+PHQ-9 survives the idle lock's "Quit", a crash or a power cut. Opening the same scale for the same
+person again offers the draft back (restore / discard); on start the list of unsaved forms has it too
+(``FormLauncher.open_draft`` puts it back at once). Saving the scale, or closing it and choosing
+Discard, removes the draft."""
 
 from __future__ import annotations
 
@@ -13,7 +20,9 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFrame,
+    QHBoxLayout,
     QLabel,
+    QPushButton,
     QScrollArea,
     QVBoxLayout,
     QWidget,
@@ -21,15 +30,26 @@ from PySide6.QtWidgets import (
 
 from outreach.domain.scales import ScaleError, load_scale, score_scale
 from outreach.i18n import current_language, tr
+from outreach.services import drafts as drafts_svc
 from outreach.services import forms as forms_svc
 from outreach.ui.dialogs.save_outcome import SaveOutcome
 from outreach.ui.widgets import ErrorLabel, WheelGuarded
 
 CHANGES = ("assessment", "need", "household")
+DRAFT_KIND = "scale"
+
+
+def save_scale_draft(store, *, key: str, params: dict, answers: list, title: str) -> None:
+    """The scale's answers as its draft, named "PHQ-9 · 东坪-0150" in the list of unsaved forms."""
+    summary = " · ".join(t for t in (title, drafts_svc.household_label(store, params.get("household_id"))) if t)
+    drafts_svc.save_draft(store, key=key, kind=DRAFT_KIND, params=params, state={"answers": answers},
+                          summary=summary)
 
 
 class ScaleFormDialog(WheelGuarded, SaveOutcome, QDialog):
     sig_saved = Signal(object)
+    sig_draft_saved = Signal(str)     # the draft's key, once it is on disk
+    sig_ready = Signal()              # the draft was looked for (and put back if asked)
 
     def __init__(self, ctx, household_id: str, scale: str, *, person_id: str | None = None,
                  parent: QWidget | None = None, today: date | None = None) -> None:
@@ -40,10 +60,16 @@ class ScaleFormDialog(WheelGuarded, SaveOutcome, QDialog):
         self.today = today
         self.scale = load_scale(scale)
         self.result_value: Any = None
+        self.draft_params = {"household_id": household_id, "person_id": person_id, "scale": scale}
+        self.restore_draft_on_open = False   # set by FormLauncher.open_draft before the lookup answers
+        self.found_draft: drafts_svc.Draft | None = None
+        self._draft_written: list | None = None
+        self._ready = False
         lang = current_language()
         self.setObjectName("scaleFormDialog")
         self.setWindowTitle(self.scale.title[lang])
         outer = QVBoxLayout(self)
+        outer.addWidget(self._make_draft_bar())
         intro = QLabel(self.scale.instruction[lang], self)
         intro.setWordWrap(True)
         outer.addWidget(intro)
@@ -60,6 +86,7 @@ class ScaleFormDialog(WheelGuarded, SaveOutcome, QDialog):
             for option in item.options:
                 combo.addItem(f"{option.points} — {option.label[lang]}", option.points)
             combo.currentIndexChanged.connect(self.update_score)
+            combo.currentIndexChanged.connect(self.write_draft)
             label = QLabel(f"{item.number}. {item.text[lang]}", inner)
             label.setWordWrap(True)
             form.addWidget(label)
@@ -87,6 +114,7 @@ class ScaleFormDialog(WheelGuarded, SaveOutcome, QDialog):
         outer.addWidget(self.buttons)
         self.resize(720, 680)
         self.update_score()
+        ctx.runner.query(drafts_svc.get_draft, self.draft_key(), owner=self, on_done=self._draft_found)
 
     def answers(self) -> list[int | None]:
         return [c.currentData() for c in self.combos]
@@ -126,3 +154,81 @@ class ScaleFormDialog(WheelGuarded, SaveOutcome, QDialog):
                            scale=self.scale.key, answers=self.answers(), assessed_on=date.today(),
                            today=self.today, changes=CHANGES, on_done=self._saved, on_error=self._failed,
                            owner=self)
+
+    # ------------------------------------------------------------------ drafts
+    def draft_key(self) -> str:
+        return drafts_svc.draft_key(DRAFT_KIND, **self.draft_params)
+
+    def write_draft(self, *_args) -> None:
+        """Keep the answers as the draft now (none answered: no draft), once the old one was looked for."""
+        if not self._ready or not self.buttons.isEnabled():
+            return
+        answers = self.answers()
+        if answers == self._draft_written:
+            return
+        self._draft_written = answers
+        key = self.draft_key()
+        if not any(a is not None for a in answers):
+            self.ctx.runner.op(drafts_svc.discard_draft, key, changes=(), owner=self,
+                               on_done=lambda _r: self.sig_draft_saved.emit(key))
+            return
+        self.ctx.runner.op(save_scale_draft, key=key, params=dict(self.draft_params), answers=answers,
+                           title=self.scale.title[current_language()], changes=(), owner=self,
+                           on_done=lambda _r: self.sig_draft_saved.emit(key))
+
+    def _draft_found(self, draft: drafts_svc.Draft | None) -> None:
+        self._ready = True
+        answers = (draft.state.get("answers") if draft is not None else None) or []
+        if len(answers) == len(self.combos):
+            self.found_draft = draft
+            if self.restore_draft_on_open:
+                self.restore_draft()
+            else:
+                when = draft.saved_at.astimezone().strftime("%Y-%m-%d %H:%M")
+                self.draft_text.setText(tr("forms.draft.found", time=when))
+                self.draft_bar.show()
+        self.sig_ready.emit()
+
+    def restore_draft(self) -> None:
+        """Put the draft's answers back (and keep them as the draft)."""
+        self.draft_bar.hide()
+        if self.found_draft is not None:
+            self._ready = False   # one draft write for the whole set, not one per answer
+            self.set_answers([a if isinstance(a, int) else None for a in self.found_draft.state["answers"]])
+            self._ready = True
+            self.write_draft()
+
+    def _drop_found_draft(self) -> None:
+        self.draft_bar.hide()
+        self.found_draft = None
+        self._discard_draft()
+
+    def _discard_draft(self) -> None:
+        self._draft_written = None
+        self.ctx.runner.op(drafts_svc.discard_draft, self.draft_key(), changes=())
+
+    def done(self, result: int) -> None:
+        """Saved, or closed with nothing unsaved / the answers discarded: the draft goes too. (Quitting
+        the app, e.g. from the idle lock, never gets here: the draft stays for next time.)"""
+        self._discard_draft()
+        super().done(result)
+
+    def _make_draft_bar(self) -> QFrame:
+        bar = self.draft_bar = QFrame(self)
+        bar.setObjectName("draftBar")
+        bar.setStyleSheet("#draftBar { background: #fff4d6; border: 1px solid #e3c878; border-radius: 4px; }")
+        row = QHBoxLayout(bar)
+        row.setContentsMargins(8, 4, 8, 4)
+        self.draft_text = QLabel(bar)
+        self.draft_text.setWordWrap(True)
+        self.draft_restore = QPushButton(tr("forms.draft.restore"), bar)
+        self.draft_restore.setAutoDefault(False)
+        self.draft_restore.clicked.connect(self.restore_draft)
+        self.draft_discard = QPushButton(tr("forms.draft.discard"), bar)
+        self.draft_discard.setAutoDefault(False)
+        self.draft_discard.clicked.connect(self._drop_found_draft)
+        row.addWidget(self.draft_text, 1)
+        row.addWidget(self.draft_restore)
+        row.addWidget(self.draft_discard)
+        bar.hide()
+        return bar
