@@ -17,6 +17,7 @@ import sys
 from collections.abc import Sequence
 
 from outreach import __version__
+from outreach.cli import argparse_words
 from outreach.cli.context import CliContext
 from outreach.domain.errors import OutreachError
 from outreach.i18n import language_from_environment, normalize_language, set_language, tr
@@ -46,6 +47,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    argparse_words.install()   # "usage:", "options" … in the user's language (audit finding 12)
     parser = _Parser(prog="outreach", description=tr("cli.description"))
     parser.add_argument("--version", action="version", version=f"outreach {__version__}")
     parser.add_argument("--data-dir", metavar="DIR", help=tr("cli.opt.data_dir"))
