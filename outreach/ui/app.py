@@ -288,8 +288,12 @@ def run_gui(data_dir: str | None, *, demo: bool = False) -> int:
         early.wait()
         store = Store.open(data_dir)
     except OutreachError as exc:   # a damaged store, a missing key file …: said in the window too
-        show_open_error(exc)
-        raise
+        from outreach.ui.dialogs.recover_store_dialog import offer_store_recovery
+
+        if not offer_store_recovery(resolve_data_dir(data_dir), exc):   # damaged: backup + replay, once
+            show_open_error(exc)
+            raise
+        store = Store.open(data_dir)
     minutes = idle_minutes(store)
     backup = BackgroundBackup(store, start_backup)   # the daily encrypted backup, once the window is up
     ctx = build_context(store, app)

@@ -206,3 +206,30 @@ def test_forgot_the_passphrase_opens_with_the_leads_recovery_file(qtbot, tmp_pat
     dialog.forgot.click()
     assert dialog.result() == QDialog.DialogCode.Accepted and dialog.key == b"k" * 32
     assert not hasattr(LockDialog(tmp_path, "create"), "forgot")     # nothing to forget on a first run
+
+
+def test_a_damaged_store_at_start_is_offered_the_backup_in_the_window(qapp, tmp_path, monkeypatch):
+    """The start-up check found the data damaged: the window offers the newest backup plus the
+    changes since (not 'run outreach backup recover' to someone with no terminal), and opens the data
+    again once they are back."""
+    from outreach.domain.errors import OutreachError
+    from outreach.ui import app
+    from outreach.ui.dialogs import lock_dialog, recover_store_dialog
+
+    data = tmp_path / "data"
+    Store.open(data).close()
+    damaged = OutreachError("sec.error.corrupt", path=str(data / "outreach.sqlite3"), file="b.db", created_at="")
+    opened: list[str] = []
+
+    def open_store(cls, directory=None, **kw):
+        opened.append(str(directory))
+        raise damaged
+
+    offered, shown = [], []
+    monkeypatch.setattr(Store, "open", classmethod(open_store))
+    monkeypatch.setattr(recover_store_dialog, "offer_store_recovery",
+                        lambda directory, exc, *a: offered.append((directory, exc.key)) or False)
+    monkeypatch.setattr(lock_dialog, "show_open_error", lambda exc: shown.append(exc.key))
+    with pytest.raises(OutreachError):
+        app.run_gui(str(data))
+    assert offered == [(data, "sec.error.corrupt")] and shown == ["sec.error.corrupt"] and len(opened) == 1
