@@ -240,3 +240,17 @@ def test_a_laptop_silent_for_weeks_and_a_missing_uplink_are_red(qtbot, tmp_path)
         assert item.child(1).foreground(1).color().name() != red        # changed today
     finally:
         laptop.close()
+
+
+def test_on_a_hub_the_dashboard_names_the_whole_county(qtbot, ctx, tmp_path):
+    from outreach.ui.views.dashboard_view import build_dashboard
+    from tests.ui.conftest import wait_idle
+
+    H.init_hub(ctx.store, PASS, name="示范县社工总站", kdf=FAST_KDF_FOR_TESTS, key_dir=tmp_path)
+    view = build_dashboard(ctx, None)
+    qtbot.addWidget(view)
+    view.load_choices()
+    wait_idle(qtbot, ctx)
+    qtbot.waitUntil(lambda: view.indicators is not None, timeout=10000)
+    assert view.area_box.itemText(0) == "全县"
+    assert view._area_name(view.scope()) == "全县"

@@ -297,6 +297,8 @@ class DashboardView(QWidget):
     # ----------------------------------------------------------------- showing
     def show_indicators(self, ind: Indicators) -> None:
         self.indicators = ind
+        if ind.scope.area_id is None and self.area_box.count():   # "whole team", or "whole county" on a hub
+            self.area_box.setItemText(0, ind.area_name)
         self._render()
 
     def show_first_figures(self, first: FirstFigures) -> None:
@@ -329,6 +331,8 @@ class DashboardView(QWidget):
 
     def _area_name(self, scope: Scope) -> str:
         if scope.area_id is None:
+            if self.indicators is not None and self.indicators.scope.area_id is None:
+                return self.indicators.area_name     # the whole team, or the whole county on a hub
             return tr("reports.area.whole_team")
         names = {a.id: a.name for a in self.areas}
         if self.indicators is not None and scope.area_id == self.indicators.scope.area_id:
