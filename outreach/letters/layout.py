@@ -5,6 +5,7 @@ atomic writer (a temp file in the target folder, then ``os.replace``).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -18,7 +19,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Table, TableStyle
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph, Table, TableStyle
 
 from outreach.i18n import tr
 from outreach.letters.fonts import register_fonts
@@ -65,6 +66,69 @@ def styles() -> Styles:
     )
 
 
+# ---------------------------------------------------------------------------- wrapping by language
+# Han, kana, hangul, CJK punctuation and full-width forms: text with any of these wraps per character
+_CJK = re.compile(r"[\u2e80-\u303f\u3040-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]")
+_TAGS = re.compile(r"<[^>]*>")
+MIN_FIT_SIZE = 6.5   # a word too wide for its cell is set smaller, down to this size, rather than cut
+
+
+def has_cjk(text: str | None) -> bool:
+    return bool(text) and _CJK.search(text) is not None
+
+
+def word_wrap_for(text: str | None) -> str | None:
+    """reportlab's ``wordWrap`` for this text: ``"CJK"`` (break between any two characters; reportlab
+    still backs a Latin word up to the last space, so "贵州省 Guizhou Rehab Centre" keeps its words) when
+    the text holds Chinese, else ``None`` (break only between words: "Outcome", never "Outcom e")."""
+    return "CJK" if has_cjk(text) else None
+
+
+def wrap_style(style: ParagraphStyle, text: str | None) -> ParagraphStyle:
+    """``style`` with the word wrapping its text needs (the same object when it already has it)."""
+    mode = word_wrap_for(text)
+    if getattr(style, "wordWrap", None) == mode:
+        return style
+    return ParagraphStyle(f"{style.name}-{mode or 'words'}", parent=style, wordWrap=mode)
+
+
+class Para(Paragraph):
+    """A Paragraph that wraps as its own text asks (``word_wrap_for``): every PDF's text goes through
+    it. In English a single word wider than the space it gets (a narrow table column) is set in a
+    smaller size, down to ``MIN_FIT_SIZE``, so it stays whole instead of being broken mid-word."""
+
+    def __init__(self, text, style=None, *args, frags=None, **kwargs) -> None:
+        if frags is None and style is not None:
+            style = wrap_style(style, _TAGS.sub("", text or ""))
+        self._fitted = frags is not None
+        super().__init__(text, style, *args, frags=frags, **kwargs)
+
+    def wrap(self, availWidth: float, availHeight: float):  # noqa: N803 (reportlab's names)
+        if not self._fitted:
+            self._fitted = True
+            self._fit_words(availWidth)
+        return super().wrap(availWidth, availHeight)
+
+    def _fit_words(self, width: float) -> None:
+        style = self.style
+        if style.wordWrap == "CJK" or width <= 0:
+            return
+        widest = max((stringWidth(w, f.fontName, f.fontSize) for f in self.frags
+                      for w in (getattr(f, "text", "") or "").split()), default=0.0)
+        room = width - style.leftIndent - style.rightIndent - 0.5
+        if widest <= room:
+            return
+        size = max(MIN_FIT_SIZE, style.fontSize * room / widest)
+        if size >= style.fontSize:
+            return
+        smaller = ParagraphStyle(f"{style.name}-fit", parent=style, fontSize=size,
+                                 leading=style.leading * size / style.fontSize)
+        for f in self.frags:
+            if getattr(f, "fontSize", None) == style.fontSize:
+                f.fontSize = size
+        self.style = smaller
+
+
 def font_table(rows: list[list], **kwargs) -> Table:
     """A platypus Table whose plain-string cells use the embedded font (the default, Helvetica, is
     not embedded, so even empty string cells would make the PDF depend on the printer's fonts)."""
@@ -77,6 +141,11 @@ def esc(text: str) -> str:
     """Text made safe for a reportlab Paragraph (which reads a little XML), line breaks kept."""
     return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
             .replace("\r\n", "\n").replace("\n", "<br/>"))
+
+
+def para(text: str, style: ParagraphStyle) -> Para:
+    """Plain text (escaped, line breaks kept) as a paragraph that wraps as its language asks."""
+    return Para(esc(text), style)
 
 
 def format_date(value: date | None, lang: str) -> str:
@@ -320,6 +389,73 @@ class SealBlock(Flowable):
         for i, text in enumerate(self.lines):
             c.drawCentredString(centre_x, top - (i + 1) * self.leading + self.leading * 0.3, text)
         c.restoreState()
+
+
+class SignOff(Flowable):
+    """The sign-off a township office expects under a register or a report, kept whole at its end:
+    填表人 (with the worker's name when known), 审核人 and 日期 on ruled lines at the left, and at the
+    right the unit's name with a dashed circle over it where the unit's stamp (单位盖章) goes."""
+
+    def __init__(self, lang: str, *, unit: str = "", filled_by: str = "", size: float = 10,
+                 filled_key: str = "papers.sign.filled_by") -> None:
+        super().__init__()
+        self.lang = lang
+        self.filled_key = filled_key
+        self.unit = unit
+        self.filled_by = filled_by
+        self.size = size
+        self.row_h = 11 * mm
+        self.radius = 17 * mm
+
+    def _labels(self) -> list[tuple[str, str]]:
+        return [(tr(self.filled_key, self.lang), self.filled_by),
+                (tr("papers.sign.checked_by", self.lang), ""),
+                (tr("papers.sign.date", self.lang), "")]
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        self.width = availWidth
+        self.height = max(3 * self.row_h, 2 * self.radius) + 6 * mm
+        return availWidth, self.height
+
+    def draw(self) -> None:
+        font = register_fonts()
+        c = self.canv
+        c.saveState()
+        c.setFont(font, self.size)
+        label_w = max(stringWidth(label, font, self.size) for label, _v in self._labels()) + 2 * mm
+        line_w = min(70 * mm, self.width * 0.45 - label_w)
+        for i, (label, value) in enumerate(self._labels()):
+            y = self.height - (i + 1) * self.row_h
+            c.setFillColor(colors.black)
+            c.drawString(0, y, label)
+            c.setLineWidth(0.5)
+            c.line(label_w, y - 1.5, label_w + line_w, y - 1.5)
+            if value:
+                c.drawString(label_w + 2 * mm, y, value)
+        # the stamp place: the unit's name and "(单位盖章)", a dashed circle over both
+        cx = self.width - max(45 * mm, self.radius + 10 * mm)
+        cy = self.height - 3 * mm - self.radius
+        c.setStrokeColor(colors.HexColor("#b8b8b8"))
+        c.setDash(2, 2)
+        c.setLineWidth(0.6)
+        c.circle(cx, cy, self.radius)
+        c.setDash()
+        c.setFillColor(colors.black)
+        if self.unit:
+            c.drawCentredString(cx, cy + 2 * mm, _fit(self.unit, font, self.size, 2 * (self.width - cx)))
+        c.setFont(font, 9)
+        c.setFillColor(colors.HexColor("#555555"))
+        c.drawCentredString(cx, cy - 5 * mm, tr("papers.sign.stamp", self.lang))
+        c.restoreState()
+
+
+def _fit(text: str, font: str, size: float, width: float) -> str:
+    """``text`` cut with "…" to fit ``width`` on one line."""
+    if stringWidth(text, font, size) <= width:
+        return text
+    while text and stringWidth(text + "…", font, size) > width:
+        text = text[:-1]
+    return text + "…"
 
 
 # ---------------------------------------------------------------------------- writing

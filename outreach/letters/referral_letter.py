@@ -19,7 +19,6 @@ from reportlab.platypus import (
     HRFlowable,
     Image,
     PageBreak,
-    Paragraph,
     Spacer,
     Table,
     TableStyle,
@@ -34,6 +33,7 @@ from outreach.letters.fonts import register_fonts
 from outreach.letters.layout import (
     BottomAnchored,
     CutLine,
+    Para,
     PartMarker,
     SealBlock,
     Styles,
@@ -44,6 +44,7 @@ from outreach.letters.layout import (
     format_date,
     make_doc,
     numbered_canvas_factory,
+    para,
     styles,
 )
 from outreach.letters.qr import qr_drawing
@@ -57,15 +58,15 @@ def _sep(lang: str) -> str:
     return "\u00a0 · \u00a0" if lang == "en" else "\u00a0\u00a0\u00a0\u00a0"  # NBSP: a Paragraph keeps them
 
 
-def _p(text: str, style) -> Paragraph:
-    return Paragraph(esc(text), style)
+def _p(text: str, style) -> Para:
+    return para(text, style)
 
 
 def letterhead(org: Organisation, st: Styles, width: float, lang: str, *, title: str = "",
                qr_value: str = "") -> list[Flowable]:
     """Organisation name, address and phone (and the document title), the logo on the left when one
     is set, and a QR code on the right when ``qr_value`` is given."""
-    lines: list[Flowable] = [Paragraph(esc(org.name), st.org_name)]
+    lines: list[Flowable] = [Para(esc(org.name), st.org_name)]
     contact = _sep(lang).join(
         part for part in (
             tr("letters.org.address", lang, address=org.address) if org.address else "",
@@ -73,14 +74,14 @@ def letterhead(org: Organisation, st: Styles, width: float, lang: str, *, title:
         ) if part
     )
     if contact:
-        lines.append(Paragraph(esc(contact), st.org_line))
+        lines.append(Para(esc(contact), st.org_line))
     if title:
-        lines.append(Paragraph(esc(title), st.title))
+        lines.append(Para(esc(title), st.title))
     logo = _logo(org.logo_path)
     side = 26 * mm
     right: list[Flowable] | str = ""
     if qr_value:
-        right = [qr_drawing(qr_value, 22 * mm), Paragraph(esc(tr("letters.letter.qr_caption", lang)), st.tiny)]
+        right = [qr_drawing(qr_value, 22 * mm), Para(esc(tr("letters.letter.qr_caption", lang)), st.tiny)]
     table = font_table([[logo or "", lines, right]], colWidths=[side, width - 2 * side, side])
     table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                                ("ALIGN", (2, 0), (2, 0), "RIGHT"),
@@ -230,7 +231,7 @@ def reply_slip(data: ReferralLetterData, st: Styles, width: float, lang: str) ->
     """The tear-off reply slip the provider fills in by hand and sends back."""
     org = data.organisation
     title = [
-        Paragraph(esc(tr("letters.slip.title", lang)) + "&nbsp;&nbsp;&nbsp;&nbsp;"
+        Para(esc(tr("letters.slip.title", lang)) + "&nbsp;&nbsp;&nbsp;&nbsp;"
                   + esc(tr("letters.letter.reference", lang, reference=data.reference)), st.heading),
         _p(tr("letters.slip.to", lang, org=org.name), st.body),
         _p(tr("letters.slip.intro", lang, name=data.person.name, reference=data.reference), st.body),

@@ -7,9 +7,8 @@ from typing import BinaryIO
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import landscape
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 
 from outreach.domain.enums import NeedDomain, VisitOutcome, VisitType
 from outreach.i18n import tr
@@ -17,15 +16,17 @@ from outreach.letters.data import Organisation, VisitRegisterData
 from outreach.letters.fonts import register_fonts
 from outreach.letters.layout import (
     PAGE_SIZE,
+    Para,
     PartMarker,
+    SignOff,
     Styles,
     TickBoxes,
     blank_date,
-    esc,
     font_table,
     format_date,
     make_doc,
     numbered_canvas_factory,
+    para,
     styles,
 )
 from outreach.letters.referral_letter import letterhead
@@ -36,8 +37,8 @@ ZEBRA = colors.HexColor("#f6f8fb")
 
 
 
-def _p(text: str, style) -> Paragraph:
-    return Paragraph(esc(text), style)
+def _p(text: str, style) -> Para:
+    return para(text, style)
 
 
 # ---------------------------------------------------------------------------- monthly register
@@ -57,9 +58,8 @@ def shorten(text: str, limit: int = NOTE_CHARS) -> str:
 
 
 def _register_table(data: VisitRegisterData, st: Styles, width: float, lang: str) -> Table:
-    # English headers wrap between words, never inside one ("Head of / household", not "househol / d")
-    head_style = st.cell_head if lang != "en" else ParagraphStyle("head_en", parent=st.cell_head, wordWrap=None)
-    head = [_p(tr(f"letters.register.col.{c}", lang), head_style) for c in REGISTER_COLUMNS]
+    # every cell wraps as its own text asks (layout.Para): "Head of / household", never "househol / d"
+    head = [_p(tr(f"letters.register.col.{c}", lang), st.cell_head) for c in REGISTER_COLUMNS]
     rows: list[list] = [head]
     for i, row in enumerate(data.rows, 1):
         rows.append([
@@ -136,8 +136,7 @@ def render_visit_register(data: VisitRegisterData, out: BinaryIO, *, lang: str =
         KeepTogether([
             _p(_summary_text(summary, lang), st.body),
             Spacer(1, 6 * mm),
-            _sign_row(st, doc.width, [tr("letters.register.prepared_by", lang),
-                                      tr("letters.register.checked_by", lang), tr("letters.sign.date", lang)]),
+            SignOff(lang, unit=data.organisation.name, filled_key="papers.signoff.prepared_by"),
         ]),
     ]
     doc.build(story, canvasmaker=numbered_canvas_factory(lang))

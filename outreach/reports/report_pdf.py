@@ -28,7 +28,6 @@ from reportlab.platypus import (
     Frame,
     KeepTogether,
     PageTemplate,
-    Paragraph,
     Spacer,
     Table,
     TableStyle,
@@ -36,6 +35,7 @@ from reportlab.platypus import (
 
 from outreach.i18n import normalize_language, tr
 from outreach.letters.fonts import register_fonts
+from outreach.letters.layout import Para, SignOff  # wraps as its text's language asks (Chinese per character)
 from outreach.reports import formatting as fmt
 from outreach.reports.charts import bar_chart
 from outreach.reports.figures import Indicators, Tally, ratio
@@ -220,7 +220,7 @@ def render_report(ind: Indicators, head: Letterhead, lang: str, out: BinaryIO, *
     story += _needs(ind, lang, st, width)
     story += _referrals(ind, lang, st, width)
     story += _notes(ind, lang, st)
-    story += _signatures(lang, width, head.filled_by)
+    story += _signatures(lang, head.name, head.filled_by)
     doc.build(story, canvasmaker=canvas_cls)
 
 
@@ -243,10 +243,10 @@ def _header(ind: Indicators, head: Letterhead, title: str, lang: str, st: _Style
               made=(today or date.today()).isoformat())
     if s.worker:
         meta += " · " + _t("meta_worker", lang, worker=s.worker)
-    out = [Paragraph(_esc(head.name), st.org)]
+    out = [Para(_esc(head.name), st.org)]
     if lines:
-        out.append(Paragraph(_esc(lines), st.org_line))
-    out += [Paragraph(_esc(title), st.title), Paragraph(_esc(meta), st.meta)]
+        out.append(Para(_esc(lines), st.org_line))
+    out += [Para(_esc(title), st.title), Para(_esc(meta), st.meta)]
     return out
 
 
@@ -284,8 +284,8 @@ def _summary(ind: Indicators, lang: str, st: _Styles, width: float) -> list:
     t.setStyle(TableStyle([("ALIGN", (0, 0), (0, -1), "LEFT"), ("ALIGN", (2, 0), (2, -1), "LEFT"),
                            ("FONTSIZE", (1, 0), (1, -1), 9.5), ("FONTSIZE", (3, 0), (3, -1), 9.5),
                            ("TOPPADDING", (0, 0), (-1, -1), 3.2), ("BOTTOMPADDING", (0, 0), (-1, -1), 3.2)]))
-    words = [Paragraph(_esc(text), st.body) for text in written_summary(ind, lang, period_title(ind, lang))]
-    return [Paragraph(_t("h.summary", lang), st.h1), *words, Spacer(1, 5), t]
+    words = [Para(_esc(text), st.body) for text in written_summary(ind, lang, period_title(ind, lang))]
+    return [Para(_t("h.summary", lang), st.h1), *words, Spacer(1, 5), t]
 
 
 def _tally_rows(tallies, lang: str, *, households: bool = True, skip_zero: bool = False) -> list[list[str]]:
@@ -309,7 +309,7 @@ def _chart_for(tallies, lang: str, width: float, *, horizontal: bool = True, tit
 
 def _visits(ind: Indicators, lang: str, st: _Styles, width: float) -> list:
     v = ind.visits
-    out: list = [CondPageBreak(70 * mm), Paragraph(_t("h.visits", lang), st.h1)]
+    out: list = [CondPageBreak(70 * mm), Para(_t("h.visits", lang), st.h1)]
     bars = [t.tally for t in (b for b in v.over_time)]
     labels = [f"{b.start.month}/{b.start.day}–{b.end.month}/{b.end.day}" if b.start != b.end else
               f"{b.start.month}/{b.start.day}" for b in v.over_time]
@@ -328,12 +328,12 @@ def _visits(ind: Indicators, lang: str, st: _Styles, width: float) -> list:
         t.setStyle(TableStyle([("LINEABOVE", (0, -1), (-1, -1), 0.6, RULE)]))
     out += [Spacer(1, 4), _side_by_side(by_type, by_outcome, width)]
     if ind.townships:   # a county's report: the townships first, then their villages
-        out += [CondPageBreak(40 * mm), Paragraph(tr("hub_ui.report.h_townships", lang), st.h2),
+        out += [CondPageBreak(40 * mm), Para(tr("hub_ui.report.h_townships", lang), st.h2),
                 _table([[tr("hub_ui.report.col_township", lang), *[_t(f"col.{c}", lang) for c in _AREA_COLS]],
                         *[_area_row(r) for r in ind.townships]],
                        [width * x for x in (0.28, 0.14, 0.14, 0.16, 0.14, 0.14)])]
     if ind.villages:
-        out += [CondPageBreak(60 * mm), Paragraph(_t("h.villages", lang), st.h2)]
+        out += [CondPageBreak(60 * mm), Para(_t("h.villages", lang), st.h2)]
         head_v = [_t("col.village", lang), *[_t(f"col.{c}", lang) for c in _AREA_COLS]]
         rows = [_area_row(r) for r in ind.villages]
         out.append(_table([head_v, *rows], [width * x for x in (0.28, 0.14, 0.14, 0.16, 0.14, 0.14)]))
@@ -344,7 +344,7 @@ def _visits(ind: Indicators, lang: str, st: _Styles, width: float) -> list:
                              value_suffix="%", title=_t("chart.villages", lang)))
     if v.by_worker:
         head_w = [_t("col.worker", lang), _t("col.visits", lang), _t("col.households", lang)]
-        out += [KeepTogether([Paragraph(_t("h.workers", lang), st.h2),
+        out += [KeepTogether([Para(_t("h.workers", lang), st.h2),
                               _table([head_w, *_tally_rows(v.by_worker, lang)],
                                      [width * 0.3, width * 0.15, width * 0.15])])]
     return out
@@ -362,7 +362,7 @@ def _people(ind: Indicators, lang: str, st: _Styles, width: float) -> list:
     ages.setStyle(TableStyle([("LINEABOVE", (0, -1), (-1, -1), 0.6, RULE)]))
     chart = _chart_for(p.by_vulnerability, lang, width * 0.5, title=_t("chart.vulnerability", lang))
     age_bars = [t for t in p.by_age_group if t.code in AGE_GROUPS_SUMMED]
-    return [CondPageBreak(80 * mm), Paragraph(_t("h.people", lang), st.h1),
+    return [CondPageBreak(80 * mm), Para(_t("h.people", lang), st.h1),
             _side_by_side(vul, chart, width, 0.47), Spacer(1, 6),
             _side_by_side(ages, _chart_for(age_bars, lang, width * 0.5, title=_t("chart.ages", lang)),
                           width, 0.47)]
@@ -375,9 +375,9 @@ def _needs(ind: Indicators, lang: str, st: _Styles, width: float) -> list:
     prios = [p.value for p in Priority]
     cell = ParagraphStyle("needs_head", fontName=register_fonts(), fontSize=8, leading=10, alignment=TA_CENTER,
                           wordWrap="CJK")
-    group = [Paragraph(_esc(_t("col.domain", lang)), cell), Paragraph(_esc(tr("papers.needs.identified_group", lang)),
+    group = [Para(_esc(_t("col.domain", lang)), cell), Para(_esc(tr("papers.needs.identified_group", lang)),
                                                                       cell), "", "", "", "",
-             Paragraph(_esc(_t("col.open", lang)), cell)]
+             Para(_esc(_t("col.open", lang)), cell)]
     head = ["", *[Priority(p).label(lang) for p in prios], tr("papers.needs.col.domain_total", lang), ""]
     open_by = {t.code: t.count for t in n.open_by_domain}
     rows = []
@@ -404,8 +404,8 @@ def _needs(ind: Indicators, lang: str, st: _Styles, width: float) -> list:
     assess = _t("assessments_line" if detail else "assessments_line_none", lang, n=f"{a.total.count:,}",
                 h=f"{a.total.households:,}", detail=detail)
     shown = [t for t in n.by_domain if t.count]
-    out = [CondPageBreak(70 * mm), Paragraph(_t("h.needs", lang), st.h1), table, Spacer(1, 4),
-           Paragraph(_esc(households), st.body), Paragraph(_esc(assess), st.body)]
+    out = [CondPageBreak(70 * mm), Para(_t("h.needs", lang), st.h1), table, Spacer(1, 4),
+           Para(_esc(households), st.body), Para(_esc(assess), st.body)]
     if shown:
         out += [Spacer(1, 4), _chart_for(shown, lang, width, title=_t("chart.needs", lang))]
     return out
@@ -420,30 +420,21 @@ def _referrals(ind: Indicators, lang: str, st: _Styles, width: float) -> list:
     line = _t("referrals_line", lang, n=f"{r.issued.count:,}", replied=f"{r.replied.count:,}",
               median=fmt.days(r.median_days_to_reply, lang), served=f"{r.served.count:,}",
               share=fmt.percent(r.share_served), overdue=f"{r.overdue_replies.count:,}")
-    return [CondPageBreak(60 * mm), Paragraph(_t("h.referrals", lang), st.h1), Paragraph(_esc(line), st.body),
+    return [CondPageBreak(60 * mm), Para(_t("h.referrals", lang), st.h1), Para(_esc(line), st.body),
             Spacer(1, 4), _side_by_side(status, providers, width, 0.47)]
 
 
 def _notes(ind: Indicators, lang: str, st: _Styles) -> list:
     items = [_t(f"note.{k}", lang, as_of=ind.as_of.isoformat()) for k in ("coverage", "people", "needs",
                                                                           "referrals", "followups", "households", "excluded")]
-    return [CondPageBreak(40 * mm), Paragraph(_t("h.notes", lang), st.h2),
-            *[Paragraph("• " + _esc(text), st.note) for text in items]]
+    return [CondPageBreak(40 * mm), Para(_t("h.notes", lang), st.h2),
+            *[Para("• " + _esc(text), st.note) for text in items]]
 
 
-def _signatures(lang: str, width: float, filled_by: str) -> list:
-    """填报人 / 审核人 / 日期 lines, with room to sign and stamp, kept together at the end."""
-    font = register_fonts()
-    line = "_" * 16
-    rows = [[tr("papers.sign.filled_by", lang) + (filled_by or ""), line if not filled_by else "",
-             tr("papers.sign.checked_by", lang), line, tr("papers.sign.date", lang), line],
-            ["", "", "", "", "", tr("papers.sign.stamp", lang)]]
-    t = Table(rows, colWidths=[width * x for x in (0.2, 0.14, 0.11, 0.2, 0.09, 0.26)], hAlign="LEFT")
-    t.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), font), ("FONTSIZE", (0, 0), (-1, -1), 10),
-                           ("VALIGN", (0, 0), (-1, -1), "BOTTOM"), ("TOPPADDING", (0, 0), (-1, -1), 6),
-                           ("LEFTPADDING", (0, 0), (-1, -1), 0), ("FONTSIZE", (0, 1), (-1, 1), 8),
-                           ("TEXTCOLOR", (0, 1), (-1, 1), colors.HexColor("#666666"))]))
-    return [KeepTogether([Spacer(1, 14), t, Spacer(1, 20)])]
+def _signatures(lang: str, unit: str, filled_by: str) -> list:
+    """填报人 / 审核人 / 日期 lines and the unit's stamp place (the papers' shared ``SignOff``), kept together
+    at the end."""
+    return [KeepTogether([Spacer(1, 14), SignOff(lang, unit=unit, filled_by=filled_by), Spacer(1, 20)])]
 
 
 def _per_cent(part: int, whole: int) -> int:
