@@ -70,6 +70,8 @@ def styles() -> Styles:
 # Han, kana, hangul, CJK punctuation and full-width forms: text with any of these wraps per character
 _CJK = re.compile(r"[\u2e80-\u303f\u3040-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]")
 _TAGS = re.compile(r"<[^>]*>")
+# in mostly-English text a Chinese list ("王秀英、Maria Lopez") may break after its punctuation
+_CJK_PUNCT_THEN_LATIN = re.compile(r"([、，；：。）])(?=[A-Za-z0-9(])")
 MIN_FIT_SIZE = 6.5   # a word too wide for its cell is set smaller, down to this size, rather than cut
 
 
@@ -78,10 +80,16 @@ def has_cjk(text: str | None) -> bool:
 
 
 def word_wrap_for(text: str | None) -> str | None:
-    """reportlab's ``wordWrap`` for this text: ``"CJK"`` (break between any two characters; reportlab
-    still backs a Latin word up to the last space, so "贵州省 Guizhou Rehab Centre" keeps its words) when
-    the text holds Chinese, else ``None`` (break only between words: "Outcome", never "Outcom e")."""
-    return "CJK" if has_cjk(text) else None
+    """reportlab's ``wordWrap`` for this text. Chinese text (or mostly Chinese: a Han character is about
+    as wide as two Latin letters) → ``"CJK"``: a break between any two characters, and reportlab backs
+    an English word in it up to its space ("……转介至 Guizhou Rehab Centre"). English text, or mostly
+    English with a Chinese name in it → ``None``: breaks only between words ("Outcome", never
+    "Outcom e"); a Chinese run longer than the line is still broken per character."""
+    if not has_cjk(text):
+        return None
+    han = len(_CJK.findall(text or ""))
+    latin = sum(1 for ch in text or "" if ch.isascii() and ch.isalnum())
+    return "CJK" if 2 * han >= latin else None
 
 
 def wrap_style(style: ParagraphStyle, text: str | None) -> ParagraphStyle:
@@ -100,6 +108,8 @@ class Para(Paragraph):
     def __init__(self, text, style=None, *args, frags=None, **kwargs) -> None:
         if frags is None and style is not None:
             style = wrap_style(style, _TAGS.sub("", text or ""))
+            if style.wordWrap is None and text and has_cjk(text):
+                text = _CJK_PUNCT_THEN_LATIN.sub(r"\1 ", text)
         self._fitted = frags is not None
         super().__init__(text, style, *args, frags=frags, **kwargs)
 
@@ -114,7 +124,7 @@ class Para(Paragraph):
         if style.wordWrap == "CJK" or width <= 0:
             return
         widest = max((stringWidth(w, f.fontName, f.fontSize) for f in self.frags
-                      for w in (getattr(f, "text", "") or "").split()), default=0.0)
+                      for w in (getattr(f, "text", "") or "").split() if not has_cjk(w)), default=0.0)
         room = width - style.leftIndent - style.rightIndent - 0.5
         if widest <= room:
             return

@@ -47,6 +47,9 @@ REGISTER_COLUMNS = ("no", "date", "household", "head", "address", "people_met", 
 # column widths as shares of the frame width (landscape A4); a date like 2025年11月24日 and a household
 # code like 石门-OAXV-0001 fit on one line (a code cut in two cannot be searched for or typed back)
 _SHARES = (0.045, 0.115, 0.12, 0.08, 0.12, 0.115, 0.075, 0.065, 0.065, 0.20)
+# English: a date is shorter (2025-11-24) and the words longer ("Assessment", "Outcome", "Nobody home"),
+# so the date gives the type and outcome columns room to keep their words at the cell's size
+_SHARES_EN = (0.045, 0.085, 0.12, 0.08, 0.12, 0.115, 0.09, 0.075, 0.065, 0.205)
 NOTE_CHARS = 40          # 备注 shows the visit's note up to this many characters, then "…"
 KEEP_ROWS = 3            # a page never holds fewer than this many rows of the register (no orphan rows)
 
@@ -76,7 +79,7 @@ def _register_table(data: VisitRegisterData, st: Styles, width: float, lang: str
         ])
     if not data.rows:
         rows.append([_p(tr("letters.register.empty", lang), st.cell)] + [""] * (len(REGISTER_COLUMNS) - 1))
-    table = font_table(rows, colWidths=[width * s for s in _SHARES], repeatRows=1)
+    table = font_table(rows, colWidths=[width * s for s in (_SHARES_EN if lang == "en" else _SHARES)], repeatRows=1)
     cmds = [
         ("GRID", (0, 0), (-1, -1), 0.5, LINE),
         ("BACKGROUND", (0, 0), (-1, 0), HEAD),
