@@ -24,6 +24,7 @@ from outreach.domain.validation import (
     normalize_phone,
     raise_if,
 )
+from outreach.services.stale import check_unchanged
 from outreach.storage.store import Store
 from outreach.storage.tables import Household, Person
 
@@ -145,8 +146,10 @@ def add_person(store: Store, *, household_id: str, **fields: Any) -> str:
         return pid
 
 
-def update_person(store: Store, person_id: str, **changes: Any) -> dict[str, tuple[Any, Any]]:
-    """Change a member's fields; returns {field: (old, new)} of what really changed."""
+def update_person(store: Store, person_id: str, *, expected: dict[str, Any] | None = None,
+                  **changes: Any) -> dict[str, tuple[Any, Any]]:
+    """Change a member's fields; returns {field: (old, new)} of what really changed. ``expected``: the
+    values the form showed; a field someone else changed since is not overwritten (``RecordChanged``)."""
     unknown = set(changes) - EDITABLE - {"flags", "archived"}
     if unknown:
         raise TypeError(f"unknown person fields: {sorted(unknown)}")
@@ -155,6 +158,7 @@ def update_person(store: Store, person_id: str, **changes: Any) -> dict[str, tup
         current = w.conn.execute(select(PERSON).where(PERSON.c.id == person_id)).mappings().first()
         if current is None:
             raise NotFound("error.person.not_found", id=person_id)
+        check_unchanged(w.conn, "person", current, normalize_person(expected) if expected else None, values)
         merged = {**current, **values}
         check = {k: merged[k] for k in values} | {"birth_date": merged["birth_date"]}
         if "id_number" in values or "birth_date" in values:

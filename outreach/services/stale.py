@@ -39,9 +39,14 @@ def check_unchanged(conn: Connection, entity: str, current: Mapping[str, Any],
     if not expected:
         return
     stale = [k for k in new if k in expected and k in current
-             and current[k] != expected[k] and current[k] != new[k]]
+             and not _same(current[k], expected[k]) and not _same(current[k], new[k])]
     if stale:
         raise RecordChanged(stale, _last_editor(conn, entity, str(current["id"]), stale))
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal as stored: a form shows an empty field as "" where the row holds NULL."""
+    return a == b or (a in (None, "") and b in (None, ""))
 
 
 def _last_editor(conn: Connection, entity: str, row_id: str, fields: list[str]) -> str:

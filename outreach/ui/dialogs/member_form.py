@@ -232,8 +232,9 @@ class MemberForm(FormDialog):
         if self.person_id is None:
             return people_svc.add_person(store, household_id=self.household_id, **values)
         changed = _diff(self.original, values)
-        if changed:
-            people_svc.update_person(store, self.person_id, **changed)
+        if changed:   # what someone else changed since the form opened is not overwritten (issue 15)
+            people_svc.update_person(store, self.person_id,
+                                     expected={k: self.original.get(k) for k in changed}, **changed)
         return self.person_id
 
     def after_save(self, result) -> None:

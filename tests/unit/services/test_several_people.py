@@ -69,3 +69,16 @@ def test_two_staff_on_one_database_see_each_other_and_never_overwrite_silently(p
         zhang.close()
         wang.close()
         pg_cluster.drop_database(url)
+
+
+def test_a_member_changed_since_the_form_opened_is_not_overwritten(store, family):
+    from outreach.services import people
+
+    son = family["son"]
+    seen = {"phone": "13912345678", "flags": {"migrant_worker"}}
+    people.update_person(store, son, phone="13712345678")                   # someone else, meanwhile
+    with pytest.raises(RecordChanged) as exc:
+        people.update_person(store, son, expected=seen, phone="13612345678")
+    assert exc.value.fields == ("phone",) and "电话" in exc.value.message("zh_CN")
+    assert people.get_person(store, son).phone == "13712345678"
+    people.update_person(store, son, expected=seen, flags={"migrant_worker", "chronic_illness"})   # untouched
