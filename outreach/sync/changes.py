@@ -38,8 +38,9 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, func, select
@@ -200,15 +201,39 @@ def collect_changes(conn: Connection, since: dict[str, int] | None, *,
     (hlc, device_id); limited to ``villages`` when given (see the module doc for the rule). With
     ``wire`` they come in wire form (``to_wire``) straight from the log's stored JSON text, which is
     already canonical (``codec.dumps``), so an export does not parse and re-encode every value."""
+    return list(iter_changes(conn, since, villages=villages, wire=wire))
+
+
+def iter_changes(conn: Connection, since: dict[str, int] | None, *,
+                 villages: set[str] | None = None, wire: bool = False) -> Iterator[dict[str, Any]]:
+    """``collect_changes`` as an iterator: every query runs before this returns (so the changes are
+    those of this moment of the transaction); the change dicts are made one at a time as they are
+    taken, and the log rows are let go as they are (an export never holds all the dicts at once)."""
+    ordered, bases = _collect_rows(conn, since, villages)
+    return _emit(ordered, bases, wire)
+
+
+def _collect_rows(conn: Connection, since: dict[str, int] | None,
+                  villages: set[str] | None) -> tuple[list[tuple], dict[int, Stamp | None]]:
+    """The log rows to send, ordered by (hlc, device, seq), and the bases of their edits (seq -> base)."""
     since = since or {}
     c = CHANGE_LOG.c
     cols = (c.seq, c.entity, c.row_id, c.field, c.value, c.hlc, c.device_id, c.worker)
+    member = _is_member(conn)
+    if not since and villages is None:
+        # everything: one pass over the log, in log order; every row's whole history is at hand, so
+        # the bases are worked out from it instead of reading each edited row's history again
+        rows = [r for r in _tuples(conn, select(*cols).where(c.hlc > -1).order_by(c.seq))
+                if not (member and r[1] == "teamprofile")]
+        bases = _bases_of_whole_rows(conn, rows, own_device_id(conn), stored=None)
+        rows.sort(key=_ORDER)
+        return rows, bases
     found: dict[int, tuple] = {}
     for device in _held(conn):
         stmt = select(*cols).where(c.device_id == device, c.hlc > since.get(device, -1))
-        for row in conn.execute(stmt):
-            found[row[0]] = tuple(row)
-    if _is_member(conn):
+        for row in _tuples(conn, stmt):
+            found[row[0]] = row
+    if member:
         # the team profile is the lead's alone: a worker's laptop never speaks for it (an organisation
         # it had set while it was in no team must not overwrite the team's)
         found = {seq: r for seq, r in found.items() if r[1] != "teamprofile"}
@@ -224,38 +249,109 @@ def collect_changes(conn: Connection, since: dict[str, int] | None, *,
                 wanted[r[1]].add(r[2])
         for entity, ids in wanted.items():
             for batch in chunks(sorted(ids)):
-                for row in conn.execute(select(*cols).where(c.entity == entity, c.field == "*", c.row_id.in_(batch))):
-                    found[row[0]] = tuple(row)
-    else:
-        # a scoped peer's vector does not cover rows it was never sent: send whole rows (all their
-        # changes), and everything of a household that moved into the villages
-        wanted = defaultdict(set)
-        for r in found.values():
-            wanted[r[1]].add(r[2])
-        moved = sorted({r[2] for r in found.values() if r[1] == "household" and r[3] == "village_id"})
-        for entity, ids in scope.dependents(conn, moved).items():
-            wanted[entity] |= ids
-        for entity, ids in wanted.items():
-            for batch in chunks(sorted(ids)):
-                for row in conn.execute(select(*cols).where(c.entity == entity, c.row_id.in_(batch))):
-                    found[row[0]] = tuple(row)
-    ordered = sorted(found.values(), key=lambda r: (r[5], r[6], r[0]))
-    bases = _bases(conn, [r for r in ordered if r[3] != "*"])
-    if wire:
-        out = []
-        for seq, entity, row_id, fld, value, hlc, device, worker in ordered:
+                for row in _tuples(conn, select(*cols).where(c.entity == entity, c.field == "*", c.row_id.in_(batch))):
+                    found[row[0]] = row
+        ordered = sorted(found.values(), key=_ORDER)
+        return ordered, _bases(conn, [r for r in ordered if r[3] != "*"])
+    # a scoped peer's vector does not cover rows it was never sent: send whole rows (all their
+    # changes), and everything of a household that moved into the villages
+    wanted = defaultdict(set)
+    for r in found.values():
+        wanted[r[1]].add(r[2])
+    moved = sorted({r[2] for r in found.values() if r[1] == "household" and r[3] == "village_id"})
+    for entity, ids in scope.dependents(conn, moved).items():
+        wanted[entity] |= ids
+    for entity, ids in wanted.items():
+        for batch in chunks(sorted(ids)):
+            for row in _tuples(conn, select(*cols).where(c.entity == entity, c.row_id.in_(batch))):
+                found[row[0]] = row
+    # every row in the output is there whole: its bases come from what was read
+    rows = sorted(found.values(), key=_SEQ)
+    bases = _bases_of_whole_rows(conn, rows, own_device_id(conn), stored=_stored_bases)
+    rows.sort(key=_ORDER)
+    return rows, bases
+
+
+_ORDER = itemgetter(5, 6, 0)   # (hlc, device, seq)
+_SEQ = itemgetter(0)
+
+
+def _tuples(conn: Connection, stmt: Any) -> Iterator[tuple]:
+    """The statement's rows as plain tuples, fetched in batches (no per-row result objects)."""
+    result = conn.execute(stmt)
+    try:
+        while batch := result.fetchmany(FETCH):
+            yield from map(tuple, batch)
+    finally:
+        result.close()
+
+
+FETCH = 5000
+
+
+def _emit(rows: list[tuple], bases: dict[int, Stamp | None], wire: bool) -> Iterator[dict[str, Any]]:
+    rows.reverse()
+    while rows:
+        seq, entity, row_id, fld, value, hlc, device, worker = rows.pop()
+        base = bases.get(seq) if fld != "*" else None
+        if wire:
             change = {"entity": entity, "row_id": row_id, "field": fld, "hlc": hlc, "device_id": device,
                       "worker": worker, "value": value}
-            base = bases.get(seq) if fld != "*" else None
             if base is not None:
                 change["base"] = [int(base[0]), str(base[1])]
-            out.append(change)
-        return out
-    return [
-        {"entity": entity, "row_id": row_id, "field": fld, "value": json.loads(value), "hlc": hlc,
-         "device_id": device, "worker": worker, "base": bases.get(seq) if fld != "*" else None}
-        for seq, entity, row_id, fld, value, hlc, device, worker in ordered
-    ]
+            yield change
+        else:
+            yield {"entity": entity, "row_id": row_id, "field": fld, "value": json.loads(value), "hlc": hlc,
+                   "device_id": device, "worker": worker, "base": base}
+
+
+def _bases_of_whole_rows(conn: Connection, rows: list[tuple], me: str, *, stored: Any) -> dict[int, Stamp | None]:
+    """Bases of the edits among ``rows`` (log rows in log order that hold the whole history of every
+    row they touch), as ``load_history`` works them out: an own edit's base is the newest stamp of
+    the field, or of the row's creation, logged before it; a received edit's is in ``change_base``.
+    ``stored`` reads the received ones for given rows (``None``: read the whole table)."""
+    edited = {(r[1], r[2]) for r in rows if r[3] != "*"}
+    received: dict[str, set[str]] = defaultdict(set)
+    for r in rows:
+        if r[3] != "*" and r[6] != me:
+            received[r[1]].add(r[2])
+    known = {} if not received else (_all_stored_bases(conn) if stored is None else stored(conn, received))
+    latest: dict[tuple, Stamp] = {}   # (entity, row, field) -> newest stamp so far
+    star: dict[tuple, Stamp] = {}     # (entity, row) -> newest creation stamp so far
+    out: dict[int, Stamp | None] = {}
+    for seq, entity, row_id, fld, _value, hlc, device, _worker in rows:
+        key = (entity, row_id)
+        if key not in edited:
+            continue
+        stamp = (hlc, device)
+        if fld == "*":
+            star[key] = max(star.get(key, NOTHING), stamp)
+            continue
+        fkey = (entity, row_id, fld)
+        before = latest.get(fkey, NOTHING)
+        if device == me:
+            out[seq] = max(before, star.get(key, NOTHING))
+        else:
+            out[seq] = known.get((entity, row_id, fld, hlc, device))
+        latest[fkey] = max(before, stamp)
+    return out
+
+
+def _all_stored_bases(conn: Connection) -> dict[tuple, Stamp]:
+    b = CHANGE_BASE.c
+    stmt = select(b.entity, b.row_id, b.field, b.hlc, b.device_id, b.base_hlc, b.base_device)
+    return {r[:5]: (r[5], r[6]) for r in _tuples(conn, stmt)}
+
+
+def _stored_bases(conn: Connection, rows: dict[str, set[str]]) -> dict[tuple, Stamp]:
+    b = CHANGE_BASE.c
+    out: dict[tuple, Stamp] = {}
+    for entity, ids in rows.items():
+        for batch in chunks(sorted(ids)):
+            stmt = select(b.entity, b.row_id, b.field, b.hlc, b.device_id, b.base_hlc, b.base_device) \
+                .where(b.entity == entity, b.row_id.in_(batch))
+            out.update({r[:5]: (r[5], r[6]) for r in _tuples(conn, stmt)})
+    return out
 
 
 def _bases(conn: Connection, edits: list[tuple]) -> dict[int, Stamp | None]:
@@ -310,5 +406,5 @@ def _table(entity: str):
     return SYNCED_TABLES[entity].__table__
 
 
-__all__ = ["Entry", "collect_changes", "from_wire", "load_history", "own_device_id", "to_wire",
-           "version_vector"]
+__all__ = ["Entry", "collect_changes", "from_wire", "iter_changes", "load_history", "own_device_id",
+           "to_wire", "version_vector"]

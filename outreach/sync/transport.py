@@ -109,8 +109,8 @@ def bundle_file_name(team: T.Team, sender: str, seq: int, *, to: str | None = No
 def export_bundle(store: Any, ring: KeyRing, *, out: Path, to: str | None = None, full: bool = False) -> ExportResult:
     """Write one bundle: a worker's uplink, or (``to``) the lead's downlink to one laptop. ``out`` is a
     file, or a folder to put a file with the standard name in."""
-    from outreach.sync.bundle_stream import draining, write_bundle_to
-    from outreach.sync.changes import collect_changes, version_vector
+    from outreach.sync.bundle_stream import write_bundle_to
+    from outreach.sync.changes import iter_changes, version_vector
 
     me = store.device
     worker = store.worker
@@ -142,7 +142,7 @@ def export_bundle(store: Any, ring: KeyRing, *, out: Path, to: str | None = None
             recipient_name = lead.display_name if lead else team.name
         peer = team.lead_device_id if kind == B.UPLINK else stream
         since = None if full else (peer_vector(conn, peer) or None)
-        changes = collect_changes(conn, since, villages=villages, wire=True)
+        changes = iter_changes(conn, since, villages=villages, wire=True)   # read now, made as encoded
         vector = version_vector(conn)
         seq, prev = _next_seq(conn, me.id, stream)
         testhooks.point("export:seq_read")
@@ -157,7 +157,7 @@ def export_bundle(store: Any, ring: KeyRing, *, out: Path, to: str | None = None
             manifest = write_bundle_to(
                 fh, kind=kind, team_id=team.team_id, sender=me.id, sender_name=sender_name, signer=ring.device_sign,
                 recipients=recipients, escrow=[team.recovery_age], seq=seq, prev=prev, vector=vector,
-                changes=draining(changes), since=since, villages=None if villages is None else sorted(villages),
+                changes=changes, since=since, villages=None if villages is None else sorted(villages),
                 roster=roster, extra=extra)
             size = fh.tell()
         del changes
