@@ -76,8 +76,25 @@ def _databases_per_folder(request, monkeypatch, tmp_path):
             made[key] = cluster.new_database(names.get(key))
         return made[key]
 
+    def copy_store(src, dst):
+        made[Path(dst).resolve()] = cluster.copy_database(url_for(src))
+
     monkeypatch.setattr(server, "url_for", url_for)
+    monkeypatch.setitem(_COPY_STORE, "copy", copy_store)
     return made
+
+
+_COPY_STORE: dict = {}   # the running test's way to copy a folder's database (PostgreSQL runs)
+
+
+def copy_data_folder(src, dst) -> None:
+    """A laptop's data folder copied as a disk would be (its store closed first): on PostgreSQL the
+    folder's database is copied too, so the copy opens the same data."""
+    import shutil
+
+    shutil.copytree(src, dst)
+    if ENGINE == "postgresql":
+        _COPY_STORE["copy"](src, dst)
 
 
 @pytest.fixture(autouse=True)

@@ -112,6 +112,12 @@ class Cluster:
         self._sql(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE}{strategy}")
         return self.url(name)
 
+    def copy_database(self, url: str) -> str:
+        """A new database holding a copy of ``url``'s (nobody may be connected to it)."""
+        name = self.next_name()
+        self._sql(f"CREATE DATABASE {name} TEMPLATE {url.split('@/', 1)[1].split('?', 1)[0]}")
+        return self.url(name)
+
     def empty_database(self) -> str:
         """A database with no tables at all (to build an older schema in)."""
         name = self.next_name()

@@ -5,7 +5,6 @@ exactly the lead's rows for its villages."""
 
 from __future__ import annotations
 
-import shutil
 from datetime import date
 
 import pytest
@@ -16,6 +15,7 @@ from outreach.storage.store import Store
 from outreach.storage.tables import Household, Person
 from outreach.sync import conflicts, duplicates, transport
 from outreach.sync import team as T
+from tests.conftest import copy_data_folder
 from tests.unit.sync.transport_kit import PASS, Laptop, join, state_diff, synced_state
 
 MON, TUE, WED, THU, FRI = (date(2026, 11, d) for d in (23, 24, 25, 26, 27))
@@ -152,7 +152,7 @@ def test_a_week_of_field_work_ends_identical_on_every_laptop(tmp_path):
     cut.parent.mkdir()
     cut.write_bytes(from_wang2.read_bytes()[: len(from_wang2.read_bytes()) // 2])
     lead.store.close()
-    shutil.copytree(lead.dir, tmp_path / "lead_b")
+    copy_data_folder(lead.dir, tmp_path / "lead_b")
     lead.store = Store.open(lead.dir)
     lead_b = Laptop.__new__(Laptop)
     lead_b.store, lead_b.ring = Store.open(tmp_path / "lead_b"), lead.ring
