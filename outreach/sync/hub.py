@@ -237,7 +237,7 @@ def read_request(store: Any, data: bytes) -> LeadRequest:
     """Check a lead's request (our hub, well formed, signed by the device key it carries)."""
     with store.connect() as conn:
         hub = require_hub(conn)
-    doc = _small_json(data, REQUEST_FORMAT, "hub.error.bad_request")
+    doc = T.small_json(data, REQUEST_FORMAT, "hub.error.bad_request")
     try:
         body = {k: v for k, v in doc.items() if k != "signature"}
         req = LeadRequest(
@@ -313,7 +313,7 @@ def revoke_lead(store: Any, lead_ref: str) -> Lead:
 def join_hub(store: Any, invite: bytes, ring: KeyRing) -> tuple[bytes, str]:
     """On a team lead's laptop: join the hub of ``invite``. Returns (request bytes, fingerprint).
     A lead belongs to one hub: a different hub is refused (asking the same hub again is fine)."""
-    doc = _small_json(invite, INVITE_FORMAT, "hub.error.bad_invite")
+    doc = T.small_json(invite, INVITE_FORMAT, "hub.error.bad_invite")
     try:
         dev = doc["device"]
         hub = Hub(_hex32(doc["hub_id"]), str(doc.get("hub_name", ""))[:80], str(doc["hub_age"]),
@@ -360,20 +360,6 @@ def fingerprint(hub: Hub, device_id: str, device_age: str, device_sign: str) -> 
 def _forget_peer(conn: Connection, device_id: str) -> None:
     table = SyncPeerVector.__table__
     conn.execute(delete(table).where(table.c.peer == device_id))
-
-
-def _small_json(data: bytes, expected_format: str, error_key: str) -> dict[str, Any]:
-    if len(data) > T.MAX_SMALL_FILE:
-        raise OutreachError(error_key)
-    try:
-        doc = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise OutreachError(error_key) from exc
-    if not isinstance(doc, dict) or doc.get("format") != expected_format:
-        raise OutreachError(error_key)
-    if doc.get("version") != 1:
-        raise OutreachError("sync.error.newer_file")
-    return doc
 
 
 def _hex32(value: Any) -> str:

@@ -291,7 +291,7 @@ def read_request(store: Any, data: bytes) -> EnrolmentRequest:
     """Check an enrolment request (our team, well formed, signed by the key it carries)."""
     with store.connect() as conn:
         team = require_team(conn, lead=True)
-    doc = _small_json(data, REQUEST_FORMAT)
+    doc = small_json(data, REQUEST_FORMAT)
     try:
         body = {k: v for k, v in doc.items() if k != "signature"}
         req = EnrolmentRequest(
@@ -397,7 +397,7 @@ def join_team(store: Any, invite: bytes, passphrase: str, *, kdf: KdfParams = DE
     request for the lead. Returns (request file bytes, fingerprint to compare)."""
     with store.connect() as conn:
         _refuse_on_hub(conn)
-    doc = _small_json(invite, INVITE_FORMAT)
+    doc = small_json(invite, INVITE_FORMAT)
     try:
         lead = doc["lead"]
         team = Team(_hex32(doc["team_id"]), str(doc.get("team_name", ""))[:80], ROLE_MEMBER, str(doc["team_age"]),
@@ -528,8 +528,10 @@ def _check_villages(conn: Connection, villages: tuple[str, ...]) -> None:
         raise OutreachError("sync.error.unknown_villages", codes=", ".join(unknown))
 
 
-def _small_json(data: bytes, expected_format: str) -> dict[str, Any]:
-    key = "sync.error.bad_invite" if expected_format == INVITE_FORMAT else "sync.error.bad_request"
+def small_json(data: bytes, expected_format: str, error_key: str | None = None) -> dict[str, Any]:
+    """A small signed JSON file (invite, join request — the team's or the hub's) read with its limits:
+    one ``error_key`` line for anything that is not such a file."""
+    key = error_key or ("sync.error.bad_invite" if expected_format == INVITE_FORMAT else "sync.error.bad_request")
     if len(data) > MAX_SMALL_FILE:
         raise OutreachError(key)
     try:

@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
-    QListWidgetItem,
     QMessageBox,
     QPushButton,
     QTreeWidget,
@@ -40,7 +39,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from outreach.domain.errors import OutreachError
 from outreach.i18n import Msg, tr
 from outreach.inputfiles import read_capped
 from outreach.storage.tables import SYNCED_TABLES
@@ -48,6 +46,7 @@ from outreach.sync import hub as H
 from outreach.sync import hub_transport as HT
 from outreach.sync import team as T
 from outreach.sync.keys import KeyRing
+from outreach.ui.views.message_log import MessageLog
 from outreach.ui.workers import DbRunner, JobCancelled
 
 CHANGES = frozenset(SYNCED_TABLES) | {"sync", "merge_conflict", "duplicate_proposal"}
@@ -162,7 +161,7 @@ def join_job(store, ring: KeyRing, invite: str, request: str) -> str:
 
 
 # --------------------------------------------------------------------------- the screen
-class HubView(QWidget):
+class HubView(MessageLog, QWidget):
     sig_imported = Signal(object)
     view_name = "hub"
 
@@ -508,27 +507,6 @@ class HubView(QWidget):
         if not results:
             self._say(Msg("hub_ui.nobody"), warn=True)
         self.refresh()
-
-    def _say(self, msg: Msg, *, warn: bool = False) -> None:
-        item = QListWidgetItem(msg.text())
-        if warn:
-            item.setForeground(QColor("#a33"))
-        self.log.insertItem(0, item)
-
-    def _say_error(self, exc: BaseException) -> None:
-        if isinstance(exc, OutreachError):
-            self._say(exc.msg, warn=True)
-        else:
-            self._say(Msg("sync.refused.internal", {"error": f"{type(exc).__name__}: {exc}"}), warn=True)
-
-    def log_lines(self) -> list[str]:
-        return [self.log.item(i).text() for i in range(self.log.count())]
-
-    def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
-        self.ring = None
-        if self._own_runner:
-            self.runner.shutdown()
-        super().closeEvent(event)
 
 
 def open_hub(ctx, parent: QWidget) -> QDialog:

@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
-    QListWidgetItem,
     QMessageBox,
     QPushButton,
     QTableView,
@@ -40,6 +39,7 @@ from outreach.storage.tables import SYNCED_TABLES
 from outreach.sync import team as T
 from outreach.sync import transport
 from outreach.sync.keys import KeyRing
+from outreach.ui.views.message_log import MessageLog
 from outreach.ui.views.sync_hub_row import HubRow
 from outreach.ui.workers import DbRunner, JobCancelled
 
@@ -184,7 +184,7 @@ class _WizardContext:
 
 
 # --------------------------------------------------------------------------- the screen
-class SyncView(QWidget):
+class SyncView(MessageLog, QWidget):
     """Export / import bundles and the team's sync state (standalone; the main window embeds it)."""
 
     sig_imported = Signal(object)     # list[ImportResult] after an import finished
@@ -574,26 +574,3 @@ class SyncView(QWidget):
             self._exported(r)
         if not results:
             self._say(Msg("sync.ui.nobody"), warn=True)
-
-    def _say(self, msg: Msg, *, warn: bool = False) -> None:
-        item = QListWidgetItem(msg.text())
-        if warn:
-            item.setForeground(QColor("#a33"))
-        self.log.insertItem(0, item)
-
-    def _say_error(self, exc: BaseException) -> None:
-        from outreach.domain.errors import OutreachError
-
-        if isinstance(exc, OutreachError):
-            self._say(exc.msg, warn=True)
-        else:
-            self._say(Msg("sync.refused.internal", {"error": f"{type(exc).__name__}: {exc}"}), warn=True)
-
-    def log_lines(self) -> list[str]:
-        return [self.log.item(i).text() for i in range(self.log.count())]
-
-    def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
-        self.ring = None
-        if self._own_runner:
-            self.runner.shutdown()
-        super().closeEvent(event)

@@ -1,0 +1,40 @@
+"""The message log the Sync and County hub screens share: newest line first, warnings in red, every
+error said in the user's language (an unexpected one named, never a traceback)."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QListWidget, QListWidgetItem
+
+from outreach.domain.errors import OutreachError
+from outreach.i18n import Msg
+
+WARN = "#a33"
+
+
+class MessageLog:
+    """Mixed into a QWidget that has ``self.log`` (a QListWidget), ``self.ring`` (unlocked keys, or None)
+    and ``self.runner`` / ``self._own_runner`` (its database thread)."""
+
+    log: QListWidget
+
+    def _say(self, msg: Msg, *, warn: bool = False) -> None:
+        item = QListWidgetItem(msg.text())
+        if warn:
+            item.setForeground(QColor(WARN))
+        self.log.insertItem(0, item)
+
+    def _say_error(self, exc: BaseException) -> None:
+        if isinstance(exc, OutreachError):
+            self._say(exc.msg, warn=True)
+        else:
+            self._say(Msg("sync.refused.internal", {"error": f"{type(exc).__name__}: {exc}"}), warn=True)
+
+    def log_lines(self) -> list[str]:
+        return [self.log.item(i).text() for i in range(self.log.count())]
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        self.ring = None          # the unlocked keys go with the screen
+        if self._own_runner:
+            self.runner.shutdown()
+        super().closeEvent(event)
