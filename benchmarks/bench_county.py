@@ -179,10 +179,21 @@ def main() -> None:
           f"{figures['parity_detail']}")
     people = pg["raw"][1][0]
     print(f"  ({people:,} people; {pg['raw'][2][0]:,} visits in {MONTH})")
-    if args.json:
-        print(json.dumps({k: (v if not isinstance(v, dict) else {kk: round(vv, 5) if isinstance(vv, float) else vv
-                                                                  for kk, vv in v.items()})
-                          for k, v in figures.items()}, ensure_ascii=False))
+    if args.json:   # figure -> {value, unit, baseline, ratio} (ratio = our time / the baseline's), as every bench
+        out = {}
+        for engine in ("postgresql", "sqlite"):
+            f = figures[engine]
+            out[f"indicators_county_{engine}"] = {"value": round(f["indicators_county_s"], 5), "unit": "s",
+                                                  "baseline": round(f["raw_counts_county_s"], 5),
+                                                  "ratio": round(f["ratio_county"], 2)}
+        for key in figures["postgresql"]:
+            if key.startswith(("indicators_township", "search_ms")):
+                p, q = figures["postgresql"][key], figures["sqlite"][key]   # PostgreSQL against SQLite
+                out[f"{key}_pg_vs_sqlite"] = {"value": round(p, 5), "unit": "ms" if "ms" in key else "s",
+                                              "baseline": round(q, 5), "ratio": round(p / q, 2) if q else None}
+        out["parity"] = {"value": int(figures["parity"]), "unit": "bool", "baseline": 1,
+                         "ratio": 1.0 if figures["parity"] else None}
+        print(json.dumps(out, ensure_ascii=False))
     if not figures["parity"]:
         sys.exit(1)
 
