@@ -231,23 +231,40 @@ class BackgroundBackup:
     waits for it before closing the store, so quitting never leaves a half-written backup."""
 
     def __init__(self, store, run) -> None:
+        self._store, self._run_backup = store, run
+        self._thread = None
+
+    def _run(self, tell) -> None:
+        try:
+            problem = self._run_backup(self._store)   # lock_dialog.start_backup: None, or why there is none
+        except Exception as exc:  # noqa: BLE001 - whatever stopped it, the worker is told and the app goes on
+            log.exception("the backup at start failed")
+            problem = f"{type(exc).__name__}: {exc}"
+        if problem:
+            tell(tr("sec.backup.failed_at_start", reason=problem))
+
+    def start(self, tell) -> None:
+        """Start the backup; ``tell(text)`` (callable from this thread) says why none could be made."""
         import threading
 
-        self._thread = threading.Thread(target=self._run, args=(run, store), name="outreach-backup")
-
-    @staticmethod
-    def _run(run, store) -> None:
-        try:
-            run(store)   # lock_dialog.start_backup: a folder it cannot write is logged there
-        except Exception:
-            log.exception("the backup at start failed")   # the log, as for a slot; the app goes on
-
-    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, args=(tell,), name="outreach-backup")
         self._thread.start()
 
     def join(self) -> None:
-        if self._thread.is_alive():
+        if self._thread is not None and self._thread.is_alive():
             self._thread.join()
+
+
+def _gui_thread_call(parent, slot):
+    """A callable any thread may call: ``slot(text)`` then runs in the GUI thread (a queued signal)."""
+    from PySide6.QtCore import QObject, Signal
+
+    class Relay(QObject):
+        said = Signal(str)
+
+    relay = Relay(parent)
+    relay.said.connect(slot)
+    return relay.said.emit
 
 
 def run_gui(data_dir: str | None, *, demo: bool = False) -> int:
@@ -309,7 +326,7 @@ def run_gui(data_dir: str | None, *, demo: bool = False) -> int:
         window.idle_lock = IdleLock(resolve_data_dir(data_dir), minutes, window)
         ctx.runner.error_parent = window
         window.show()
-        backup.start()
+        backup.start(_gui_thread_call(window, lambda text: window.statusBar().showMessage(text)))
         return int(app.exec())
     finally:
         backup.join()

@@ -199,3 +199,32 @@ def test_the_daily_backup_runs_after_the_window_is_shown_and_is_finished_before_
     made = list((tmp_path / "data" / "backups").glob("outreach-*-daily.db"))
     assert len(made) == 1, "finished (renamed from .partial) before run_gui returned"
     assert not list((tmp_path / "data" / "backups").glob("*.partial"))
+
+
+
+@pytest.mark.parametrize("failure", ["refused", "crashed"])
+def test_a_backup_at_start_that_cannot_be_made_is_said_in_the_window(qtbot, monkeypatch, failure):
+    """Before: a failed daily backup went to the log only — the worker went on believing a dead disk
+    would cost at most a day. Now the window's status bar says so, in her language."""
+    from PySide6.QtWidgets import QMainWindow
+
+    from outreach.domain.errors import OutreachError
+    from outreach.services import backups
+    from outreach.ui.app import BackgroundBackup, _gui_thread_call
+    from outreach.ui.dialogs.lock_dialog import start_backup
+
+    def due(store):
+        if failure == "refused":    # the backup folder is a USB stick that is not plugged in
+            raise OutreachError("error.db.cannot_create", path="E:\\备份", reason="设备未就绪")
+        raise RuntimeError("disk gone")
+
+    monkeypatch.setattr(backups, "backup_if_due", due)
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    backup = BackgroundBackup(object(), start_backup)
+    backup.start(_gui_thread_call(window, lambda text: window.statusBar().showMessage(text)))
+    backup.join()
+    qtbot.waitUntil(lambda: bool(window.statusBar().currentMessage()), timeout=5000)
+    shown = window.statusBar().currentMessage()
+    assert shown.startswith("今天的自动备份没有做成")
+    assert ("设备未就绪" if failure == "refused" else "disk gone") in shown

@@ -193,9 +193,9 @@ def idle_minutes(store) -> float:
         return DEFAULT_IDLE_MINUTES
 
 
-def start_backup(store) -> None:
+def start_backup(store) -> str | None:
     """The daily encrypted backup at start; a folder that cannot be written (a USB stick not plugged
-    in) is logged, never a reason not to start."""
+    in) is logged and its reason returned for the window to show, never a reason not to start."""
     import logging
 
     from outreach.services import backups
@@ -204,6 +204,8 @@ def start_backup(store) -> None:
         backups.backup_if_due(store)
     except OutreachError as exc:
         logging.getLogger("outreach.ui").warning("no backup at start: %s", exc.message("en"))
+        return exc.message()
+    return None
 
 
 def show_open_error(exc: OutreachError) -> None:
