@@ -110,6 +110,9 @@ def _isolate(tmp_path, monkeypatch, request):
     set_language("zh_CN")
     yield
     set_language("zh_CN")
+    from outreach.logs import shutdown_logging
+
+    shutdown_logging()   # a test's log file never receives the next test's records (run_gui keeps an open log)
     if databases:
         cluster = request.getfixturevalue("pg_cluster")
         for url in databases.values():
