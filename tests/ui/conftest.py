@@ -92,6 +92,16 @@ def wait_idle(qtbot, ctx, timeout: int = 5000) -> None:
     qtbot.waitUntil(ctx.runner.is_idle, timeout=timeout)
 
 
+def on_db(qtbot, ctx, fn, *args, **kwargs):
+    """``fn(store, *args, **kwargs)`` on the database thread, its result once done. Tests write this
+    way once the window runs: the in-memory store has one connection, shared with that thread."""
+    done: list = []
+    ctx.runner.op(fn, *args, changes=(), on_done=done.append, **kwargs)
+    wait_idle(qtbot, ctx)
+    assert done, f"{fn.__name__} did not finish"
+    return done[0]
+
+
 def type_text(widget, text: str) -> None:
     """Type text as an input method does (pinyin IME commits Chinese): QTest can only type ASCII."""
     from PySide6.QtGui import QInputMethodEvent

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QAbstractButton, QDialog, QDialogButtonBox, QFileD
 import outreach.ui.widgets as widgets_mod
 from outreach.i18n import tr
 from outreach.services import assessments, drafts
-from tests.ui.conftest import type_text, wait_idle
+from tests.ui.conftest import on_db, type_text, wait_idle
 
 SCREENS = [(1280, 720), (1366, 768)]
 
@@ -47,7 +47,7 @@ def _pdf(pages: int = 2) -> bytes:
     return buf.getvalue()
 
 
-def _assessment(store, hid: str) -> str:
+def _assessment(qtbot, ctx, hid: str) -> str:
     from outreach.domain.assessment import load_template
     from tests.ui.test_flow import _benign  # one set of harmless answers for the whole template
 
@@ -59,7 +59,8 @@ def _assessment(store, hid: str) -> str:
 
     answers = {q.id: _benign(W(q)) for s in t.sections for q in s.questions}
     answers = {k: v for k, v in answers.items() if v not in ("", None)}
-    return assessments.record_assessment(store, household_id=hid, assessed_on=date.today(), answers=answers).id
+    return on_db(qtbot, ctx, assessments.record_assessment, household_id=hid, assessed_on=date.today(),
+                 answers=answers).id
 
 
 @dataclass
@@ -70,7 +71,7 @@ class _Query:
         return []
 
 
-def _open(name: str, window, ctx, county, store):
+def _open(name: str, window, ctx, county, store, qtbot):
     f = window.forms
     from outreach.ui.dialogs.assessment_detail_dialog import AssessmentDetailDialog
     from outreach.ui.dialogs.letter_preview_dialog import LetterPreviewDialog
@@ -87,8 +88,8 @@ def _open(name: str, window, ctx, county, store):
         "referral": lambda: f.refer(county["h2"]),
         "settings": lambda: SetupWizard(ctx, window, first_run=False),
         "letter_preview": lambda: LetterPreviewDialog(_pdf(), title="转介函", parent=window),
-        "assessment_detail": lambda: AssessmentDetailDialog(ctx, _assessment(store, county["h3"]), window),
-        "drafts": lambda: DraftsDialog(_some_drafts(store), window),
+        "assessment_detail": lambda: AssessmentDetailDialog(ctx, _assessment(qtbot, ctx, county["h3"]), window),
+        "drafts": lambda: DraftsDialog(_some_drafts(qtbot, ctx), window),
         "household_list": lambda: _household_list(window, ctx),
     }
     return makers[name]()
@@ -100,11 +101,11 @@ def _household_list(window, ctx):
     return HouseholdListDialog(ctx, _Query(), window)
 
 
-def _some_drafts(store):
+def _some_drafts(qtbot, ctx):
     for i in range(3):
-        drafts.save_draft(store, key=f"visit:h{i}", kind="visit", params={"household_id": f"h{i}"},
-                          state={}, summary=f"记录走访 — 东坪-01{i}")
-    return drafts.list_drafts(store)
+        on_db(qtbot, ctx, drafts.save_draft, key=f"visit:h{i}", kind="visit", params={"household_id": f"h{i}"},
+              state={}, summary=f"记录走访 — 东坪-01{i}")
+    return on_db(qtbot, ctx, drafts.list_drafts)
 
 
 DIALOGS = ["household_new", "household_edit", "member_new", "member_edit", "visit", "assessment", "referral",
@@ -125,7 +126,7 @@ def test_every_dialog_fits_the_screen_with_its_buttons_visible(qtbot, window, ct
     width, height = screen
     avail = QRect(0, 0, width, height)
     monkeypatch.setattr(widgets_mod, "available_geometry", lambda _w: avail)
-    dialog = _open(name, window, ctx, county, store)
+    dialog = _open(name, window, ctx, county, store, qtbot)
     dialog.show()
     wait_idle(qtbot, ctx)
     qtbot.waitUntil(lambda: getattr(dialog, "ready", True))
@@ -155,7 +156,7 @@ def test_english_forms_fit_and_no_label_is_clipped(qtbot, window, ctx, county, s
     window.set_language("en")
     avail = QRect(0, 0, 1280, 720)
     monkeypatch.setattr(widgets_mod, "available_geometry", lambda _w: avail)
-    dialog = _open(name, window, ctx, county, store)
+    dialog = _open(name, window, ctx, county, store, qtbot)
     dialog.show()
     wait_idle(qtbot, ctx)
     qtbot.waitUntil(lambda: getattr(dialog, "ready", True))
@@ -249,9 +250,9 @@ def test_plural_forms_in_english(qtbot, window, ctx, store):
     from outreach.ui.forms import DraftsDialog
 
     window.set_language("en")
-    one = DraftsDialog(_some_drafts(store)[:1], window)
+    one = DraftsDialog(_some_drafts(qtbot, ctx)[:1], window)
     assert one.intro.text().startswith("1 form was left unsaved")
-    three = DraftsDialog(drafts.list_drafts(store), window)
+    three = DraftsDialog(on_db(qtbot, ctx, drafts.list_drafts), window)
     assert three.intro.text().startswith("3 forms were left unsaved")
     three.list.setCurrentRow(0)
     three.discard()
