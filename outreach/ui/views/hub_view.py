@@ -25,14 +25,11 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
-    QHBoxLayout,
     QHeaderView,
     QInputDialog,
     QLabel,
-    QLineEdit,
     QListWidget,
     QMessageBox,
-    QPushButton,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -41,15 +38,13 @@ from PySide6.QtWidgets import (
 
 from outreach.i18n import Msg, tr
 from outreach.inputfiles import read_capped
-from outreach.storage.tables import SYNCED_TABLES
 from outreach.sync import hub as H
 from outreach.sync import hub_transport as HT
 from outreach.sync import team as T
 from outreach.sync.keys import KeyRing
-from outreach.ui.views.message_log import MessageLog
-from outreach.ui.workers import DbRunner, JobCancelled
+from outreach.ui.views.key_screen import KeyScreen, button_row, make_button
+from outreach.ui.workers import DbRunner
 
-CHANGES = frozenset(SYNCED_TABLES) | {"sync", "merge_conflict", "duplicate_proposal"}
 COLUMNS = ("team", "status", "villages", "laptops", "gaps")
 HUB, MEMBER, LEAD, WORKER, NONE = "hub", "member", "lead", "worker", "none"
 SILENT_DAYS = 14    # a laptop whose latest change is older than this is shown in red
@@ -161,9 +156,10 @@ def join_job(store, ring: KeyRing, invite: str, request: str) -> str:
 
 
 # --------------------------------------------------------------------------- the screen
-class HubView(MessageLog, QWidget):
+class HubView(KeyScreen, QWidget):
     sig_imported = Signal(object)
     view_name = "hub"
+    nobody_key = "hub_ui.nobody"
 
     def __init__(self, store, runner: DbRunner | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -177,23 +173,12 @@ class HubView(MessageLog, QWidget):
         self.title.setWordWrap(True)
         self.explain = QLabel(self)
         self.explain.setWordWrap(True)
-        self.passphrase_label = QLabel(self)
-        self.passphrase = QLineEdit(self)
-        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
-        self.passphrase.returnPressed.connect(self.unlock)
-        self.unlock_button = QPushButton(self)
-        self.unlock_button.clicked.connect(self.unlock)
-        self.key_state = QLabel(self)
-        self.buttons: dict[str, QPushButton] = {}
-        for name, slot in (("setup", self._choose_setup), ("import", self._choose_import),
-                           ("downlinks", self._choose_downlinks), ("invite", self._choose_invite),
-                           ("enroll", self._choose_enroll), ("assign", self._choose_assign),
-                           ("revoke", self._confirm_revoke), ("join", self._choose_join),
-                           ("send", self._choose_send), ("read", self._choose_read), ("refresh", self.refresh)):
-            button = QPushButton(self)
-            button.setObjectName(f"hub_{name}")
-            button.clicked.connect(slot)
-            self.buttons[name] = button
+        keys = self._make_keys_row()
+        self.buttons = {name: make_button(self, slot, f"hub_{name}") for name, slot in (
+            ("setup", self._choose_setup), ("import", self._choose_import), ("downlinks", self._choose_downlinks),
+            ("invite", self._choose_invite), ("enroll", self._choose_enroll), ("assign", self._choose_assign),
+            ("revoke", self._confirm_revoke), ("join", self._choose_join), ("send", self._choose_send),
+            ("read", self._choose_read), ("refresh", self.refresh))}
         self.tree = QTreeWidget(self)
         self.tree.setColumnCount(len(COLUMNS))
         self.tree.header().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
@@ -201,15 +186,9 @@ class HubView(MessageLog, QWidget):
         self.log = QListWidget(self)
         self.log.setWordWrap(True)
 
-        keys = QHBoxLayout()
-        for w in (self.passphrase_label, self.passphrase, self.unlock_button, self.key_state):
-            keys.addWidget(w)
-        keys.addStretch(1)
-        actions, team_row = QHBoxLayout(), QHBoxLayout()   # bundles; then the teams (two rows fit 1280 px)
-        for name, b in self.buttons.items():
-            (team_row if name in ("invite", "enroll", "assign", "revoke") else actions).addWidget(b)
-        actions.addStretch(1)
-        team_row.addStretch(1)
+        teams = ("invite", "enroll", "assign", "revoke")   # bundles; then the teams (two rows fit 1280 px)
+        actions = button_row(*(b for name, b in self.buttons.items() if name not in teams))
+        team_row = button_row(*(self.buttons[name] for name in teams))
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(self.explain)
@@ -265,11 +244,7 @@ class HubView(MessageLog, QWidget):
                            if role else "")
         pending = role == MEMBER and self.state.get("hub_status") == "pending"
         self.explain.setText(tr("hub_ui.explain.pending" if pending else f"hub_ui.explain.{role}") if role else "")
-        needs_keys = role in (HUB, MEMBER, LEAD)
-        for w in (self.passphrase_label, self.passphrase, self.unlock_button):
-            w.setVisible(needs_keys and not unlocked)
-        self.key_state.setVisible(needs_keys)
-        self.key_state.setText(tr("sync.ui.unlocked") if unlocked else tr("sync.ui.locked"))
+        self._show_keys(role in (HUB, MEMBER, LEAD))
         shown = {HUB: ("import", "downlinks", "invite", "enroll", "assign", "revoke", "refresh"), MEMBER: ("send", "read", "refresh"),
                  LEAD: ("join",), NONE: ("setup",)}.get(role, ())
         for name, b in self.buttons.items():
@@ -279,29 +254,15 @@ class HubView(MessageLog, QWidget):
         self.log.setMaximumHeight(16777215 if role == HUB else 220)
 
     def retranslate(self) -> None:
-        self.passphrase_label.setText(tr("sync.ui.passphrase"))
-        self.unlock_button.setText(tr("sync.ui.unlock"))
+        self._retranslate_keys()
         for name, b in self.buttons.items():
             b.setText(tr(f"hub_ui.button.{name}"))
         self.tree.setHeaderLabels([tr(f"hub_ui.col.{c}") for c in COLUMNS])
         if self.state:
             self._show_state(self.state)
 
-    def unlock(self) -> None:
-        text = self.passphrase.text()
-        self.passphrase.clear()
-        self.unlock_button.setEnabled(False)
-
-        def done(ring: KeyRing) -> None:
-            self.ring = ring
-            self.unlock_button.setEnabled(True)
-            self._update()
-
-        def failed(exc: BaseException) -> None:
-            self.unlock_button.setEnabled(True)
-            self._say_error(exc)
-
-        self.runner.query(unlock_job, text, self.role, on_done=done, on_error=failed, owner=self)
+    def _unlock_job(self, passphrase: str) -> tuple:
+        return unlock_job, passphrase, self.role
 
     # ----------------------------------------------------------------- actions (paths given: testable)
     def set_up(self, name: str, passphrase: str) -> None:
@@ -314,34 +275,19 @@ class HubView(MessageLog, QWidget):
                        owner=self)
 
     def import_files(self, paths: list[str]) -> None:
-        if self.ring is None or not paths:
-            return
-        from outreach.sync.transport import expand_paths
-
-        files = [str(p) for p in expand_paths([Path(p) for p in paths])]
-        sink: list = []
-
-        def stopped(exc: BaseException) -> None:
-            self._show_results(sink)
-            if isinstance(exc, JobCancelled):
-                self._say(Msg("sync.ui.cancelled", {"done": len(sink), "total": len(files)}), warn=True)
-            else:
-                self._say_error(exc)
-
-        self.runner.run_with_progress(import_job, self.ring, files, sink, title=tr("sync.ui.importing"),
-                                      parent=self, changes=CHANGES, on_done=self._show_results, on_error=stopped)
+        self.import_with_progress(import_job, paths)
 
     def write_downlinks(self, folder: str) -> None:
         if self.ring is None:
             return
         self.runner.run_with_progress(downlinks_job, self.ring, folder, title=tr("sync.ui.exporting"), parent=self,
-                                      changes={"sync"}, on_done=self._exported, on_error=self._say_error)
+                                      changes={"sync"}, on_done=self._exported_all, on_error=self._say_error)
 
     def send_uplink(self, folder: str) -> None:
         if self.ring is None:
             return
         self.runner.op(uplink_job, self.ring, folder, changes={"sync"}, owner=self,
-                       on_done=lambda r: self._exported([r]), on_error=self._say_error)
+                       on_done=self._exported, on_error=self._say_error)
 
     def write_invite(self, path: str) -> None:
         if self.ring is None:
@@ -435,16 +381,9 @@ class HubView(MessageLog, QWidget):
         name, ok = QInputDialog.getText(self, tr("hub_ui.button.setup"), tr("hub_ui.ask_name"))
         if not ok or not name.strip():
             return
-        texts = []
-        for key in ("sync.cli.passphrase_new", "sync.cli.passphrase_again"):
-            text, ok = QInputDialog.getText(self, tr("hub_ui.button.setup"), tr(key), QLineEdit.EchoMode.Password)
-            if not ok:
-                return
-            texts.append(text)
-        if texts[0] != texts[1]:
-            self._say(Msg("sync.error.passphrase_mismatch"), warn=True)
-            return
-        self.set_up(name.strip(), texts[0])
+        passphrase = self._ask_new_passphrase(tr("hub_ui.button.setup"))
+        if passphrase is not None:
+            self.set_up(name.strip(), passphrase)
 
     def _choose_import(self) -> None:
         paths, _ = QFileDialog.getOpenFileNames(self, tr("hub_ui.button.import"), "", tr("sync.ui.file_filter"))
@@ -490,23 +429,6 @@ class HubView(MessageLog, QWidget):
         return choose_villages(self, tr("hub_ui.button.enroll"), [
             tr("hub.cli.enroll_who", lead=request.display_name, id=request.device_id),
             tr("sync.ui.compare", fingerprint=request.fingerprint), tr("hub_ui.choose_villages")], villages)
-
-    # ----------------------------------------------------------------- results
-    def _show_results(self, results: list) -> None:
-        for r in results:
-            self._say(Msg(f"sync.ui.line_{r.status}", {"file": Path(r.path).name, "message": r.text()}),
-                      warn=not r.ok)
-        if results:
-            self.sig_imported.emit(results)
-        self.refresh()
-
-    def _exported(self, results: list) -> None:
-        for r in results:
-            self._say(Msg("sync.cli.exported", {"path": str(r.path), "to": r.recipient_name, "seq": r.seq,
-                                                "changes": r.changes, "count": r.changes}))
-        if not results:
-            self._say(Msg("hub_ui.nobody"), warn=True)
-        self.refresh()
 
 
 def open_hub(ctx, parent: QWidget) -> QDialog:

@@ -6,20 +6,18 @@ The work is the hub screen's own (``hub_view.load_state``, ``uplink_job``, ``imp
 path whichever screen the lead uses); the keys are the Sync screen's (the hub speaks to a lead with the
 team's keys, as ``hub_view.unlock_job`` does for a member), and each result is a line in its log.
 
-    row = HubRow(sync_view)       # sync_view: refresh(), ring, runner, _show_results, _exported, _say*
+    row = HubRow(sync_view)       # sync_view: a KeyScreen (ring, runner, import_with_progress, _exported, _say*)
 """
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QWidget
 
-from outreach.i18n import Msg, tr
-from outreach.sync.transport import expand_paths
+from outreach.i18n import tr
 from outreach.ui.views import hub_view as HV
-from outreach.ui.workers import JobCancelled
+from outreach.ui.views.key_screen import make_button
 
 
 class HubRow(QWidget):
@@ -30,12 +28,8 @@ class HubRow(QWidget):
         self.view = view
         self.state: dict[str, Any] = {}
         self.label = QLabel(self)
-        self.send_button = QPushButton(self)
-        self.send_button.setObjectName("sync_hub_send")
-        self.send_button.clicked.connect(self._choose_send)
-        self.read_button = QPushButton(self)
-        self.read_button.setObjectName("sync_hub_read")
-        self.read_button.clicked.connect(self._choose_read)
+        self.send_button = make_button(self, self._choose_send, "sync_hub_send")
+        self.read_button = make_button(self, self._choose_read, "sync_hub_read")
         row = QHBoxLayout(self)
         row.setContentsMargins(12, 0, 0, 0)
         for w in (self.label, self.send_button, self.read_button):
@@ -83,21 +77,7 @@ class HubRow(QWidget):
                             on_done=self.view._exported, on_error=self.view._say_error)
 
     def read_downlink(self, paths: list[str]) -> None:
-        if self.view.ring is None or not paths:
-            return
-        files = [str(p) for p in expand_paths([Path(p) for p in paths])]
-        sink: list = []
-
-        def stopped(exc: BaseException) -> None:
-            self.view._show_results(sink)
-            if isinstance(exc, JobCancelled):
-                self.view._say(Msg("sync.ui.cancelled", {"done": len(sink), "total": len(files)}), warn=True)
-            else:
-                self.view._say_error(exc)
-
-        self.view.runner.run_with_progress(HV.import_job, self.view.ring, files, sink, title=tr("sync.ui.importing"),
-                                           parent=self.view, changes=HV.CHANGES, on_done=self.view._show_results,
-                                           on_error=stopped)
+        self.view.import_with_progress(HV.import_job, paths)
 
     def _choose_send(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, tr("hub_ui.button.send"))

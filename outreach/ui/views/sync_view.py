@@ -20,14 +20,10 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
-    QHBoxLayout,
     QHeaderView,
-    QInputDialog,
     QLabel,
-    QLineEdit,
     QListWidget,
     QMessageBox,
-    QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -35,15 +31,13 @@ from PySide6.QtWidgets import (
 
 from outreach.i18n import Msg, tr
 from outreach.inputfiles import read_capped
-from outreach.storage.tables import SYNCED_TABLES
 from outreach.sync import team as T
 from outreach.sync import transport
 from outreach.sync.keys import KeyRing
-from outreach.ui.views.message_log import MessageLog
+from outreach.ui.views.key_screen import KeyScreen, button_row, make_button
 from outreach.ui.views.sync_hub_row import HubRow
-from outreach.ui.workers import DbRunner, JobCancelled
+from outreach.ui.workers import DbRunner
 
-CHANGES = frozenset(SYNCED_TABLES) | {"sync", "merge_conflict", "duplicate_proposal"}
 COLUMNS = ("name", "worker", "villages", "status", "last", "when", "gaps", "conflicts")
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -184,7 +178,7 @@ class _WizardContext:
 
 
 # --------------------------------------------------------------------------- the screen
-class SyncView(MessageLog, QWidget):
+class SyncView(KeyScreen, QWidget):
     """Export / import bundles and the team's sync state (standalone; the main window embeds it)."""
 
     sig_imported = Signal(object)     # list[ImportResult] after an import finished
@@ -202,37 +196,19 @@ class SyncView(MessageLog, QWidget):
         self.title.setWordWrap(True)
         self.fingerprint = QLabel(self)
         self.fingerprint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.passphrase = QLineEdit(self)
-        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
-        self.passphrase.returnPressed.connect(self.unlock)
-        self.unlock_button = QPushButton(self)
-        self.unlock_button.clicked.connect(self.unlock)
-        self.lock_button = QPushButton(self)
-        self.lock_button.clicked.connect(self.lock)
-        self.key_state = QLabel(self)
+        keys_row = self._make_keys_row(lock=True)
 
-        self.export_button = QPushButton(self)          # worker: my bundle
-        self.export_button.clicked.connect(self._choose_export)
-        self.import_button = QPushButton(self)          # worker: downlink; lead: many bundles
-        self.import_button.clicked.connect(self._choose_import)
-        self.export_all_button = QPushButton(self)      # lead: downlinks for every laptop
-        self.export_all_button.clicked.connect(self._choose_export_all)
-        self.refresh_button = QPushButton(self)
-        self.refresh_button.clicked.connect(self.refresh)
-        self.create_button = QPushButton(self)          # no team yet: become the lead …
-        self.create_button.clicked.connect(self._choose_create)
-        self.join_button = QPushButton(self)            # … or join with an invite file
-        self.join_button.clicked.connect(self._choose_join)
-        self.invite_button = QPushButton(self)          # lead
-        self.invite_button.clicked.connect(self._choose_invite)
-        self.enroll_button = QPushButton(self)          # lead
-        self.enroll_button.clicked.connect(self._choose_enroll)
-        self.revoke_button = QPushButton(self)          # lead: the selected laptop
-        self.revoke_button.clicked.connect(self._confirm_revoke)
-        self.assign_button = QPushButton(self)          # lead: the selected laptop's villages
-        self.assign_button.clicked.connect(self._choose_assign)
-        self.recovery_button = QPushButton(self)        # lead: the recovery identity, explained
-        self.recovery_button.clicked.connect(self.open_recovery)
+        self.export_button = make_button(self, self._choose_export)          # worker: my bundle
+        self.import_button = make_button(self, self._choose_import)          # worker: downlink; lead: many bundles
+        self.export_all_button = make_button(self, self._choose_export_all)  # lead: downlinks for every laptop
+        self.refresh_button = make_button(self, self.refresh)
+        self.create_button = make_button(self, self._choose_create)          # no team yet: become the lead …
+        self.join_button = make_button(self, self._choose_join)              # … or join with an invite file
+        self.invite_button = make_button(self, self._choose_invite)          # lead
+        self.enroll_button = make_button(self, self._choose_enroll)          # lead
+        self.revoke_button = make_button(self, self._confirm_revoke)         # lead: the selected laptop
+        self.assign_button = make_button(self, self._choose_assign)          # lead: the selected laptop's villages
+        self.recovery_button = make_button(self, self.open_recovery)         # lead: the recovery identity, explained
         self.hub_row = HubRow(self)                     # a lead in a county hub: send to / read from it
 
         self.model = SyncStatusModel(self)
@@ -246,20 +222,10 @@ class SyncView(MessageLog, QWidget):
         self.log = QListWidget(self)
         self.log.setWordWrap(True)
 
-        keys_row = QHBoxLayout()
-        self.passphrase_label = QLabel(self)
-        for w in (self.passphrase_label, self.passphrase, self.unlock_button, self.lock_button, self.key_state):
-            keys_row.addWidget(w)
-        keys_row.addStretch(1)
-        actions = QHBoxLayout()
-        for w in (self.export_button, self.import_button, self.export_all_button, self.refresh_button, self.hub_row):
-            actions.addWidget(w)
-        actions.addStretch(1)
-        team_row = QHBoxLayout()
-        for w in (self.create_button, self.join_button, self.invite_button, self.enroll_button, self.assign_button,
-                  self.revoke_button, self.recovery_button):
-            team_row.addWidget(w)
-        team_row.addStretch(1)
+        actions = button_row(self.export_button, self.import_button, self.export_all_button, self.refresh_button,
+                             self.hub_row)
+        team_row = button_row(self.create_button, self.join_button, self.invite_button, self.enroll_button,
+                              self.assign_button, self.revoke_button, self.recovery_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(self.fingerprint)
@@ -296,11 +262,7 @@ class SyncView(MessageLog, QWidget):
                                   device=s["device_name"]))
         self.fingerprint.setText(tr("sync.ui.fingerprint", fingerprint=s["fingerprint"]) if s.get("fingerprint") else "")
         unlocked = self.ring is not None
-        self.key_state.setText(tr("sync.ui.unlocked") if unlocked else tr("sync.ui.locked"))
-        self.key_state.setVisible(team is not None)   # no team yet: no keys to speak of
-        for w in (self.passphrase, self.unlock_button, self.passphrase_label):
-            w.setVisible(team is not None and not unlocked)
-        self.lock_button.setVisible(unlocked)
+        self._show_keys(team is not None)   # no team yet: no keys to speak of
         self.export_button.setVisible(team is not None and not self.is_lead)
         self.export_all_button.setVisible(self.is_lead)
         self.import_button.setVisible(team is not None)
@@ -314,9 +276,7 @@ class SyncView(MessageLog, QWidget):
         self.hub_row.update_state()
 
     def retranslate(self) -> None:
-        self.passphrase_label.setText(tr("sync.ui.passphrase"))
-        self.unlock_button.setText(tr("sync.ui.unlock"))
-        self.lock_button.setText(tr("sync.ui.lock"))
+        self._retranslate_keys()
         self.export_button.setText(tr("sync.ui.export_mine"))
         self.export_all_button.setText(tr("sync.ui.export_all"))
         self.refresh_button.setText(tr("sync.ui.refresh"))
@@ -333,44 +293,13 @@ class SyncView(MessageLog, QWidget):
             self._update()
 
     # ----------------------------------------------------------------- keys
-    def unlock(self) -> None:
-        text = self.passphrase.text()
-        self.passphrase.clear()
-        self.unlock_button.setEnabled(False)
-
-        def done(ring: KeyRing) -> None:
-            self.ring = ring
-            self.unlock_button.setEnabled(True)
-            self._update()
-
-        def failed(exc: BaseException) -> None:
-            self.unlock_button.setEnabled(True)
-            self._say_error(exc)
-
-        self.runner.query(unlock_keys, text, on_done=done, on_error=failed, owner=self)
-
-    def lock(self) -> None:
-        self.ring = None
-        self._update()
+    def _unlock_job(self, passphrase: str) -> tuple:
+        return unlock_keys, passphrase
 
     # ----------------------------------------------------------------- actions (paths given: testable)
     def import_files(self, paths: list[str]) -> None:
         """Import bundles with a cancellable progress dialog; one result line per file."""
-        if self.ring is None or not paths:
-            return
-        files = [str(p) for p in transport.expand_paths([Path(p) for p in paths])]
-        sink: list = []
-
-        def stopped(exc: BaseException) -> None:
-            self._show_results(sink)
-            if isinstance(exc, JobCancelled):
-                self._say(Msg("sync.ui.cancelled", {"done": len(sink), "total": len(files)}), warn=True)
-            else:
-                self._say_error(exc)
-            self.refresh()
-
-        self.runner.run_with_progress(import_job, self.ring, files, sink, title=tr("sync.ui.importing"),
-                                      parent=self, changes=CHANGES, on_done=self._show_results, on_error=stopped)
+        self.import_with_progress(import_job, paths)
 
     def export_mine(self, folder: str, *, full: bool = False) -> None:
         if self.ring is None:
@@ -461,19 +390,6 @@ class SyncView(MessageLog, QWidget):
 
         self.runner.op(revoke_job, device_id, changes={"sync"}, owner=self, on_done=done, on_error=self._say_error)
 
-    def _ask_passphrase(self, *, new: bool) -> str | None:
-        text, ok = QInputDialog.getText(self, tr("sync.ui.passphrase"), tr("sync.cli.passphrase_new" if new else
-                                        "sync.cli.passphrase"), QLineEdit.EchoMode.Password)
-        if not ok:
-            return None
-        if new:
-            again, ok = QInputDialog.getText(self, tr("sync.ui.passphrase"), tr("sync.cli.passphrase_again"),
-                                             QLineEdit.EchoMode.Password)
-            if not ok or again != text:
-                self._say(Msg("sync.error.passphrase_mismatch"), warn=True)
-                return None
-        return text
-
     def _open_wizard(self, cls):
         from outreach.ui.dialogs.team_wizard import open_dialog
 
@@ -553,24 +469,3 @@ class SyncView(MessageLog, QWidget):
         answer = QMessageBox.question(self, tr("sync.ui.revoke"), tr("sync.ui.revoke_confirm", device=device["name"]))
         if answer == QMessageBox.StandardButton.Yes:
             self.revoke(device["device_id"])
-
-    # ----------------------------------------------------------------- results
-    def _show_results(self, results: list) -> None:
-        for r in results:
-            self._say(Msg(f"sync.ui.line_{r.status}", {"file": Path(r.path).name, "message": r.text()}),
-                      warn=not r.ok)
-        if results:
-            self.sig_imported.emit(results)
-        self.refresh()
-
-    def _exported(self, result) -> None:
-        self._say(Msg("sync.cli.exported", {"path": str(result.path), "to": result.recipient_name,
-                                            "seq": result.seq, "changes": result.changes,
-                                            "count": result.changes}))
-        self.refresh()
-
-    def _exported_all(self, results: list) -> None:
-        for r in results:
-            self._exported(r)
-        if not results:
-            self._say(Msg("sync.ui.nobody"), warn=True)
