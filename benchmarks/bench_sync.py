@@ -14,6 +14,8 @@ very same bytes measured in the same run; and the peak memory of each, in a chil
   work, wall time measures the neighbours too; neither side uses more than one thread).
 - export_collect / export_write: the export's halves on their own (reading the changes out of the
   store; encoding, hashing, signing and encrypting them into a file), each against raw encryption.
+- export_fsync: of the export's wall time, the wait for the disk before the file is renamed into
+  place (raw encryption in memory has none; on a shared disk it is most of the export's noise).
 - export_rss / verify_rss: how much the process grows (VmHWM after resetting it through
   /proc/self/clear_refs, minus VmRSS before) while doing one export / one verification, in a fresh
   child process; baseline = the bundle's size (ratio = growth ÷ bundle size).
@@ -99,23 +101,44 @@ def make_worker(root: Path, changes: int):
 
 def export_parts(worker, ring, target: Path) -> tuple[float, float]:
     """The export's two halves, each on its own: reading the changes out of the store
-    (``changes.collect_changes``, the merge engine's) and writing them (encode, hash, sign, encrypt
-    into a file: ``bundle_stream.write_bundle_to``)."""
+    (``changes.iter_changes``: every query, the bases and the order, as ``export_bundle`` does) and
+    writing them (encode, hash, sign, encrypt into a file: ``bundle_stream.write_bundle_to``)."""
     from outreach.sync.bundle_stream import write_bundle_to
-    from outreach.sync.changes import collect_changes
+    from outreach.sync.changes import iter_changes
 
     with worker.connect() as conn:
         team = T.require_team(conn)
-        collect_s, changes = best(lambda: collect_changes(conn, None, wire=True), repeat=2)
+        collect_s, _ = best(lambda: iter_changes(conn, None, wire=True), repeat=2, name="collect")
+        pending = [iter_changes(conn, None, wire=True) for _ in range(3)]   # each is read once
 
     def write():
         with open(target, "wb") as fh:
             write_bundle_to(fh, kind=B.UPLINK, team_id=team.team_id, sender=worker.device.id, sender_name="bench",
                             signer=ring.device_sign, recipients=[B.Recipient(B.TEAM, team.team_age)],
-                            escrow=[team.recovery_age], seq=1, prev=None, vector={}, changes=changes)
+                            escrow=[team.recovery_age], seq=1, prev=None, vector={}, changes=pending.pop())
 
     write_s, _ = best(write, name="write")
     return collect_s, write_s
+
+
+FSYNC: list[float] = []   # seconds each export waited for the disk (safefiles' fsync before the rename)
+
+
+def timing_fsync() -> None:
+    """Time the export's fsync on its own: it waits for the disk, which raw encryption in memory
+    never does, and on a disk shared with other work it is most of the noise of the export figure."""
+    from outreach import safefiles
+
+    real = safefiles._fsync
+
+    def timed(path):
+        t0 = time.perf_counter()
+        try:
+            return real(path)
+        finally:
+            FSYNC.append(time.perf_counter() - t0)
+
+    safefiles._fsync = timed
 
 
 def _status(field: str) -> int:
@@ -169,8 +192,10 @@ def main() -> None:
         out.mkdir()
         target = out / "bundle.age"
 
+        timing_fsync()
         export_s, result = best(lambda: transport.export_bundle(worker, ring, out=target, full=True), repeat=2,
                                 name="export")
+        fsync_s = min(FSYNC)
         data = result.path.read_bytes()
         collect_s, write_s = export_parts(worker, ring, out / "parts.age")
         inner = B.decrypt(data, [lead_ring.team_age])
@@ -197,8 +222,9 @@ def main() -> None:
               f"load average {os.getloadavg()[0]:.1f}")
         print(f"export+encrypt : {export_s:7.2f} s  {n / export_s:10,.0f} changes/s")
         print(f"raw age encrypt: {raw_enc_s:7.2f} s  {mb / raw_enc_s:10,.1f} MiB/s   ratio {export_s / raw_enc_s:6.1f}x")
-        print(f"  of which: reading the changes (collect_changes) {collect_s:.2f} s; writing them "
-              f"(encode+hash+sign+encrypt) {write_s:.2f} s = {write_s / raw_enc_s:.1f}x raw encrypt")
+        print(f"  of which: reading the changes (iter_changes) {collect_s:.2f} s; writing them "
+              f"(encode+hash+sign+encrypt) {write_s:.2f} s = {write_s / raw_enc_s:.1f}x raw encrypt; "
+              f"waiting for the disk (fsync) {fsync_s:.2f} s")
         print(f"verify (import): {verify_s:7.2f} s  {n / verify_s:10,.0f} changes/s")
         print(f"raw age decrypt: {raw_dec_s:7.2f} s  {mb / raw_dec_s:10,.1f} MiB/s   ratio {verify_s / raw_dec_s:6.1f}x")
         print(f"CPU time (best): export {CPU['export']:.2f} s = {CPU['export'] / CPU['encrypt']:.1f}x encrypt "
@@ -217,6 +243,8 @@ def main() -> None:
                                "ratio": round(collect_s / raw_enc_s, 2)},
             "export_write": {"value": round(write_s, 3), "unit": "s", "baseline": round(raw_enc_s, 3),
                              "ratio": round(write_s / raw_enc_s, 2)},
+            "export_fsync": {"value": round(fsync_s, 3), "unit": "s", "baseline": round(raw_enc_s, 3),
+                             "ratio": round(fsync_s / raw_enc_s, 2)},
             "verify": {"value": round(n / verify_s), "unit": "changes/s", "baseline": round(n / raw_dec_s),
                        "ratio": round(verify_s / raw_dec_s, 2)},
             **{f"{name}_cpu": {"value": round(CPU[name], 3), "unit": "s CPU", "baseline": round(CPU[base], 3),

@@ -21,12 +21,11 @@ batch of lines.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import hashlib
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
+from operator import itemgetter
 from typing import IO, Any
 
 import pyrage
@@ -34,7 +33,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pyrage import x25519
 
 from outreach.sync import bundle as B
-from outreach.sync.bundle_codec import encode_changes, entity_counts
+from outreach.sync.bundle_codec import encode_changes, encode_rows, entity_counts
+from outreach.sync.changes import WireRows, collector_paused
 from outreach.sync.keys import canonical_json, parse_age_recipient, sign, verify
 
 READ_SIZE = 1 << 16
@@ -87,15 +87,26 @@ def encode_chunks(changes: Iterable[dict[str, Any]]) -> tuple[list[bytes], str, 
     sha = hashlib.sha256()
     size = count = 0
     counts: Counter[str] = Counter()
+    with collector_paused():
+        for data, n, batch_counts in _encoded(changes):
+            sha.update(data)
+            size += len(data)
+            count += n
+            counts.update(batch_counts)
+            chunks.append(data)
+    return chunks, sha.hexdigest(), size, count, dict(sorted(counts.items()))
+
+
+def _encoded(changes: Iterable[dict[str, Any]] | WireRows) -> Iterator[tuple[bytes, int, Counter[str]]]:
+    """(JSON Lines, number of changes, changes per entity) of each batch: an export's log rows as
+    tuples (``changes.WireRows``), or wire-form dicts."""
+    if isinstance(changes, WireRows):
+        for rows in changes.batches(BATCH):
+            yield encode_rows(rows), len(rows), Counter(map(itemgetter(0), rows))
+        return
     it = iter(changes)
     while batch := list(islice(it, BATCH)):
-        data = encode_changes(batch)
-        sha.update(data)
-        size += len(data)
-        count += len(batch)
-        counts.update(entity_counts(batch))
-        chunks.append(data)
-    return chunks, sha.hexdigest(), size, count, dict(sorted(counts.items()))
+        yield encode_changes(batch), len(batch), entity_counts(batch)
 
 
 def write_bundle_to(out: IO[bytes], *, signer: Ed25519PrivateKey, escrow: Sequence[str] = (),
@@ -273,19 +284,6 @@ def _signed_by_sender(gate: B.Gate) -> Callable[[bytes, str], bool]:
     return trusted
 
 
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cycle collector off while the changes are parsed: they are plain dicts with no cycles,
-    and a hundred thousand of them would otherwise be scanned again at every collection (~20%)."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
-
-
 def open_stream(raw: IO[bytes], identities: Sequence[x25519.Identity], gate: B.Gate,
                 limits: B.Limits = B.DEFAULT_LIMITS, *, size: int | None = None) -> B.OpenedBundle:
     """``bundle.open_bundle`` for a file object (read once, in chunks; see the module doc)."""
@@ -300,7 +298,7 @@ def open_stream(raw: IO[bytes], identities: Sequence[x25519.Identity], gate: B.G
     B.check_age_header(prefix, limits)
     sink = _Sink(limits, _signed_by_sender(gate))
     try:
-        with _collector_paused():
+        with collector_paused():
             pyrage.decrypt_io(CappedReader(raw, limits.max_file_bytes, prefix), sink, list(identities))
     except pyrage.DecryptError as exc:
         if "No matching keys" in str(exc):

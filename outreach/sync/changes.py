@@ -36,6 +36,8 @@ arrives.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -208,9 +210,51 @@ def iter_changes(conn: Connection, since: dict[str, int] | None, *,
                  villages: set[str] | None = None, wire: bool = False) -> Iterator[dict[str, Any]]:
     """``collect_changes`` as an iterator: every query runs before this returns (so the changes are
     those of this moment of the transaction); the change dicts are made one at a time as they are
-    taken, and the log rows are let go as they are (an export never holds all the dicts at once)."""
-    ordered, bases = _collect_rows(conn, since, villages)
-    return _emit(ordered, bases, wire)
+    taken, and the log rows are let go as they are (an export never holds all the dicts at once).
+    With ``wire`` it is a ``WireRows``: the bundle writer takes its log rows in batches instead."""
+    with collector_paused():
+        ordered, bases = _collect_rows(conn, since, villages)
+    return WireRows(ordered, bases) if wire else _emit(ordered, bases, wire)
+
+
+class WireRows:
+    """The wire-form changes of an export (``iter_changes(wire=True)``), read once: iterated, they
+    are dicts (``to_wire``'s form); ``batches`` hands the bundle writer the same changes as tuples
+    ``(entity, row_id, field, hlc, device_id, worker, value, base)`` in the same order, ``base``
+    being ``(hlc, device)`` or None, so an export makes no dict per change. Either way the log
+    rows are let go as they are taken."""
+
+    def __init__(self, rows: list[tuple], bases: dict[int, Stamp | None]) -> None:
+        self._rows, self._bases = rows, bases
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        rows, self._rows = self._rows, []
+        return _emit(rows, self._bases, True)
+
+    def batches(self, size: int) -> Iterator[list[tuple]]:
+        rows, self._rows = self._rows, []
+        rows.reverse()
+        get = self._bases.get
+        while rows:
+            batch = rows[-size:]
+            del rows[-size:]
+            batch.reverse()
+            yield [(entity, row_id, fld, hlc, device, worker, value, get(seq) if fld != "*" else None)
+                   for seq, entity, row_id, fld, value, hlc, device, worker in batch]
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cycle collector off while a bundle's changes are read, written or parsed: they are
+    tuples, dicts and strings with no cycles, and a hundred thousand of them would otherwise be
+    scanned again at every collection."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def _collect_rows(conn: Connection, since: dict[str, int] | None,
@@ -406,5 +450,5 @@ def _table(entity: str):
     return SYNCED_TABLES[entity].__table__
 
 
-__all__ = ["Entry", "collect_changes", "from_wire", "iter_changes", "load_history", "own_device_id",
-           "to_wire", "version_vector"]
+__all__ = ["Entry", "WireRows", "collect_changes", "collector_paused", "from_wire", "iter_changes", "load_history",
+           "own_device_id", "to_wire", "version_vector"]

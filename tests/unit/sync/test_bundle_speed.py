@@ -1,0 +1,103 @@
+"""The export's fast path (issue 14) writes exactly what the dict path writes: ``iter_changes(wire=True)``
+hands the bundle writer log tuples (``WireRows.batches``) that ``bundle_codec.encode_rows`` encodes
+without a dict per change — same lines, hash, counts and order as ``collect_changes`` +
+``encode_changes`` — and it falls back to the reference for anything odd; the cycle collector is
+paused only while a bundle is read or written."""
+
+from __future__ import annotations
+
+import gc
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from outreach.sync import bundle_codec as BC
+from outreach.sync import bundle_stream as S
+from outreach.sync.changes import WireRows, collect_changes, collector_paused, iter_changes
+from tests.unit.merge.helpers import VILLAGE
+from tests.unit.sync.test_collect_changes import _vector, team  # noqa: F401  (the pinned store)
+
+
+def _as_dict(row: tuple) -> dict:
+    return BC._as_wire(row)
+
+
+@pytest.mark.parametrize("villages", [None, "mine"])
+@pytest.mark.parametrize("since", ["full", "wang"])
+@pytest.mark.parametrize("source", ["lead", "lina"])
+def test_the_fast_export_writes_the_bytes_of_the_dict_path(team, source, since, villages):  # noqa: F811
+    vector = None if since == "full" else _vector(team[since])
+    scope = None if villages is None else {VILLAGE}
+    with team[source].connect() as conn:
+        reference = S.encode_chunks(collect_changes(conn, vector, villages=scope, wire=True))
+        fast = iter_changes(conn, vector, villages=scope, wire=True)
+        assert isinstance(fast, WireRows)
+        got = S.encode_chunks(fast)
+    assert reference[3] > 10 and any(b'"base":[' in chunk for chunk in reference[0])   # edits with bases
+    assert b"".join(got[0]) == b"".join(reference[0])
+    assert got[1:] == reference[1:]                       # hash, size, count, counts per entity
+
+
+def test_wire_rows_iterate_as_the_wire_dicts_and_are_read_once(team):  # noqa: F811
+    with team["lead"].connect() as conn:
+        expected = collect_changes(conn, None, wire=True)
+        rows = iter_changes(conn, None, wire=True)
+    assert list(rows) == expected
+    assert list(rows) == [] and list(rows.batches(10)) == []   # taken once: the rows are let go
+
+
+def test_batches_come_in_order_and_size(team):  # noqa: F811
+    with team["lead"].connect() as conn:
+        expected = collect_changes(conn, None, wire=True)
+        batches = list(iter_changes(conn, None, wire=True).batches(7))
+    assert [len(b) for b in batches[:-1]] == [7] * (len(batches) - 1) and 0 < len(batches[-1]) <= 7
+    assert [_as_dict(r) for b in batches for r in b] == expected
+
+
+# --------------------------------------------------------------------------- encode_rows vs the reference
+texts = st.text(st.characters(codec="utf-8"), max_size=30) | st.sampled_from(
+    ["", "\u2028\u2029", "\x00\x1f\x7f", '"\\/', "张三😀", '{"name":"王秀英","id":"a"}'])
+odd = st.integers(-5, 5) | st.booleans() | st.none() | st.floats(allow_nan=False)
+rows = st.tuples(
+    texts, texts, texts | odd, st.integers(0, 2**63 - 1) | odd, texts, texts, texts | odd,
+    st.none() | st.tuples(st.integers(0, 2**63 - 1), texts) | st.tuples(odd, texts))
+
+
+@given(st.lists(rows, max_size=6))
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_encode_rows_is_encode_changes_of_the_same_changes(batch):
+    dicts = [_as_dict(r) for r in batch]
+    try:
+        expected = BC.encode_changes(dicts)
+    except (TypeError, ValueError) as exc:      # a float: refused the same way
+        with pytest.raises(type(exc)):
+            BC.encode_rows(batch)
+        return
+    assert BC.encode_rows(batch) == expected
+
+
+def test_a_float_in_the_log_is_still_refused_when_writing():
+    row = ("household", "h1", "phone", 1.5, "d" * 32, "李娜", '"138"', None)
+    with pytest.raises(TypeError, match="floats"):
+        BC.encode_rows([row])
+
+
+# --------------------------------------------------------------------------- the cycle collector
+@pytest.mark.parametrize("enabled", [True, False])
+def test_the_collector_is_paused_while_reading_and_left_as_it_was(team, enabled):  # noqa: F811
+    seen = []
+    was = gc.isenabled()
+    (gc.enable if enabled else gc.disable)()
+    try:
+        with collector_paused():
+            seen.append(gc.isenabled())
+        with pytest.raises(RuntimeError), collector_paused():
+            raise RuntimeError("a failed export")
+        after = gc.isenabled()
+        with team["lead"].connect() as conn:
+            S.encode_chunks(iter_changes(conn, None, wire=True))
+        assert gc.isenabled() == enabled
+    finally:
+        (gc.enable if was else gc.disable)()
+    assert seen == [False] and after == enabled
