@@ -1,15 +1,19 @@
 """Merge benchmark: the lead's store merges 50 uplink bundles × 2,000 changes (new households, people
 and visits; edits of the sender's own rows; edits and archives of other laptops' rows, some of them
-concurrent), one transaction per bundle as an import does. Next to it, in the same run: raw sqlite3
-executemany of the very same resulting rows (records + change log) into an identical empty schema.
+concurrent), as ``outreach sync import`` of many files does: ONE transaction with a savepoint per
+bundle (``sync.import_batch``; ``--per-bundle``: one transaction per bundle, as before issue 14). Next
+to it, in the same run: raw sqlite3 executemany of the very same resulting rows (records + change log)
+into an identical empty schema.
 
     .venv/bin/python benchmarks/bench_merge.py [--bundles 50] [--changes 2000] [--json]
+    .venv/bin/python benchmarks/bench_merge.py [--per-bundle] [--wal-pages N]   # the variants measured
     .venv/bin/python benchmarks/bench_merge.py --peer-data /tmp/x/peerbench [--json]
 
 Prints changes/s for the merge and the raw insert, their ratio, and a re-import of every bundle
 (all changes already held: the "already imported" fast path). The raw floor writes into a store of
 the same kind (SQLCipher with the raw key when stores are encrypted at rest, see rawdb.py), in one
-transaction; the merge commits once per bundle, as imports do.
+transaction, as the batch import does. CPU seconds of this process are printed next to wall time
+(the raw floor runs in this process too, so the CPU ratio is meaningful on a loaded machine).
 
 ``--peer-data DIR``: the peerbench data set instead (see bench_merge_peer.py), in the peers' units.
 ``--json``: the last line is one JSON object, figure -> {value, unit, baseline, ratio}: ``merge``
@@ -40,6 +44,7 @@ from outreach.domain.searchkeys import name_keys  # noqa: E402
 from outreach.storage import codec  # noqa: E402
 from outreach.storage.store import Store  # noqa: E402
 from outreach.storage.tables import SYNCED_TABLES, Area, Household, Person, SyncedBase, Visit  # noqa: E402
+from outreach.sync import import_batch  # noqa: E402
 from outreach.sync.merge import apply_changes, settable  # noqa: E402
 
 VILLAGES = [f"5226010010{i:02d}" for i in range(1, 11)]
@@ -129,6 +134,8 @@ def raw_copy(workdir: Path, names: list[str]) -> tuple[float, int]:
         dst.execute(f"DELETE FROM {t}")
     dst.execute("COMMIT")
     rows_written = sum(len(r) for r in tables.values())
+    global RAW_CPU
+    c0 = time.process_time()
     t0 = time.perf_counter()
     dst.execute("BEGIN")   # one transaction, as the merge of a bundle is (the DB-API may be in autocommit)
     for t, rows in tables.items():
@@ -137,9 +144,13 @@ def raw_copy(workdir: Path, names: list[str]) -> tuple[float, int]:
             dst.executemany(f"INSERT INTO {t} VALUES ({marks})", rows)
     dst.execute("COMMIT")
     raw_s = time.perf_counter() - t0
+    RAW_CPU = time.process_time() - c0
     src.close()
     dst.close()
     return raw_s, rows_written
+
+
+RAW_CPU = 0.0   # CPU seconds of the last raw_copy
 
 
 def figure(value: float, unit: str, baseline: float, ratio: float) -> dict[str, Any]:
@@ -153,7 +164,10 @@ def main() -> None:
     ap.add_argument("--json", action="store_true", help="print the figures as one JSON object, last line")
     ap.add_argument("--peer-data", type=Path, metavar="DIR",
                     help="run on the peerbench data set instead (DIR/data/*.jsonl or DIR/*.jsonl)")
+    ap.add_argument("--per-bundle", action="store_true", help="one transaction per bundle (before issue 14)")
+    ap.add_argument("--wal-pages", type=int, metavar="N", help="wal_autocheckpoint during the merge")
     args = ap.parse_args()
+    import_batch.WAL_PAGES = args.wal_pages
     rawdb.setup_env()
     os.environ.setdefault("OUTREACH_TEST_FAST_KDF", "1")   # the key file's KDF is not what is measured
     if args.peer_data:
@@ -161,12 +175,33 @@ def main() -> None:
 
         figures = run_peer(args.peer_data, raw_copy)
     else:
-        figures = run_bundles(args.bundles, args.changes)
+        figures = run_bundles(args.bundles, args.changes, per_bundle_tx=args.per_bundle)
     if args.json:
         print(json.dumps(figures, ensure_ascii=False))
 
 
-def run_bundles(n_bundles: int, per_bundle: int) -> dict[str, Any]:
+def merge_all(store: Store, bundles: list[list[dict[str, Any]]], *, per_bundle_tx: bool = False) -> list[Any]:
+    """Every bundle merged as the import of many files does: one transaction, a savepoint per bundle
+    (``per_bundle_tx``: a transaction per bundle)."""
+    if per_bundle_tx:
+        reports = []
+        for i, bundle in enumerate(bundles):
+            with store.transaction() as w, import_batch.checkpoints_deferred(w.conn, import_batch.WAL_PAGES):
+                reports.append(apply_changes(w, bundle, source=f"bundle-{i:02d}"))
+        return reports
+
+    def fail(_item, exc, _conn):
+        raise exc
+
+    def alone(_item):
+        raise RuntimeError("the batch failed")
+
+    return import_batch.run(store, list(enumerate(bundles)),
+                            step=lambda w, ib: apply_changes(w, ib[1], source=f"bundle-{ib[0]:02d}"),
+                            refuse=fail, alone=alone, keep=lambda r: r.new > 0, weight=lambda r: r.received)
+
+
+def run_bundles(n_bundles: int, per_bundle: int, *, per_bundle_tx: bool = False) -> dict[str, Any]:
     gen = Generator(n_bundles, per_bundle)
     bundles = [gen.bundle(i) for i in range(n_bundles)]
     total = sum(len(b) for b in bundles)
@@ -177,18 +212,15 @@ def run_bundles(n_bundles: int, per_bundle: int) -> dict[str, Any]:
         with store.transaction() as w:
             w.insert_many(Area, [{"id": v, "name": f"村{v[-2:]}", "level": "village"} for v in VILLAGES])
         name_keys("王")   # load the pinyin dictionary (once per process) before timing
+        c0 = time.process_time()
         t0 = time.perf_counter()
-        reports = []
-        for i, bundle in enumerate(bundles):
-            with store.transaction() as w:
-                reports.append(apply_changes(w, bundle, source=f"bundle-{i:02d}"))
+        reports = merge_all(store, bundles, per_bundle_tx=per_bundle_tx)
         merge_s = time.perf_counter() - t0
+        merge_cpu = time.process_time() - c0
 
         t0 = time.perf_counter()
-        for i, bundle in enumerate(bundles):
-            with store.transaction() as w:
-                again = apply_changes(w, bundle, source=f"bundle-{i:02d}")
-                assert again.new == 0
+        again = merge_all(store, bundles, per_bundle_tx=per_bundle_tx)
+        assert all(r.new == 0 for r in again)
         reimport_s = time.perf_counter() - t0
         store.close()
         raw_s, rows_written = raw_copy(workdir, [*SYNCED_TABLES, "change_log"])
@@ -203,6 +235,9 @@ def run_bundles(n_bundles: int, per_bundle: int) -> dict[str, Any]:
     print(f"merge:     {merge_s:7.2f} s  {total / merge_s:10,.0f} changes/s  {(inserted + updated) / merge_s:10,.0f} rows/s")
     print(f"raw:       {raw_s:7.2f} s  {rows_written / raw_s:10,.0f} rows/s "
           f"(executemany of the {rows_written:,} resulting rows: records + change log)")
+    print(f"CPU:       merge {merge_cpu:.2f} s, raw {RAW_CPU:.2f} s: ratio {merge_cpu / max(RAW_CPU, 1e-9):4.1f}× "
+          f"({'a transaction per bundle' if per_bundle_tx else 'one transaction, a savepoint per bundle'}"
+          f"{'' if import_batch.WAL_PAGES is None else f', wal_autocheckpoint={import_batch.WAL_PAGES}'})")
     print(f"ratio merge/raw: {merge_s / raw_s:5.1f}×; the raw floor itself, per change: "
           f"{total / raw_s:,.0f} changes/s (its {rows_written:,} rows written bare, no clocks or checks)")
     print(f"re-import: {reimport_s:7.2f} s  {total / reimport_s:10,.0f} changes/s (all already held); "
@@ -213,6 +248,7 @@ def run_bundles(n_bundles: int, per_bundle: int) -> dict[str, Any]:
         "merge": figure(total / merge_s, "changes/s", rows_written / raw_s, merge_s / raw_s),
         "merge_rows": figure((inserted + updated) / merge_s, "rows/s", rows_written / raw_s, merge_s / raw_s),
         "reimport": figure(total / reimport_s, "changes/s", rows_written / raw_s, reimport_s / raw_s),
+        "merge_cpu": figure(merge_cpu, "s", RAW_CPU, merge_cpu / max(RAW_CPU, 1e-9)),
     }
 
 

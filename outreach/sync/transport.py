@@ -30,7 +30,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from sqlalchemy import Connection, and_, func, insert, or_, select, update
+from sqlalchemy import Connection, func, insert, select, update
 
 from outreach import testhooks
 from outreach.domain.errors import OutreachError
@@ -46,7 +46,6 @@ from outreach.storage.sync_tables import (
     SyncBundle,
     SyncPeerVector,
 )
-from outreach.storage.tables import Area
 from outreach.sync import bundle as B
 from outreach.sync import lead_recovery, rotation
 from outreach.sync import team as T
@@ -271,45 +270,73 @@ def import_bundles(store: Any, ring: KeyRing, paths: Sequence[str | Path], *,
                    progress: Callable[[int, int], None] | None = None,
                    on_result: Callable[[ImportResult], None] | None = None,
                    limits: B.Limits = B.DEFAULT_LIMITS) -> list[ImportResult]:
-    """Import several files, each on its own: a refused file changes nothing and does not stop the
-    others. ``progress(done, total)`` is called between files (it may raise to cancel: files already
-    imported stay imported, ``on_result`` has seen each of them)."""
+    """Import several files, each all-or-nothing on its own: a refused file changes nothing and does not
+    stop the others. The files are imported in ONE transaction with a savepoint per file (issue 14, see
+    ``import_batch``), committed together (very many changes: in several such batches).
+    ``progress(done, total)`` is called between files; it may raise to cancel: nothing of the batch under
+    way is kept, batches committed before stay, and ``on_result`` has seen exactly the committed files."""
     from outreach.services.backups import before
+    from outreach.sync import import_batch
 
     if paths:
         before(store, "import")   # an encrypted backup first (issue 13)
-    results = []
-    for i, path in enumerate(paths):
-        if progress is not None:
-            progress(i, len(paths))
-        result = import_file(store, ring, Path(path), limits=limits)
-        results.append(result)
-        if on_result is not None:
-            on_result(result)
-    if progress is not None:
-        progress(len(paths), len(paths))
-    if sum(r.changes or 0 for r in results if r.ok) >= BIG_IMPORT:
+    results = import_batch.run(
+        store, [Path(p) for p in paths],
+        step=lambda w, path: import_in(store, w, ring, path, limits=limits),
+        refuse=lambda path, exc, conn: file_refusal(path, exc, limits, conn=conn),
+        alone=lambda path: import_file(store, ring, path, limits=limits),
+        keep=lambda r: r.status == IMPORTED, weight=lambda r: r.changes or 0,
+        progress=progress, on_result=on_result)
+    if sum(r.changes or 0 for r in results if r.status == IMPORTED) >= BIG_IMPORT:
         store.refresh_statistics()  # keep the query planner's picture of the tables current
     return results
 
 
 def import_file(store: Any, ring: KeyRing, path: Path, *, limits: B.Limits = B.DEFAULT_LIMITS,
                 on_stage: Callable[[str], None] | None = None) -> ImportResult:
-    name = str(path)
+    """One file, verified, then applied in its own transaction. Never raises for a bad file."""
     try:   # only a regular file, read no further than the cap (a FIFO or /dev/zero cannot stall us)
-        with open_regular(path) as fh:
-            if os.fstat(fh.fileno()).st_size > limits.max_file_bytes:
-                raise too_large(path, limits.max_file_bytes, what="bundle")
+        with _opened_file(path, limits) as fh:
             # read in chunks as it decrypts (the cap is enforced on what is read, whatever the size says)
-            return import_data(store, ring, fh, name=name, limits=limits, on_stage=on_stage)
+            return import_data(store, ring, fh, name=str(path), limits=limits, on_stage=on_stage)
     except OutreachError as exc:
-        msg = exc.msg
+        return file_refusal(path, exc, limits, store=store)
+
+
+@contextlib.contextmanager
+def _opened_file(path: Path, limits: B.Limits) -> Any:
+    with open_regular(path) as fh:
+        if os.fstat(fh.fileno()).st_size > limits.max_file_bytes:
+            raise too_large(path, limits.max_file_bytes, what="bundle")
+        yield fh
+
+
+def file_refusal(path: Path, exc: BaseException, limits: B.Limits = B.DEFAULT_LIMITS, *,
+                 conn: Connection | None = None, store: Any = None) -> ImportResult:
+    """The result of a file that is not imported, for any error raised while reading, verifying or
+    applying it (``conn``: the import's own connection, for naming a sender inside a batch)."""
+    name = str(path)
+    if isinstance(exc, OutreachError) and not isinstance(exc, B.BundleRefused):
         if exc.key == "error.file.unreadable":
-            msg = Msg("sync.refused.unreadable", {"reason": exc.params["reason"]})
-        elif exc.key.startswith("harden.file.too_large") and path.stat().st_size > limits.max_file_bytes:
-            msg = Msg("sync.refused.too_large", {"size_mb": path.stat().st_size // 2**20,
-                                                 "limit_mb": limits.max_file_bytes // 2**20})
-        return ImportResult(name, REFUSED, msg)
+            return ImportResult(name, REFUSED, Msg("sync.refused.unreadable", {"reason": exc.params["reason"]}))
+        if exc.key.startswith("harden.file.too_large") and path.stat().st_size > limits.max_file_bytes:
+            return ImportResult(name, REFUSED, Msg("sync.refused.too_large", {
+                "size_mb": path.stat().st_size // 2**20, "limit_mb": limits.max_file_bytes // 2**20}))
+    if conn is not None:
+        return _refusal(exc, name, lambda: _sender_by_code(conn, name))
+    return _refusal(exc, name, lambda: tr("sync.sender.unknown") if store is None else _guess_sender(store, name))
+
+
+def _refusal(exc: BaseException, name: str, guess_sender: Callable[[], str]) -> ImportResult:
+    if isinstance(exc, B.BundleRefused):
+        if exc.key == "sync.refused.damaged":
+            exc = B.BundleRefused("sync.refused.damaged", sender=guess_sender())
+        return ImportResult(name, REFUSED, exc.msg)
+    if isinstance(exc, OutreachError):   # e.g. the merge refusing a change, no team, not this laptop's keys
+        return ImportResult(name, REFUSED, exc.msg)
+    # a bug must not hide the other files' results; the log has the trace
+    log.error("import of %s failed", name, exc_info=exc)
+    return ImportResult(name, REFUSED, Msg("sync.refused.internal", {"error": f"{type(exc).__name__}: {exc}"}))
 
 
 def import_data(store: Any, ring: KeyRing, data: bytes | BinaryIO, *, name: str = "",
@@ -321,28 +348,44 @@ def import_data(store: Any, ring: KeyRing, data: bytes | BinaryIO, *, name: str 
         stage("verify")
         with store.connect() as conn:
             team = T.require_team(conn)
-            gate = RegistryGate(conn, ring, team)
-            opened = B.open_bundle(data, ring.identities(), gate, limits) if isinstance(data, bytes | bytearray) \
-                else open_stream(data, ring.identities(), gate, limits)
+            opened, sender_name = _verify(conn, ring, team, data, limits)
             m = opened.manifest
-            sender = T.get_device(conn, m.sender)
-            sender_name = sender.display_name if sender else m.sender_name
             if _imported(conn, m.bundle_id):
-                return ImportResult(name, ALREADY, Msg("sync.import.already", {"sender": sender_name, "seq": m.seq}),
-                                    m.bundle_id, m.sender, sender_name, m.seq, m.change_count)
+                return _result(name, m, sender_name, None)
         stage("apply")
         testhooks.point("import:before_begin")
-        report, dropped, gaps = _apply(store, team, opened, sender_name, name, _stream_of(team, ring), ring=ring)
-    except B.BundleRefused as exc:
-        if exc.key == "sync.refused.damaged":
-            exc = B.BundleRefused("sync.refused.damaged", sender=_guess_sender(store, name))
-        return ImportResult(name, REFUSED, exc.msg)
-    except OutreachError as exc:   # e.g. the merge refusing a change, no team, not this laptop's keys
-        return ImportResult(name, REFUSED, exc.msg)
-    except Exception as exc:       # a bug must not hide the other files' results; the log has the trace
-        log.exception("import of %s failed", name)
-        return ImportResult(name, REFUSED, Msg("sync.refused.internal", {"error": f"{type(exc).__name__}: {exc}"}))
+        with store.transaction() as w:
+            outcome = _apply_in(w, store, team, opened, sender_name, name, ring=ring)
+    except Exception as exc:
+        return _refusal(exc, name, lambda: _guess_sender(store, name))
     stage("done")
+    return _result(name, m, sender_name, outcome)
+
+
+def import_in(store: Any, w: Any, ring: KeyRing, path: Path, *, limits: B.Limits = B.DEFAULT_LIMITS) -> ImportResult:
+    """One file inside the caller's transaction (a batch, see ``import_batch``): verified against the
+    registry as the batch has left it so far (a roster or a new lead from an earlier file counts), then
+    applied. Raises for a file that is not imported (the caller rolls back its savepoint)."""
+    with _opened_file(path, limits) as fh:
+        team = T.require_team(w.conn)
+        opened, sender_name = _verify(w.conn, ring, team, fh, limits)
+        if _imported(w.conn, opened.manifest.bundle_id):
+            return _result(str(path), opened.manifest, sender_name, None)
+        outcome = _apply_in(w, store, team, opened, sender_name, str(path), ring=ring)
+    return _result(str(path), opened.manifest, sender_name, outcome)
+
+
+def _verify(conn: Connection, ring: KeyRing, team: T.Team, data: bytes | BinaryIO,
+            limits: B.Limits) -> tuple[B.OpenedBundle, str]:
+    gate = RegistryGate(conn, ring, team)
+    opened = B.open_bundle(data, ring.identities(), gate, limits) if isinstance(data, bytes | bytearray) \
+        else open_stream(data, ring.identities(), gate, limits)
+    sender = T.get_device(conn, opened.manifest.sender)
+    return opened, sender.display_name if sender else opened.manifest.sender_name
+
+
+def _result(name: str, m: B.Manifest, sender_name: str, outcome: Any) -> ImportResult:
+    report, dropped, gaps = outcome if outcome is not None else (None, 0, ([], 0))
     if report is None:
         return ImportResult(name, ALREADY, Msg("sync.import.already", {"sender": sender_name, "seq": m.seq}),
                             m.bundle_id, m.sender, sender_name, m.seq, m.change_count)
@@ -368,44 +411,45 @@ MAX_SEQ_JUMP = 10_000  # a laptop's next bundle number may be at most this far a
 GAPS_LISTED = 20       # missing bundle numbers named one by one; the rest are counted
 
 
-def _apply(store: Any, team: T.Team, opened: B.OpenedBundle, sender_name: str, name: str, stream: str, *,
-           ring: KeyRing | None = None) -> Any:
-    """Apply one verified bundle in ONE write transaction (record, changes, vector, roster, and the
-    gap report, so a failure anywhere leaves no record). The transaction holds the write lock from
-    its first read: the "already imported" check and the sequence check cannot race another import."""
-    from outreach.sync.changes import from_wire
+def _apply_in(w: Any, store: Any, team: T.Team, opened: B.OpenedBundle, sender_name: str, name: str, *,
+              ring: KeyRing | None = None) -> Any:
+    """Apply one verified bundle inside the caller's write transaction (record, changes, vector, roster,
+    and the gap report, so a failure anywhere leaves no record). The transaction holds the write lock
+    from its first read: the "already imported" check and the sequence check cannot race another import."""
+    from outreach.sync.bundle_codec import from_wire_all
     from outreach.sync.merge import apply_changes
 
     m = opened.manifest
     source = f"{sender_name} #{m.seq} ({m.bundle_id[:8]})"
-    with store.transaction() as w:
-        if _imported(w.conn, m.bundle_id):
-            return None, 0, ([], 0)
-        last = _last_seq(w.conn, m.sender, stream)
-        if m.seq > last + MAX_SEQ_JUMP:
-            raise B.BundleRefused("harden.seq.jump", sender=sender_name, last=last, seq=m.seq, limit=MAX_SEQ_JUMP)
-        testhooks.point("import:before_first_write")
-        wire = opened.changes
-        dropped = 0
-        if team.is_lead:
-            wire = _without_unknown_foreign(w.conn, m.sender, wire)
-            dropped = len(opened.changes) - len(wire)
-        report = apply_changes(w, [from_wire(c) for c in wire], source=source[:200])
-        stream = B.TEAM if team.is_lead else store.device.id
-        _record(w.conn, m, DIRECTION_IN, stream, Path(name).name if name else "", applied=report.new)
-        _raise_peer_vector(w.conn, m.sender, m.vector)
-        if not team.is_lead:   # a new lead after a lost one (before the roster: it names the lead)
-            team = lead_recovery.apply_succession(w.conn, team, m)
-        if not team.is_lead and m.roster:
-            T.apply_roster(w.conn, team, m.roster)
-        if not team.is_lead and m.extra.get("key_rotations"):
-            rotation.apply_rotations(w.conn, team, m.extra["key_rotations"])
-        if not team.is_lead and ring is not None:
-            lead_recovery.take_lead_extra(w.conn, ring, m.extra)
-        if team.is_lead:
-            rotation.note_uplink(w.conn, team, m)
-        gaps = missing_seqs(w.conn, m.sender, stream, limit=GAPS_LISTED), count_missing(w.conn, m.sender, stream)
-        testhooks.point("import:before_commit")
+    if _imported(w.conn, m.bundle_id):
+        return None
+    stream = _stream_of(team, ring) if ring is not None else (B.TEAM if team.is_lead else store.device.id)
+    last = _last_seq(w.conn, m.sender, stream)
+    if m.seq > last + MAX_SEQ_JUMP:
+        raise B.BundleRefused("harden.seq.jump", sender=sender_name, last=last, seq=m.seq, limit=MAX_SEQ_JUMP)
+    testhooks.point("import:before_first_write")
+    wire = opened.changes
+    dropped = 0
+    if team.is_lead:
+        wire = _without_unknown_foreign(w.conn, m.sender, wire)
+        dropped = len(opened.changes) - len(wire)
+    report = apply_changes(w, from_wire_all(wire), source=source[:200])
+    del wire
+    stream = B.TEAM if team.is_lead else store.device.id
+    _record(w.conn, m, DIRECTION_IN, stream, Path(name).name if name else "", applied=report.new)
+    _raise_peer_vector(w.conn, m.sender, m.vector)
+    if not team.is_lead:   # a new lead after a lost one (before the roster: it names the lead)
+        team = lead_recovery.apply_succession(w.conn, team, m)
+    if not team.is_lead and m.roster:
+        T.apply_roster(w.conn, team, m.roster)
+    if not team.is_lead and m.extra.get("key_rotations"):
+        rotation.apply_rotations(w.conn, team, m.extra["key_rotations"])
+    if not team.is_lead and ring is not None:
+        lead_recovery.take_lead_extra(w.conn, ring, m.extra)
+    if team.is_lead:
+        rotation.note_uplink(w.conn, team, m)
+    gaps = missing_seqs(w.conn, m.sender, stream, limit=GAPS_LISTED), count_missing(w.conn, m.sender, stream)
+    testhooks.point("import:before_commit")
     return report, dropped, gaps
 
 
@@ -445,12 +489,18 @@ def _stream_of(team: T.Team, ring: KeyRing) -> str:
 
 def _guess_sender(store: Any, name: str) -> str:
     """Who probably sent a file we could not open: from the device code in its standard file name."""
+    if not (name and _NAME_RE.search(Path(name).name)):
+        return tr("sync.sender.unknown")
+    with store.connect() as conn:
+        return _sender_by_code(conn, name)
+
+
+def _sender_by_code(conn: Connection, name: str) -> str:
     match = _NAME_RE.search(Path(name).name) if name else None
     if match:
-        with store.connect() as conn:
-            for d in T.list_devices(conn):
-                if T.device_code(d.device_id) == match.group(1):
-                    return d.display_name
+        for d in T.list_devices(conn):
+            if T.device_code(d.device_id) == match.group(1):
+                return d.display_name
     return tr("sync.sender.unknown")
 
 
@@ -491,72 +541,17 @@ def count_missing(conn: Connection, sender: str, stream: str) -> int:
 
 # =========================================================================== status
 def device_status(store: Any) -> list[dict[str, Any]]:
-    """One entry per known device: registry fields, last bundle received from it and sent to it,
-    sequence gaps and open review items involving it. JSON-ready."""
-    from outreach.storage.merge_tables import MergeConflict
+    """One entry per known device (see ``transport_status``). JSON-ready."""
+    from outreach.sync import transport_status
 
-    conflicts = MergeConflict.__table__.c
-    c = BUNDLES.c
-    out = []
-    with store.connect() as conn:
-        team = T.get_team(conn)
-        if team is None:
-            return []
-        stream_in = B.TEAM if team.is_lead else store.device.id
-        area = Area.__table__
-        names = dict(conn.execute(select(area.c.id, area.c.name).where(area.c.level == "village")).all())
-        for d in T.list_devices(conn):
-            last_in = conn.execute(select(BUNDLES).where(c.direction == DIRECTION_IN, c.sender == d.device_id)
-                                   .order_by(c.recorded_at.desc()).limit(1)).mappings().first()
-            last_out = conn.execute(select(BUNDLES).where(c.direction == DIRECTION_OUT, c.stream == d.device_id)
-                                    .order_by(c.seq.desc()).limit(1)).mappings().first()
-            open_conflicts = conn.execute(select(func.count()).select_from(MergeConflict.__table__).where(and_(
-                conflicts.status == "open", or_(conflicts.a_device == d.device_id, conflicts.b_device == d.device_id)
-            ))).scalar_one()
-            out.append({
-                "device_id": d.device_id, "device_code": T.device_code(d.device_id), "device_name": d.display_name,
-                "code": T.device_code(d.device_id), "name": d.display_name,  # older names, kept for scripts
-
-                "worker": d.worker, "role": d.role, "status": d.status, "villages": list(d.villages),
-                "village_names": [names.get(v, v) for v in d.villages],
-                "fingerprint": d.fingerprint,
-                "enrolled_at": _iso(d.enrolled_at), "revoked_at": _iso(d.revoked_at),
-                "last_bundle": _bundle_json(last_in), "last_sent": _bundle_json(last_out),
-                "gaps": missing_seqs(conn, d.device_id, stream_in), "open_conflicts": int(open_conflicts),
-                "new_team_key": rotation.switched(conn, d.device_id) if team.is_lead else None,
-            })
-    return out
+    return transport_status.device_status(store)
 
 
 def status_report(store: Any) -> dict[str, Any]:
     """``outreach team status --json``: this laptop, its team, and the device registry with bundles."""
-    me = store.device
-    with store.connect() as conn:
-        team = T.get_team(conn)
-        mine = T.get_device(conn, me.id)
-    report: dict[str, Any] = {
-        "device_id": me.id, "device_code": me.code, "device_name": T.display_name(me.id, me.name, store.worker),
-        "worker": store.worker, "team": None, "role": None, "status": None, "fingerprint": None,
-        "villages": [], "devices": [],
-    }
-    if team is not None:
-        report.update(
-            team={"team_id": team.team_id, "name": team.name, "lead_device_id": team.lead_device_id},
-            role=team.role, status=mine.status if mine else None, fingerprint=mine.fingerprint if mine else None,
-            villages=list(mine.villages) if mine else [], devices=device_status(store))
-    return report
+    from outreach.sync import transport_status
 
-
-def _bundle_json(row: Any) -> dict[str, Any] | None:
-    if row is None:
-        return None
-    return {"bundle_id": row["bundle_id"], "seq": row["seq"], "kind": row["kind"], "changes": row["change_count"],
-            "applied": row["applied_count"], "created_at": _iso(row["created_at"]),
-            "recorded_at": _iso(row["recorded_at"]), "file_name": row["file_name"]}
-
-
-def _iso(value: datetime | None) -> str | None:
-    return None if value is None else value.isoformat(timespec="seconds")
+    return transport_status.status_report(store)
 
 
 def expand_paths(paths: Iterable[Path]) -> list[Path]:
