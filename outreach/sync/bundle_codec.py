@@ -6,12 +6,14 @@ each record's types in C; a batch it cannot take (a float, a missing key, an odd
 ``_encode_wire``, which raises what it always raised.
 
 Reading: ``decode_changes`` checks a batch of payload lines with typed decoders: the wire record
-(``_WireIn``), then every change's value with one decoder per entity (row creations) or per field
-(edits), built from the same ``bundle._rules`` the reference check uses; ids, dates and timestamps
-are checked by mapping the reference's own patterns and parsers over the batch. It only ever
-*accepts less* than ``bundle.check_change``: whatever it does not take (an unknown key from a newer
-minor version, an explicit ``"base": null``, a broken line) returns ``None`` and the caller checks
-the batch line by line with ``bundle.check_change``, which accepts it or names the first bad line.
+(``_WireIn``, decoded straight into the wire dict that is returned), then every change's value with
+one decoder per entity (row creations) or per field (edits), built from the same ``bundle._rules``
+the reference check uses; ids, dates and timestamps are checked by mapping the reference's own
+patterns and parsers over the batch. It only ever *accepts less* than ``bundle.check_change`` and
+returns what the reference returns (``bundle._wire_keys`` of the line: a key from a newer minor
+version is left out): whatever it does not take (an explicit ``"base": null``, a broken line)
+returns ``None`` and the caller checks the batch line by line with ``bundle.check_change``, which
+accepts it or names the first bad line.
 So the rule, and every refusal message, is the reference one; this module makes the common case fast.
 """
 
@@ -22,7 +24,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from operator import attrgetter, itemgetter
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NotRequired, TypedDict
 
 import msgspec
 from msgspec import UNSET, Meta, Struct, UnsetType
@@ -125,8 +127,10 @@ _ENTITY_NAMES = tuple(SYNCED_TABLES)
 _FIELD_NAMES = tuple(sorted({"*"}.union(*(B._rules(name) or () for name in SYNCED_TABLES))))
 
 
-class _WireIn(Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
-    """A payload line as ``check_change`` accepts it (the id patterns are checked per batch)."""
+class _WireIn(TypedDict):
+    """A payload line as ``check_change`` accepts it (the id patterns are checked per batch). Decoded
+    straight into the wire dict the reader returns (no struct, then a dict, per change); keys it does
+    not know are left out, as ``bundle._wire_keys`` leaves them out of what the reference returns."""
 
     device_id: Annotated[str, Meta(min_length=32, max_length=32)]
     entity: Literal[_ENTITY_NAMES]
@@ -135,10 +139,12 @@ class _WireIn(Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
     row_id: Annotated[str, Meta(min_length=1, max_length=32)]
     value: str
     worker: Annotated[str, Meta(max_length=64)]
-    base: tuple[Annotated[int, Meta(ge=0, le=B.MAX_HLC)], str] | UnsetType = UNSET
+    base: NotRequired[tuple[Annotated[int, Meta(ge=0, le=B.MAX_HLC)], str]]
 
 
 _LINE = msgspec.json.Decoder(_WireIn)
+_KEY = itemgetter("entity", "field")
+_VALUE, _ROW, _DEVICE = itemgetter("value"), itemgetter("row_id"), itemgetter("device_id")
 _DECODE_ERRORS = (msgspec.DecodeError, TypeError, ValueError, RecursionError)
 
 # The reference's own checks, mapped over a batch in C: the id patterns, and the date parsers.
@@ -188,12 +194,12 @@ def _calendar_ok(kind: str, values: list[Any]) -> bool:
 
 
 def _group_ok(entity: _Entity, fld: str, group: list[_WireIn]) -> bool:
-    values = list(map(attrgetter("value"), group))
+    values = list(map(_VALUE, group))
     if fld == "*":
         rows = list(map(entity.row.decode, values))
         if entity.has_id:
             ids = list(map(attrgetter("id"), rows))
-            row_ids = list(map(attrgetter("row_id"), group))
+            row_ids = list(map(_ROW, group))
             if ids != row_ids and any(i is not UNSET and i != r for i, r in zip(ids, row_ids, strict=True)):
                 return False
         for name, kind in entity.calendar.items():
@@ -218,8 +224,7 @@ def decode_changes(lines: Sequence[bytes], max_line_bytes: int) -> tuple[list[di
     try:
         records = list(map(_LINE.decode, lines))
         groups: dict[tuple[str, str], list[_WireIn]] = {}
-        for r in records:
-            key = (r.entity, r.field)
+        for key, r in zip(map(_KEY, records), records, strict=True):
             group = groups.get(key)
             if group is None:
                 groups[key] = group = []
@@ -228,23 +233,19 @@ def decode_changes(lines: Sequence[bytes], max_line_bytes: int) -> tuple[list[di
             entity = _entity(name)
             if entity is None or not _group_ok(entity, fld, group):
                 return None
-        bases = [b for b in map(attrgetter("base"), records) if b is not UNSET]
-        if not (all(map(B._ROW_ID.fullmatch, map(attrgetter("row_id"), records)))
-                and all(map(B._HEX32.fullmatch, set(map(attrgetter("device_id"), records))))
-                and all(d == "" or B._HEX32.fullmatch(d) for d in {b[1] for b in bases})):
+        based = [r for r in records if "base" in r]
+        if not (all(map(B._ROW_ID.fullmatch, map(_ROW, records)))
+                and all(map(B._HEX32.fullmatch, set(map(_DEVICE, records))))
+                and all(d == "" or B._HEX32.fullmatch(d) for d in {r["base"][1] for r in based})):
             return None
     except _DECODE_ERRORS:
         return None
     counts: Counter[str] = Counter()
     for (name, _f), group in groups.items():
         counts[name] += len(group)
-    changes = msgspec.to_builtins(records)
-    if bases:
-        for change in changes:
-            base = change.get("base")
-            if base is not None:
-                change["base"] = list(base)   # a JSON array reads as a list, as json.loads gives it
-    return changes, counts
+    for r in based:
+        r["base"] = list(r["base"])   # a JSON array reads as a list, as json.loads gives it
+    return records, counts
 
 
 # =========================================================================== for the merge

@@ -169,8 +169,7 @@ class _Sink:
         self.parsing = False
         self.manifest_bytes = b""
         self.signature = ""
-        self.tail: list[bytes] = []       # pieces of the line not ended yet
-        self.pending: list[bytes] = []
+        self.pending: list[bytes] = []    # payload pieces not checked yet (the first may be a line's start)
         self.pending_bytes = 0
         self.sha = hashlib.sha256()
         self.size = 0
@@ -188,7 +187,16 @@ class _Sink:
             if rest is None:
                 return taken
             data = rest
-        self._payload(data)
+        # the payload comes in pieces of ~1 KiB: per piece only hash and keep it; lines are split
+        # and checked once ``BATCH_BYTES`` have come
+        self.sha.update(data)
+        self.size += len(data)
+        self.pending.append(data)
+        self.pending_bytes += len(data)
+        if self.pending_bytes >= BATCH_BYTES:
+            if self.size > self.limits.max_file_bytes:
+                raise B.BundleRefused("sync.refused.payload_mismatch")
+            self._parse(final=False)
         return taken
 
     def flush(self) -> None:
@@ -221,31 +229,21 @@ class _Sink:
         self.head = bytearray()
         return rest
 
-    def _payload(self, data: bytes) -> None:
-        if not data:
-            return
-        self.sha.update(data)
-        self.size += len(data)
-        if self.size > self.limits.max_file_bytes:
-            raise B.BundleRefused("sync.refused.payload_mismatch")
-        end = data.rfind(b"\n") + 1
-        if not end:
-            self.tail.append(data)
-            return
-        self.tail.append(data[:end] if end < len(data) else data)
-        self.pending += self.tail
-        self.pending_bytes += sum(map(len, self.tail))
-        self.tail = [data[end:]] if end < len(data) else []
-        if self.pending_bytes >= BATCH_BYTES:
-            self._parse()
-
-    def _parse(self) -> None:
-        """Check the complete lines received so far (the pending pieces end with a newline)."""
+    def _parse(self, *, final: bool) -> None:
+        """Check the complete lines received so far; the start of a line not ended yet waits for
+        the next pieces, unless this is the end of the plaintext (a last line without its newline
+        is a line)."""
         if not self.pending:
             return
         lines = b"".join(self.pending).split(b"\n")
-        lines.pop()
-        self.pending, self.pending_bytes = [], 0
+        rest = lines.pop()
+        if final and rest:
+            lines.append(rest)
+            rest = b""
+        self.pending = [rest] if rest else []
+        self.pending_bytes = len(rest)
+        if not lines:
+            return
         first = self.line_count + 1
         self.line_count += len(lines)
         # more lines than any manifest may announce: not parsed further (refused as a mismatch)
@@ -265,10 +263,9 @@ class _Sink:
         if not self.in_payload:
             B.split_inner(bytes(self.head), self.limits)   # raises the refusal the whole text would get
             raise B.BundleRefused("sync.refused.bad_manifest", reason="signature line missing")
-        if self.tail:
-            self.pending += [*self.tail, b"\n"]
-            self.tail = []
-        self._parse()
+        if self.size > self.limits.max_file_bytes:
+            raise B.BundleRefused("sync.refused.payload_mismatch")
+        self._parse(final=True)
 
 
 def _signed_by_sender(gate: B.Gate) -> Callable[[bytes, str], bool]:
