@@ -11,10 +11,10 @@ The passphrase comes from ``OUTREACH_PASSPHRASE`` or the terminal, as for `team`
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from pathlib import Path
 
+from outreach.cli import membership as M
 from outreach.cli.context import LazyModule
 from outreach.domain.errors import OutreachError
 from outreach.i18n import tr
@@ -24,69 +24,33 @@ HT = LazyModule("outreach.sync.hub_transport")
 sync_cmd = LazyModule("outreach.cli.sync_cmd")
 transport = LazyModule("outreach.sync.transport")
 
-EXIT_SOME_REFUSED = 1
-
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("hub", help=tr("hub.cli.help"), description=tr("hub.cli.help"))
     hub_sub = p.add_subparsers(dest="hub_command", metavar="ACTION", required=True, parser_class=type(p))
 
-    a = hub_sub.add_parser("init", help=tr("hub.cli.init.help"), description=tr("hub.cli.init.help"))
+    a = M.action(hub_sub, "init", "hub.cli.init.help", _init)
     a.add_argument("--name", default="", metavar="NAME", help=tr("hub.cli.init.name"))
-    a.set_defaults(handler=_init)
+    M.add_output(M.action(hub_sub, "invite", "hub.cli.invite.help", _invite))
+    M.add_membership(hub_sub, "hub.cli", handlers=globals(), member="lead",   # join … export-recovery
+                     villages_help="hub.cli.villages")
 
-    a = hub_sub.add_parser("invite", help=tr("hub.cli.invite.help"), description=tr("hub.cli.invite.help"))
-    a.add_argument("-o", "--output", required=True, metavar="FILE")
-    a.set_defaults(handler=_invite)
-
-    a = hub_sub.add_parser("join", help=tr("hub.cli.join.help"), description=tr("hub.cli.join.help"))
-    a.add_argument("invite", metavar="INVITE")
-    a.add_argument("-o", "--output", required=True, metavar="REQUEST")
-    a.set_defaults(handler=_join)
-
-    a = hub_sub.add_parser("enroll", help=tr("hub.cli.enroll.help"), description=tr("hub.cli.enroll.help"))
-    a.add_argument("request", metavar="REQUEST")
-    a.add_argument("--villages", default="", metavar="CODE,...", help=tr("hub.cli.villages"))
-    a.add_argument("--fingerprint", metavar="DIGITS", help=tr("sync.cli.enroll.fingerprint"))
-    a.add_argument("--yes", action="store_true", help=tr("sync.cli.enroll.yes"))
-    a.set_defaults(handler=_enroll)
-
-    a = hub_sub.add_parser("assign", help=tr("hub.cli.assign.help"), description=tr("hub.cli.assign.help"))
-    a.add_argument("lead", metavar="LEAD")
-    a.add_argument("--villages", required=True, metavar="CODE,...", help=tr("hub.cli.villages"))
-    a.set_defaults(handler=_assign)
-
-    a = hub_sub.add_parser("revoke", help=tr("hub.cli.revoke.help"), description=tr("hub.cli.revoke.help"))
-    a.add_argument("lead", metavar="LEAD")
-    a.set_defaults(handler=_revoke)
-
-    a = hub_sub.add_parser("status", help=tr("hub.cli.status.help"), description=tr("hub.cli.status.help"))
-    a.add_argument("--json", action="store_true", help=tr("cli.opt.json"))
-    a.set_defaults(handler=_status)
-
-    a = hub_sub.add_parser("export-recovery", help=tr("hub.cli.recovery.help"), description=tr("hub.cli.recovery.help"))
-    a.add_argument("-o", "--output", required=True, metavar="FILE")
-    a.set_defaults(handler=_export_recovery)
-
-    a = hub_sub.add_parser("export", help=tr("hub.cli.export.help"), description=tr("hub.cli.export.help"))
+    a = M.action(hub_sub, "export", "hub.cli.export.help", _export)
     a.add_argument("--to", metavar="LEAD", help=tr("hub.cli.export.to"))
     a.add_argument("--all", action="store_true", help=tr("hub.cli.export.all"))
     a.add_argument("--full", action="store_true", help=tr("sync.cli.export.full"))
-    a.add_argument("-o", "--output", required=True, metavar="FILE", help=tr("sync.cli.export.output"))
-    a.set_defaults(handler=_export)
+    M.add_output(a, help_key="sync.cli.export.output")
 
-    a = hub_sub.add_parser("import", help=tr("hub.cli.import.help"), description=tr("hub.cli.import.help"))
+    a = M.action(hub_sub, "import", "hub.cli.import.help", _import)
     a.add_argument("files", nargs="+", metavar="FILE")
-    a.add_argument("--json", action="store_true", help=tr("cli.opt.json"))
-    a.set_defaults(handler=_import)
+    M.add_json(a)
 
-    a = hub_sub.add_parser("watch", help=tr("hub.cli.watch.help"), description=tr("hub.cli.watch.help"))
+    a = M.action(hub_sub, "watch", "hub.cli.watch.help", _watch)
     a.add_argument("inbox", metavar="INBOX")
     a.add_argument("--outbox", required=True, metavar="DIR", help=tr("hub.cli.watch.outbox"))
     a.add_argument("--once", action="store_true", help=tr("hub.cli.watch.once"))
     a.add_argument("--interval", type=float, default=5.0, metavar="SECONDS", help=tr("hub.cli.watch.interval"))
     a.add_argument("--settle", type=float, default=2.0, metavar="SECONDS", help=tr("hub.cli.watch.settle"))
-    a.set_defaults(handler=_watch)
 
 
 CREDENTIAL = "outreach-passphrase"   # systemd LoadCredential= name (packaging/outreach-hub.service)
@@ -150,24 +114,16 @@ def _enroll(ctx) -> int:
     req = H.read_request(ctx.store, sync_cmd._read(ctx.args.request, "request"))
     ctx.print(tr("hub.cli.enroll_who", lead=req.display_name, id=req.device_id))
     ctx.print(tr("sync.cli.fingerprint", fingerprint=req.fingerprint))
-    given = ctx.args.fingerprint
-    if given is not None:
-        if "".join(given.split()) != "".join(req.fingerprint.split()):
-            raise OutreachError("sync.error.fingerprint_mismatch")
-    elif not ctx.args.yes:
-        if not sys.stdin.isatty():
-            raise OutreachError("sync.error.enroll_needs_confirmation")
-        if input(tr("sync.cli.enroll_confirm")).strip().lower() not in ("y", "yes", "是", "对"):
-            ctx.print(tr("sync.cli.enroll_cancelled"))
-            return 1
-    lead = H.enroll_lead(ctx.store, req, villages=sync_cmd._villages(ctx.args.villages))
+    if not M.fingerprint_compared(ctx, req.fingerprint):
+        return 1
+    lead = H.enroll_lead(ctx.store, req, villages=M.villages(ctx.args.villages))
     ctx.print(tr("hub.cli.enrolled", lead=lead.display_name,
                  villages=", ".join(lead.villages) or tr("sync.cli.no_villages")))
     return 0
 
 
 def _assign(ctx) -> int:
-    lead = H.set_villages(ctx.store, ctx.args.lead, sync_cmd._villages(ctx.args.villages))
+    lead = H.set_villages(ctx.store, ctx.args.lead, M.villages(ctx.args.villages))
     ctx.print(tr("hub.cli.enrolled", lead=lead.display_name,
                  villages=", ".join(lead.villages) or tr("sync.cli.no_villages")))
     return 0
@@ -239,10 +195,7 @@ def _export(ctx) -> int:
             raise OutreachError("hub.error.lead_sends_to_hub")
         ring = sync_cmd.T.unlock(store, _passphrase())
         results = [HT.export_uplink(store, ring, out=Path(args.output), full=args.full)]
-    for r in results:
-        ctx.print(tr("sync.cli.exported", path=str(r.path), to=r.recipient_name, seq=r.seq, changes=r.changes,
-                     count=r.changes))
-    return 0
+    return M.say_exported(ctx, results)
 
 
 def _ring_for_import(ctx):
@@ -256,18 +209,9 @@ def _import(ctx) -> int:
     if not files:
         raise OutreachError("sync.error.no_bundles", paths=", ".join(ctx.args.files))
     ring = _ring_for_import(ctx)
-    results = [HT.import_file(ctx.store, ring, f) for f in files]
-    if ctx.args.json:
-        ctx.print_json([{"file": r.path, "status": r.status, "message": r.text(), "bundle_id": r.bundle_id,
-                         "sender": r.sender, "seq": r.seq, "changes": r.changes} for r in results])
-    else:
-        for r in results:
-            ctx.print(tr(f"sync.cli.line_{r.status}", file=r.path, message=r.text()))
-    refused = sum(1 for r in results if not r.ok)
-    if refused:
-        print(f"outreach: {tr('sync.cli.some_refused', refused=refused, total=len(results))}", file=ctx.err)
-        return EXIT_SOME_REFUSED
-    return 0
+    return M.say_imported(ctx, [HT.import_file(ctx.store, ring, f) for f in files], lambda results: [
+        {"file": r.path, "status": r.status, "message": r.text(), "bundle_id": r.bundle_id, "sender": r.sender,
+         "seq": r.seq, "changes": r.changes} for r in results])
 
 
 def _watch(ctx) -> int:

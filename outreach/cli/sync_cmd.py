@@ -13,6 +13,7 @@ import os
 import sys
 from pathlib import Path
 
+from outreach.cli import membership as M
 from outreach.cli.context import LazyModule
 from outreach.domain.errors import OutreachError
 from outreach.i18n import tr
@@ -23,57 +24,21 @@ transport = LazyModule("outreach.sync.transport")
 keys = LazyModule("outreach.sync.keys")
 PASSPHRASE_ENV = "OUTREACH_PASSPHRASE"  # the same name outreach.sync.keys reads
 
-EXIT_SOME_REFUSED = 1
-
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add `team` and `sync` to the `outreach` parser."""
     p = sub.add_parser("team", help=tr("sync.cli.team.help"), description=tr("sync.cli.team.help"))
     team_sub = p.add_subparsers(dest="team_command", metavar="ACTION", required=True, parser_class=type(p))
 
-    a = team_sub.add_parser("create", help=tr("sync.cli.create.help"), description=tr("sync.cli.create.help"))
+    a = M.action(team_sub, "create", "sync.cli.create.help", _create)
     a.add_argument("--name", default="", metavar="NAME", help=tr("sync.cli.create.name"))
-    a.set_defaults(handler=_create)
-
-    a = team_sub.add_parser("invite", help=tr("sync.cli.invite.help"), description=tr("sync.cli.invite.help"))
-    a.add_argument("-o", "--output", required=True, metavar="FILE")
-    a.set_defaults(handler=_invite)
-
-    a = team_sub.add_parser("profile", help=tr("teamdata.cli.profile.help"), description=tr("teamdata.cli.profile.help"))
+    M.add_output(M.action(team_sub, "invite", "sync.cli.invite.help", _invite))
+    a = M.action(team_sub, "profile", "teamdata.cli.profile.help", _profile)
     a.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="org_name, org_address, org_phone, reply_to, reply_days")
-    a.add_argument("--json", action="store_true", help=tr("cli.opt.json"))
-    a.set_defaults(handler=_profile)
-
-    a = team_sub.add_parser("join", help=tr("sync.cli.join.help"), description=tr("sync.cli.join.help"))
-    a.add_argument("invite", metavar="INVITE")
-    a.add_argument("-o", "--output", required=True, metavar="REQUEST")
-    a.set_defaults(handler=_join)
-
-    a = team_sub.add_parser("enroll", help=tr("sync.cli.enroll.help"), description=tr("sync.cli.enroll.help"))
-    a.add_argument("request", metavar="REQUEST")
-    a.add_argument("--villages", default="", metavar="CODE,...", help=tr("sync.cli.enroll.villages"))
-    a.add_argument("--fingerprint", metavar="DIGITS", help=tr("sync.cli.enroll.fingerprint"))
-    a.add_argument("--yes", action="store_true", help=tr("sync.cli.enroll.yes"))
-    a.set_defaults(handler=_enroll)
-
-    a = team_sub.add_parser("assign", help=tr("sync.cli.assign.help"), description=tr("sync.cli.assign.help"))
-    a.add_argument("device", metavar="DEVICE")
-    a.add_argument("--villages", required=True, metavar="CODE,...", help=tr("sync.cli.enroll.villages"))
-    a.set_defaults(handler=_assign)
-
-    a = team_sub.add_parser("revoke", help=tr("sync.cli.revoke.help"), description=tr("sync.cli.revoke.help"))
-    a.add_argument("device", metavar="DEVICE", help=tr("sync.cli.device_ref"))
-    a.set_defaults(handler=_revoke)
-
-    a = team_sub.add_parser("status", help=tr("sync.cli.status.help"), description=tr("sync.cli.status.help"))
-    a.add_argument("--json", action="store_true", help=tr("cli.opt.json"))
-    a.set_defaults(handler=_status)
-
-    a = team_sub.add_parser("export-recovery", help=tr("sync.cli.recovery.help"),
-                            description=tr("sync.cli.recovery.help"))
-    a.add_argument("-o", "--output", required=True, metavar="FILE")
-    a.set_defaults(handler=_export_recovery)
+    M.add_json(a)
+    M.add_membership(team_sub, "sync.cli", handlers=globals(), member="device",   # join … export-recovery
+                     villages_help="sync.cli.enroll.villages", member_help="sync.cli.device_ref")
     from outreach.cli.rotation_cmd import register_team
 
     register_team(team_sub)   # rotate-key, handover (issue 13)
@@ -81,17 +46,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("sync", help=tr("sync.cli.sync.help"), description=tr("sync.cli.sync.help"))
     sync_sub = p.add_subparsers(dest="sync_command", metavar="ACTION", required=True, parser_class=type(p))
 
-    a = sync_sub.add_parser("export", help=tr("sync.cli.export.help"), description=tr("sync.cli.export.help"))
+    a = M.action(sync_sub, "export", "sync.cli.export.help", _export)
     a.add_argument("--to", metavar="DEVICE", help=tr("sync.cli.export.to"))
     a.add_argument("--full", action="store_true", help=tr("sync.cli.export.full"))
     a.add_argument("--all", action="store_true", help=tr("sync.cli.export.all"))
-    a.add_argument("-o", "--output", required=True, metavar="FILE", help=tr("sync.cli.export.output"))
-    a.set_defaults(handler=_export)
+    M.add_output(a, help_key="sync.cli.export.output")
 
-    a = sync_sub.add_parser("import", help=tr("sync.cli.import.help"), description=tr("sync.cli.import.help"))
+    a = M.action(sync_sub, "import", "sync.cli.import.help", _import)
     a.add_argument("files", nargs="+", metavar="FILE")
-    a.add_argument("--json", action="store_true", help=tr("cli.opt.json"))
-    a.set_defaults(handler=_import)
+    M.add_json(a)
 
 
 # --------------------------------------------------------------------------- passphrase
@@ -114,10 +77,6 @@ def passphrase(*, new: bool = False) -> str:
 
 def _unlock(ctx):
     return T.unlock(ctx.store, passphrase())
-
-
-def _villages(text: str) -> list[str]:
-    return [v.strip() for v in text.replace("，", ",").split(",") if v.strip()]
 
 
 def _write(path: str, data: bytes) -> Path:
@@ -175,25 +134,16 @@ def _enroll(ctx) -> int:
     req = T.read_request(store, _read(ctx.args.request, "request"))
     ctx.print(tr("sync.cli.enroll_who", device=req.display_name, worker=req.worker, id=req.device_id))
     ctx.print(tr("sync.cli.fingerprint", fingerprint=req.fingerprint))
-    given = ctx.args.fingerprint
-    if given is not None:
-        if "".join(given.split()) != "".join(req.fingerprint.split()):
-            raise OutreachError("sync.error.fingerprint_mismatch")
-    elif not ctx.args.yes:
-        if not sys.stdin.isatty():  # a script must say the fingerprint was compared: --fingerprint or --yes
-            raise OutreachError("sync.error.enroll_needs_confirmation")
-        answer = input(tr("sync.cli.enroll_confirm"))
-        if answer.strip().lower() not in ("y", "yes", "是", "对"):
-            ctx.print(tr("sync.cli.enroll_cancelled"))
-            return 1
-    device = T.enroll(store, req, villages=_villages(ctx.args.villages))
+    if not M.fingerprint_compared(ctx, req.fingerprint):
+        return 1
+    device = T.enroll(store, req, villages=M.villages(ctx.args.villages))
     ctx.print(tr("sync.cli.enrolled", device=device.display_name,
                  villages=", ".join(device.villages) or tr("sync.cli.no_villages")))
     return 0
 
 
 def _assign(ctx) -> int:
-    device = T.set_villages(ctx.store, ctx.args.device, _villages(ctx.args.villages))
+    device = T.set_villages(ctx.store, ctx.args.device, M.villages(ctx.args.villages))
     ctx.print(tr("sync.cli.enrolled", device=device.display_name,
                  villages=", ".join(device.villages) or tr("sync.cli.no_villages")))
     return 0
@@ -244,10 +194,7 @@ def _export(ctx) -> int:
         results = transport.export_downlinks(store, ring, Path(args.output), full=args.full)
     else:
         results = [transport.export_bundle(store, ring, out=Path(args.output), to=args.to, full=args.full)]
-    for r in results:
-        ctx.print(tr("sync.cli.exported", path=str(r.path), to=r.recipient_name, seq=r.seq, changes=r.changes,
-                    count=r.changes))
-    return 0
+    return M.say_exported(ctx, results)
 
 
 def _import(ctx) -> int:
@@ -256,16 +203,7 @@ def _import(ctx) -> int:
     files = transport.expand_paths([Path(f) for f in ctx.args.files])
     if not files:
         raise OutreachError("sync.error.no_bundles", paths=", ".join(ctx.args.files))
-    results = transport.import_bundles(store, ring, files)
-    if ctx.args.json:
-        ctx.print_json([{"file": r.path, "status": r.status, "message": r.text(), "bundle_id": r.bundle_id,
-                         "sender": r.sender, "sender_name": r.sender_name, "seq": r.seq, "changes": r.changes,
-                         "report": r.report.as_dict() if r.report is not None else None} for r in results])
-    else:
-        for r in results:
-            ctx.print(tr(f"sync.cli.line_{r.status}", file=r.path, message=r.text()))
-    refused = sum(1 for r in results if not r.ok)
-    if refused:
-        print(f"outreach: {tr('sync.cli.some_refused', refused=refused, total=len(results))}", file=ctx.err)
-        return EXIT_SOME_REFUSED
-    return 0
+    return M.say_imported(ctx, transport.import_bundles(store, ring, files), lambda results: [
+        {"file": r.path, "status": r.status, "message": r.text(), "bundle_id": r.bundle_id, "sender": r.sender,
+         "sender_name": r.sender_name, "seq": r.seq, "changes": r.changes,
+         "report": r.report.as_dict() if r.report is not None else None} for r in results])
