@@ -26,7 +26,8 @@ from outreach.letters.fonts import register_fonts
 from outreach.safefiles import atomic_output, os_reason  # noqa: F401  (re-exported for letters)
 
 PAGE_SIZE = A4
-MARGIN = 18 * mm
+MARGIN = 18 * mm          # the outer (cutting) edge
+BINDING_MARGIN = 25 * mm  # the left edge: a township office punches and binds its files there (装订线)
 FOOTER_Y = 10 * mm
 
 T = TypeVar("T")
@@ -172,7 +173,7 @@ def make_doc(out: BinaryIO, *, pagesize: tuple[float, float] = PAGE_SIZE, title:
              author: str = "") -> BaseDocTemplate:
     """A document with one frame per page and no frame padding, so ``doc.width`` is exactly the
     width tables may use (reportlab's default 6 pt padding would make full-width tables overhang)."""
-    doc = BaseDocTemplate(out, pagesize=pagesize, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=14 * mm,
+    doc = BaseDocTemplate(out, pagesize=pagesize, leftMargin=BINDING_MARGIN, rightMargin=MARGIN, topMargin=14 * mm,
                           bottomMargin=16 * mm, title=title, author=author, creator="Outreach",
                           initialFontName=register_fonts())
     frame = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, id="body",
@@ -234,8 +235,10 @@ def numbered_canvas_factory(lang: str) -> Callable[..., Canvas]:
             self.setFont(font, 8)
             self.setFillColor(colors.HexColor("#555555"))
             width = self._pagesize[0]
-            self.drawString(MARGIN, FOOTER_Y, footer)
-            self.drawRightString(width - MARGIN, FOOTER_Y, tr("letters.page_of", lang, page=page, total=total))
+            number = tr("letters.page_of", lang, page=page, total=total)
+            room = width - BINDING_MARGIN - MARGIN - stringWidth(number, font, 8) - 6 * mm
+            self.drawString(BINDING_MARGIN, FOOTER_Y, fit_line(footer, font, 8, room))
+            self.drawRightString(width - MARGIN, FOOTER_Y, number)
             self.restoreState()
 
     return NumberedCanvas
@@ -362,10 +365,13 @@ class SealBlock(Flowable):
     circle over both where the unit's stamp goes (a stamp conventionally covers the unit's name and
     the date). ``lines`` are drawn right-aligned, centred under each other."""
 
+    MAX_WIDTH = 75 * mm
+
     def __init__(self, lines: list[str], stamp_label: str, *, size: float = 11, block_width: float = 70 * mm,
                  radius: float = 19 * mm) -> None:
         super().__init__()
-        self.lines = lines
+        self._given = list(lines)
+        self.lines = list(lines)
         self.stamp_label = stamp_label
         self.size = size
         self.block_width = block_width
@@ -374,8 +380,10 @@ class SealBlock(Flowable):
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         font = register_fonts()
-        widest = max([stringWidth(t, font, self.size) for t in self.lines] + [2 * self.radius])
-        self.block_width = min(max(self.block_width, widest + 4 * mm), availWidth)
+        widest = max([stringWidth(t, font, self.size) for t in self._given] + [2 * self.radius])
+        self.block_width = min(max(self.block_width, widest + 4 * mm), availWidth, self.MAX_WIDTH)
+        # a unit name longer than the block goes onto more lines, never past the paper's edge
+        self.lines = [ln for t in self._given for ln in split_lines(t, font, self.size, self.block_width - 4 * mm)]
         self.width = availWidth
         self.height = max(len(self.lines) * self.leading + 3 * mm, 2 * self.radius + 2 * mm)
         return availWidth, self.height
@@ -451,15 +459,42 @@ class SignOff(Flowable):
         c.circle(cx, cy, self.radius)
         c.setDash()
         c.setFillColor(colors.black)
-        if self.unit:
-            c.drawCentredString(cx, cy + 2 * mm, _fit(self.unit, font, self.size, 2 * (self.width - cx)))
+        if self.unit:   # a long unit name on up to three lines inside the page, the first ones above
+            lines = split_lines(self.unit, font, self.size, 2 * (self.width - cx) - 2 * mm, max_lines=3)
+            for i, text in enumerate(lines):
+                c.drawCentredString(cx, cy + 2 * mm + (len(lines) - 1 - i) * self.size * 1.3, text)
         c.setFont(font, 9)
         c.setFillColor(colors.HexColor("#555555"))
         c.drawCentredString(cx, cy - 5 * mm, tr("papers.sign.stamp", self.lang))
         c.restoreState()
 
 
-def _fit(text: str, font: str, size: float, width: float) -> str:
+_NO_LINE_START = frozenset("，。、；：）」』》？！…")   # a Chinese line never starts with these
+
+
+def split_lines(text: str, font: str, size: float, width: float, max_lines: int = 4) -> list[str]:
+    """``text`` broken into lines no wider than ``width`` (Chinese between any two characters, English
+    between words), at most ``max_lines``, the last cut with "…" when more would be needed."""
+    if stringWidth(text, font, size) <= width:
+        return [text]
+    tokens = list(text) if word_wrap_for(text) == "CJK" else re.split(r"(?<=\s)", text)
+    lines: list[str] = []
+    line = ""
+    for token in tokens:
+        if line and token not in _NO_LINE_START and stringWidth(line + token, font, size) > width:
+            lines.append(line.rstrip())
+            line = token.lstrip()
+        else:
+            line += token
+    if line:
+        lines.append(line)
+    if len(lines) > max_lines:   # the rest is wider than a line, so fit_line cuts it with "…"
+        joiner = "" if word_wrap_for(text) == "CJK" else " "
+        lines = lines[:max_lines - 1] + [fit_line(joiner.join(lines[max_lines - 1:]), font, size, width)]
+    return lines   # a closing mark may hang one character past the line, as in Chinese typesetting
+
+
+def fit_line(text: str, font: str, size: float, width: float) -> str:
     """``text`` cut with "…" to fit ``width`` on one line."""
     if stringWidth(text, font, size) <= width:
         return text

@@ -216,7 +216,7 @@ def _closing(data: ReferralLetterData, st: Styles, width: float, lang: str) -> T
         _p(worker, st.body),
         _p(tr("papers.letter.reply_to", lang, to=org.return_address), st.small),
         Spacer(1, 2 * mm),
-        _p(tr("letters.sign.worker", lang), st.body),
+        _p(tr("letters.sign.worker", lang) + _sep(lang) + tr("papers2.letter.checked_by", lang), st.body),
     ]
     seal = SealBlock([org.name, format_date(data.issued_on, lang)], tr("papers.letter.stamp", lang),
                      radius=16 * mm)

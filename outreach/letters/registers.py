@@ -3,12 +3,13 @@ visit form a worker takes into the field when the laptop stays at the station.""
 
 from __future__ import annotations
 
+import io
 from typing import BinaryIO
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import landscape
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 
 from outreach.domain.enums import NeedDomain, VisitOutcome, VisitType
 from outreach.i18n import tr
@@ -60,7 +61,9 @@ def shorten(text: str, limit: int = NOTE_CHARS) -> str:
     return flat if len(flat) <= limit else flat[:limit - 1].rstrip() + "…"
 
 
-def _register_table(data: VisitRegisterData, st: Styles, width: float, lang: str) -> Table:
+def _register_table(data: VisitRegisterData, st: Styles, width: float, lang: str, tail: list[Flowable]) -> Table:
+    """The register's table; ``tail`` (the summary and the sign-off) is its last, unruled row, so the
+    signatures always share a page with the last rows they certify (never a loose page of signatures)."""
     # every cell wraps as its own text asks (layout.Para): "Head of / household", never "househol / d"
     head = [_p(tr(f"letters.register.col.{c}", lang), st.cell_head) for c in REGISTER_COLUMNS]
     rows: list[list] = [head]
@@ -79,18 +82,26 @@ def _register_table(data: VisitRegisterData, st: Styles, width: float, lang: str
         ])
     if not data.rows:
         rows.append([_p(tr("letters.register.empty", lang), st.cell)] + [""] * (len(REGISTER_COLUMNS) - 1))
+    rows.append([tail] + [""] * (len(REGISTER_COLUMNS) - 1))
     table = font_table(rows, colWidths=[width * s for s in (_SHARES_EN if lang == "en" else _SHARES)], repeatRows=1)
     cmds = [
-        ("GRID", (0, 0), (-1, -1), 0.5, LINE),
+        ("GRID", (0, 0), (-1, -2), 0.5, LINE),
         ("BACKGROUND", (0, 0), (-1, 0), HEAD),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("TOPPADDING", (0, 0), (-1, -1), 3),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+        # the tail row: no rules, the full width, its text flush with the table's left edge
+        ("SPAN", (0, -1), (-1, -1)),
+        ("VALIGN", (0, -1), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, -1), (-1, -1), 0),
+        ("RIGHTPADDING", (0, -1), (-1, -1), 0),
+        ("TOPPADDING", (0, -1), (-1, -1), 3 * mm),
     ]
-    cmds += [("BACKGROUND", (0, r), (-1, r), ZEBRA) for r in range(2, len(rows), 2)]
-    # No orphan rows: the header stays with the first rows, and the last rows go over together.
-    keep = min(KEEP_ROWS, len(rows) - 1)
-    cmds += [("NOSPLIT", (0, 0), (-1, keep)), ("NOSPLIT", (0, len(rows) - keep), (-1, len(rows) - 1))]
+    cmds += [("BACKGROUND", (0, r), (-1, r), ZEBRA) for r in range(2, len(rows) - 1, 2)]
+    # No orphan rows: the header stays with the first rows, and the last rows go over together with the
+    # summary and sign-off row.
+    keep = min(KEEP_ROWS, len(rows) - 2)
+    cmds += [("NOSPLIT", (0, 0), (-1, keep)), ("NOSPLIT", (0, len(rows) - 1 - keep), (-1, len(rows) - 1))]
     if not data.rows:
         cmds.append(("SPAN", (0, 1), (-1, 1)))
     table.setStyle(TableStyle(cmds))
@@ -134,9 +145,7 @@ def render_visit_register(data: VisitRegisterData, out: BinaryIO, *, lang: str =
         *letterhead(data.organisation, st, doc.width, lang, title=title),
         meta_table,
         Spacer(1, 2 * mm),
-        _register_table(data, st, doc.width, lang),
-        Spacer(1, 3 * mm),
-        KeepTogether([
+        _register_table(data, st, doc.width, lang, [
             _p(_summary_text(summary, lang), st.body),
             Spacer(1, 6 * mm),
             SignOff(lang, unit=data.organisation.name, filled_key="papers.signoff.prepared_by"),
@@ -189,7 +198,21 @@ def _boxes(labels: list[str], per_row: int) -> list[Flowable]:
 
 
 def render_blank_visit_form(org: Organisation, out: BinaryIO, *, lang: str = "zh_CN", village: str = "") -> None:
-    """A printable, empty household-visit form (one A4 page) to fill in by hand."""
+    """A printable, empty household-visit form (one A4 page) to fill in by hand. A long letterhead takes
+    lines from the notes area rather than pushing the signatures onto a second page."""
+    for lines in range(NOTE_LINES, MIN_NOTE_LINES - 1, -1):
+        buf = io.BytesIO()
+        if _blank_visit_form(org, buf, lang=lang, village=village, note_lines=lines) == 1:
+            break
+    out.write(buf.getvalue())
+
+
+NOTE_LINES = 10       # ruled lines for the visit's notes on the blank form …
+MIN_NOTE_LINES = 4    # … fewer when the letterhead is long, so the form stays on one page
+
+
+def _blank_visit_form(org: Organisation, out: BinaryIO, *, lang: str, village: str, note_lines: int) -> int:
+    """The blank form with ``note_lines`` ruled lines for notes; returns the number of pages."""
     register_fonts()
     st = styles()
     title = tr("letters.form.title", lang)
@@ -215,7 +238,7 @@ def render_blank_visit_form(org: Organisation, out: BinaryIO, *, lang: str = "zh
         _p(tr("letters.form.people_met", lang), st.heading),
         _ruled(w, 1),
         _p(tr("letters.form.notes", lang), st.heading),
-        _ruled(w, 10),
+        _ruled(w, note_lines),
         _p(tr("letters.form.needs", lang), st.heading),
         *_boxes([d.label(lang) for d in NeedDomain], 5),
         _p(tr("letters.form.follow_up", lang), st.heading),
@@ -226,6 +249,7 @@ def render_blank_visit_form(org: Organisation, out: BinaryIO, *, lang: str = "zh
         _sign_row(st, w, [tr("letters.form.person_sign", lang), tr("letters.sign.worker", lang)]),
     ]
     doc.build(story, canvasmaker=numbered_canvas_factory(lang))
+    return doc.page
 
 
 def format_month(year: int, month: int, lang: str) -> str:

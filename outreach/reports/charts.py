@@ -61,7 +61,15 @@ def bar_chart(categories: list[str], series: list[list[int]], *, width: float, h
         rotate = max((stringWidth(c, font, font_size) for c in categories), default=0) > slot - 4
         chart.x = 30
         chart.y = 14 + (_label_room(categories, font_size) * 0.5 if rotate else 8)
-    chart.width = width - chart.x - (22 if horizontal else 8)
+    top, step = _axis_top([v for s in series for v in s])
+    if value_max is not None:
+        top, step = value_max, nice_step(value_max)
+    right = 8
+    if horizontal:   # room for the longest bar's label ("100%") after its bar, inside the drawing
+        widest = max([v for s in series for v in s] + [top if value_max is not None else 0], default=0)
+        right = max(22.0, 7 + stringWidth(f"{widest:,}{value_suffix}", font, font_size - 0.5) + 2) \
+            if label_values else 22
+    chart.width = width - chart.x - right
     chart.height = height - chart.y - top_pad - 4
     chart.data = [list(s) for s in series] or [[0] * len(categories)]
     chart.categoryAxis.categoryNames = list(categories)
@@ -71,9 +79,6 @@ def bar_chart(categories: list[str], series: list[list[int]], *, width: float, h
         axis.strokeColor = AXIS
     chart.valueAxis.gridStrokeColor = GRID
     chart.valueAxis.visibleGrid = True
-    top, step = _axis_top([v for s in series for v in s])
-    if value_max is not None:
-        top, step = value_max, nice_step(value_max)
     chart.valueAxis.valueMin = 0
     chart.valueAxis.valueMax = top
     chart.valueAxis.valueStep = step

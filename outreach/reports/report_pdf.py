@@ -35,7 +35,13 @@ from reportlab.platypus import (
 
 from outreach.i18n import normalize_language, tr
 from outreach.letters.fonts import register_fonts
-from outreach.letters.layout import Para, SignOff  # wraps as its text's language asks (Chinese per character)
+from outreach.letters.layout import (  # Para wraps as its text's language asks (Chinese per character)
+    BINDING_MARGIN,
+    Para,
+    SignOff,
+    fit_line,
+    format_date,
+)
 from outreach.reports import formatting as fmt
 from outreach.reports.charts import bar_chart
 from outreach.reports.figures import Indicators, Tally, ratio
@@ -45,7 +51,7 @@ from outreach.reports.scope import Scope
 from outreach.reports.summary import written_summary
 from outreach.storage.store import Store
 
-MARGIN = 16 * mm
+MARGIN = 16 * mm   # the outer edge; the left edge keeps the binding margin (装订线, 25 mm) of every paper
 HEAD_BG = colors.HexColor("#e8eef6")
 RULE = colors.HexColor("#9aa8bb")
 ACCENT = colors.HexColor("#1a3d6d")
@@ -183,10 +189,11 @@ class _NumberedCanvas(Canvas):
         self.setFillColor(colors.HexColor("#666666"))
         self.setStrokeColor(RULE)
         self.setLineWidth(0.4)
-        self.line(MARGIN, 11 * mm, w - MARGIN, 11 * mm)
-        self.drawString(MARGIN, 7.5 * mm, self.footer_left)
-        self.drawRightString(w - MARGIN, 7.5 * mm,
-                             tr("reports.pdf.page", self.lang, page=self._pageNumber, total=total))
+        self.line(BINDING_MARGIN, 11 * mm, w - MARGIN, 11 * mm)
+        number = tr("letters.page_of", self.lang, page=self._pageNumber, total=total)   # 第 X 页 共 Y 页
+        room = w - BINDING_MARGIN - MARGIN - self.stringWidth(number, font, 7.5) - 6 * mm
+        self.drawString(BINDING_MARGIN, 7.5 * mm, fit_line(self.footer_left, font, 7.5, room))
+        self.drawRightString(w - MARGIN, 7.5 * mm, number)
         self.restoreState()
 
 
@@ -196,7 +203,7 @@ def period_title(ind: Indicators, lang: str) -> str:
         if lang == "en":
             return f"{EN_MONTHS[s.start.month - 1]} {s.start.year}"
         return tr("reports.pdf.month", lang, y=s.start.year, m=s.start.month)
-    return f"{s.start.isoformat()} – {s.end.isoformat()}"
+    return f"{_date(s.start, lang)} – {_date(s.end, lang)}"
 
 
 # --------------------------------------------------------------------------- the report
@@ -204,7 +211,7 @@ def render_report(ind: Indicators, head: Letterhead, lang: str, out: BinaryIO, *
     font = register_fonts()
     st = _styles()
     title = tr("reports.pdf.title", lang, area=ind.area_name, period=period_title(ind, lang))
-    doc = BaseDocTemplate(out, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=14 * mm,
+    doc = BaseDocTemplate(out, pagesize=A4, leftMargin=BINDING_MARGIN, rightMargin=MARGIN, topMargin=14 * mm,
                           bottomMargin=17 * mm, title=title, author=head.name, creator="Outreach",
                           initialFontName=font, lang="zh-CN" if lang == "zh_CN" else "en")
     frame = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, leftPadding=0, rightPadding=0,
@@ -239,8 +246,8 @@ def _t(key: str, lang: str, **kw) -> str:
 def _header(ind: Indicators, head: Letterhead, title: str, lang: str, st: _Styles, today: date | None) -> list:
     lines = " · ".join(x for x in (head.address, head.phone) if x)
     s = ind.scope
-    meta = _t("meta", lang, start=s.start.isoformat(), end=s.end.isoformat(), as_of=ind.as_of.isoformat(),
-              made=(today or date.today()).isoformat())
+    meta = _t("meta", lang, start=_date(s.start, lang), end=_date(s.end, lang), as_of=_date(ind.as_of, lang),
+              made=_date(today or date.today(), lang))
     if s.worker:
         meta += " · " + _t("meta_worker", lang, worker=s.worker)
     out = [Para(_esc(head.name), st.org)]
@@ -425,7 +432,7 @@ def _referrals(ind: Indicators, lang: str, st: _Styles, width: float) -> list:
 
 
 def _notes(ind: Indicators, lang: str, st: _Styles) -> list:
-    items = [_t(f"note.{k}", lang, as_of=ind.as_of.isoformat()) for k in ("coverage", "people", "needs",
+    items = [_t(f"note.{k}", lang, as_of=_date(ind.as_of, lang)) for k in ("coverage", "people", "needs",
                                                                           "referrals", "followups", "households", "excluded")]
     return [CondPageBreak(40 * mm), Para(_t("h.notes", lang), st.h2),
             *[Para("• " + _esc(text), st.note) for text in items]]
@@ -440,6 +447,11 @@ def _signatures(lang: str, unit: str, filled_by: str) -> list:
 def _per_cent(part: int, whole: int) -> int:
     """A whole percentage for a bar (half up, exact arithmetic); the tables show one decimal."""
     return (200 * part + whole) // (2 * whole) if whole else 0
+
+
+def _date(value: date, lang: str) -> str:
+    """A date as the paper's language writes it: 2026年12月1日 in Chinese, 2026-12-01 in English."""
+    return format_date(value, lang)
 
 
 def _esc(text: str) -> str:

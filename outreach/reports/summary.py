@@ -21,7 +21,7 @@ def written_summary(ind: Indicators, lang: str, period: str) -> list[str]:
     """Three or four sentences about the period: visits and coverage, needs, referrals, what is due."""
     hh, cov, n, r = ind.households, ind.coverage, ind.needs, ind.referrals
     urgent_new = next((t.count for t in n.by_priority if t.code == Priority.URGENT.value), 0)
-    as_of = ind.as_of.isoformat()
+    as_of = tr("letters.date", lang, y=ind.as_of.year, m=ind.as_of.month, d=ind.as_of.day)  # 2026年11月30日
 
     def t(key: str, count: int | None = None, **kw) -> str:
         if count is not None:

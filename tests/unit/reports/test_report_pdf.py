@@ -125,7 +125,7 @@ def test_report_has_civil_affairs_age_groups_summable_needs_signatures_and_a_wri
         assert line in text, line
     # A written summary generated from the figures.
     assert "2024年5月，石门镇在册6户，本月走访4户、共6次" in text
-    assert "截至2024-05-31，逾期未回复的转介1件" in text
+    assert "截至2024年5月31日，逾期未回复的转介1件" in text   # dates as a Chinese paper writes them
 
 
 def test_english_summary_uses_plural_forms(store, team, tmp_path):
