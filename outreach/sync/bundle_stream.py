@@ -25,7 +25,6 @@ import hashlib
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
-from operator import itemgetter
 from typing import IO, Any
 
 import pyrage
@@ -33,8 +32,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pyrage import x25519
 
 from outreach.sync import bundle as B
-from outreach.sync.bundle_codec import encode_changes, encode_rows, entity_counts
-from outreach.sync.changes import WireRows, collector_paused
+from outreach.sync.bundle_codec import encode_changes, entity_counts
+from outreach.sync.export_rows import EncodedRows, WireRows, collector_paused
 from outreach.sync.keys import canonical_json, parse_age_recipient, sign, verify
 
 READ_SIZE = 1 << 16
@@ -97,12 +96,11 @@ def encode_chunks(changes: Iterable[dict[str, Any]]) -> tuple[list[bytes], str, 
     return chunks, sha.hexdigest(), size, count, dict(sorted(counts.items()))
 
 
-def _encoded(changes: Iterable[dict[str, Any]] | WireRows) -> Iterator[tuple[bytes, int, Counter[str]]]:
-    """(JSON Lines, number of changes, changes per entity) of each batch: an export's log rows as
-    tuples (``changes.WireRows``), or wire-form dicts."""
-    if isinstance(changes, WireRows):
-        for rows in changes.batches(BATCH):
-            yield encode_rows(rows), len(rows), Counter(map(itemgetter(0), rows))
+def _encoded(changes: Iterable[dict[str, Any]] | WireRows | EncodedRows) -> Iterator[tuple[bytes, int, Counter[str]]]:
+    """(JSON Lines, number of changes, changes per entity) of each batch: an export's changes as
+    ``changes.iter_changes(wire=True)`` gives them (``export_rows``), or wire-form dicts."""
+    if isinstance(changes, WireRows | EncodedRows):
+        yield from changes.chunks(BATCH)
         return
     it = iter(changes)
     while batch := list(islice(it, BATCH)):

@@ -36,8 +36,6 @@ arrives.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -203,7 +201,8 @@ def collect_changes(conn: Connection, since: dict[str, int] | None, *,
     (hlc, device_id); limited to ``villages`` when given (see the module doc for the rule). With
     ``wire`` they come in wire form (``to_wire``) straight from the log's stored JSON text, which is
     already canonical (``codec.dumps``), so an export does not parse and re-encode every value."""
-    return list(iter_changes(conn, since, villages=villages, wire=wire))
+    ordered, bases = _collect_rows(conn, since, villages)
+    return list(_emit(ordered, bases, wire))
 
 
 def iter_changes(conn: Connection, since: dict[str, int] | None, *,
@@ -211,50 +210,16 @@ def iter_changes(conn: Connection, since: dict[str, int] | None, *,
     """``collect_changes`` as an iterator: every query runs before this returns (so the changes are
     those of this moment of the transaction); the change dicts are made one at a time as they are
     taken, and the log rows are let go as they are (an export never holds all the dicts at once).
-    With ``wire`` it is a ``WireRows``: the bundle writer takes its log rows in batches instead."""
+    With ``wire`` it is what the bundle writer takes without a dict per change: a full export's
+    lines already encoded (``export_rows.EncodedRows``), else the log rows (``export_rows.WireRows``);
+    iterated, either gives the wire dicts."""
+    from outreach.sync.export_rows import WireRows, collector_paused, read_full
+
     with collector_paused():
+        if wire and not since and villages is None:
+            return read_full(conn)
         ordered, bases = _collect_rows(conn, since, villages)
     return WireRows(ordered, bases) if wire else _emit(ordered, bases, wire)
-
-
-class WireRows:
-    """The wire-form changes of an export (``iter_changes(wire=True)``), read once: iterated, they
-    are dicts (``to_wire``'s form); ``batches`` hands the bundle writer the same changes as tuples
-    ``(entity, row_id, field, hlc, device_id, worker, value, base)`` in the same order, ``base``
-    being ``(hlc, device)`` or None, so an export makes no dict per change. Either way the log
-    rows are let go as they are taken."""
-
-    def __init__(self, rows: list[tuple], bases: dict[int, Stamp | None]) -> None:
-        self._rows, self._bases = rows, bases
-
-    def __iter__(self) -> Iterator[dict[str, Any]]:
-        rows, self._rows = self._rows, []
-        return _emit(rows, self._bases, True)
-
-    def batches(self, size: int) -> Iterator[list[tuple]]:
-        rows, self._rows = self._rows, []
-        rows.reverse()
-        get = self._bases.get
-        while rows:
-            batch = rows[-size:]
-            del rows[-size:]
-            batch.reverse()
-            yield [(entity, row_id, fld, hlc, device, worker, value, get(seq) if fld != "*" else None)
-                   for seq, entity, row_id, fld, value, hlc, device, worker in batch]
-
-
-@contextlib.contextmanager
-def collector_paused() -> Iterator[None]:
-    """Python's cycle collector off while a bundle's changes are read, written or parsed: they are
-    tuples, dicts and strings with no cycles, and a hundred thousand of them would otherwise be
-    scanned again at every collection."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 def _collect_rows(conn: Connection, since: dict[str, int] | None,
@@ -450,5 +415,5 @@ def _table(entity: str):
     return SYNCED_TABLES[entity].__table__
 
 
-__all__ = ["Entry", "WireRows", "collect_changes", "collector_paused", "from_wire", "iter_changes", "load_history",
-           "own_device_id", "to_wire", "version_vector"]
+__all__ = ["Entry", "collect_changes", "from_wire", "iter_changes", "load_history", "own_device_id",
+           "to_wire", "version_vector"]
