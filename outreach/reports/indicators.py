@@ -73,8 +73,8 @@ def compute_indicators(store: Store, scope: Scope, *, lang: str | None = None) -
         visit_rows = conn.execute(
             select(V.c.household_id, V.c.visit_type, V.c.outcome, V.c.created_by, H.c.village_id, V.c.visit_date)
             .join(H, H.c.id == V.c.household_id).where(*f.period_visits())).all()
-        villages = _villages(conn, f, visit_rows)
-        coverage = _coverage(conn, f, villages)
+        hp = _household_pass(conn, f)
+        villages, coverage = hp.villages, hp.coverage
         return Indicators(
             scope=scope,
             area_name=tree.name[f.area_id] if f.area_id else _whole_store(conn, lang),
@@ -82,7 +82,7 @@ def compute_indicators(store: Store, scope: Scope, *, lang: str | None = None) -
             households=HouseholdFigures(
                 _hh("households.total", sum(v.households for v in villages.values())),
                 _hh("households.new", sum(v.new for v in villages.values())),
-                _hh("households.visited", len({r[0] for r in visit_rows})),
+                _hh("households.visited", hp.visits.households),
                 _hh("households.never_visited", sum(v.never_visited for v in villages.values()))),
             coverage=coverage,
             visits=_visits(f, visit_rows),
@@ -216,52 +216,53 @@ class _Village:
         return VillageRow(self.id, self.name, self.households, self.visited, self.visited_90, self.never_visited)
 
 
-def _villages(conn: Connection, f: Filters, visit_rows) -> dict[str, _Village]:
-    out: dict[str, _Village] = {}
-
-    def get(v: str) -> _Village:
-        if v not in out:
-            out[v] = _Village(v, f.tree.name.get(v, v))
-        return out[v]
-
-    new = (H.c.created_at >= f.start_dt) & (H.c.created_at < f.end_dt)
-    for v, n, n_new in conn.execute(select(H.c.village_id, func.count(), func.count(_when(new, 1)))
-                                    .where(*f.households()).group_by(H.c.village_id)):
-        get(v).households, get(v).new = n, n_new
-    for v, n in conn.execute(select(H.c.village_id, func.count()).where(*f.households(), f.never_visited())
-                             .group_by(H.c.village_id)):
-        get(v).never_visited = n
-    visited: dict[str, set[str]] = defaultdict(set)
-    for r in visit_rows:
-        visited[r[4]].add(r[0])
-    for v, homes in visited.items():
-        get(v).visited = len(homes)
-    return out
+@dataclass(frozen=True)
+class _HouseholdPass:
+    villages: dict[str, _Village]
+    coverage: Coverage
+    visits: Tally            # the period's visits (rows) and the households visited in it
 
 
-def _coverage(conn: Connection, f: Filters, villages: dict[str, _Village]) -> Coverage:
-    """Households visited / reached in the 30 and 90 days up to as_of, counted per village in one query
-    (a household is in one village, so the per-village counts add up)."""
-    cols = []
+def _household_pass(conn: Connection, f: Filters) -> _HouseholdPass:
+    """The per-village household figures, the coverage windows and the period's visit count, in one
+    query (issue 14: the dashboard's first figures): the scope's households — from the covering index
+    ``ix_household_scope`` — left-joined to one row per household summarising its visits up to the
+    period end (read from ``ix_visit_household_state`` alone: date and outcome), grouped by village.
+    A household is in one village, so the per-village counts add up to the scope's.
+
+    Same rules as ``queries.Filters``: a visit of the period or of a coverage window is dated by the
+    period end at the latest, so its (not archived) household is one of the scope's; "never visited"
+    is no visit of the scope up to the period end."""
+    s = f.scope
+    date, met = V.c.visit_date, V.c.outcome == VisitOutcome.MET.value
+    windows = []
     for reached in (False, True):
         for days in (30, 90):
-            lo, hi = f.scope.window(days)
-            hit = (V.c.visit_date >= lo) & (V.c.visit_date <= hi)
-            if reached:
-                hit = hit & (V.c.outcome == VisitOutcome.MET.value)
-            cols.append(func.count(distinct(_when(hit, V.c.household_id))))
-    lo90, _ = f.scope.window(90)
-    stmt = (select(H.c.village_id, *cols).select_from(V.join(H, H.c.id == V.c.household_id))
-            .where(*f.visits(lo90, f.as_of)).group_by(H.c.village_id))
-    totals = [0, 0, 0, 0]
-    for v, *counts in conn.execute(stmt):
-        if v in villages:
-            villages[v].visited_90 = counts[1]
-        totals = [a + b for a, b in zip(totals, counts, strict=True)]
+            lo, hi = s.window(days)
+            hit = (date >= lo) & (date <= hi)
+            windows.append(hit & met if reached else hit)
+    # on an area, only its households' visits (a township of a county); else every visit, from the index
+    per = (select(V.c.household_id.label("hid"), func.count(_when(date >= s.start, 1)).label("period"),
+                  *[func.max(case((w, 1), else_=0)).label(f"w{i}") for i, w in enumerate(windows)])
+           .where(*f.visits(scoped=f.area_id is not None)).group_by(V.c.household_id).subquery())
+    new = (H.c.created_at >= f.start_dt) & (H.c.created_at < f.end_dt)
+    stmt = (select(H.c.village_id, func.count(), func.count(_when(new, 1)), func.count(_when(per.c.hid.is_(None), 1)),
+                   func.count(_when(per.c.period > 0, 1)), func.sum(per.c.period),
+                   *[func.sum(per.c[f"w{i}"]) for i in range(len(windows))])
+            .select_from(H.outerjoin(per, per.c.hid == H.c.id)).where(*f.households()).group_by(H.c.village_id))
+    villages: dict[str, _Village] = {}
+    totals = [0] * (3 + len(windows))   # visited, visits, then the windows
+    for v, n, n_new, never, visited, visits, *win in conn.execute(stmt):
+        village = villages[v] = _Village(v, f.tree.name.get(v, v))
+        village.households, village.new, village.never_visited = n, n_new, never
+        village.visited, village.visited_90 = visited, int(win[1] or 0)
+        totals = [a + int(b or 0) for a, b in zip(totals, (visited, visits, 0, *win), strict=True)]
     keys = ("coverage.visited_30", "coverage.visited_90", "coverage.reached_30", "coverage.reached_90")
     households = sum(v.households for v in villages.values())
-    return Coverage(households, *(_hh(k, n) for k, n in zip(keys, totals, strict=True)),
-                    unvisited_90=_hh("coverage.unvisited_90", households - totals[1]))
+    covered = totals[3:]
+    coverage = Coverage(households, *(_hh(k, n) for k, n in zip(keys, covered, strict=True)),
+                        unvisited_90=_hh("coverage.unvisited_90", households - covered[1]))
+    return _HouseholdPass(villages, coverage, Tally("visits.total", "total", totals[1], totals[0]))
 
 
 def _visits(f: Filters, rows) -> VisitFigures:

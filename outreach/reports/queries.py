@@ -105,8 +105,9 @@ class Filters:
         s = self.scope
         # Registered by the period end, or visited by then (a household typed in later from a paper
         # register still counts for the months its visits were made).
-        visited_by_end = exists().where(V.c.household_id == H.c.id, V.c.archived.is_(False),
-                                        V.c.visit_date <= s.end)
+        # (a column, not *: SQLite then answers from the covering index ix_visit_household_state)
+        visited_by_end = select(V.c.household_id).where(V.c.household_id == H.c.id, V.c.archived.is_(False),
+                                                        V.c.visit_date <= s.end).exists()
         cond: list[ColumnElement] = [H.c.archived.is_(False), (H.c.created_at < self.end_dt) | visited_by_end]
         if self.area_id is not None:
             cond.append(self._in_area())
@@ -156,7 +157,7 @@ class Filters:
 
     def never_visited(self) -> ColumnElement:
         """On H: no visit of the scope up to the period end."""
-        return ~exists().where(V.c.household_id == H.c.id, *self.visits(scoped=False))
+        return ~select(V.c.household_id).where(V.c.household_id == H.c.id, *self.visits(scoped=False)).exists()
 
     def overdue_visits(self) -> list[ColumnElement]:
         """The scope's visits that leave a visit due as of ``as_of`` (``followups.visit_due_conditions``)."""

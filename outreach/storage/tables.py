@@ -51,6 +51,9 @@ class Area(SyncedBase, table=True):
 
 
 class Household(SyncedBase, table=True):
+    # a scope's households counted per village from the index alone (migration 9)
+    __table_args__ = (Index("ix_household_scope", "archived", "village_id", "created_at", "id"),)
+
     code: str = Field(max_length=40, unique=True)
     village_id: str = Field(foreign_key="area.id", max_length=32, index=True)
     group_id: str | None = Field(default=None, max_length=32)
@@ -97,7 +100,10 @@ class Person(SyncedBase, table=True):
 class Visit(SyncedBase, table=True):
     """Append-only: a visit is recorded once (corrections are new changes to its fields)."""
 
-    household_id: str = Field(foreign_key="household.id", max_length=32, index=True)
+    # covering index for the dashboard and indicators (migration 9; it replaces ix_visit_household_id)
+    __table_args__ = (Index("ix_visit_household_state", "household_id", "archived", "visit_date", "outcome"),)
+
+    household_id: str = Field(foreign_key="household.id", max_length=32)
     visit_date: date = Field(index=True)
     visit_type: str = Field(max_length=20)
     outcome: str = Field(max_length=20)

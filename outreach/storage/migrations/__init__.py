@@ -26,7 +26,8 @@ from outreach.storage import hub_tables, merge_tables, search_index, sync_tables
 from outreach.storage.tables import SchemaVersion
 
 _MODULES = ["m0001_initial", "m0002_sync", "m0003_team_reference", "m0004_assessment_drafts", "m0005_search_index",
-            "m0006_merge_clock", "m0007_merge_fast_reserved", "m0008_hub"]
+            "m0006_merge_clock", "m0007_merge_fast_reserved", "m0008_hub",
+            "m0009_report_indexes"]
 
 
 @dataclass(frozen=True)
