@@ -165,11 +165,12 @@ def build_context(store, app):
 # loaded, every module imported for the first time is read again as source text by PySide's feature
 # check (shibokensupport.feature._mod_uses_pyside → inspect.getsource), which made the start-up's
 # imports a quarter to a third slower (issue 14). A module missing here is still imported, only slower.
+# Only what the first window uses: Today (followups), referrals and the dashboard (reports.scope) are
+# built when first opened, and their modules are imported then, after the window is up.
 CORE_FOR_WINDOW = ("outreach.storage.store", "outreach.services.households", "outreach.services.people",
-                   "outreach.services.followups", "outreach.services.forms", "outreach.services.drafts",
-                   "outreach.services.areas", "outreach.services.referrals", "outreach.services.providers",
-                   "outreach.services.backups", "outreach.services.assessments", "outreach.sync.team",
-                   "outreach.reports.scope", "outreach.domain.scales", "outreach.domain.dates")
+                   "outreach.services.forms", "outreach.services.drafts", "outreach.services.areas",
+                   "outreach.services.providers", "outreach.services.backups", "outreach.services.assessments",
+                   "outreach.sync.team", "outreach.domain.scales", "outreach.domain.dates")
 
 
 def import_core() -> None:

@@ -17,9 +17,7 @@ from outreach.ui.external_views import EXTERNAL_VIEWS, ExternalView
 from outreach.ui.forms import FormLauncher
 from outreach.ui.ops import WorkerSettings, save_worker_settings
 from outreach.ui.undo import retranslate_stack
-from outreach.ui.views.household_page import HouseholdPage
 from outreach.ui.views.households_view import HouseholdsView
-from outreach.ui.views.today_view import TodayView
 from outreach.ui.widgets import guard_wheel
 
 MIN_SIZE = (1024, 640)
@@ -67,10 +65,11 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget(self)
         self.setCentralWidget(self.stack)
         self.households = HouseholdsView(ctx, self)
-        self.household_page = HouseholdPage(ctx, self)
-        self.today = TodayView(ctx, self)
-        self.pages: dict[str, QWidget] = {"households": self.households, "household": self.household_page,
-                                          "today": self.today}
+        # The household page and Today are built the first time they are needed (shown, opened by a
+        # menu, a shortcut or a double-click, or read as ``self.household_page`` / ``self.today``):
+        # the first window waits only for the household list (issue 14).
+        self.pages: dict[str, QWidget] = {"households": self.households}
+        self._builders = {"household": self._build_household_page, "today": self._build_today}
         for spec in EXTERNAL_VIEWS:
             page = LazyPage(spec, ctx, self)
             page.sig_built.connect(self._connect_external)
@@ -98,17 +97,46 @@ class MainWindow(QMainWindow):
         ctx.runner.sig_busy.connect(lambda busy: self.busy.setText(tr("ui.status.working") if busy else ""))
         ctx.language.sig_changed.connect(lambda _lang: self.retranslate())
         self.retranslate()
-        self.today.set_villages(self._my_villages())
         self._restore_state()
         self.forms.offer_drafts()  # forms left unsaved by a crash or a closed window (issue 10)
         guard_wheel(self)  # filters and date boxes on the screens change only with the focus (issue 10)
 
     # ----------------------------------------------------------------- wiring
     def _connect_screens(self) -> None:
-        hv, page = self.households, self.household_page
+        hv = self.households
         hv.sig_open_household.connect(self.open_household)
         hv.sig_new_household.connect(self.forms.new_household)
-        self.today.sig_open_household.connect(self.open_household)
+
+    def page(self, name: str) -> QWidget:
+        """The screen called ``name``, built now if this is its first use (household, today)."""
+        widget = self.pages.get(name)
+        if widget is None:
+            widget = self._builders[name]()
+            self.pages[name] = widget
+            self.stack.addWidget(widget)
+            guard_wheel(widget)  # built after the window: its drop-downs ignore a passing wheel too
+        return widget
+
+    @property
+    def household_page(self):
+        return self.page("household")
+
+    @property
+    def today(self):
+        return self.page("today")
+
+    def _build_today(self) -> QWidget:
+        from outreach.ui.views.today_view import TodayView
+
+        today = TodayView(self.ctx, self)
+        today.sig_open_household.connect(self.open_household)
+        today.set_villages(self._my_villages())
+        return today
+
+    def _build_household_page(self) -> QWidget:
+        from outreach.ui.views.household_page import HouseholdPage
+
+        page = HouseholdPage(self.ctx, self)
         page.sig_back.connect(lambda: self.show_view("households"))
         page.sig_edit_household.connect(self.forms.edit_household)
         page.sig_add_member.connect(self.forms.add_member)
@@ -116,6 +144,7 @@ class MainWindow(QMainWindow):
         page.sig_record_visit.connect(self.forms.record_visit)
         page.sig_assess.connect(self.forms.assess)
         page.sig_refer.connect(self.forms.refer)
+        return page
 
     def _connect_external(self, name: str, widget: QWidget) -> None:
         guard_wheel(widget)  # a lazily built screen: its drop-downs and date boxes ignore a passing wheel
@@ -201,7 +230,7 @@ class MainWindow(QMainWindow):
 
     # ----------------------------------------------------------------- navigation
     def show_view(self, name: str, *_checked) -> None:
-        page = self.pages.get(name) or self.households
+        page = self.page(name) if name in self._builders else self.pages.get(name) or self.households
         self.stack.setCurrentWidget(page)
         nav_name = "households" if name == "household" else name
         if nav_name in self.nav_actions:
@@ -253,7 +282,8 @@ class MainWindow(QMainWindow):
     def _settings_saved(self, settings: WorkerSettings) -> None:
         self.ctx.settings = settings
         self.ctx.language.apply(settings.language)
-        self.today.set_villages(list(settings.villages))
+        if "today" in self.pages:  # not built yet: it reads the villages when it is
+            self.today.set_villages(list(settings.villages))
         self._show_who(settings.worker_name, settings.device_name)
 
     def set_language(self, lang: str) -> None:
@@ -301,21 +331,22 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         state = s.bytes("main/state")
         if state is not None:
-            self.restoreState(state)
-        self.households.restore_state(s)
+            self.restoreState(state)  # the household list restored its own columns before its first query
         last = str(s.value("main/last_view", "households") or "households")
         last_household = str(s.value("main/last_household", "") or "")
         if last == "household" and last_household:
             self.open_household(last_household)
         else:
-            self.show_view(last if last in self.pages and last != "household" else "households")
+            known = last in self.pages or last in self._builders
+            self.show_view(last if known and last != "household" else "households")
 
     def save_state(self) -> None:
         s = self.ctx.ui_settings
         s.set_value("main/geometry", QByteArray(self.saveGeometry()))
         s.set_value("main/state", QByteArray(self.saveState()))
         s.set_value("main/last_view", self.current_view)
-        s.set_value("main/last_household", self.household_page.household_id or "")
+        page = self.pages.get("household")
+        s.set_value("main/last_household", (page.household_id if page is not None else None) or "")
         self.households.save_state(s)
         s.sync()
 

@@ -76,7 +76,8 @@ class HouseholdsView(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setAlternatingRowColors(True)
-        self.table.setSortingEnabled(True)
+        # The indicator before sorting is enabled: enabling sorts by the indicator at once, and Qt's
+        # default one (descending) sent a whole query the database thread could not stop (issue 14).
         self.table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.AscendingOrder)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
@@ -120,13 +121,28 @@ class HouseholdsView(QWidget):
         self.setTabOrder(self.not_visited, self.table)
         self.setTabOrder(self.table, self.tree)
         self.retranslate()
+        # The saved column order and sort before the first query, then sorting on: the first page is
+        # asked for once, in its final order (issue 14: three identical or superseded queries, each
+        # one the database thread cannot interrupt, used to run before the first page).
+        self.restore_state(ctx.ui_settings)
+        self.table.setSortingEnabled(True)
         ctx.runner.sig_changed.connect(self._data_changed)
         self.load()
 
     # ----------------------------------------------------------------- loading
     def load(self) -> None:
         self.ctx.runner.query(areas_svc.all_areas, on_done=self._areas_loaded, owner=self)
-        self.model.set_query(self._query())
+        self._set_query(self._query())
+
+    _queried = False
+
+    def _set_query(self, query: HouseholdQuery) -> None:
+        """Ask for ``query``'s first page, unless that query is the one already shown or asked for
+        (selecting the area that is already current, as the tree does when the areas arrive)."""
+        asked = query == self.model.query and (self._queried or self.model.is_loading())  # or by a sort
+        self._queried = True
+        if not asked:
+            self.model.set_query(query)
 
     def _areas_loaded(self, areas: list) -> None:
         self._areas = areas
@@ -203,10 +219,10 @@ class HouseholdsView(QWidget):
         self.model.set_query(replace(self._query(), text=text))
 
     def _filters_changed(self, *_args) -> None:
-        self.model.set_query(self._query())
+        self._set_query(self._query())
 
     def _area_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        self.model.set_query(self._query())
+        self._set_query(self._query())
 
     def _data_changed(self, changes: frozenset) -> None:
         if "area" in changes or "settings" in changes:
