@@ -13,7 +13,9 @@ in the same run.
 A ``--data-dir`` holding a demo store is reused (no insert figures then); an empty one gets the demo
 built there (and kept, for bench_gui / bench_reports). With ``--json`` the last
 line is one JSON object: figure name → {"value", "unit", "baseline", "ratio"} (ratio = ours ÷
-baseline, lower is better): ``search_p95`` (the worst class), ``search_p95_<class>``, ``demo_build``.
+baseline, lower is better): ``search_p95`` (the worst class), ``search_p95_<class>``, ``demo_build``,
+``dashboard_first`` and ``dashboard_first_cold`` (s: the dashboard's first six cards, this month, the
+whole store, warm and with the file dropped from the page cache, vs the same counts in raw SQL).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import dashboard_bench  # benchmarks/dashboard_bench.py: the dashboard's first cards vs raw SQL
 import rawdb  # benchmarks/rawdb.py: plain or encrypted store
 
 from outreach.services import demo, search
@@ -196,6 +199,13 @@ def bench_search(ours: Path, figures: dict, repeats: int) -> None:
     store.close()
 
 
+def bench_dashboard(ours: Path, figures: dict, repeats: int) -> None:
+    m = dashboard_bench.measure(lambda: Store.open(ours), dashboard_bench.this_month(), repeat=min(repeats, 5),
+                                data_dir=ours)
+    print("\n" + dashboard_bench.describe("whole store, this month", m))
+    figures.update(dashboard_bench.figures("dashboard_first", m))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--households", type=int, default=5_000)
@@ -209,11 +219,13 @@ def main() -> None:
     figures: dict = {}
     if args.data_dir and (args.data_dir / "outreach.sqlite3").exists():
         bench_search(args.data_dir, figures, args.repeats)
+        bench_dashboard(args.data_dir, figures, args.repeats)
     else:
         with tempfile.TemporaryDirectory() as tmp:  # a --data-dir without a store: built there, kept
             ours = bench_insert(args.households, Path(tmp), figures, args.data_dir,
                                 baseline=not args.no_insert_baseline)
             bench_search(ours, figures, args.repeats)
+            bench_dashboard(ours, figures, args.repeats)
     if args.json:
         print(json.dumps(figures, ensure_ascii=False))
 

@@ -9,11 +9,16 @@ ids) is built into a SQLite store and into a PostgreSQL store. Then, on each eng
   distinct households, needs, referrals) — ratio = indicators ÷ baseline;
 - the people search, one query per query class (median of ``--repeat``), next to nothing: the point is
   the milliseconds, and that both engines return the same ids;
+- the dashboard as it opens (this month, the whole county: its first six cards, ``first_figures``)
+  next to the same counts in hand-written SQL (``dashboard_bench.RAW_FIRST``) on the same engine,
+  warm, and on SQLite also cold (the file dropped from the page cache, a new store opened);
 - parity: the indicators of both engines are compared field by field (ids included).
 
     .venv/bin/python benchmarks/bench_county.py [--households 300000] [--repeat 3] [--json]
     .venv/bin/python benchmarks/bench_county.py --households 5000      # what fits a shared laptop
     .venv/bin/python benchmarks/bench_county.py --database-url URL      # an empty database on a real server
+
+    .venv/bin/python benchmarks/bench_county.py --sqlite-dir DIR      # an existing SQLite demo store only
 
 Without ``--database-url`` a throwaway local cluster is started (tests/pg_cluster.py) with fsync and
 synchronous commit on. After the build both engines ANALYZE; PostgreSQL also gets the VACUUM that
@@ -32,13 +37,14 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "benchmarks"), str(ROOT)]
 
+import dashboard_bench  # noqa: E402
 import rawdb  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
@@ -78,11 +84,17 @@ def raw_counts(store: Store, scope: Scope) -> list:
         return [tuple(conn.execute(text(sql), {"lo": scope.start, "hi": scope.end}).one()) for sql in RAW_COUNTS]
 
 
-def measure(store: Store, repeat: int) -> tuple[dict[str, Any], dict[str, Any]]:
-    county = Scope.for_month(MONTH, today=TODAY)
+def dashboard(open_store, repeat: int, today: date, data_dir: Path | None) -> dict[str, Any]:
+    m = dashboard_bench.measure(open_store, dashboard_bench.this_month(today), repeat=repeat, data_dir=data_dir)
+    print("  " + dashboard_bench.describe("county", m), flush=True)
+    return {f"dashboard_{k}": v for k, v in m.items()}
+
+
+def measure(store: Store, repeat: int, month: str = MONTH, today: date = TODAY) -> tuple[dict[str, Any], dict[str, Any]]:
+    county = Scope.for_month(month, today=today)
     choices, _workers = report_choices(store)
     township = next(c.id for c in choices if c.level == "township")
-    town = Scope.for_month(MONTH, area_id=township, today=TODAY)
+    town = Scope.for_month(month, area_id=township, today=today)
     out: dict[str, Any] = {}
     out["indicators_county_s"] = best(lambda: compute_indicators(store, county), repeat)
     out["raw_counts_county_s"] = best(lambda: raw_counts(store, county), repeat)
@@ -131,11 +143,16 @@ def main() -> None:
     ap.add_argument("--households", type=int, default=300_000)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--database-url", help="an empty PostgreSQL database (else a throwaway local cluster)")
+    ap.add_argument("--sqlite-dir", type=Path, help="measure an existing SQLite demo store only (no build, "
+                    "no PostgreSQL): the dashboard this month, last month's indicators, the searches")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     rawdb.setup_env()
     os.environ.setdefault("OUTREACH_TEST_FAST_KDF", "1")
     name_keys("王")   # the pinyin dictionary, loaded before timing
+    if args.sqlite_dir:
+        sqlite_only(args)
+        return
 
     cluster = None
     if args.database_url:
@@ -163,6 +180,9 @@ def main() -> None:
                         vacuum(url)
                     figures[engine], answers[engine] = measure(store, args.repeat)
                     figures[engine]["build_s"] = built
+                    figures[engine].update(dashboard(
+                        lambda f=folder, e=engine: Store.open(f, database_url=url if e == "postgresql" else None),
+                        args.repeat, TODAY, folder if engine == "sqlite" else None))
                 finally:
                     store.close()
     finally:
@@ -191,11 +211,47 @@ def main() -> None:
                 p, q = figures["postgresql"][key], figures["sqlite"][key]   # PostgreSQL against SQLite
                 out[f"{key}_pg_vs_sqlite"] = {"value": round(p, 5), "unit": "ms" if "ms" in key else "s",
                                               "baseline": round(q, 5), "ratio": round(p / q, 2) if q else None}
+        for engine in ("postgresql", "sqlite"):
+            m = {k.removeprefix("dashboard_"): v for k, v in figures[engine].items() if k.startswith("dashboard_")}
+            out.update(dashboard_bench.figures(f"dashboard_first_{engine}", m))
         out["parity"] = {"value": int(figures["parity"]), "unit": "bool", "baseline": 1,
                          "ratio": 1.0 if figures["parity"] else None}
         print(json.dumps(out, ensure_ascii=False))
     if not figures["parity"]:
         sys.exit(1)
+
+
+def sqlite_only(args) -> None:
+    """An existing SQLite demo store (e.g. the 200,000-household county built once by bench_core
+    ``--data-dir``): the dashboard this month (cold and warm) and last month's indicators next to raw SQL."""
+    today = date.today()
+    last = (today.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+    store = Store.open(args.sqlite_dir)
+    try:
+        store.refresh_statistics(only_if_missing=True)
+        households = raw_counts(store, Scope.for_month(last, today=today))[0][0]
+    finally:
+        store.close()
+    print(f"SQLite store {args.sqlite_dir}: {households:,} households")
+    figures = dashboard(lambda: Store.open(args.sqlite_dir), args.repeat, today, args.sqlite_dir)
+    store = Store.open(args.sqlite_dir)
+    try:
+        more, _answers = measure(store, args.repeat, last, today)
+    finally:
+        store.close()
+    figures.update(more)
+    print(f"  indicators {last}, whole store: {more['indicators_county_s']:.2f} s vs raw counts "
+          f"{more['raw_counts_county_s']:.2f} s = {more['ratio_county']:.2f}x; one township "
+          f"{more['indicators_township_s']:.2f} s")
+    print("  search ms: " + ", ".join(f"{k[10:-1]} {v:.1f}" for k, v in more.items() if k.startswith("search_ms")))
+    if args.json:
+        out = dashboard_bench.figures("dashboard_first", {k.removeprefix("dashboard_"): v for k, v in figures.items()
+                                                          if k.startswith("dashboard_")})
+        out["indicators_county"] = {"value": round(more["indicators_county_s"], 4), "unit": "s",
+                                    "baseline": round(more["raw_counts_county_s"], 4),
+                                    "ratio": round(more["ratio_county"], 2)}
+        out["households"] = {"value": households, "unit": "households", "baseline": None, "ratio": None}
+        print(json.dumps(out, ensure_ascii=False))
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """Reports and spreadsheets for the team lead:
 
     outreach report --month YYYY-MM [--area CODE] [--worker NAME] [--lang en] -o FILE.pdf
-    outreach report --month YYYY-MM [--area CODE] [--worker NAME] --json     (the figures; no PDF written)
+    outreach report --month YYYY-MM [--area CODE] [--worker NAME] --json     (the figures; no PDF written;
+                    "townships": the same figures per township when the report spans several)
     outreach export --format csv|xlsx [--redact] [--area CODE] [--include-archived] [--include-merged]
                     [--lang en] -o PATH          (csv: PATH is a folder, one file per table)
 
@@ -61,7 +62,7 @@ def cmd_report(ctx: CliContext) -> int:
     if a.json:
         ind = indicators.compute_indicators(ctx.store, scope.Scope.for_month(a.month, area_id=a.area, worker=a.worker),
                                             lang=a.report_lang)
-        ctx.print_json(summary.report_json(ind))
+        ctx.print_json(summary.report_json(ind, indicators.township_indicators(ctx.store, ind, lang=a.report_lang)))
         return 0
     if not a.output:
         raise OutreachError("papers.cli.output_required")

@@ -96,6 +96,16 @@ def compute_indicators(store: Store, scope: Scope, *, lang: str | None = None) -
         )
 
 
+def township_indicators(store: Store, ind: Indicators, *, lang: str | None = None) -> list[Indicators]:
+    """The same indicators for each township that ``ind`` spans (``ind.townships``: a county's report,
+    or a team across townships), in that order: each computed for the scope narrowed to the township,
+    so a township's figures are exactly what a report about it says. Empty within one township."""
+    with store.connect() as conn:
+        tree = AreaTree(conn)
+    return [compute_indicators(store, ind.scope.narrowed(row.village_id), lang=lang) for row in ind.townships
+            if row.village_id in tree.name and row.village_id not in tree.archived]
+
+
 def _whole_store(conn: Connection, lang: str | None) -> str:
     """The name of "everything in this store": the whole team, or the whole county on a county hub."""
     from outreach.sync.hub import get_hub
@@ -367,4 +377,4 @@ def _overdue(conn: Connection, f: Filters) -> Tally:
 
 
 __all__ = ["HouseholdQuery", "Indicators", "Scope", "Tally", "compute_indicators", "households_behind", "ratio",
-           "report_choices"]
+           "report_choices", "township_indicators"]

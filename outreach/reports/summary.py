@@ -7,6 +7,8 @@ dashboard and the JSON cannot disagree.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from outreach.domain.enums import Priority
 from outreach.i18n import tr
 from outreach.reports import formatting as fmt
@@ -50,8 +52,16 @@ def written_summary(ind: Indicators, lang: str, period: str) -> list[str]:
     return out
 
 
-def report_json(ind: Indicators) -> dict:
-    """The report's figures as plain values (``outreach report --month … --json``)."""
+def report_json(ind: Indicators, townships: Iterable[Indicators] = ()) -> dict:
+    """The report's figures as plain values (``outreach report --month … --json``). ``townships``: the
+    same indicators for each township the report spans (``indicators.township_indicators``), listed
+    under ``"townships"`` in the same form (a county's breakdown; empty within one township)."""
+    out = _figures_json(ind)
+    out["townships"] = [_figures_json(t) for t in townships]
+    return out
+
+
+def _figures_json(ind: Indicators) -> dict:
     s, hh, cov, r, n, p = ind.scope, ind.households, ind.coverage, ind.referrals, ind.needs, ind.people
 
     def share(tally) -> float | None:

@@ -150,3 +150,25 @@ def test_the_first_page_is_asked_for_once_in_the_saved_order(qtbot, ctx, monkeyp
     codes = [window.households.model.index(r, 0).data() for r in range(3)]
     assert codes == ["石门-0022", "东坪-0150", "东坪-0143"]
     assert window.households.table.horizontalHeader().sortIndicatorOrder() == Qt.SortOrder.DescendingOrder
+
+
+def test_the_forms_menu_acts_before_the_household_page_exists(qtbot, ctx, county, lang, monkeypatch):
+    """Forms → fill a scale asks which household's page is open: before any was, it says to open one
+    (in the window's language); once a household is open, it goes on to offer the scales."""
+    from PySide6.QtWidgets import QInputDialog, QMessageBox
+
+    told: list[str] = []
+    monkeypatch.setattr(QMessageBox, "information", staticmethod(lambda _p, _t, text, *a, **k: told.append(text)))
+    picked: list[list[str]] = []
+    monkeypatch.setattr(QInputDialog, "getItem",
+                        staticmethod(lambda _p, _t, _l, items, *a, **k: (picked.append(list(items)), ("", False))[1]))
+    window = _new_window(qtbot, ctx)
+    assert "household" not in window.pages
+    window.forms_menu.actions["scale"].trigger()
+    wait_idle(qtbot, ctx)
+    assert told == [tr("xlsform.menu.open_household", lang)]
+    window.open_household(county["h2"])
+    wait_idle(qtbot, ctx)
+    window.forms_menu.actions["scale"].trigger()
+    wait_idle(qtbot, ctx)
+    assert len(told) == 1 and len(picked) == 1 and any("PHQ-9" in item for item in picked[0])

@@ -50,3 +50,7 @@ def upgrade(conn: Connection) -> None:
     VISIT_STATE.create(conn, checkfirst=True)
     HOUSEHOLD_SCOPE.create(conn, checkfirst=True)
     sa.Index("ix_visit_household_id", _VISIT.c.household_id).drop(conn, checkfirst=True)
+    if conn.dialect.name == "sqlite" and sa.inspect(conn).has_table("sqlite_stat1"):
+        # a store with planner statistics gets them for the new indexes too (PostgreSQL: autovacuum)
+        conn.exec_driver_sql("ANALYZE ix_visit_household_state")
+        conn.exec_driver_sql("ANALYZE ix_household_scope")
