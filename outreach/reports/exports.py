@@ -18,15 +18,17 @@ from __future__ import annotations
 
 import csv
 import io
-import json
+import os
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from itertools import chain, islice
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
+import msgspec
 from sqlalchemy import Connection, func, select
 
 from outreach.domain.ages import age_group, age_on
@@ -79,10 +81,12 @@ class Sheet:
     rows: Iterable[list[Any]]
 
 
-def export_sheets(store: Store, options: ExportOptions) -> Iterator[Sheet]:
-    """The five tables, one after another (rows are produced lazily, from one read connection)."""
+def export_sheets(store: Store, options: ExportOptions, *, for_csv: bool = False) -> Iterator[Sheet]:
+    """The five tables, one after another (rows are produced lazily, from one read connection, in
+    one read transaction). ``for_csv``: text a spreadsheet would run as a formula gets a leading
+    apostrophe (the CSV writer's rule; the XLSX writer stores every text as text)."""
     with store.connect() as conn:
-        ctx = _Context(conn, options)
+        ctx = _Context(conn, options, for_csv=for_csv)
         yield _households(ctx)
         yield _people(ctx)
         yield _visits(ctx)
@@ -92,27 +96,76 @@ def export_sheets(store: Store, options: ExportOptions) -> Iterator[Sheet]:
 
 def write_csv(store: Store, folder: str | Path, options: ExportOptions | None = None, *,
               progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
-    """One ``<entity>.csv`` per entity in ``folder`` (created if missing). Returns rows per entity."""
+    """One ``<entity>.csv`` per entity in ``folder`` (created if missing). Returns rows per entity.
+
+    Rows go to ``csv.writer.writerows`` in batches, as the tuples the queries produce; text that a
+    spreadsheet would run as a formula was already quoted where it entered a row (``_Context.safe``),
+    so no cell is looked at again here. Each finished file is flushed to disk in a background thread
+    while the next one is written (the temporary folder's own flush then finds nothing to do)."""
     options = options or ExportOptions()
     check_target(folder, folder=True)
     counts: dict[str, int] = {}
-    risky, formula = _RISKY, _FORMULA.match
-    with atomic_folder(folder) as tmp:
-        for i, sheet in enumerate(export_sheets(store, options)):
-            with (tmp / f"{sheet.entity}.csv").open("w", encoding="utf-8-sig", newline="") as fh:
-                writer = csv.writer(fh)
+    with atomic_folder(folder) as tmp, _Flusher() as flusher:
+        for i, sheet in enumerate(export_sheets(store, options, for_csv=True)):
+            path = tmp / f"{sheet.entity}.csv"
+            with path.open("w", encoding="utf-8-sig", newline="") as fh:
+                # the csv module writes into memory and the file gets one string per 2,000 rows (one
+                # encoding call, not one per row); cells are str, int, float, date or None (see
+                # _Context): csv writes None as "" and a date as its ISO form
+                buffer = io.StringIO()
+                writer = csv.writer(buffer)
                 writer.writerow([_header(c, options.lang) for c in sheet.columns])
-                write = writer.writerow
-                n = 0
-                # cells are str, int, float, date or None (see _Context): csv writes None as "" and a
-                # date as its ISO form; only text that a spreadsheet would run as a formula is touched
-                for row in sheet.rows:
-                    write(["'" + v if type(v) is str and v[:1] in risky and formula(v) else v for v in row])
-                    n += 1
-            counts[sheet.entity] = n
+                counts[sheet.entity] = _write_batches(writer.writerows, sheet.rows, buffer, fh.write)
+            flusher.flush(path)
             if progress:
                 progress(i + 1, len(ENTITIES))
     return counts
+
+
+def _write_batches(writerows: Callable[[list], Any], rows: Iterable, buffer: io.StringIO,
+                   write: Callable[[str], Any]) -> int:
+    n = 0
+    rows = iter(rows)
+    while batch := list(islice(rows, _BATCH)):
+        writerows(batch)
+        n += len(batch)
+        write(buffer.getvalue())
+        buffer.seek(0)
+        buffer.truncate()
+    write(buffer.getvalue())   # the header of an empty table
+    return n
+
+
+class _Flusher:
+    """``os.fsync`` of finished files in one background thread (the GIL is released while the disk
+    works), so flushing one file overlaps writing the next. Errors come back at the end."""
+
+    def __init__(self) -> None:
+        self._pool: Any = None
+        self._pending: list = []
+
+    def __enter__(self) -> _Flusher:
+        from concurrent.futures import ThreadPoolExecutor
+
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-fsync")
+        return self
+
+    def flush(self, path: Path) -> None:
+        self._pending.append(self._pool.submit(_fsync, path))
+
+    def __exit__(self, exc_type, *_exc) -> None:
+        self._pool.shutdown(wait=True)
+        if exc_type is None:
+            for future in self._pending:
+                future.result()   # an OSError (a full disk) is reported like any other write error
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def write_xlsx(store: Store, path: str | Path, options: ExportOptions | None = None, *,
@@ -171,12 +224,12 @@ _WIDTHS = {"household": 14, "village": 12, "name": 10, "address": 28, "id_number
 class _Labels(dict):
     """Code → translated label of one enum, filled on first use ("" for no code)."""
 
-    def __init__(self, enum: type[Labelled], lang: str | None) -> None:
+    def __init__(self, enum: type[Labelled], lang: str | None, safe: Callable[[str], str] = str) -> None:
         super().__init__()
-        self.enum, self.lang = enum, lang
+        self.enum, self.lang, self.safe = enum, lang, safe
 
     def __missing__(self, code: str | None) -> str:
-        value = self.enum.label_of(code, self.lang) if code else ""
+        value = self.safe(self.enum.label_of(code, self.lang)) if code else ""
         self[code] = value
         return value
 
@@ -205,27 +258,45 @@ def _projection(all_columns: list[str], columns: list[str]) -> Callable[[tuple],
 class _Context:
     """What every table needs, read once. Rows come out as tuples of str, int, float, date or None —
     a yes/no flag is the translated "yes" or None — so that the CSV and XLSX writers pass them on as
-    they are (issue 14: a per-cell conversion was half the cost of a CSV export)."""
+    they are (issue 14: a per-cell conversion was half the cost of a CSV export).
 
-    def __init__(self, conn: Connection, options: ExportOptions) -> None:
+    The rows are read through the driver's own cursor (``raw``): SQLAlchemy builds each statement,
+    but its per-cell result conversion (ten yes/no flags and a date per person) is not paid; dates
+    arrive as ISO text from SQLite and as dates from PostgreSQL and become dates through one memo
+    (``day``), flags are 0/1 or booleans and only ever tested for truth."""
+
+    def __init__(self, conn: Connection, options: ExportOptions, *, for_csv: bool = False) -> None:
         self.conn = conn
         self.o = options
         self.lang = options.lang
         self.today = options.today or date.today()
-        self.yes = tr("reports.value.yes", options.lang)
-        self.tree = AreaTree(conn)
+        self.safe = _csv_safe if for_csv else _same
+        self.yes = self.safe(tr("reports.value.yes", options.lang))
+        # free text and addresses: left out of a redacted export, so not even looked at ({}.get: None)
+        self.free_text = {}.get if options.redact else self.safe
+        self.tree = AreaTree(conn)   # (the first statement begins the read transaction the rest share)
         self.area_ids = None if options.area_id is None else self.tree.subtree(self.tree.resolve(options.area_id))
         self._labels: dict[type, _Labels] = {}
+        safe = self.safe
+        self.area_names = {k: safe(v) for k, v in self.tree.name.items()}
         hh = select(H.c.id, H.c.code, H.c.village_id).where(*self.household_conditions())
-        areas = self.tree.name
+        areas = self.area_names
         # household id → (code, village name)
-        self.households = {hid: (code, areas.get(v or "", v or "")) for hid, code, v in conn.execute(hh)}
-        self.names = dict(conn.execute(select(P.c.id, P.c.name)).all())
+        self.households = {hid: (safe(code), areas.get(v or "", safe(v or "")))
+                           for hid, code, v in self.raw(hh)}
+        self.names = dict(self.raw(select(P.c.id, P.c.name)))
+        self.day = _Day()
+        self.worker = _Memo(lambda w: safe(w or "")).__getitem__ if for_csv else _text
         redact = options.redact
         # masked names remembered for the whole export (the mask's own cache is smaller than a county)
-        self.name = _Memo(rd.mask_name).__getitem__ if redact else _text
-        self.phone = rd.mask_phone if redact else _text
-        self.id_number = rd.mask_id if redact else _text
+        self.plain_name = _Memo(rd.mask_name).__getitem__ if redact else _text
+        self.name = _Memo(lambda n: safe(rd.mask_name(n))).__getitem__ if redact else (
+            _Memo(lambda n: safe(n or "")).__getitem__ if for_csv else _text)
+        if redact:   # a masked phone is digits and stars; an ID number keeps what was typed first
+            self.phone = rd.mask_phone
+            self.id_number = (lambda n: _csv_safe(rd.mask_id(n))) if for_csv else rd.mask_id
+        else:
+            self.phone = self.id_number = _csv_text if for_csv else _text
 
     def household_conditions(self) -> list:
         cond = [] if self.o.include_archived else [H.c.archived.is_(False)]
@@ -240,21 +311,30 @@ class _Context:
             cond.append(table.c.household_id.in_(select(H.c.id).where(*self.household_conditions())))
         return cond
 
-    def rows(self, stmt) -> Iterator:
-        """The rows of ``stmt`` fetched in batches (one fetchmany per 2,000 rows, not one fetch per row;
-        on PostgreSQL a server-side cursor)."""
-        return self.conn.execute(stmt.execution_options(yield_per=_BATCH))
+    def raw(self, stmt) -> Iterator[tuple]:
+        """The rows of ``stmt`` as the driver returns them (plain tuples), fetched in batches of 2,000;
+        on PostgreSQL through a server-side cursor. The statement is compiled with its values written
+        in (they are our own: flags, area codes, status codes) and runs in the connection's read
+        transaction."""
+        sql = str(stmt.compile(dialect=self.conn.dialect,
+                               compile_kwargs={"literal_binds": True, "render_postcompile": True}))
+        driver = self.conn.connection.driver_connection
+        if self.conn.dialect.name == "postgresql":
+            _Context._cursors += 1
+            cur = driver.cursor(name=f"outreach_export_{_Context._cursors}")
+        else:
+            cur = driver.cursor()
+        return chain.from_iterable(_batches(cur, sql))   # rows handed on in C, not one by one
+
+    _cursors = 0
 
     def labels(self, enum: type[Labelled]) -> _Labels:
         if enum not in self._labels:
-            self._labels[enum] = _Labels(enum, self.lang)
+            self._labels[enum] = _Labels(enum, self.lang, self.safe)
         return self._labels[enum]
 
-    def label(self, enum: type[Labelled], code: str | None) -> str:
-        return self.labels(enum)[code]
-
     def area(self, area_id: str | None) -> str:
-        return self.tree.name.get(area_id or "", area_id or "")
+        return self.area_names.get(area_id or "", self.safe(area_id or ""))
 
     def flag(self, value: object) -> str | None:
         return self.yes if value else None
@@ -275,8 +355,45 @@ _FREE_TEXT = {"address", "notes", "reason", "services_provided"}
 _BATCH = 2000
 
 
+def _batches(cur, sql: str) -> Iterator[list]:
+    try:
+        cur.execute(sql)
+        fetch = cur.fetchmany
+        while batch := fetch(_BATCH):
+            yield batch
+    finally:
+        cur.close()
+
+
 def _text(text: str | None) -> str:
     return text or ""
+
+
+def _same(text: str) -> str:
+    return text
+
+
+def _csv_safe(text: str | None) -> str | None:
+    """CSV: text a spreadsheet would run as a formula gets a leading apostrophe."""
+    return "'" + text if text and text[0] in _RISKY and _FORMULA.match(text) else text
+
+
+def _csv_text(text: str | None) -> str:
+    return "'" + text if text and text[0] in _RISKY and _FORMULA.match(text) else (text or "")
+
+
+class _Day(dict):
+    """A stored date (ISO text on SQLite, a date on PostgreSQL, or None) → a date, parsed once per
+    distinct value."""
+
+    def __missing__(self, value: Any) -> date | None:
+        day = self[value] = date.fromisoformat(value) if type(value) is str else value
+        return day
+
+
+def _local_day(stamp: str | None) -> date | None:
+    """A stored UTC timestamp (ISO text) → the local calendar day."""
+    return local_date(datetime.fromisoformat(stamp)) if stamp else None
 
 
 # --------------------------------------------------------------------------- the five tables
@@ -287,23 +404,24 @@ _HOUSEHOLD_COLUMNS = ["household", "village", "group", "address", "head", "phone
 
 def _households(ctx: _Context) -> Sheet:
     cols = ctx.archived(ctx.free(_HOUSEHOLD_COLUMNS[:-1]))
-    members = dict(ctx.conn.execute(
+    members = dict(ctx.raw(
         select(P.c.household_id, func.count()).where(P.c.archived.is_(False), P.c.merged_into.is_(None),
                                                      P.c.status.not_in(("moved", "deceased")))
-        .group_by(P.c.household_id)).all())
+        .group_by(P.c.household_id)))
 
     def rows() -> Iterator[tuple]:
         stmt = select(*_cols(H, "id code village_id group_id address head_person_id phone benefit_status "
                                 "consent_given consent_by consent_on consent_method created_at created_by notes archived")
                       ).where(*ctx.household_conditions()).order_by(in_code_order(ctx.conn, H.c.code))
-        area, names, name, flag = ctx.area, ctx.names, ctx.name, ctx.flag
-        benefit, method = ctx.labels(BenefitStatus), ctx.labels(ConsentMethod)
+        area, names, name, safe, day, yes = ctx.area, ctx.names, ctx.name, ctx.safe, ctx.day, ctx.yes
+        free = ctx.free_text
+        benefit, method, worker = ctx.labels(BenefitStatus), ctx.labels(ConsentMethod), ctx.worker
         for (hid, code, village_id, group_id, address, head_person_id, phone, benefit_status, consent_given,
-             consent_by, consent_on, consent_method, created_at, created_by, notes, archived) in ctx.rows(stmt):
-            yield (code, area(village_id), area(group_id), address, name(names.get(head_person_id or "")),
-                   ctx.phone(phone), benefit[benefit_status], members.get(hid, 0), flag(consent_given),
-                   name(consent_by), consent_on, method[consent_method], local_date(created_at), created_by,
-                   notes, flag(archived))
+             consent_by, consent_on, consent_method, created_at, created_by, notes, archived) in ctx.raw(stmt):
+            yield (safe(code), area(village_id), area(group_id), free(address), name(names.get(head_person_id or "")),
+                   ctx.phone(phone), benefit[benefit_status], members.get(hid, 0), yes if consent_given else None,
+                   name(consent_by), day[consent_on], method[consent_method], _local_day(created_at),
+                   worker(created_by), free(notes), yes if archived else None)
 
     return ctx.sheet("households", _HOUSEHOLD_COLUMNS, cols, rows())
 
@@ -322,31 +440,35 @@ def _people(ctx: _Context) -> Sheet:
         cond.append(P.c.merged_into.is_(None))
 
     def rows() -> Iterator[tuple]:
+        # one statement, already in household-code order (the join serves the ORDER BY)
         stmt = (select(*_cols(P, "household_id name sex birth_date id_number relation phone status disability_type "
                               "disability_grade notes merged_into archived"), *[P.c[f] for f in flags])
                 .join(H, H.c.id == P.c.household_id).where(*cond)
                 .order_by(in_code_order(ctx.conn, H.c.code), P.c.created_at, P.c.id))
         households, today, redact, yes = ctx.households, ctx.today, ctx.o.redact, ctx.yes
-        names, name, phone, id_number, flag = ctx.names, ctx.name, ctx.phone, ctx.id_number, ctx.flag
+        names, name, phone, id_number, free = ctx.names, ctx.name, ctx.phone, ctx.id_number, ctx.free_text
         sexes, groups, relations = ctx.labels(Sex), ctx.labels(AgeGroup), ctx.labels(Relation)
         statuses, disabilities = ctx.labels(PersonStatus), ctx.labels(DisabilityType)
+        # birth date → (shown, age, age group), once per distinct date
+        born = _Memo(lambda text: _birth(ctx.day[text], today, redact, groups))
         nowhere = ("", "")
         # positional unpacking: a Row's attributes cost more than the rest of the row (issue 14, CSV)
         for (household_id, who, sex, birth, id_no, relation, tel, status, disability_type,
-             disability_grade, notes, merged_into, archived, *flag_values) in ctx.rows(stmt):
+             disability_grade, notes, merged_into, archived, *flag_values) in ctx.raw(stmt):
             code, village = households.get(household_id, nowhere)
-            if birth:
-                shown_birth, age, group = (birth.year if redact else birth), age_on(birth, today), \
-                    groups[age_group(birth, today).value]
-            else:
-                shown_birth = age = None
-                group = ""
+            shown_birth, age, group = born[birth]
             yield (code, village, name(who), sexes[sex], shown_birth, age, group, id_number(id_no),
                    relations[relation], phone(tel), statuses[status], disabilities[disability_type],
-                   disability_grade, notes, name(names.get(merged_into or "")) if merged_into else "",
-                   flag(archived), *[yes if f else None for f in flag_values])
+                   disability_grade, free(notes), name(names.get(merged_into or "")) if merged_into else "",
+                   yes if archived else None, *[yes if f else None for f in flag_values])
 
     return ctx.sheet("people", every, cols, rows())
+
+
+def _birth(birth: date | None, today: date, redact: bool, groups: _Labels) -> tuple:
+    if birth is None:
+        return None, None, ""
+    return (birth.year if redact else birth), age_on(birth, today), groups[age_group(birth, today).value]
 
 
 _VISIT_COLUMNS = ["household", "village", "visit_date", "visit_type", "outcome", "people_met", "next_due", "worker",
@@ -359,15 +481,16 @@ def _visits(ctx: _Context) -> Sheet:
     def rows() -> Iterator[tuple]:
         stmt = select(*_cols(V, "household_id visit_date visit_type outcome people_met next_due created_by notes "
                                 "archived")).where(*ctx.live(V)).order_by(V.c.visit_date, V.c.household_id)
-        households, names, name, flag = ctx.households, ctx.names, ctx.name, ctx.flag
-        types, outcomes = ctx.labels(VisitType), ctx.labels(VisitOutcome)
+        households, names, name, safe, day, yes = ctx.households, ctx.names, ctx.plain_name, ctx.safe, ctx.day, ctx.yes
+        types, outcomes, worker, free = ctx.labels(VisitType), ctx.labels(VisitOutcome), ctx.worker, ctx.free_text
         nowhere = ("", "")
         for (household_id, visit_date, visit_type, outcome, people_met, next_due, created_by, notes,
-             archived) in ctx.rows(stmt):
+             archived) in ctx.raw(stmt):
             code, village = households.get(household_id, nowhere)
             met = [name(names.get(pid, "")) for pid in _json_list(people_met)] if people_met else ()
-            yield (code, village, visit_date, types[visit_type], outcomes[outcome], "、".join(m for m in met if m),
-                   next_due, created_by, notes, flag(archived))
+            yield (code, village, day[visit_date], types[visit_type], outcomes[outcome],
+                   safe("、".join(m for m in met if m)), day[next_due], worker(created_by), free(notes),
+                   yes if archived else None)
 
     return ctx.sheet("visits", _VISIT_COLUMNS, cols, rows())
 
@@ -385,11 +508,11 @@ def _assessments(ctx: _Context) -> Sheet:
         domains_of, priorities = ctx.labels(NeedDomain), ctx.labels(Priority)
         nowhere = ("", "")
         for (household_id, person_id, assessed_on, score, priority, domain_priorities, created_by, notes,
-             archived) in ctx.rows(stmt):
+             archived) in ctx.raw(stmt):
             code, village = ctx.households.get(household_id, nowhere)
             text = "; ".join(f"{domains_of[d]}: {priorities[p]}" for d, p in _json_dict(domain_priorities).items())
-            yield (code, village, ctx.name(ctx.names.get(person_id or "")), assessed_on, score, priorities[priority],
-                   text, created_by, notes, ctx.flag(archived))
+            yield (code, village, ctx.name(ctx.names.get(person_id or "")), ctx.day[assessed_on], score,
+                   priorities[priority], text, ctx.worker(created_by), ctx.free_text(notes), ctx.flag(archived))
 
     return ctx.sheet("assessments", _ASSESSMENT_COLUMNS, cols, rows())
 
@@ -402,31 +525,33 @@ _REFERRAL_COLUMNS = ["reference", "household", "village", "person", "provider", 
 
 def _referrals(ctx: _Context) -> Sheet:
     cols = ctx.archived(ctx.free(_REFERRAL_COLUMNS[:-1]))
-    providers = {r.id: (r.name, r.category) for r in ctx.conn.execute(select(PROVIDER.c.id, PROVIDER.c.name,
-                                                                               PROVIDER.c.category))}
-    replied = dict(ctx.conn.execute(
+    safe = ctx.safe
+    providers = {pid: (safe(pname), category) for pid, pname, category in
+                 ctx.raw(select(PROVIDER.c.id, PROVIDER.c.name, PROVIDER.c.category))}
+    replied = dict(ctx.raw(
         select(E.c.referral_id, func.min(E.c.event_date)).where(E.c.archived.is_(False),
                                                                 E.c.status.in_(sorted(REPLY_STATUSES)))
-        .group_by(E.c.referral_id)).all())
+        .group_by(E.c.referral_id)))
 
     def rows() -> Iterator[tuple]:
         stmt = select(*_cols(R, "id reference household_id person_id provider_id urgency status issued_on "
                                 "expected_reply_on consent_given consent_by consent_on consent_method "
                                 "consent_witness reason services_provided created_by archived")
                       ).where(*ctx.live(R)).order_by(in_code_order(ctx.conn, R.c.reference))
-        name, flag = ctx.name, ctx.flag
+        name, flag, day = ctx.name, ctx.flag, ctx.day
         categories, urgencies = ctx.labels(ProviderCategory), ctx.labels(Urgency)
         statuses, methods = ctx.labels(ReferralStatus), ctx.labels(ConsentMethod)
         nowhere = ("", "")
         for (rid, reference, household_id, person_id, provider_id, urgency, status, issued_on, expected_reply_on,
              consent_given, consent_by, consent_on, consent_method, consent_witness, reason, services_provided,
-             created_by, archived) in ctx.rows(stmt):
+             created_by, archived) in ctx.raw(stmt):
             code, village = ctx.households.get(household_id, nowhere)
             pname, pcat = providers.get(provider_id, nowhere)
-            yield (reference, code, village, name(ctx.names.get(person_id)), pname, categories[pcat],
-                   urgencies[urgency], statuses[status], issued_on, expected_reply_on, replied.get(rid),
-                   flag(consent_given), name(consent_by), consent_on, methods[consent_method],
-                   name(consent_witness), reason, services_provided, created_by, flag(archived))
+            yield (safe(reference), code, village, name(ctx.names.get(person_id)), pname, categories[pcat],
+                   urgencies[urgency], statuses[status], day[issued_on], day[expected_reply_on],
+                   day[replied.get(rid)], flag(consent_given), name(consent_by), day[consent_on],
+                   methods[consent_method], name(consent_witness), ctx.free_text(reason), ctx.free_text(services_provided),
+                   ctx.worker(created_by), flag(archived))
 
     return ctx.sheet("referrals", _REFERRAL_COLUMNS, cols, rows())
 
@@ -437,18 +562,21 @@ def _cols(table, names: str) -> list:
 
 def _json_list(text: str | None) -> list[str]:
     try:
-        value = json.loads(text or "[]")
-    except ValueError:
+        value = _decode(text or "[]")
+    except (ValueError, msgspec.DecodeError):
         return []
     return [str(v) for v in value] if isinstance(value, list) else []
 
 
 def _json_dict(text: str | None) -> dict[str, str]:
     try:
-        value = json.loads(text or "{}")
-    except ValueError:
+        value = _decode(text or "{}")
+    except (ValueError, msgspec.DecodeError):
         return {}
     return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
+
+
+_decode = msgspec.json.decode   # JSON in C (a visit's people met: one list per visit)
 
 
 __all__ = ["ENTITIES", "ExportOptions", "Sheet", "export_sheets", "write_csv", "write_xlsx"]
