@@ -33,13 +33,6 @@ from outreach.ui.widgets import DateField, EnumCombo, SearchBox
 REPLY_DAYS = referrals_svc.DEFAULT_REPLY_DAYS
 
 
-def _team_reply_days(ctx) -> int:
-    """The reply period the team lead set in the team profile (a small read of one row)."""
-    from outreach.services.team_profile import get_team_profile
-
-    return get_team_profile(ctx.store).reply_days
-
-
 def household_needs(store, household_id: str) -> list:
     """The household's open needs (``referrals.list_needs`` when the service offers it; until then
     the urgent ones the Today panel knows)."""
@@ -50,7 +43,12 @@ def household_needs(store, household_id: str) -> list:
 
 
 def load_referral_form(store, household_id: str):
-    return people_svc.list_members(store, household_id), household_needs(store, household_id)
+    """The household's members and open needs, and the reply period the team lead set in the team
+    profile (read here, on the database thread, like everything the form shows)."""
+    from outreach.services.team_profile import get_team_profile
+
+    return (people_svc.list_members(store, household_id), household_needs(store, household_id),
+            get_team_profile(store).reply_days)
 
 
 class ReferralForm(FormDialog):
@@ -83,7 +81,7 @@ class ReferralForm(FormDialog):
         self.reason.setTabChangesFocus(True)
         self.urgency = self.add_field("urgency", "field.urgency", EnumCombo(Urgency, parent=self))
         self.expected = self.add_field("expected_reply_on", "ui.col.expected_reply", DateField(self))
-        self.expected.set_value(date.today() + timedelta(days=_team_reply_days(ctx)))
+        self.expected.set_value(date.today() + timedelta(days=REPLY_DAYS))   # the team's period once loaded
         self.consent = self.add_field("consent_given", "field.consent_given", QCheckBox(self))
         self.consent_by = self.add_field("consent_by", "field.consent_by", QLineEdit(self))
         self.consent_on = self.add_field("consent_on", "field.consent_on", DateField(self, allow_future=False))
@@ -110,8 +108,10 @@ class ReferralForm(FormDialog):
         self.load(providers_svc.list_providers, text="", on_done=self._providers_loaded)
 
     def _loaded(self, result) -> None:
-        members, needs = result
+        members, needs, reply_days = result
         with self.loading():
+            if "expected" not in self.changed_inputs():   # the worker's own date stays
+                self.expected.set_value(date.today() + timedelta(days=reply_days))
             self.person.clear()
             for m in members:
                 if m.status != "deceased":
