@@ -1,10 +1,23 @@
 """GUI test fixtures: a small county in an in-memory store, and the app context around it.
 
 Data is seeded before the database thread starts; afterwards every database call goes through the
-runner, as in the app."""
+runner, as in the app. The rule, and why: the in-memory store (``Store.in_memory``, a StaticPool) has
+ONE connection, shared by every thread. While a ``DbRunner`` runs, a statement from the test thread
+shares that connection with the database thread: when either returns the connection to the pool, the
+pool rolls it back — the other thread's uncommitted work with it (CI saw 2 drafts saved of 3). So once
+a ctx/window exists, tests read and write through ``on_db(qtbot, ctx, fn, ...)`` (``fn(store, ...)``
+on the database thread), and so does the app (the GUI thread never touches the store). ``wait_idle``
+before a direct read is not enough: a timer (draft autosave, search delay) may queue work meanwhile.
+
+``_database_thread_only`` (autouse) enforces the rule without depending on timing: every statement on
+an in-memory store is checked while a ``DbRunner`` over it runs, and one from another thread fails the
+test (raised where it happens and reported again at teardown, should the app's code swallow it). File
+and PostgreSQL stores have a connection per thread and are not checked."""
 
 from __future__ import annotations
 
+import threading
+import traceback
 from datetime import date, timedelta
 
 import pytest
@@ -53,6 +66,58 @@ def seed_county(store) -> dict[str, str]:
     return ids
 
 
+class WrongThread(AssertionError):
+    """A statement on the in-memory store from a thread other than the running database thread."""
+
+
+class DatabaseThreadGuard:
+    """Checks every statement on an in-memory store while ``thread`` (a ``DbThread``) runs."""
+
+    def __init__(self, store, thread) -> None:
+        from sqlalchemy import event
+
+        self.engine, self.thread, self.seen = store.engine, thread, []
+        event.listen(self.engine, "before_cursor_execute", self.check)
+
+    def check(self, _conn, _cursor, statement, *_rest) -> None:
+        if not shiboken6.isValid(self.thread) or not self.thread.isRunning() or self.thread.isCurrentThread():
+            return
+        where = "".join(traceback.format_stack(limit=14)[:-3])
+        text = (f"{' '.join(statement.split())[:90]!r} ran on thread {threading.current_thread().name!r} while "
+                f"the database thread runs (use on_db, see tests/ui/conftest.py):\n{where}")
+        self.seen.append(text)
+        raise WrongThread(text)
+
+    def remove(self) -> None:
+        from sqlalchemy import event
+
+        event.remove(self.engine, "before_cursor_execute", self.check)
+
+
+@pytest.fixture(autouse=True)
+def _database_thread_only(monkeypatch):
+    from sqlalchemy.pool import StaticPool
+
+    from outreach.ui import workers
+
+    guards: list[DatabaseThreadGuard] = []
+    start = workers.DbRunner.__init__
+
+    def guarded_init(runner, store, *args, **kwargs):
+        start(runner, store, *args, **kwargs)
+        if isinstance(store.engine.pool, StaticPool):
+            guards.append(DatabaseThreadGuard(store, runner._thread))
+
+    monkeypatch.setattr(workers.DbRunner, "__init__", guarded_init)
+    yield
+    for guard in guards:
+        guard.remove()
+    seen = [text for guard in guards for text in guard.seen]
+    if seen:
+        pytest.fail(f"{len(seen)} statement(s) on the in-memory store outside the database thread; the first: "
+                    f"{seen[0]}", pytrace=False)
+
+
 @pytest.fixture
 def county(store):
     return seed_county(store)
@@ -93,12 +158,16 @@ def wait_idle(qtbot, ctx, timeout: int = 5000) -> None:
 
 
 def on_db(qtbot, ctx, fn, *args, **kwargs):
-    """``fn(store, *args, **kwargs)`` on the database thread, its result once done. Tests write this
-    way once the window runs: the in-memory store has one connection, shared with that thread."""
+    """``fn(store, *args, **kwargs)`` on the database thread, its result once done (its error raised
+    here). Tests read and write this way once the window runs: the in-memory store has one connection,
+    shared with that thread. ``ctx`` is the app context, or a screen with a runner of its own."""
     done: list = []
-    ctx.runner.op(fn, *args, changes=(), on_done=done.append, **kwargs)
-    wait_idle(qtbot, ctx)
-    assert done, f"{fn.__name__} did not finish"
+    failed: list[BaseException] = []
+    ctx.runner.op(fn, *args, changes=(), on_done=done.append, on_error=failed.append, **kwargs)
+    wait_idle(qtbot, ctx, timeout=10000)
+    if failed:
+        raise failed[0]
+    assert done, f"{getattr(fn, '__name__', fn)} did not finish"
     return done[0]
 
 

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from outreach.services import providers as providers_svc
-from tests.ui.conftest import type_text, wait_idle
+from tests.ui.conftest import on_db, type_text, wait_idle
 from tests.unit.sync.transport_kit import PASS, create_lead, join
 
 
@@ -309,8 +309,7 @@ def test_referral_form_with_an_empty_directory_offers_to_add_a_provider(qtbot, c
     from outreach.ui.dialogs.referral_form import ReferralForm
 
     for pid in (county["clinic"], county["committee"]):
-        archive_provider(store, pid)
-    wait_idle(qtbot, ctx)
+        on_db(qtbot, ctx, archive_provider, pid)
     form = ReferralForm(ctx, None, household_id=county["h2"])
     qtbot.addWidget(form)
     form.show()

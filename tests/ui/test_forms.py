@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from outreach.i18n import tr
 from outreach.services import households, people
-from tests.ui.conftest import type_text, wait_idle
+from tests.ui.conftest import on_db, type_text, wait_idle
 
 
 def _members(qtbot, ctx, hid):
@@ -107,3 +107,28 @@ def test_ctrl_s_saves_from_any_field(qtbot, window, ctx, county):
     QTest.keyClick(form.notes, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     wait_idle(qtbot, ctx)
     assert sorted(m.name for m in _members(qtbot, ctx, county["h1"])) == ["Wang Wu", "张三"]
+
+
+def test_the_referral_form_expects_the_reply_within_the_team_profile_period(qtbot, window, ctx, county):
+    """The team's reply period is read on the database thread with the form's other data (it was read
+    on the GUI thread, which on the tests' one shared connection could roll back the database thread's
+    work); a date the worker already changed is kept."""
+    from datetime import date, timedelta
+
+    from outreach.services.team_profile import update_team_profile
+
+    on_db(qtbot, ctx, update_team_profile, reply_days=30)
+    form = window.forms.refer(county["h2"])
+    qtbot.waitUntil(lambda: form.ready)
+    assert form.expected.value() == date.today() + timedelta(days=30)
+    assert not form.dirty   # the loaded period is no edit
+    form.reject()
+    wait_idle(qtbot, ctx)
+
+    form = window.forms.refer(county["h2"])
+    form.expected.set_value(date.today() + timedelta(days=3))   # before the form's data came
+    qtbot.waitUntil(lambda: form.ready)
+    assert form.expected.value() == date.today() + timedelta(days=3)
+    form.ask_unsaved = lambda: QMessageBox.StandardButton.Discard
+    form.reject()
+    wait_idle(qtbot, ctx)

@@ -17,7 +17,7 @@ from outreach.ui.views.hub_view import HUB, LEAD, MEMBER, NONE, HubView
 from tests.unit.hub.hub_kit import close_all, county, create_hub, field_work, hub_up, villages_of, week
 from tests.unit.sync.transport_kit import PASS, Laptop
 
-from .conftest import wait_idle
+from .conftest import on_db, wait_idle
 
 
 def make_view(qtbot, store):
@@ -177,7 +177,7 @@ def test_team_menu_opens_the_hub_screen_in_both_languages(qtbot, window, ctx):
 def test_on_a_hub_the_window_prints_the_county_report_and_opens_the_hub_screen(qtbot, window, ctx, tmp_path):
     from tests.e2e.cli_kit import pdf_text
 
-    H.init_hub(ctx.store, PASS, name="示范县社工总站", kdf=FAST_KDF_FOR_TESTS, key_dir=tmp_path)
+    on_db(qtbot, ctx, H.init_hub, PASS, name="示范县社工总站", kdf=FAST_KDF_FOR_TESTS, key_dir=tmp_path)
     report = window.dayone.run("report")       # Print and reports → Monthly report, all areas
     path = tmp_path / "月报.pdf"
     with qtbot.waitSignal(report.sig_saved, timeout=30000):
@@ -244,9 +244,8 @@ def test_a_laptop_silent_for_weeks_and_a_missing_uplink_are_red(qtbot, tmp_path)
 
 def test_on_a_hub_the_dashboard_names_the_whole_county(qtbot, ctx, tmp_path):
     from outreach.ui.views.dashboard_view import build_dashboard
-    from tests.ui.conftest import wait_idle
 
-    H.init_hub(ctx.store, PASS, name="示范县社工总站", kdf=FAST_KDF_FOR_TESTS, key_dir=tmp_path)
+    on_db(qtbot, ctx, H.init_hub, PASS, name="示范县社工总站", kdf=FAST_KDF_FOR_TESTS, key_dir=tmp_path)
     view = build_dashboard(ctx, None)
     qtbot.addWidget(view)
     view.load_choices()

@@ -13,7 +13,7 @@ from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QDialog
 
 from outreach.services import referrals
-from tests.ui.conftest import wait_idle
+from tests.ui.conftest import on_db, wait_idle
 
 TODAY = date.today()
 
@@ -208,7 +208,7 @@ def test_print_pdf_keeps_landscape_registers_landscape(qapp, tmp_path):
 def test_with_the_database_thread(qtbot, ctx, county):
     from outreach.ui.views.referrals_view import ReferralsView
 
-    refs = _referrals(ctx.store, county)
+    refs = on_db(qtbot, ctx, _referrals, county)
     w = ReferralsView(ctx.store, runner=ctx.runner)
     qtbot.addWidget(w)
     wait_idle(qtbot, ctx)

@@ -14,6 +14,7 @@ from outreach.storage.tables import Household, Person
 from outreach.sync import conflicts
 from outreach.ui.views.conflict_queue_view import ConflictQueueView
 from outreach.ui.views.duplicate_queue_view import DuplicateQueueView
+from tests.ui.conftest import on_db
 from tests.unit.merge.helpers import add_household, add_person, edit, make_store, seed_areas, sync
 
 
@@ -70,10 +71,10 @@ def test_conflict_queue_shows_both_numbers_and_take_flows_down(qtbot, team):
     assert "李娜" in view.other_box.who.text() and lina.device.id[:8] in view.other_box.who.text()
     assert view.title.text() == tr("merge.ui.conflicts_open", n=1)
     reloaded(qtbot, view, view.take)
-    assert value(lead, Household, hh, "phone") == "13911111111"
+    assert on_db(qtbot, view, value, Household, hh, "phone") == "13911111111"
     assert view.model.rowCount() == 0 and not view.keep_button.isEnabled()
     assert "13911111111" in view.message.text()
-    sync(lead, wang)
+    on_db(qtbot, view, sync, wang)     # lead → wang, read on the screen's database thread
     assert value(wang, Household, hh, "phone") == "13911111111"
     view.show_resolved.setChecked(True)
     qtbot.waitUntil(lambda: view.model.rowCount() == 1, timeout=10000)
@@ -90,8 +91,8 @@ def test_conflict_queue_edit_and_english(qtbot, team):
     assert view.model.headerData(2, Qt.Orientation.Horizontal) == "Current value"
     view.edit_value.setText("13655555555")
     reloaded(qtbot, view, view.edit)
-    assert value(lead, Household, hh, "phone") == "13655555555"
-    assert conflicts.list_conflicts(lead) == []
+    assert on_db(qtbot, view, value, Household, hh, "phone") == "13655555555"
+    assert on_db(qtbot, view, conflicts.list_conflicts) == []
 
 
 def test_duplicate_queue_side_by_side_merge_and_undo(qtbot, team):
@@ -112,10 +113,10 @@ def test_duplicate_queue_side_by_side_merge_and_undo(qtbot, team):
     keep_left_id = view.proposals[0].a.id
     reloaded(qtbot, view, lambda: view.merge(keep_left=True))
     gone = simp if keep_left_id == trad else trad
-    assert value(lead, Person, gone, "merged_into") == keep_left_id
+    assert on_db(qtbot, view, value, Person, gone, "merged_into") == keep_left_id
     assert view.list.count() == 0 and view.merge_list.count() == 1
     reloaded(qtbot, view, view.undo_merge)
-    assert value(lead, Person, gone, "merged_into") is None
+    assert on_db(qtbot, view, value, Person, gone, "merged_into") is None
     assert view.list.count() == 1 and view.merge_list.count() == 0
     reloaded(qtbot, view, view.not_duplicate)
     assert view.list.count() == 0

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from PySide6.QtCore import QDate
 
-from tests.ui.conftest import wait_idle
+from tests.ui.conftest import on_db, wait_idle
 from tests.unit.letters.pdftools import all_text
 
 
@@ -31,10 +31,10 @@ def test_every_task_has_a_menu_item_in_both_languages(qtbot, window, ctx):
     assert "Village visit register…" in _menu_texts(menus.print_menu)
 
 
-def test_village_register_saved_from_the_window(qtbot, window, ctx, store, tmp_path, county):
+def test_village_register_saved_from_the_window(qtbot, window, ctx, tmp_path, county):
     from outreach.services import visits
 
-    visits.record_visit(store, household_id=county["h1"], visit_date=date.today(), outcome="met")
+    on_db(qtbot, ctx, visits.record_visit, household_id=county["h1"], visit_date=date.today(), outcome="met")
     dialog = window.dayone.run("register")
     qtbot.waitUntil(lambda: dialog.loaded, timeout=5000)
     dialog.select_village("530101100201")
@@ -80,12 +80,12 @@ def test_no_letters_that_day_is_one_clear_line(qtbot, window, ctx, tmp_path):
     dialog.reject()
 
 
-def test_days_letters_batch_saved(qtbot, window, ctx, store, county, tmp_path):
+def test_days_letters_batch_saved(qtbot, window, ctx, county, tmp_path):
     from outreach.services import referrals
 
     consent = {"consent_given": True, "consent_by": "王秀英", "consent_on": date.today(), "consent_method": "verbal"}
-    referrals.create_referral(store, person_id=county["p_wang"], provider_id=county["clinic"],
-                              reason="降压药即将用完，需要上门评估。", issue_on=date.today(), **consent)
+    on_db(qtbot, ctx, referrals.create_referral, person_id=county["p_wang"], provider_id=county["clinic"],
+          reason="降压药即将用完，需要上门评估。", issue_on=date.today(), **consent)
     dialog = window.dayone.run("letters")
     path = tmp_path / "letters.pdf"
     with qtbot.waitSignal(dialog.sig_saved, timeout=20000):

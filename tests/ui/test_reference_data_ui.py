@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from outreach.services import areas as areas_svc
 from outreach.services import providers as providers_svc
-from tests.ui.conftest import type_text, wait_idle
+from tests.ui.conftest import on_db, type_text, wait_idle
 
 
 def _close(qtbot, ctx, dialog) -> None:
@@ -24,7 +24,7 @@ def _village_names(store) -> set[str]:
 
 
 # --------------------------------------------------------------------------- areas
-def test_lead_adds_a_village_under_a_township_from_the_tree(qtbot, window, ctx, store):
+def test_lead_adds_a_village_under_a_township_from_the_tree(qtbot, window, ctx):
     dialog = window.dayone.run("areas")
     qtbot.waitUntil(lambda: dialog.loaded, timeout=5000)
     assert dialog.can_edit and not dialog.buttons["add"].isHidden()
@@ -36,14 +36,14 @@ def test_lead_adds_a_village_under_a_township_from_the_tree(qtbot, window, ctx, 
     with qtbot.waitSignal(form.sig_saved, timeout=5000) as saved:
         form.accept()
     wait_idle(qtbot, ctx)
-    area = areas_svc.get_area(store, saved.args[0])
+    area = on_db(qtbot, ctx, areas_svc.get_area, saved.args[0])
     assert (area.name, area.parent_id, area.level) == ("河口村", "530101100", "village")
     assert area.id.startswith("530101100") and area.id not in ("530101100201", "530101100202")
     qtbot.waitUntil(lambda: dialog.model.item_for(area.id) is not None, timeout=5000)
     _close(qtbot, ctx, dialog)
 
 
-def test_area_form_says_what_is_wrong_while_typing_and_saves_nothing(qtbot, window, ctx, store):
+def test_area_form_says_what_is_wrong_while_typing_and_saves_nothing(qtbot, window, ctx):
     dialog = window.dayone.run("areas")
     qtbot.waitUntil(lambda: dialog.loaded, timeout=5000)
     dialog.select("530101100")
@@ -51,30 +51,30 @@ def test_area_form_says_what_is_wrong_while_typing_and_saves_nothing(qtbot, wind
     form.code.setText("530101100201")   # 东坪村's code: taken
     form.code.textEdited.emit("530101100201")
     assert "530101100201" in form.error_text("code")
-    before = len(areas_svc.all_areas(store))
+    before = len(on_db(qtbot, ctx, areas_svc.all_areas))
     form.accept()
     wait_idle(qtbot, ctx)
     assert form.isVisible() and form.error_text("name")          # the name is required too
-    assert len(areas_svc.all_areas(store)) == before
+    assert len(on_db(qtbot, ctx, areas_svc.all_areas)) == before
     _close(qtbot, ctx, form)
     _close(qtbot, ctx, dialog)
 
 
 @pytest.mark.skipif(not hasattr(areas_svc, "rename_area"), reason="core: areas.rename_area not landed")
-def test_lead_renames_moves_and_archives_from_the_tree(qtbot, window, ctx, store):
+def test_lead_renames_moves_and_archives_from_the_tree(qtbot, window, ctx):
     dialog = window.dayone.run("areas")
     qtbot.waitUntil(lambda: dialog.loaded, timeout=5000)
     dialog.rename("530101100202", "石门新村")
     wait_idle(qtbot, ctx)
-    assert areas_svc.get_area(store, "530101100202").name == "石门新村"
+    assert on_db(qtbot, ctx, areas_svc.get_area, "530101100202").name == "石门新村"
     # 二组 moves from 东坪村 to 石门新村
     assert [a.id for a in dialog.parent_choices("530101100201002")] == ["530101100202"]
     dialog.move("530101100201002", "530101100202")
     wait_idle(qtbot, ctx)
-    assert areas_svc.get_area(store, "530101100201002").parent_id == "530101100202"
+    assert on_db(qtbot, ctx, areas_svc.get_area, "530101100201002").parent_id == "530101100202"
     dialog.archive("530101100201002")
     wait_idle(qtbot, ctx)
-    assert "530101100201002" not in {a.id for a in areas_svc.all_areas(store)}
+    assert "530101100201002" not in {a.id for a in on_db(qtbot, ctx, areas_svc.all_areas)}
     qtbot.waitUntil(lambda: dialog.model.item_for("530101100201002") is None, timeout=5000)
     dialog.show_archived.setChecked(True)             # archived by mistake: shown greyed, and restored
     qtbot.waitUntil(lambda: dialog.model.item_for("530101100201002") is not None, timeout=5000)
@@ -83,24 +83,24 @@ def test_lead_renames_moves_and_archives_from_the_tree(qtbot, window, ctx, store
     assert dialog.buttons["archive"].text() == "恢复"
     dialog._choose_archive()
     wait_idle(qtbot, ctx)
-    assert "530101100201002" in {a.id for a in areas_svc.all_areas(store)}
+    assert "530101100201002" in {a.id for a in on_db(qtbot, ctx, areas_svc.all_areas)}
     _close(qtbot, ctx, dialog)
 
 
-def test_area_list_imported_off_the_gui_thread(qtbot, window, ctx, store, tmp_path):
+def test_area_list_imported_off_the_gui_thread(qtbot, window, ctx, tmp_path):
     csv = tmp_path / "areas.csv"
     csv.write_text("code,name,level,parent_code\n530101100203,河口村,village,530101100\n", encoding="utf-8")
     dialog = window.dayone.run("areas")
     qtbot.waitUntil(lambda: dialog.loaded, timeout=5000)
     with qtbot.waitSignal(dialog.sig_changed, timeout=10000):
         dialog.import_file(str(csv))
-    assert "河口村" in _village_names(store)
+    assert "河口村" in on_db(qtbot, ctx, _village_names)
     assert "1" in dialog.status.text()
     qtbot.waitUntil(lambda: dialog.model.item_for("530101100203") is not None, timeout=5000)
     _close(qtbot, ctx, dialog)
 
 
-def test_gbk_statistical_division_codes_import(qtbot, window, ctx, store, tmp_path):
+def test_gbk_statistical_division_codes_import(qtbot, window, ctx, tmp_path):
     """A 统计用区划代码 list saved by Chinese Excel (GBK): 12-digit codes, names, levels."""
     path = tmp_path / "统计用区划代码.csv"
     path.write_bytes("统计用区划代码,名称,城乡分类代码\n530102000000,水县,\n530102101000,新寨镇,\n"
@@ -110,14 +110,14 @@ def test_gbk_statistical_division_codes_import(qtbot, window, ctx, store, tmp_pa
     dialog.import_file(str(path))
     wait_idle(qtbot, ctx, timeout=10000)
     assert not dialog.error.text()
-    assert "新寨村" in _village_names(store)
-    assert areas_svc.get_area(store, "530102101204").parent_id == "530102101000"   # the parent read from the code
-    assert areas_svc.get_area(store, "530102101000").parent_id == "530102"
+    assert "新寨村" in on_db(qtbot, ctx, _village_names)
+    assert on_db(qtbot, ctx, areas_svc.get_area, "530102101204").parent_id == "530102101000"   # the parent read from the code
+    assert on_db(qtbot, ctx, areas_svc.get_area, "530102101000").parent_id == "530102"
     _close(qtbot, ctx, dialog)
 
 
 # --------------------------------------------------------------------------- the service directory
-def test_lead_adds_edits_searches_and_archives_providers(qtbot, window, ctx, store):
+def test_lead_adds_edits_searches_and_archives_providers(qtbot, window, ctx):
     dialog = window.dayone.run("directory")
     qtbot.waitUntil(lambda: dialog.loaded, timeout=5000)
     assert dialog.model.rowCount() == 2 and not dialog.buttons["add"].isHidden()
@@ -128,7 +128,7 @@ def test_lead_adds_edits_searches_and_archives_providers(qtbot, window, ctx, sto
     form.phone.setText("0871-6123002")
     form.accept()
     wait_idle(qtbot, ctx)
-    names = {p.name for p in providers_svc.list_providers(store)}
+    names = {p.name for p in on_db(qtbot, ctx, providers_svc.list_providers)}
     assert "石门镇民政办" in names
     qtbot.waitUntil(lambda: dialog.model.rowCount() == 3, timeout=5000)
 
@@ -140,12 +140,12 @@ def test_lead_adds_edits_searches_and_archives_providers(qtbot, window, ctx, sto
     edit.services.setText("低保申请")
     edit.accept()
     wait_idle(qtbot, ctx)
-    provider = next(p for p in providers_svc.list_providers(store) if p.name == "石门镇民政办")
+    provider = next(p for p in on_db(qtbot, ctx, providers_svc.list_providers) if p.name == "石门镇民政办")
     assert provider.services == "低保申请" and provider.phone == "0871-6123002"
 
     dialog.set_archived(provider.id, True)
     wait_idle(qtbot, ctx)
-    assert "石门镇民政办" not in {p.name for p in providers_svc.list_providers(store)}
+    assert "石门镇民政办" not in {p.name for p in on_db(qtbot, ctx, providers_svc.list_providers)}
     qtbot.waitUntil(lambda: dialog.model.rowCount() == 0, timeout=5000)
     dialog.show_archived.setChecked(True)
     qtbot.waitUntil(lambda: dialog.model.rowCount() == 1, timeout=5000)
@@ -153,7 +153,7 @@ def test_lead_adds_edits_searches_and_archives_providers(qtbot, window, ctx, sto
     _close(qtbot, ctx, dialog)
 
 
-def test_provider_form_refuses_a_missing_category(qtbot, window, ctx, store):
+def test_provider_form_refuses_a_missing_category(qtbot, window, ctx):
     dialog = window.dayone.run("directory")
     qtbot.waitUntil(lambda: dialog.loaded, timeout=5000)
     form = dialog.form("new")
@@ -161,12 +161,12 @@ def test_provider_form_refuses_a_missing_category(qtbot, window, ctx, store):
     form.accept()
     wait_idle(qtbot, ctx)
     assert form.isVisible() and form.error_text("category")
-    assert "法律援助中心" not in {p.name for p in providers_svc.list_providers(store)}
+    assert "法律援助中心" not in {p.name for p in on_db(qtbot, ctx, providers_svc.list_providers)}
     _close(qtbot, ctx, form)
     _close(qtbot, ctx, dialog)
 
 
-def test_directory_exported_and_imported_as_csv(qtbot, window, ctx, store, tmp_path):
+def test_directory_exported_and_imported_as_csv(qtbot, window, ctx, tmp_path):
     dialog = window.dayone.run("directory")
     qtbot.waitUntil(lambda: dialog.loaded, timeout=5000)
     path = tmp_path / "资源库.csv"
@@ -177,13 +177,13 @@ def test_directory_exported_and_imported_as_csv(qtbot, window, ctx, store, tmp_p
     path.write_text(text.replace("青山镇卫生院", "青山镇中心卫生院"), encoding="utf-8-sig")
     dialog.import_file(str(path))
     wait_idle(qtbot, ctx)
-    assert "青山镇中心卫生院" in {p.name for p in providers_svc.list_providers(store)}
+    assert "青山镇中心卫生院" in {p.name for p in on_db(qtbot, ctx, providers_svc.list_providers)}
     assert "1" in dialog.status.text()
     _close(qtbot, ctx, dialog)
 
 
 # --------------------------------------------------------------------------- the team profile
-def test_team_profile_form_validates_live_and_saves(qtbot, window, ctx, store, tmp_path):
+def test_team_profile_form_validates_live_and_saves(qtbot, window, ctx, tmp_path):
     from outreach.services import team_profile
 
     if not hasattr(team_profile, "update_team_profile"):
@@ -197,7 +197,7 @@ def test_team_profile_form_validates_live_and_saves(qtbot, window, ctx, store, t
     assert form.error_text("org_phone")        # said while typing
     form.accept()
     wait_idle(qtbot, ctx)
-    assert form.isVisible() and team_profile.get_team_profile(store).org_name == ""
+    assert form.isVisible() and on_db(qtbot, ctx, team_profile.get_team_profile).org_name == ""
     form.org_phone.setText("0871-6123000")
     form.reply_days.setValue(10)
     form.logo_path.setText(str(tmp_path / "missing.png"))
@@ -212,7 +212,7 @@ def test_team_profile_form_validates_live_and_saves(qtbot, window, ctx, store, t
     form.logo_path.setText(str(tmp_path / "logo.png"))
     form.accept()
     wait_idle(qtbot, ctx)
-    profile = team_profile.get_team_profile(store)
+    profile = on_db(qtbot, ctx, team_profile.get_team_profile)
     assert profile.logo_path == str(tmp_path / "logo.png")
     assert (profile.org_name, profile.org_address, profile.org_phone, profile.reply_days) == (
         "石门镇社会工作服务站", "石门镇政府大院 2 号楼", "0871-6123000", 10)

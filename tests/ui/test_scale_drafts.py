@@ -11,7 +11,7 @@ from outreach.services import drafts
 from outreach.ui.dialogs.scale_form import ScaleFormDialog
 from outreach.ui.forms import FormLauncher
 
-from .conftest import wait_idle
+from .conftest import on_db, wait_idle
 
 HALF = [2, 2, 1, 3, None, None, None, None, None]     # 王秀英 answered four PHQ-9 items
 
@@ -36,17 +36,17 @@ def _quit_from_the_idle_lock(dialog) -> None:
     dialog.deleteLater()
 
 
-def test_a_half_answered_phq9_survives_quit_and_is_offered_back(qtbot, ctx, store, county):
+def test_a_half_answered_phq9_survives_quit_and_is_offered_back(qtbot, ctx, county):
     dialog = _open(qtbot, ctx, county)
     with qtbot.waitSignal(dialog.sig_draft_saved, timeout=5000):
         dialog.set_answers(HALF)
     wait_idle(qtbot, ctx)
-    saved = drafts.get_draft(store, _key(county))
+    saved = on_db(qtbot, ctx, drafts.get_draft, _key(county))
     assert saved is not None and saved.state["answers"] == HALF
     assert saved.summary.endswith(" · 东坪-0150")
     _quit_from_the_idle_lock(dialog)
     wait_idle(qtbot, ctx)
-    assert drafts.get_draft(store, _key(county)) is not None          # still there after "Quit"
+    assert on_db(qtbot, ctx, drafts.get_draft, _key(county)) is not None          # still there after "Quit"
 
     # Next time, the same scale for the same person: the draft is offered; "Restore draft" puts it back.
     again = _open(qtbot, ctx, county)
@@ -63,10 +63,10 @@ def test_a_half_answered_phq9_survives_quit_and_is_offered_back(qtbot, ctx, stor
     with qtbot.waitSignal(again.sig_saved, timeout=5000):
         again.save()
     wait_idle(qtbot, ctx)
-    assert drafts.get_draft(store, _key(county)) is None
+    assert on_db(qtbot, ctx, drafts.get_draft, _key(county)) is None
 
 
-def test_the_start_up_list_opens_the_scale_with_its_answers(qtbot, window, ctx, store, county):
+def test_the_start_up_list_opens_the_scale_with_its_answers(qtbot, window, ctx, county):
     dialog = _open(qtbot, ctx, county, "barthel")
     first = [None] * len(dialog.combos)
     first[0], first[1] = dialog.combos[0].itemData(2), dialog.combos[1].itemData(1)
@@ -74,7 +74,7 @@ def test_the_start_up_list_opens_the_scale_with_its_answers(qtbot, window, ctx, 
         dialog.set_answers(first)
     wait_idle(qtbot, ctx)
     _quit_from_the_idle_lock(dialog)
-    [draft] = [d for d in drafts.list_drafts(store) if d.kind == "scale"]
+    [draft] = [d for d in on_db(qtbot, ctx, drafts.list_drafts) if d.kind == "scale"]
     assert "东坪-0150" in draft.summary
 
     launcher: FormLauncher = window.forms
@@ -87,10 +87,10 @@ def test_the_start_up_list_opens_the_scale_with_its_answers(qtbot, window, ctx, 
     reopened.ask_unsaved = lambda: QMessageBox.StandardButton.Discard
     reopened.reject()
     wait_idle(qtbot, ctx)
-    assert [d for d in drafts.list_drafts(store) if d.kind == "scale"] == []
+    assert [d for d in on_db(qtbot, ctx, drafts.list_drafts) if d.kind == "scale"] == []
 
 
-def test_discard_draft_on_the_bar_starts_afresh(qtbot, ctx, store, county):
+def test_discard_draft_on_the_bar_starts_afresh(qtbot, ctx, county):
     dialog = _open(qtbot, ctx, county)
     with qtbot.waitSignal(dialog.sig_draft_saved, timeout=5000):
         dialog.set_answers(HALF)
@@ -99,4 +99,4 @@ def test_discard_draft_on_the_bar_starts_afresh(qtbot, ctx, store, county):
     again = _open(qtbot, ctx, county)
     again.draft_discard.click()
     wait_idle(qtbot, ctx)
-    assert again.answers() == [None] * 9 and drafts.get_draft(store, _key(county)) is None
+    assert again.answers() == [None] * 9 and on_db(qtbot, ctx, drafts.get_draft, _key(county)) is None

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 
 from outreach.services import households, referrals, visits
 
-from .conftest import wait_idle
+from .conftest import on_db, wait_idle
 
 
 def _week(store, county) -> None:
@@ -42,8 +42,8 @@ def _cells(model, column: int) -> list[str]:
     return [model.data(model.index(r, column), Qt.ItemDataRole.DisplayRole) for r in range(model.rowCount())]
 
 
-def test_the_lead_sees_who_is_overdue_and_narrows_to_one(qtbot, window, ctx, store, county):
-    _week(store, county)
+def test_the_lead_sees_who_is_overdue_and_narrows_to_one(qtbot, window, ctx, county):
+    on_db(qtbot, ctx, _week, county)
     today = _open_today(qtbot, window, ctx)
     rows = [[today.workers.data(today.workers.index(r, c), Qt.ItemDataRole.DisplayRole) for c in range(4)]
             for r in range(today.workers.rowCount())]
@@ -73,8 +73,8 @@ def test_the_lead_sees_who_is_overdue_and_narrows_to_one(qtbot, window, ctx, sto
     assert today.selected_worker() is None and today.due.rowCount() == 3 and today.referrals.rowCount() == 1
 
 
-def test_by_worker_in_english(qtbot, window, ctx, store, county):
-    _week(store, county)
+def test_by_worker_in_english(qtbot, window, ctx, county):
+    on_db(qtbot, ctx, _week, county)
     today = _open_today(qtbot, window, ctx)
     window.set_language("en")
     wait_idle(qtbot, ctx)

@@ -15,7 +15,7 @@ from outreach.i18n import set_language
 from outreach.services.forms import import_form_file
 from tests.unit.forms.xlsforms import needs_form
 
-from .conftest import wait_idle
+from .conftest import on_db, wait_idle
 
 SCREENS = [(1280, 720), (1366, 768)]
 
@@ -27,7 +27,7 @@ def _app_font(qapp):
     create_application()
 
 
-def _open(name, window, ctx, county, store, tmp_path):
+def _open(qtbot, name, window, ctx, county, tmp_path):
     from outreach.ui.dialogs.backups_dialog import BackupsDialog, ChangePassphraseDialog
     from outreach.ui.dialogs.recovery_unlock_dialog import RecoveryUnlockDialog
     from outreach.ui.dialogs.scale_form import ScaleFormDialog
@@ -38,7 +38,7 @@ def _open(name, window, ctx, county, store, tmp_path):
     if name == "scale_barthel":
         return ScaleFormDialog(ctx, county["h2"], "barthel", person_id=county["p_wang"], parent=window)
     if name == "xlsform_fill":
-        assert import_form_file(store, needs_form(tmp_path)).saved
+        assert on_db(qtbot, ctx, import_form_file, needs_form(tmp_path)).saved
         return FormFillDialog(ctx, county["h2"], "hh_needs", today=date.today(), parent=window)
     if name == "backups":
         return BackupsDialog(ctx, window)
@@ -62,14 +62,14 @@ def _buttons(dialog: QDialog) -> list[QAbstractButton]:
 @pytest.mark.parametrize("lang", ["zh_CN", "en"])
 @pytest.mark.parametrize("screen", SCREENS, ids=lambda s: f"{s[0]}x{s[1]}")
 @pytest.mark.parametrize("name", DIALOGS)
-def test_the_dialog_fits_with_its_buttons_inside(qtbot, window, ctx, county, store, monkeypatch, tmp_path,
+def test_the_dialog_fits_with_its_buttons_inside(qtbot, window, ctx, county, monkeypatch, tmp_path,
                                                   name, screen, lang):
     width, height = screen
     avail = QRect(0, 0, width, height)
     monkeypatch.setattr(widgets_mod, "available_geometry", lambda _w: avail)
     set_language(lang)
     try:
-        dialog = _open(name, window, ctx, county, store, tmp_path)
+        dialog = _open(qtbot, name, window, ctx, county, tmp_path)
         dialog.show()
         wait_idle(qtbot, ctx)
         frame = widgets_mod.FRAME_ALLOWANCE

@@ -10,18 +10,18 @@ import shiboken6
 from outreach.i18n import set_language
 from outreach.ui.dialogs.lock_dialog import IDLE_SETTING, IdleLock, idle_minutes
 
-from .conftest import wait_idle
+from .conftest import on_db, wait_idle
 
 
 @pytest.fixture
-def settings_form(qtbot, window, ctx, store, tmp_path):
-    store.set_setting(IDLE_SETTING, "15")
+def settings_form(qtbot, window, ctx, tmp_path):
+    on_db(qtbot, ctx, lambda store: store.set_setting(IDLE_SETTING, "15"))
     window.idle_lock = IdleLock(tmp_path, 15, window)
     yield window.forms.settings(window._settings_saved)
     window.idle_lock.timer.stop()
 
 
-def test_settings_show_the_lock_time_and_saving_changes_it_now(qtbot, settings_form, window, ctx, store):
+def test_settings_show_the_lock_time_and_saving_changes_it_now(qtbot, settings_form, window, ctx):
     form = settings_form
     qtbot.waitUntil(lambda: form.loaded, timeout=5000)
     wait_idle(qtbot, ctx)
@@ -34,7 +34,7 @@ def test_settings_show_the_lock_time_and_saving_changes_it_now(qtbot, settings_f
     form.accept()
     wait_idle(qtbot, ctx)
     assert not shiboken6.isValid(form) or not form.isVisible()   # saved and closed
-    assert store.get_setting(IDLE_SETTING) == "3" and idle_minutes(store) == 3
+    assert on_db(qtbot, ctx, lambda store: (store.get_setting(IDLE_SETTING), idle_minutes(store))) == ("3", 3)
     assert window.idle_lock.timer.interval() == 3 * 60_000 and window.idle_lock.timer.isActive()
 
 

@@ -9,16 +9,20 @@ from PySide6.QtWidgets import QTableView
 
 from outreach.services import households, visits
 
-from .conftest import wait_idle
+from .conftest import on_db, wait_idle
 
 
-def test_the_long_list_gets_the_room(qtbot, window, ctx, store, county):
-    window.resize(1280, 720)
+def _fourteen_late(store) -> None:
     for i in range(14):   # fourteen households whose next visit was due last week
         hid = households.create_household(store, village_id="530101100201", code=f"东坪-{200 + i:04d}",
                                           address=f"东坪村一组 {i} 号")
         visits.record_visit(store, household_id=hid, visit_date=date.today() - timedelta(days=30),
                             outcome="met", next_due=date.today() - timedelta(days=7))
+
+
+def test_the_long_list_gets_the_room(qtbot, window, ctx, county):
+    window.resize(1280, 720)
+    on_db(qtbot, ctx, _fourteen_late)
     window.show_view("today")
     today = window.today
     today.reload()

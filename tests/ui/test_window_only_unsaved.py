@@ -14,14 +14,18 @@ from outreach.services.forms import import_form_file
 from outreach.storage.tables import Assessment
 from tests.unit.forms.xlsforms import needs_form
 
-from .conftest import wait_idle
+from .conftest import on_db, wait_idle
 
 B = QMessageBox.StandardButton
 
 
-def _assessments(ctx) -> int:
-    with ctx.store.connect() as conn:
+def _count_assessments(store) -> int:
+    with store.connect() as conn:
         return conn.execute(select(func.count()).select_from(Assessment.__table__)).scalar_one()
+
+
+def _assessments(qtbot, ctx) -> int:
+    return on_db(qtbot, ctx, _count_assessments)
 
 
 def _scale(qtbot, ctx, county, parent=None):
@@ -49,11 +53,11 @@ def test_esc_on_a_half_answered_scale_asks_and_keep_editing_keeps_the_answers(qt
 def test_save_from_the_question_saves_the_scale(qtbot, ctx, county):
     dialog, _ = _scale(qtbot, ctx, county)
     dialog.ask_unsaved = lambda: B.Save
-    before = _assessments(ctx)
+    before = _assessments(qtbot, ctx)
     dialog.set_answers([1, 1, 1, 1, 1, 1, 1, 1, 0])
     dialog.reject()
     wait_idle(qtbot, ctx)
-    assert _assessments(ctx) == before + 1 and not dialog.isVisible()
+    assert _assessments(qtbot, ctx) == before + 1 and not dialog.isVisible()
 
 
 def test_an_untouched_scale_closes_without_a_question(qtbot, ctx, county):
@@ -66,11 +70,11 @@ def test_an_untouched_scale_closes_without_a_question(qtbot, ctx, county):
 def test_discard_closes_and_writes_nothing(qtbot, ctx, county):
     dialog, _ = _scale(qtbot, ctx, county)
     dialog.ask_unsaved = lambda: B.Discard
-    before = _assessments(ctx)
+    before = _assessments(qtbot, ctx)
     dialog.set_answers([3, None, None, None, None, None, None, None, None])
     dialog.close()
     wait_idle(qtbot, ctx)
-    assert not dialog.isVisible() and _assessments(ctx) == before
+    assert not dialog.isVisible() and _assessments(qtbot, ctx) == before
 
 
 def test_closing_the_app_with_a_scale_half_answered_asks_first(qtbot, window, ctx, county):
@@ -83,10 +87,10 @@ def test_closing_the_app_with_a_scale_half_answered_asks_first(qtbot, window, ct
     dialog.ask_unsaved = lambda: B.Discard
 
 
-def test_text_typed_into_an_imported_form_counts_before_it_is_taken_in(qtbot, ctx, county, store, tmp_path):
+def test_text_typed_into_an_imported_form_counts_before_it_is_taken_in(qtbot, ctx, county, tmp_path):
     from outreach.ui.dialogs.xlsform_fill_dialog import FormFillDialog
 
-    assert import_form_file(store, needs_form(tmp_path)).saved
+    assert on_db(qtbot, ctx, import_form_file, needs_form(tmp_path)).saved
     dialog = FormFillDialog(ctx, county["h2"], "hh_needs", today=date.today())
     qtbot.addWidget(dialog)
     dialog.show()

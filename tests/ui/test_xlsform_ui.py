@@ -13,7 +13,7 @@ from outreach.services.forms import import_form_file
 from outreach.storage.tables import Assessment, Need
 from tests.unit.forms.xlsforms import UNSUPPORTED_SURVEY, needs_form, write_xlsx
 
-from .conftest import wait_idle
+from .conftest import on_db, wait_idle
 
 
 @pytest.fixture
@@ -21,6 +21,15 @@ def imported(store, tmp_path):
     report = import_form_file(store, needs_form(tmp_path))
     assert report.saved
     return report
+
+
+def _answers_and_needs(store, assessment_id: str) -> tuple[str, list[str]]:
+    with store.connect() as conn:
+        row = conn.execute(select(Assessment.__table__.c.answers)
+                           .where(Assessment.__table__.c.id == assessment_id)).scalar_one()
+        needs = conn.execute(select(Need.__table__.c.domain)
+                             .where(Need.__table__.c.assessment_id == assessment_id)).scalars().all()
+    return row, list(needs)
 
 
 def test_fill_an_imported_form_with_skip_logic_and_save(qtbot, imported, ctx, county):
@@ -53,11 +62,7 @@ def test_fill_an_imported_form_with_skip_logic_and_save(qtbot, imported, ctx, co
     dialog.save()
     wait_idle(qtbot, ctx)
     assert dialog.result_value is not None and dialog.result_value.priority.value == "high"
-    with ctx.store.connect() as conn:
-        row = conn.execute(select(Assessment.__table__.c.answers)
-                           .where(Assessment.__table__.c.id == dialog.result_value.id)).scalar_one()
-        needs = conn.execute(select(Need.__table__.c.domain)
-                             .where(Need.__table__.c.assessment_id == dialog.result_value.id)).scalars().all()
+    row, needs = on_db(qtbot, ctx, _answers_and_needs, dialog.result_value.id)
     assert '"m_name":"李四"' in row and needs == ["basic_living"]
 
 
