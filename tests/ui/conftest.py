@@ -109,7 +109,7 @@ def _database_thread_only(monkeypatch):
             guards.append(DatabaseThreadGuard(store, runner._thread))
 
     monkeypatch.setattr(workers.DbRunner, "__init__", guarded_init)
-    yield
+    yield guards
     for guard in guards:
         guard.remove()
     seen = [text for guard in guards for text in guard.seen]
