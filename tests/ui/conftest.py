@@ -152,8 +152,9 @@ def window(qtbot, ctx):
     w.deleteLater()
 
 
-def wait_idle(qtbot, ctx, timeout: int = 5000) -> None:
-    """Until the database thread has answered everything (and callbacks ran)."""
+def wait_idle(qtbot, ctx, timeout: int = 20000) -> None:
+    """Until the database thread has answered everything (and callbacks ran). The timeout only bounds
+    a failing test (it returns as soon as the thread is idle): generous, for a loaded CI machine."""
     qtbot.waitUntil(ctx.runner.is_idle, timeout=timeout)
 
 
@@ -164,7 +165,7 @@ def on_db(qtbot, ctx, fn, *args, **kwargs):
     done: list = []
     failed: list[BaseException] = []
     ctx.runner.op(fn, *args, changes=(), on_done=done.append, on_error=failed.append, **kwargs)
-    wait_idle(qtbot, ctx, timeout=10000)
+    wait_idle(qtbot, ctx)
     if failed:
         raise failed[0]
     assert done, f"{getattr(fn, '__name__', fn)} did not finish"

@@ -12,7 +12,7 @@ def _ids(view):
 
 
 def _settle(qtbot, view, ctx):
-    qtbot.waitUntil(lambda: not view.search._timer.isActive(), timeout=3000)
+    qtbot.waitUntil(lambda: not view.search._timer.isActive(), timeout=10000)
     wait_idle(qtbot, ctx)
 
 

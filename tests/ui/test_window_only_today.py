@@ -30,7 +30,7 @@ def test_the_long_list_gets_the_room(qtbot, window, ctx, county):
     qtbot.waitUntil(lambda: today.due.rowCount() >= 14, timeout=5000)
     (due_box, _, _due), (ref_box, _, refs), (need_box, _, needs) = today.boxes
     assert refs.rowCount() <= 1 and needs.rowCount() <= 1
-    qtbot.waitUntil(lambda: due_box.height() > 2 * max(ref_box.height(), need_box.height()), timeout=3000)
+    qtbot.waitUntil(lambda: due_box.height() > 2 * max(ref_box.height(), need_box.height()), timeout=10000)
     table = due_box.findChild(QTableView)
     last_seen = table.rowAt(table.viewport().height() - 2)
     assert last_seen == -1 or last_seen >= 9          # at least ten rows show (or all of them)

@@ -78,8 +78,8 @@ def test_long_job_reports_progress_and_can_be_cancelled(qtbot, ctx):
     job = ctx.runner.run_with_progress(long_job, title="…", parent=None, on_done=outcome.setdefault,
                                        on_error=lambda e: outcome.setdefault("error", e))
     dialog: QProgressDialog = job.extra["dialog"]
-    qtbot.waitUntil(lambda: len(steps) > 5, timeout=3000)
-    qtbot.waitUntil(lambda: dialog.maximum() == 200, timeout=3000)
+    qtbot.waitUntil(lambda: len(steps) > 5, timeout=10000)
+    qtbot.waitUntil(lambda: dialog.maximum() == 200, timeout=10000)
     cancel = dialog.findChild(QPushButton)
     assert cancel.text() == "取消"
     cancel.click()
