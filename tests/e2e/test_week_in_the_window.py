@@ -168,7 +168,7 @@ def lead_first_run(qtbot, lead: Laptop, tmp_path) -> dict:
     wizard = SetupWizard(ctx)
     qtbot.addWidget(wizard)
     wizard.show()
-    qtbot.waitUntil(lambda: wizard.loaded, timeout=5000)
+    qtbot.waitUntil(lambda: wizard.loaded, timeout=20000)
     wizard.language.setCurrentIndex(wizard.language.findData(lead.lang))    # the first thing she picks
     shot(wizard, "01-first-run-choice-zh")
     click(qtbot, wizard.lead_choice)
@@ -180,7 +180,7 @@ def lead_first_run(qtbot, lead: Laptop, tmp_path) -> dict:
     # ---- villages: 山县 › 石门镇 › 东坪村, 石门村, 河口村, each added from the tree
     click(qtbot, wizard.areas_button)
     areas = newest_dialog(qtbot, AreasDialog)
-    qtbot.waitUntil(lambda: areas.loaded, timeout=5000)
+    qtbot.waitUntil(lambda: areas.loaded, timeout=20000)
     codes: dict[str, str] = {}
 
     def add(name: str, under: str | None, level: str | None = None, code: str = "") -> str:
@@ -195,11 +195,11 @@ def lead_first_run(qtbot, lead: Laptop, tmp_path) -> dict:
             form.code.setText(code)
         if level:
             form.level.set_value(level)
-        with qtbot.waitSignal(form.sig_saved, timeout=5000) as saved:
+        with qtbot.waitSignal(form.sig_saved, timeout=20000) as saved:
             click(qtbot, _button(form, SAVE()))
         wait_idle(qtbot, ctx)
         codes[name] = saved.args[0]
-        qtbot.waitUntil(lambda: areas.model.item_for(saved.args[0]) is not None, timeout=5000)
+        qtbot.waitUntil(lambda: areas.model.item_for(saved.args[0]) is not None, timeout=20000)
         return saved.args[0]
 
     add("山县", None, "county", "530101")
@@ -213,7 +213,7 @@ def lead_first_run(qtbot, lead: Laptop, tmp_path) -> dict:
     # ---- the team profile: what every letter is headed with
     click(qtbot, wizard.profile_button)
     profile = newest_dialog(qtbot, TeamProfileForm)
-    qtbot.waitUntil(lambda: profile.loaded, timeout=5000)
+    qtbot.waitUntil(lambda: profile.loaded, timeout=20000)
     type_text(profile.org_name, "石门镇社会工作服务站")
     type_text(profile.org_address, "石门镇政府大院 2 号楼")
     qtbot.keyClicks(profile.org_phone, "0871-6123000")
@@ -224,7 +224,7 @@ def lead_first_run(qtbot, lead: Laptop, tmp_path) -> dict:
     assert _closed(profile), profile.general_error.text()
 
     # ---- she covers every village; Save
-    qtbot.waitUntil(lambda: wizard.area_model.item_for(codes["东坪村"]) is not None, timeout=5000)
+    qtbot.waitUntil(lambda: wizard.area_model.item_for(codes["东坪村"]) is not None, timeout=20000)
     assert not wizard.fields["villages"].error.text()
     for village in ("东坪村", "石门村", "河口村"):
         wizard.area_model.item_for(codes[village]).setCheckState(Qt.CheckState.Checked)
@@ -245,7 +245,7 @@ def lead_adds_providers(qtbot, lead: Laptop) -> None:
 
     window = lead.window
     directory = _trigger(qtbot, window, "team", "directory", DirectoryDialog)
-    qtbot.waitUntil(lambda: directory.loaded, timeout=5000)
+    qtbot.waitUntil(lambda: directory.loaded, timeout=20000)
     assert directory.can_edit
     for name, category, phone in (("青山镇卫生院", "clinic", "0871-6123001"),
                                   ("东坪村村委会", "village_committee", "")):
@@ -258,7 +258,7 @@ def lead_adds_providers(qtbot, lead: Laptop) -> None:
         click(qtbot, _button(form, SAVE()))
         wait_idle(qtbot, lead.ctx)
         assert _closed(form), form.general_error.text()
-    qtbot.waitUntil(lambda: directory.model.rowCount() == 2, timeout=5000)
+    qtbot.waitUntil(lambda: directory.model.rowCount() == 2, timeout=20000)
     shot(directory, "05-directory-zh")
     directory.accept()
 
@@ -291,7 +291,7 @@ def lead_sets_up_team(qtbot, lead: Laptop, tmp_path) -> str:
     wait_idle(qtbot, lead.ctx)
     shot(wizard, "07-team-created-zh")
     wizard.accept()
-    qtbot.waitUntil(lambda: window.dayone.role is not None and window.dayone.role.in_team, timeout=5000)
+    qtbot.waitUntil(lambda: window.dayone.role is not None and window.dayone.role.in_team, timeout=20000)
     return str(invite)
 
 
@@ -306,7 +306,7 @@ def worker_first_run(qtbot, li: Laptop, invite: str, codes: dict, who: tuple = (
     wizard = SetupWizard(ctx)
     qtbot.addWidget(wizard)
     wizard.show()
-    qtbot.waitUntil(lambda: wizard.loaded, timeout=5000)
+    qtbot.waitUntil(lambda: wizard.loaded, timeout=20000)
     wizard.language.setCurrentIndex(wizard.language.findData(li.lang))
     click(qtbot, wizard.join_choice)
     type_text(wizard.worker_name, name)
@@ -335,7 +335,7 @@ def worker_first_run(qtbot, li: Laptop, invite: str, codes: dict, who: tuple = (
     join.accept()
     wait_idle(qtbot, ctx)
     # the team's villages came with the invite: she ticks hers
-    qtbot.waitUntil(lambda: wizard.area_model.item_for(codes["东坪村"]) is not None, timeout=5000)
+    qtbot.waitUntil(lambda: wizard.area_model.item_for(codes["东坪村"]) is not None, timeout=20000)
     for village in villages:
         wizard.area_model.item_for(codes[village]).setCheckState(Qt.CheckState.Checked)
     click(qtbot, _button(wizard, SAVE()))
@@ -449,9 +449,9 @@ def monday(qtbot, li: Laptop, codes: dict, tmp_path) -> dict:
     ids["h_empty"] = _new_household(qtbot, li, dongping, "东坪村一组 12 号")
     window.raise_()
     window.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=5000)
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=20000)
     QTest.keyClick(page, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(lambda: window.forms.current is not None, timeout=5000)
+    qtbot.waitUntil(lambda: window.forms.current is not None, timeout=20000)
     visit = window.forms.current
     wait_idle(qtbot, ctx)
     QTest.keyClick(visit.focusWidget(), Qt.Key.Key_2)
@@ -522,7 +522,7 @@ def monday(qtbot, li: Laptop, codes: dict, tmp_path) -> dict:
         type_text(form.provider_search, provider)
         form.provider_search.flush()
         wait_idle(qtbot, ctx)
-        qtbot.waitUntil(lambda f=form: f.provider_list.count() == 1, timeout=5000)
+        qtbot.waitUntil(lambda f=form: f.provider_list.count() == 1, timeout=20000)
         form.provider_list.setCurrentRow(0)
         form.person.setCurrentIndex(form.person.findText("王秀英"))
         type_text(form.reason, reason)
@@ -616,7 +616,7 @@ def lead_prints_and_exports(qtbot, lead: Laptop, codes: dict, tmp_path) -> None:
 
     window = lead.window
     register = _trigger(qtbot, window, "print", "register", PrintTaskDialog)
-    qtbot.waitUntil(lambda: register.loaded, timeout=5000)
+    qtbot.waitUntil(lambda: register.loaded, timeout=20000)
     register.village.setCurrentIndex(register.village.findData(codes["东坪村"]))
     shot(register, "20-register-zh")
     path = tmp_path / "台账.pdf"
@@ -808,7 +808,7 @@ def screens_in_english(qtbot, lead: Laptop, codes: dict) -> None:
     window.households.select_area("")               # All areas, as the dashboard's "Whole team"
     wait_idle(qtbot, lead.ctx)
     shown = window.households.count_label
-    qtbot.waitUntil(lambda: shown.text().split()[:1] == [cards["Households registered"]], timeout=5000)
+    qtbot.waitUntil(lambda: shown.text().split()[:1] == [cards["Households registered"]], timeout=20000)
     assert cards["Referrals issued"] == str(listed)
     assert cards["Replies overdue (any month)"] == str(overdue)
     assert cards["Households with a visit due"] == str(due)
@@ -910,7 +910,7 @@ def test_the_wheel_over_the_print_export_and_scale_dialogs_changes_nothing(qtbot
     for name in ("register", "blank", "letters", "report", "export"):
         dialog = window.dayone.run(name)
         if hasattr(dialog, "loaded"):
-            qtbot.waitUntil(lambda d=dialog: d.loaded, timeout=5000)
+            qtbot.waitUntil(lambda d=dialog: d.loaded, timeout=20000)
         seen += wheel_all(dialog)
         dialog.reject()
     scale = ScaleFormDialog(lead.ctx, ids["h2"], "phq9", person_id=ids["p_wang"], parent=window)

@@ -29,7 +29,7 @@ def click(qtbot, button) -> None:
     QTest.mouseClick(button, Qt.MouseButton.LeftButton)
 
 
-def newest_dialog(qtbot, cls: type, *, timeout: int = 5000, not_in: tuple = ()) -> QDialog:
+def newest_dialog(qtbot, cls: type, *, timeout: int = 20000, not_in: tuple = ()) -> QDialog:
     """The visible dialog of class ``cls`` that a click has just opened (with ``open()``)."""
     found: list = []
 
