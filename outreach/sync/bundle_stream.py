@@ -5,13 +5,15 @@ Writing: the changes are encoded once, in batches (``bundle_codec``: C speed, by
 canonical lines of ``bundle._encode_wire``), hashed, sized and counted on the way, as the signed
 manifest that comes first needs them; then ``pyrage.encrypt_io`` pulls the plaintext — magic,
 manifest, signature, the encoded batches, each let go once read — and writes the age file (64 KiB
-STREAM chunks) straight into the output file. With ``draining`` the change dicts are let go as they
-are encoded, so the export holds at most the changes or their encoding, not both.
+STREAM chunks) straight into the output file. An export's changes come from
+``changes.iter_changes(wire=True)`` (``export_rows``): log tuples, or for a full export lines
+already encoded while the log was read, never a dict per change. With ``draining`` a list of change
+dicts is let go as it is encoded, so a writer holds at most the changes or their encoding, not both.
 
 Reading: ``pyrage.decrypt_io`` reads the file through a capped reader (a file longer than the cap is
-refused while it is read, whatever it claims) and pushes plaintext into a sink that splits off the
-manifest and the signature (same caps as ``bundle.split_inner``), hashes the payload, and checks its
-lines in batches of ``BATCH_BYTES`` into changes (``bundle.check_lines``) — only once the head's
+refused while it is read, whatever it claims) and pushes plaintext (in ~1 KiB pieces) into a sink
+that splits off the manifest and the signature (same caps as ``bundle.split_inner``), hashes the
+payload, and checks its lines in batches of ``BATCH_BYTES`` into changes (``bundle.check_lines``) — only once the head's
 manifest is signed by a sender the gate knows. A problem is remembered, not raised: the checks and
 their order are those of ``bundle.open_bundle``, run once the whole file has decrypted and
 authenticated (age detects truncation only at the end). So the 256 MiB cap bounds what a hostile

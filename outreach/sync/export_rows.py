@@ -34,6 +34,7 @@ from sqlalchemy import Connection, select
 from outreach.sync import changes as C
 
 READ_BATCH = 2048   # log rows encoded at a time
+CHUNK_BYTES = 1 << 16
 
 
 @contextlib.contextmanager
@@ -98,12 +99,16 @@ class EncodedRows:
                 | ({"base": change["base"]} if "base" in change else {})
 
     def chunks(self, size: int) -> Iterator[tuple[bytes, int, Counter[str]]]:
+        """Chunks of at most ``size`` lines and about ``CHUNK_BYTES``: small enough to be made from
+        the memory the lines they replace are let go into (a large one would be mapped anew, and
+        the export would hold every line twice at its end)."""
         lines, self._lines = self._lines, []
         lines.reverse()
         while lines:
-            batch = lines[-size:]
-            del lines[-size:]
-            batch.reverse()
+            batch, total = [], 0
+            while lines and total < CHUNK_BYTES and len(batch) < size:
+                batch.append(lines.pop())
+                total += len(batch[-1][4])
             yield b"\n".join(map(itemgetter(4), batch)) + b"\n", len(batch), Counter(map(itemgetter(3), batch))
 
 
