@@ -1,12 +1,16 @@
 """Files that must not stall the lead's laptop (issue 11, item 2) and numbers from a bundle that must not
-size anything (item 3): each refused quickly, in one translated line, with nothing written."""
+size anything (item 3): each refused quickly, in one translated line, with nothing written.
+
+"Quickly" is checked by what was done, not by a stopwatch (a loaded CI machine can take seconds for
+anything): a FIFO or device is refused before any file object is made from it (nothing read from it, no
+wait for a writer), a bundle with too many recipients before any decryption starts; a file that would
+hang the import fails the test after a minute (and pytest-timeout bounds every test)."""
 
 from __future__ import annotations
 
 import base64
 import os
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -29,7 +33,6 @@ from tests.unit.sync.transport_kit import (
     uplink,
 )
 
-FAST = 5.0    # seconds; the issue's claim is "under a second", this bound only keeps slow CI green
 needs_posix = pytest.mark.skipif(not hasattr(os, "mkfifo") or not os.path.exists("/dev/zero"),
                                  reason="needs FIFOs and /dev/zero (POSIX)")
 
@@ -44,16 +47,41 @@ def team(tmp_path):
         laptop.close()
 
 
-def timed_import(lead, path: Path) -> tuple[transport.ImportResult, float]:
+@pytest.fixture
+def watched(monkeypatch) -> dict[str, list]:
+    """What an import did: ``opened`` the files it got a readable file object for, ``decrypted`` each
+    start of an age decryption."""
+    import pyrage
+
+    seen: dict[str, list] = {"opened": [], "decrypted": []}
+    real_open = transport.open_regular
+
+    def open_regular(path):
+        fh = real_open(path)
+        seen["opened"].append(str(path))
+        return fh
+
+    def decrypting(real):
+        def wrapper(*args, **kwargs):
+            seen["decrypted"].append(real.__name__)
+            return real(*args, **kwargs)
+        return wrapper
+
+    monkeypatch.setattr(transport, "open_regular", open_regular)
+    monkeypatch.setattr(pyrage, "decrypt", decrypting(pyrage.decrypt))
+    monkeypatch.setattr(pyrage, "decrypt_io", decrypting(pyrage.decrypt_io))
+    return seen
+
+
+def guarded_import(lead, path: Path) -> transport.ImportResult:
     """Import in a thread, so a file that hangs fails the test instead of hanging it."""
     box: dict = {}
-    start = time.monotonic()
     t = threading.Thread(target=lambda: box.setdefault("r", transport.import_file(lead.store, lead.ring, path)),
                          daemon=True)
     t.start()
     t.join(60)
     assert not t.is_alive(), f"importing {path.name} hangs"
-    return box["r"], time.monotonic() - start
+    return box["r"]
 
 
 def assert_one_line(result: transport.ImportResult, key: str) -> None:
@@ -65,32 +93,32 @@ def assert_one_line(result: transport.ImportResult, key: str) -> None:
 
 # --------------------------------------------------------------------------- not regular files
 @needs_posix
-def test_symlink_to_dev_zero_is_refused_without_reading(team, tmp_path):
+def test_symlink_to_dev_zero_is_refused_without_reading(team, tmp_path, watched):
     lead, _li = team
     before = db_hash(lead.store)
     link = tmp_path / "x.age"
     link.symlink_to("/dev/zero")
-    result, seconds = timed_import(lead, link)
+    result = guarded_import(lead, link)
     assert_one_line(result, "harden.file.not_regular.device")
-    assert seconds < FAST and db_hash(lead.store) == before
+    assert watched == {"opened": [], "decrypted": []} and db_hash(lead.store) == before   # nothing read
 
 
 @needs_posix
-def test_fifo_is_refused_without_waiting_for_a_writer(team, tmp_path):
+def test_fifo_is_refused_without_waiting_for_a_writer(team, tmp_path, watched):
     lead, _li = team
     before = db_hash(lead.store)
     fifo = tmp_path / "x.age"
     os.mkfifo(fifo)
-    result, seconds = timed_import(lead, fifo)
+    result = guarded_import(lead, fifo)     # no writer ever comes: waiting for one would hang here
     assert_one_line(result, "harden.file.not_regular.fifo")
-    assert seconds < FAST and db_hash(lead.store) == before
+    assert watched == {"opened": [], "decrypted": []} and db_hash(lead.store) == before
 
 
 def test_folder_named_like_a_bundle_is_refused(team, tmp_path):
     lead, _li = team
     folder = tmp_path / "x.age"
     folder.mkdir()
-    result, _ = timed_import(lead, folder)
+    result = guarded_import(lead, folder)
     assert result.status == transport.REFUSED
     assert result.message.key in ("harden.file.not_regular.directory", "sync.refused.unreadable")
 
@@ -118,7 +146,6 @@ def test_invite_request_and_csv_readers_refuse_a_fifo_and_dev_zero(tmp_path, sto
     os.mkfifo(fifo)
     zero = tmp_path / "areas.csv"
     zero.symlink_to("/dev/zero")
-    start = time.monotonic()
     monkeypatch.setenv("OUTREACH_PASSPHRASE", "县社工站2026春-长口令")
     code = main(["--lang", "en", "--data-dir", str(tmp_path / "w"), "team", "join", str(fifo), "-o",
                  str(tmp_path / "req.json")])
@@ -129,8 +156,7 @@ def test_invite_request_and_csv_readers_refuse_a_fifo_and_dev_zero(tmp_path, sto
         for path, key in ((fifo, "harden.file.not_regular.fifo"), (zero, "harden.file.not_regular.device")):
             with pytest.raises(OutreachError) as exc:
                 reader(path)
-            assert exc.value.key == key
-    assert time.monotonic() - start < FAST
+            assert exc.value.key == key     # refused on the opened descriptor's type, before any read
 
 
 # --------------------------------------------------------------------------- the age header
@@ -150,26 +176,30 @@ def armor(data: bytes) -> bytes:
     return B.AGE_ARMOR + b"\n" + b"\n".join(lines) + b"\n-----END AGE ENCRYPTED FILE-----\n"
 
 
-def test_real_bundles_have_two_or_three_stanzas(team):
+def test_real_bundles_have_two_or_three_stanzas(team, watched):
     lead, li = team
     data = uplink(li).path.read_bytes()
     assert B.check_age_header(data) in (2, 3)
     assert B.check_age_header(armor(data)) == B.check_age_header(data)
     [r] = receive(lead, uplink(li))
     assert r.status == transport.IMPORTED
+    assert watched["decrypted"]     # the watch sees a real import decrypt (what the refusals above lack)
+    sent = uplink(li)
+    assert guarded_import(lead, sent.path).status in (transport.IMPORTED, transport.ALREADY)
+    assert watched["opened"][-1] == str(sent.path)   # a regular file is opened (the refusals above: none)
 
 
 @pytest.mark.parametrize("n", [9, 1_000, 10_000])
-def test_many_recipient_stanzas_are_refused_before_decryption(team, tmp_path, n):
+def test_many_recipient_stanzas_are_refused_before_decryption(team, tmp_path, n, watched):
     lead, _li = team
     before = db_hash(lead.store)
     path = tmp_path / f"stanzas-{n}.age"
     path.write_bytes(many_stanzas(n))
-    result, seconds = timed_import(lead, path)
+    result = guarded_import(lead, path)
     key = "harden.age.too_many_recipients" if n * 90 < B.DEFAULT_LIMITS.max_header_bytes else "harden.age.header"
     assert result.status == transport.REFUSED and result.message.key in (key, "harden.age.too_many_recipients")
     assert_one_line(result, result.message.key)
-    assert seconds < FAST and db_hash(lead.store) == before
+    assert watched["decrypted"] == [] and db_hash(lead.store) == before     # refused on the header alone
     with pytest.raises(B.BundleRefused):
         B.check_age_header(armor(many_stanzas(n)))
 
