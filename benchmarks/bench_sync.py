@@ -13,7 +13,8 @@ very same bytes measured in the same run; and the peak memory of each, in a chil
 - export_cpu / verify_cpu: the same two ratios in process CPU time (on a machine shared with other
   work, wall time measures the neighbours too; neither side uses more than one thread).
 - export_collect / export_write: the export's halves on their own (reading the changes out of the
-  store; encoding, hashing, signing and encrypting them into a file), each against raw encryption.
+  store — a full export encodes each batch of the log into lines as it reads it; hashing, signing
+  and encrypting them into a file), each against raw encryption.
 - export_fsync: of the export's wall time, the wait for the disk before the file is renamed into
   place (raw encryption in memory has none; on a shared disk it is most of the export's noise).
 - export_rss / verify_rss: how much the process grows (VmHWM after resetting it through
@@ -222,8 +223,9 @@ def main() -> None:
               f"load average {os.getloadavg()[0]:.1f}")
         print(f"export+encrypt : {export_s:7.2f} s  {n / export_s:10,.0f} changes/s")
         print(f"raw age encrypt: {raw_enc_s:7.2f} s  {mb / raw_enc_s:10,.1f} MiB/s   ratio {export_s / raw_enc_s:6.1f}x")
-        print(f"  of which: reading the changes (iter_changes) {collect_s:.2f} s; writing them "
-              f"(encode+hash+sign+encrypt) {write_s:.2f} s = {write_s / raw_enc_s:.1f}x raw encrypt; "
+        print(f"  of which: reading the changes (iter_changes; a full export encodes them as it reads) "
+              f"{collect_s:.2f} s; writing them (hash+sign+encrypt) {write_s:.2f} s = {write_s / raw_enc_s:.1f}x "
+              f"raw encrypt; "
               f"waiting for the disk (fsync) {fsync_s:.2f} s")
         print(f"verify (import): {verify_s:7.2f} s  {n / verify_s:10,.0f} changes/s")
         print(f"raw age decrypt: {raw_dec_s:7.2f} s  {mb / raw_dec_s:10,.1f} MiB/s   ratio {verify_s / raw_dec_s:6.1f}x")

@@ -19,6 +19,11 @@ and the number of changes, so a hostile file cannot exhaust memory.
 signer, signature, recipients, payload hash/size/counts, each change's schema) and touches no database:
 questions about the team (which signer key, is it revoked, are we a recipient) are asked through the
 ``Gate`` the caller passes.
+
+Speed (issue 14): written and read as streams (``bundle_stream``, ``bundle_codec``, ``export_rows``),
+byte for byte this format. Why its goals are out of reach, and a measured 2.0 form (values embedded,
+not JSON text) with the rule for when a writer may use it — the roster says every recipient reads
+it — are in docs/bundle-speed.md; not built: this module writes and reads 1.x only.
 """
 
 from __future__ import annotations
