@@ -15,16 +15,15 @@ from PySide6.QtWidgets import QDialog
 from outreach.services import referrals
 from tests.ui.conftest import on_db, wait_idle
 
-TODAY = date.today()
-
 
 def _referrals(store, county) -> dict[str, str]:
-    consent = dict(consent_given=True, consent_by="王秀英", consent_on=TODAY - timedelta(days=20),
+    today = date.today()     # when the test runs (not when the module was collected: a suite may pass midnight)
+    consent = dict(consent_given=True, consent_by="王秀英", consent_on=today - timedelta(days=20),
                    consent_method="verbal_witnessed", consent_witness="邻居")
     old = referrals.create_referral(store, person_id=county["p_wang"], provider_id=county["committee"],
-                                    reason="每周探访志愿者", issue_on=TODAY - timedelta(days=20), **consent)
+                                    reason="每周探访志愿者", issue_on=today - timedelta(days=20), **consent)
     new = referrals.create_referral(store, person_id=county["p_wang"], provider_id=county["clinic"],
-                                    reason="降压药即将用完，需要上门评估。", urgency="soon", issue_on=TODAY, **consent)
+                                    reason="降压药即将用完，需要上门评估。", urgency="soon", issue_on=today, **consent)
     draft = referrals.create_referral(store, person_id=county["p_zhang"], provider_id=county["clinic"],
                                       reason="草稿")
     return {"old": old.reference, "new": new.reference, "draft": draft.reference}
