@@ -23,6 +23,7 @@ XML cannot hold are dropped.
 
 from __future__ import annotations
 
+import re
 import zipfile
 from datetime import date, datetime
 from typing import IO, Any
@@ -34,6 +35,9 @@ _STYLE_DATE, _STYLE_DATETIME, _STYLE_BOLD = 1, 2, 3
 # one str.translate per text cell does both
 _ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;",
                           **{chr(c): None for c in (*range(0, 9), 11, 12, *range(14, 32))}})
+# most text needs neither: one C regex search decides, so only the rare text with ``&<>`` or a control
+# character pays for ``translate`` (issue 14: translate on every text cell was a third of the writer)
+_NEEDS_ESCAPE = re.compile(r"[&<>\x00-\x08\x0b\x0c\x0e-\x1f]").search
 _NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 _NS_R = 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -52,6 +56,10 @@ def column_letters(n: int) -> list[str]:
     return out
 
 
+def _refs(n: int) -> list[str]:
+    return [f'<c r="{letter}' for letter in column_letters(n)]
+
+
 def _text(value: str) -> str:
     return value.translate(_ESCAPES)
 
@@ -60,7 +68,7 @@ class Sheet:
     def __init__(self, handle: IO[bytes], widths: list[float]) -> None:
         self._fh = handle
         self._n = 0
-        self._letters = column_letters(max(len(widths), 1))
+        self._refs = _refs(max(len(widths), 1))
         self._pending: list[str] = []
         cols = "".join(f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>' for i, w in enumerate(widths, 1))
         self._fh.write((
@@ -79,9 +87,10 @@ class Sheet:
     def _write(self, values: list[Any], style: int) -> None:
         self._n += 1
         n = self._n
-        if len(values) > len(self._letters):
-            self._letters = column_letters(len(values))
-        letters = self._letters
+        if len(values) > len(self._refs):
+            self._refs = _refs(len(values))
+        refs = self._refs   # '<c r="A' … per column: the row number and the rest follow
+        needs_escape = _NEEDS_ESCAPE
         s = f' s="{style}"' if style else ""
         cells = []
         for j, v in enumerate(values):
@@ -89,22 +98,23 @@ class Sheet:
             if kind is str:
                 if not v:
                     continue
-                cells.append(f'<c r="{letters[j]}{n}" t="inlineStr"{s}><is><t xml:space="preserve">'
-                             f'{v.translate(_ESCAPES)}</t></is></c>')
+                if needs_escape(v):
+                    v = v.translate(_ESCAPES)
+                cells.append(f'{refs[j]}{n}" t="inlineStr"{s}><is><t xml:space="preserve">{v}</t></is></c>')
             elif v is None:
                 continue
             elif kind is int or kind is float:
-                cells.append(f'<c r="{letters[j]}{n}"{s}><v>{v!r}</v></c>')
-            elif kind is bool:
-                cells.append(f'<c r="{letters[j]}{n}" t="b"{s}><v>{int(v)}</v></c>')
+                cells.append(f'{refs[j]}{n}"{s}><v>{v!r}</v></c>')
             elif kind is date:
-                cells.append(f'<c r="{letters[j]}{n}" s="{_STYLE_DATE}"><v>{(v - _EPOCH).days}</v></c>')
+                cells.append(f'{refs[j]}{n}" s="{_STYLE_DATE}"><v>{(v - _EPOCH).days}</v></c>')
+            elif kind is bool:
+                cells.append(f'{refs[j]}{n}" t="b"{s}><v>{int(v)}</v></c>')
             elif kind is datetime:
                 delta = v.replace(tzinfo=None) - _EPOCH_DT
                 serial = delta.days + delta.seconds / 86400 + delta.microseconds / 86_400_000_000
-                cells.append(f'<c r="{letters[j]}{n}" s="{_STYLE_DATETIME}"><v>{serial!r}</v></c>')
+                cells.append(f'{refs[j]}{n}" s="{_STYLE_DATETIME}"><v>{serial!r}</v></c>')
             else:
-                cells.append(f'<c r="{letters[j]}{n}" t="inlineStr"{s}><is><t xml:space="preserve">'
+                cells.append(f'{refs[j]}{n}" t="inlineStr"{s}><is><t xml:space="preserve">'
                              f'{_text(str(v))}</t></is></c>')
         self._pending.append(f'<row r="{n}">{"".join(cells)}</row>')
         if len(self._pending) >= _FLUSH_ROWS:
