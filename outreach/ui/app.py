@@ -286,7 +286,6 @@ def run_gui(data_dir: str | None, *, demo: bool = False) -> int:
     _log_uncaught_exceptions()
 
     from outreach.storage.store import Store
-    from outreach.ui.dialogs.setup_wizard import SetupWizard
     from outreach.ui.main_window import MainWindow
 
     app = create_application()
@@ -318,7 +317,9 @@ def run_gui(data_dir: str | None, *, demo: bool = False) -> int:
     try:
         if demo:
             _ensure_demo_data(ctx)
-        if not ctx.settings.worker_name:
+        if not ctx.settings.worker_name:   # the first run only: its module is not imported otherwise
+            from outreach.ui.dialogs.setup_wizard import SetupWizard
+
             wizard = SetupWizard(ctx)
             if wizard.exec() != QDialog.DialogCode.Accepted:
                 return 1
