@@ -15,7 +15,7 @@ import pytest
 import shiboken6
 
 from outreach.services import drafts, people
-from tests.ui.conftest import seed_county, wait_idle
+from tests.ui.conftest import on_db, seed_county, wait_idle
 
 CHILD = r"""
 import sys
@@ -101,9 +101,9 @@ def test_a_draft_survives_killing_the_process_and_is_offered_on_next_start(qtbot
         form.accept()
         wait_idle(qtbot, ctx)
         assert not shiboken6.isValid(form) or not form.isVisible()
-        saved = [m for m in people.list_members(store, ids["h3"]) if m.name == "李小花"]
+        saved = [m for m in on_db(qtbot, ctx, people.list_members, ids["h3"]) if m.name == "李小花"]
         assert [m.birth_date for m in saved] == [date(2016, 3, 8)]
-        assert drafts.list_drafts(store) == []  # saved: the draft is gone
+        assert on_db(qtbot, ctx, drafts.list_drafts) == []  # saved: the draft is gone
     finally:
         window.close()
         wait_idle(qtbot, ctx)
