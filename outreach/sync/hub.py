@@ -22,20 +22,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, insert, select
 
 from outreach.domain.errors import OutreachError
 from outreach.storage.hub_tables import (
     HUB_ENROLLED,
     HUB_PENDING,
-    HUB_REVOKED,
     HubLead,
     HubMembership,
     HubOrigin,
     HubSelf,
 )
-from outreach.storage.sync_tables import SyncPeerVector
 from outreach.sync import keys as K
+from outreach.sync import registry as R
 from outreach.sync import team as T
 from outreach.sync.keys import DEFAULT_KDF, KdfParams, KeyRing
 
@@ -154,18 +153,7 @@ def list_leads(conn: Connection) -> list[Lead]:
 
 def find_lead(conn: Connection, ref: str) -> Lead:
     """A lead by device id, id prefix (4+), 4-character code, team name or laptop name."""
-    ref = ref.strip()
-    leads = list_leads(conn)
-    for test in (lambda d: d.device_id == ref.lower(),
-                 lambda d: ref in (d.team_name, d.name, d.display_name),
-                 lambda d: T.device_code(d.device_id) == ref.upper(),
-                 lambda d: len(ref) >= 4 and d.device_id.startswith(ref.lower())):
-        found = [d for d in leads if test(d)]
-        if len(found) == 1:
-            return found[0]
-        if len(found) > 1:
-            raise OutreachError("hub.error.lead_ambiguous", lead=ref)
-    raise OutreachError("hub.error.unknown_lead", lead=ref)
+    return R.find(conn, LEADS, ref)
 
 
 def origins(conn: Connection, lead_device_id: str | None = None) -> list[dict[str, Any]]:
@@ -258,55 +246,31 @@ def read_request(store: Any, data: bytes) -> LeadRequest:
 
 def enroll_lead(store: Any, req: LeadRequest, *, villages: list[str] | tuple[str, ...] = ()) -> Lead:
     """Enrol a team lead's laptop (after both people compared ``req.fingerprint``)."""
-    villages = T._normal_villages(villages)
-    with store.engine.begin() as conn:
-        require_hub(conn)
-        T._check_villages(conn, villages)
-        existing = get_lead(conn, req.device_id)
-        values = {"team_id": req.team_id, "team_name": req.team_name, "name": req.name, "worker": req.worker,
-                  "villages": json.dumps(list(villages), ensure_ascii=False)}
-        if existing is not None:
-            if existing.status == HUB_REVOKED:
-                raise OutreachError("hub.error.lead_revoked", lead=existing.display_name)
-            if (existing.device_age, existing.device_sign) != (req.device_age, req.device_sign):
-                raise OutreachError("sync.error.device_key_mismatch", device=existing.display_name)
-            conn.execute(update(LEAD).where(LEAD.c.device_id == req.device_id).values(**values))
-            if tuple(villages) != existing.villages:
-                _forget_peer(conn, req.device_id)   # the next downlink is a full one for the new scope
-        else:
-            code = T.device_code(req.device_id)
-            for other in list_leads(conn):
-                if T.device_code(other.device_id) == code:
-                    raise OutreachError("sync.error.device_code_clash", code=code, device=other.display_name)
-            conn.execute(insert(LEAD).values(
-                device_id=req.device_id, status=HUB_ENROLLED, device_age=req.device_age,
-                device_sign=req.device_sign, fingerprint=req.fingerprint, enrolled_at=_now(), **values))
-        lead = get_lead(conn, req.device_id)
-    assert lead is not None
-    return lead
+    return R.enroll(store, LEADS, req, villages)
 
 
 def set_villages(store: Any, lead_ref: str, villages: list[str] | tuple[str, ...]) -> Lead:
-    villages = T._normal_villages(villages)
-    with store.engine.begin() as conn:
-        require_hub(conn)
-        T._check_villages(conn, villages)
-        lead = find_lead(conn, lead_ref)
-        conn.execute(update(LEAD).where(LEAD.c.device_id == lead.device_id)
-                     .values(villages=json.dumps(list(villages), ensure_ascii=False)))
-        _forget_peer(conn, lead.device_id)
-        return get_lead(conn, lead.device_id)  # type: ignore[return-value]
+    return R.set_villages(store, LEADS, lead_ref, villages)
 
 
 def revoke_lead(store: Any, lead_ref: str) -> Lead:
     """A lost lead laptop: its uplinks are refused from now on, no more downlinks to it."""
-    with store.engine.begin() as conn:
-        require_hub(conn)
-        lead = find_lead(conn, lead_ref)
-        if lead.status != HUB_REVOKED:
-            conn.execute(update(LEAD).where(LEAD.c.device_id == lead.device_id)
-                         .values(status=HUB_REVOKED, revoked_at=_now()))
-        return get_lead(conn, lead.device_id)  # type: ignore[return-value]
+    return R.revoke(store, LEADS, lead_ref)
+
+
+def _code_is_free(conn: Connection, device_id: str) -> None:
+    code = T.device_code(device_id)
+    for other in list_leads(conn):
+        if T.device_code(other.device_id) == code:
+            raise OutreachError("sync.error.device_code_clash", code=code, device=other.display_name)
+
+
+LEADS = R.Registry(
+    LEAD, owner=require_hub, get=get_lead, members=list_leads, names=lambda d: (d.team_name, d.name, d.display_name),
+    ambiguous=("hub.error.lead_ambiguous", "lead"), unknown=("hub.error.unknown_lead", "lead"),
+    revoked_error=lambda d: OutreachError("hub.error.lead_revoked", lead=d.display_name), check_code=_code_is_free,
+    new_columns=lambda hub: {}, changed_columns=lambda req: {"team_id": req.team_id, "team_name": req.team_name,
+                                                              "name": req.name, "worker": req.worker})
 
 
 # =========================================================================== the lead's side
@@ -355,11 +319,6 @@ def join_hub(store: Any, invite: bytes, ring: KeyRing) -> tuple[bytes, str]:
 def fingerprint(hub: Hub, device_id: str, device_age: str, device_sign: str) -> str:
     return K.fingerprint("hub", hub.hub_id, hub.hub_age, hub.hub_sign, hub.recovery_age, hub.device_id,
                          hub.device_sign, device_id, device_age, device_sign)
-
-
-def _forget_peer(conn: Connection, device_id: str) -> None:
-    table = SyncPeerVector.__table__
-    conn.execute(delete(table).where(table.c.peer == device_id))
 
 
 def _hex32(value: Any) -> str:

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, insert, select, update
 
 from outreach.domain.errors import OutreachError
 from outreach.i18n import tr
@@ -34,8 +34,8 @@ from outreach.storage.sync_tables import (
     SyncPeerVector,
     SyncTeam,
 )
-from outreach.storage.tables import Area
 from outreach.sync import keys as K
+from outreach.sync import registry as R
 from outreach.sync.keys import DEFAULT_KDF, KdfParams, KeyRing
 
 TEAM = SyncTeam.__table__
@@ -155,18 +155,7 @@ def list_devices(conn: Connection) -> list[Device]:
 
 def find_device(conn: Connection, ref: str) -> Device:
     """A device by id, unique id prefix (4+ characters), 4-character code, or exact name."""
-    ref = ref.strip()
-    devices = list_devices(conn)
-    for test in (lambda d: d.device_id == ref.lower(),
-                 lambda d: d.name == ref or d.display_name == ref,
-                 lambda d: device_code(d.device_id) == ref.upper(),
-                 lambda d: len(ref) >= 4 and d.device_id.startswith(ref.lower())):
-        found = [d for d in devices if test(d)]
-        if len(found) == 1:
-            return found[0]
-        if len(found) > 1:
-            raise OutreachError("sync.error.device_ambiguous", device=ref)
-    raise OutreachError("sync.error.unknown_device", device=ref)
+    return R.find(conn, DEVICES, ref)
 
 
 # =========================================================================== keys of this laptop
@@ -312,30 +301,7 @@ def read_request(store: Any, data: bytes) -> EnrolmentRequest:
 
 def enroll(store: Any, request: EnrolmentRequest, *, villages: list[str] | tuple[str, ...] = ()) -> Device:
     """Enrol the requesting laptop (after both people compared ``request.fingerprint``)."""
-    villages = _normal_villages(villages)
-    with store.engine.begin() as conn:
-        team = require_team(conn, lead=True)
-        _check_villages(conn, villages)
-        existing = get_device(conn, request.device_id)
-        if existing is not None:
-            if existing.status == STATUS_REVOKED:
-                raise OutreachError("sync.error.device_revoked", device=existing.display_name)
-            if (existing.device_age, existing.device_sign) != (request.device_age, request.device_sign):
-                raise OutreachError("sync.error.device_key_mismatch", device=existing.display_name)
-            conn.execute(update(DEVICE).where(DEVICE.c.device_id == request.device_id).values(
-                villages=json.dumps(list(villages), ensure_ascii=False), name=request.name, worker=request.worker))
-            if tuple(villages) != existing.villages:
-                _forget_peer(conn, request.device_id)
-        else:
-            _check_code_is_free(conn, request.device_id)
-            conn.execute(insert(DEVICE).values(
-                device_id=request.device_id, team_id=team.team_id, name=request.name, worker=request.worker,
-                role=ROLE_MEMBER, status=STATUS_ENROLLED, villages=json.dumps(list(villages), ensure_ascii=False),
-                device_age=request.device_age, device_sign=request.device_sign,
-                fingerprint=request.fingerprint, enrolled_at=_now()))
-        device = get_device(conn, request.device_id)
-    assert device is not None
-    return device
+    return R.enroll(store, DEVICES, request, villages)
 
 
 def _check_code_is_free(conn, device_id: str) -> None:
@@ -349,28 +315,26 @@ def _check_code_is_free(conn, device_id: str) -> None:
 
 def set_villages(store: Any, device_ref: str, villages: list[str] | tuple[str, ...]) -> Device:
     """Change which villages a laptop's downlinks cover; its next downlink is a full one for them."""
-    villages = _normal_villages(villages)
-    with store.engine.begin() as conn:
-        require_team(conn, lead=True)
-        _check_villages(conn, villages)
-        device = find_device(conn, device_ref)
-        conn.execute(update(DEVICE).where(DEVICE.c.device_id == device.device_id)
-                     .values(villages=json.dumps(list(villages), ensure_ascii=False)))
-        _forget_peer(conn, device.device_id)
-        return get_device(conn, device.device_id)  # type: ignore[return-value]
+    return R.set_villages(store, DEVICES, device_ref, villages)
 
 
 def revoke(store: Any, device_ref: str) -> Device:
     """A lost or stolen laptop: its bundles are refused from now on and downlinks leave it out."""
-    with store.engine.begin() as conn:
-        team = require_team(conn, lead=True)
-        device = find_device(conn, device_ref)
-        if device.device_id == team.lead_device_id:
-            raise OutreachError("sync.error.cannot_revoke_lead")
-        if device.status != STATUS_REVOKED:
-            conn.execute(update(DEVICE).where(DEVICE.c.device_id == device.device_id)
-                         .values(status=STATUS_REVOKED, revoked_at=_now()))
-        return get_device(conn, device.device_id)  # type: ignore[return-value]
+    return R.revoke(store, DEVICES, device_ref)
+
+
+def _not_the_lead(team: Team, device: Device) -> None:
+    if device.device_id == team.lead_device_id:
+        raise OutreachError("sync.error.cannot_revoke_lead")
+
+
+DEVICES = R.Registry(
+    DEVICE, owner=lambda conn: require_team(conn, lead=True), get=get_device, members=list_devices,
+    names=lambda d: (d.name, d.display_name), ambiguous=("sync.error.device_ambiguous", "device"),
+    unknown=("sync.error.unknown_device", "device"),
+    revoked_error=lambda d: OutreachError("sync.error.device_revoked", device=d.display_name),
+    check_code=_check_code_is_free, new_columns=lambda team: {"team_id": team.team_id, "role": ROLE_MEMBER},
+    changed_columns=lambda req: {"name": req.name, "worker": req.worker}, check_revoke=_not_the_lead)
 
 
 def export_recovery(store: Any, passphrase: str, path: Path, *, key_dir: Path | None = None) -> str:
@@ -508,24 +472,6 @@ def _upsert_device(conn: Connection, team_id: str, values: dict[str, Any]) -> No
     if existing.status != STATUS_REVOKED and values.get("status") == STATUS_REVOKED:
         keep_keys["revoked_at"] = _now()
     conn.execute(update(DEVICE).where(DEVICE.c.device_id == values["device_id"]).values(**keep_keys))
-
-
-def _forget_peer(conn: Connection, device_id: str) -> None:
-    conn.execute(delete(PEER_VECTOR).where(PEER_VECTOR.c.peer == device_id))
-
-
-def _normal_villages(villages: list[str] | tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(sorted({v.strip() for v in villages if v and v.strip()}))
-
-
-def _check_villages(conn: Connection, villages: tuple[str, ...]) -> None:
-    if not villages:
-        return
-    area = Area.__table__
-    known = set(conn.execute(select(area.c.id).where(area.c.id.in_(villages))).scalars())
-    unknown = [v for v in villages if v not in known]
-    if unknown:
-        raise OutreachError("sync.error.unknown_villages", codes=", ".join(unknown))
 
 
 def small_json(data: bytes, expected_format: str, error_key: str | None = None) -> dict[str, Any]:
