@@ -21,7 +21,8 @@ from outreach.storage.tables import FormDraft, Household
 from outreach.storage.types import utcnow
 
 D = FormDraft.__table__
-KINDS = ("household", "member", "visit", "assessment", "referral", "scale")   # scale: PHQ-9, Barthel … (scale_form)
+KINDS = ("household", "member", "visit", "assessment", "referral", "scale",   # scale: PHQ-9, Barthel … (scale_form)
+         "xlsform")                                                            # imported forms (xlsform_fill_dialog)
 SUMMARY_MAX = 200
 
 

@@ -107,6 +107,7 @@ class FormLauncher:
             "referral": lambda: self.refer(hid),
             "scale": lambda: self._show(scale_form.ScaleFormDialog(self.ctx, hid, p["scale"], person_id=p.get("person_id"),
                                                                    parent=self.window)),
+            "xlsform": lambda: self._show(_xlsform_dialog(self.ctx, hid, p["form"], p.get("person_id"), self.window)),
         }.get(draft.kind)
         if opener is None:
             return None
@@ -146,6 +147,12 @@ class FormLauncher:
         from outreach import __version__
 
         QMessageBox.about(self.window, tr("ui.about.title"), tr("ui.about.text", version=__version__))
+
+
+def _xlsform_dialog(ctx, household_id: str, key: str, person_id: str | None, parent: QWidget) -> QDialog:
+    from outreach.ui.dialogs.xlsform_fill_dialog import FormFillDialog
+
+    return FormFillDialog(ctx, household_id, key, person_id=person_id, parent=parent)
 
 
 def _current_language() -> str:

@@ -1,14 +1,24 @@
 """Fill an imported XLSForm for a household: the questions its skip logic shows appear and disappear
 as it is answered, constraints are checked as each answer is given (with the form's own message),
 repeats follow their repeat_count or have add/remove buttons, notes show calculated values. Saving
-goes through ``services.forms.record_form`` on the database thread (nothing written if refused)."""
+goes through ``services.forms.record_form`` on the database thread (nothing written if refused).
+
+Drafts, as the core forms and scales have them (``services.drafts``, kind "xlsform"): the answers, and
+text typed into a question but not yet taken in, are written to the form's draft shortly after each
+change (debounced like the core forms), one row per household × person × form, local, never synced.
+A half-filled form survives the idle lock's "Quit", a crash or the process being killed. Opening the
+same form for the same household again offers the draft back (restore / discard); on start the list
+of unsaved forms has it too (``FormLauncher.open_draft`` puts it back at once). Saving the form, or
+closing it and choosing Discard, removes the draft."""
 
 from __future__ import annotations
 
+import copy
+import json
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -27,11 +37,20 @@ from PySide6.QtWidgets import (
 from outreach.forms.engine import Field, FormSession, is_answered
 from outreach.forms.xlsform import walk
 from outreach.i18n import current_language, tr
+from outreach.services import drafts as drafts_svc
 from outreach.services import forms as forms_svc
+from outreach.ui.dialogs.form_base import DRAFT_DEBOUNCE_MS
 from outreach.ui.dialogs.save_outcome import SaveOutcome
 from outreach.ui.widgets import ErrorLabel, WheelGuarded
 
 CHANGES = ("assessment", "need", "household")
+DRAFT_KIND = "xlsform"
+
+
+def save_form_draft(store: Any, *, key: str, params: dict[str, Any], state: dict[str, Any], title: str) -> None:
+    """The form's answers as its draft, named "家庭需求调查 · 东坪-0150" in the list of unsaved forms."""
+    summary = " · ".join(t for t in (title, drafts_svc.household_label(store, params.get("household_id"))) if t)
+    drafts_svc.save_draft(store, key=key, kind=DRAFT_KIND, params=params, state=state, summary=summary)
 
 
 def _load(store: Any, key: str, household_id: str) -> tuple[tuple[str, int, dict[str, Any]], list[dict[str, Any]]]:
@@ -82,6 +101,7 @@ class _Row:
             elif t == "geopoint":
                 self.widget.setPlaceholderText(tr("xlsform.ui.geopoint_placeholder"))
             self.widget.editingFinished.connect(lambda: dialog.changed(self))
+            self.widget.textEdited.connect(lambda _t: dialog.typed())   # kept in the draft as it is typed
         self.widget.setObjectName("answer_" + "_".join(str(k) for k in self.key))
         lay.addWidget(self.widget)
         lay.addWidget(self.hint)
@@ -140,6 +160,8 @@ def _flatten(value: Any, prefix: tuple = ()) -> dict[tuple, Any]:
 
 class FormFillDialog(WheelGuarded, SaveOutcome, QDialog):
     sig_saved = Signal(object)
+    sig_draft_saved = Signal(str)     # the draft's key, once it is on disk (or gone, when nothing is left)
+    sig_ready = Signal()              # the form loaded and its draft was looked for (and put back if asked)
 
     def __init__(self, ctx, household_id: str, key: str, *, person_id: str | None = None,
                  parent: QWidget | None = None, today: date | None = None) -> None:
@@ -157,8 +179,20 @@ class FormFillDialog(WheelGuarded, SaveOutcome, QDialog):
         self._baseline: dict[Any, Any] = {}
         self.version: int | None = None
         self.result_value: Any = None
+        self.definition: dict[str, Any] | None = None
+        self.draft_params = {"household_id": household_id, "person_id": person_id, "form": key}
+        self.restore_draft_on_open = False   # set by FormLauncher.open_draft before the lookup answers
+        self.found_draft: drafts_svc.Draft | None = None
+        self._draft_written: dict[str, Any] | None = None
+        self._draft_ready = False            # the old draft was looked for: writing may start
+        self._closed = False
+        self._draft_soon = QTimer(self)
+        self._draft_soon.setSingleShot(True)
+        self._draft_soon.setInterval(DRAFT_DEBOUNCE_MS)
+        self._draft_soon.timeout.connect(self.write_draft)
         self.setObjectName("xlsformFillDialog")
         outer = QVBoxLayout(self)
+        outer.addWidget(self._make_draft_bar())
         self.general_error = ErrorLabel(self)
         outer.addWidget(self.general_error)
         self.scroll = QScrollArea(self)
@@ -183,6 +217,7 @@ class FormFillDialog(WheelGuarded, SaveOutcome, QDialog):
     # ------------------------------------------------------------------ building
     def _loaded(self, found: tuple[tuple[str, int, dict[str, Any]], list[dict[str, Any]]]) -> None:
         (_template_id, self.version, definition), members = found
+        self.definition = definition
         self.setWindowTitle(tr("xlsform.ui.fill_title", title=definition["title"][current_language()],
                                version=self.version))
         self.session = FormSession(definition, {})
@@ -190,6 +225,7 @@ class FormFillDialog(WheelGuarded, SaveOutcome, QDialog):
         self.session.prefill_members(members)  # a repeat over household members starts filled
         self.render()
         self._baseline = self._snapshot()  # what closing may drop without asking (prefilled, defaults)
+        self.ctx.runner.query(drafts_svc.get_draft, self.draft_key(), owner=self, on_done=self._draft_found)
 
     def render(self) -> None:
         """Lay out the questions the answers so far call for (widgets of hidden ones are kept)."""
@@ -292,6 +328,7 @@ class FormFillDialog(WheelGuarded, SaveOutcome, QDialog):
         assert self.session is not None
         self.session.add_repeat(rkey)
         self.render()
+        self._draft_soon.start()
 
     def _remove_repeat(self, rkey: tuple) -> None:
         assert self.session is not None
@@ -301,6 +338,7 @@ class FormFillDialog(WheelGuarded, SaveOutcome, QDialog):
             for key in [k for k in self.rows if k[:len(rkey) + 1] == (*rkey, len(items) - 1)]:
                 self.rows.pop(key).box.deleteLater()
         self.render()
+        self._draft_soon.start()
 
     @staticmethod
     def _fill(row: _Row, value: Any) -> None:
@@ -320,6 +358,11 @@ class FormFillDialog(WheelGuarded, SaveOutcome, QDialog):
         for key, r in self.rows.items():
             r.error.show_message(problems[key].message() if key in problems else "")
         self.render()
+        self._draft_soon.start()
+
+    def typed(self) -> None:
+        """Text typed into a question (not yet taken in): the draft keeps it, shortly."""
+        self._draft_soon.start()
 
     def answer(self, key: tuple, value: Any) -> None:
         """Answer a question as a person would (tests, scripts): set the widget, then react."""
@@ -367,3 +410,102 @@ class FormFillDialog(WheelGuarded, SaveOutcome, QDialog):
 
     def save_error_label(self) -> ErrorLabel:
         return self.general_error
+
+    # ------------------------------------------------------------------ drafts
+    def draft_key(self) -> str:
+        return drafts_svc.draft_key(DRAFT_KIND, **self.draft_params)
+
+    def draft_state(self) -> dict[str, Any]:
+        """The answers taken in, and text typed but not yet taken in ({question path: text})."""
+        typing = {json.dumps(list(k), ensure_ascii=False): r.widget.text() for k, r in self.rows.items()
+                  if isinstance(r.widget, QLineEdit) and r.widget.isModified()}
+        answers = copy.deepcopy(self.session.answers) if self.session is not None else {}
+        return {"version": self.version, "answers": answers, "typing": typing}
+
+    def write_draft(self) -> None:
+        """Keep the form as its draft now (nothing unsaved: no draft), once the old one was looked for."""
+        if not self._draft_ready or self._closed or self.session is None or not self.buttons.isEnabled():
+            return
+        key = self.draft_key()
+        if self.unsaved_count() == 0:
+            if self._draft_written is not None:
+                self._draft_written = None
+                self.ctx.runner.op(drafts_svc.discard_draft, key, changes=(), owner=self,
+                                   on_done=lambda _r: self.sig_draft_saved.emit(key))
+            return
+        state = self.draft_state()
+        if state == self._draft_written:
+            return
+        self._draft_written = state
+        assert self.definition is not None
+        self.ctx.runner.op(save_form_draft, key=key, params=dict(self.draft_params), state=state,
+                           title=self.definition["title"][current_language()], changes=(), owner=self,
+                           on_done=lambda _r: self.sig_draft_saved.emit(key))
+
+    def _draft_found(self, draft: drafts_svc.Draft | None) -> None:
+        self._draft_ready = True
+        if draft is not None and isinstance(draft.state.get("answers"), dict):
+            self.found_draft = draft
+            if self.restore_draft_on_open:
+                self.restore_draft()
+            else:
+                when = draft.saved_at.astimezone().strftime("%Y-%m-%d %H:%M")
+                self.draft_text.setText(tr("forms.draft.found", time=when))
+                self.draft_bar.show()
+        self.sig_ready.emit()
+
+    def restore_draft(self) -> None:
+        """Put the draft's answers and typed text back (unsaved until saved, and kept as the draft)."""
+        self.draft_bar.hide()
+        draft = self.found_draft
+        if draft is None or self.definition is None:
+            return
+        for row in self.rows.values():   # the questions start again from the draft's answers
+            row.label.deleteLater()
+            row.box.deleteLater()
+        self.rows.clear()
+        self.session = FormSession(self.definition, copy.deepcopy(draft.state["answers"]))
+        self.render()
+        for path, text in (draft.state.get("typing") or {}).items():
+            row = self.rows.get(tuple(json.loads(path)))
+            if row is not None and isinstance(row.widget, QLineEdit):
+                row.widget.setText(text)
+                row.widget.setModified(True)
+        self.write_draft()
+
+    def _drop_found_draft(self) -> None:
+        self.draft_bar.hide()
+        self.found_draft = None
+        self._discard_draft()
+
+    def _discard_draft(self) -> None:
+        self._draft_soon.stop()
+        self._draft_written = None
+        self.ctx.runner.op(drafts_svc.discard_draft, self.draft_key(), changes=())
+
+    def done(self, result: int) -> None:
+        """Saved, or closed with nothing unsaved / the answers discarded: the draft goes too. (Quitting
+        the app, e.g. from the idle lock, never gets here: the draft stays for next time.)"""
+        self._discard_draft()
+        self._closed = True
+        super().done(result)
+
+    def _make_draft_bar(self) -> QFrame:
+        bar = self.draft_bar = QFrame(self)
+        bar.setObjectName("draftBar")
+        bar.setStyleSheet("#draftBar { background: #fff4d6; border: 1px solid #e3c878; border-radius: 4px; }")
+        row = QHBoxLayout(bar)
+        row.setContentsMargins(8, 4, 8, 4)
+        self.draft_text = QLabel(bar)
+        self.draft_text.setWordWrap(True)
+        self.draft_restore = QPushButton(tr("forms.draft.restore"), bar)
+        self.draft_restore.setAutoDefault(False)
+        self.draft_restore.clicked.connect(self.restore_draft)
+        self.draft_discard = QPushButton(tr("forms.draft.discard"), bar)
+        self.draft_discard.setAutoDefault(False)
+        self.draft_discard.clicked.connect(self._drop_found_draft)
+        row.addWidget(self.draft_text, 1)
+        row.addWidget(self.draft_restore)
+        row.addWidget(self.draft_discard)
+        bar.hide()
+        return bar
