@@ -51,11 +51,12 @@ class Area(SyncedBase, table=True):
 
 
 class Household(SyncedBase, table=True):
-    # a scope's households counted per village from the index alone (migration 9)
-    __table_args__ = (Index("ix_household_scope", "archived", "village_id", "created_at", "id"),)
+    # a scope's households counted per village from the index alone (migration 9; it replaces
+    # ix_household_village_id)
+    __table_args__ = (Index("ix_household_scope", "village_id", "archived", "created_at", "id"),)
 
     code: str = Field(max_length=40, unique=True)
-    village_id: str = Field(foreign_key="area.id", max_length=32, index=True)
+    village_id: str = Field(foreign_key="area.id", max_length=32)
     group_id: str | None = Field(default=None, max_length=32)
     address: str = Field(default="", max_length=200)
     head_person_id: str | None = Field(default=None, max_length=32)
