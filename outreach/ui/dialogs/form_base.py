@@ -25,13 +25,11 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QFrame,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
     QMessageBox,
     QPlainTextEdit,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -39,6 +37,7 @@ from PySide6.QtWidgets import (
 from outreach.domain.errors import FieldError, OutreachError, ValidationError
 from outreach.i18n import tr
 from outreach.services import drafts as drafts_svc
+from outreach.ui.dialogs.draft_offer import DraftOffer
 from outreach.ui.widgets import (
     DateField,
     ErrorLabel,
@@ -65,7 +64,7 @@ class FormField:
     error: ErrorLabel
 
 
-class FormDialog(QDialog):
+class FormDialog(DraftOffer, QDialog):
     """Subclasses build their fields with ``add_field``, and implement ``values()`` and
     ``submit(store, values)`` (runs on the database thread; raise ValidationError to refuse).
 
@@ -78,7 +77,6 @@ class FormDialog(QDialog):
 
     title_key = "ui.form.title"
     changes: Iterable[str] = ()
-    draft_kind: str | None = None
 
     def __init__(self, ctx, parent: QWidget | None = None, *, scroll: bool = True) -> None:
         super().__init__(parent)
@@ -93,13 +91,9 @@ class FormDialog(QDialog):
         self.saving = False
         self.result_value: Any = None
         self.draft_params: dict[str, Any] = {}
-        self.restore_draft_on_open = False
-        self._draft_written: Any = None
-        self.found_draft: drafts_svc.Draft | None = None
         self.household_code = ""
         outer = QVBoxLayout(self)
-        self.draft_bar = self._make_draft_bar()
-        outer.addWidget(self.draft_bar)
+        outer.addWidget(self._make_draft_bar())
         self.general_error = ErrorLabel(self)
         outer.addWidget(self.general_error)
         self.form = QFormLayout()
@@ -209,7 +203,7 @@ class FormDialog(QDialog):
         self._ready = True
         guard_wheel(self)
         if self.draft_kind:
-            self.ctx.runner.query(drafts_svc.get_draft, self.draft_key(), owner=self, on_done=self._draft_found)
+            self._look_for_draft()
         else:
             self.sig_ready.emit()
 
@@ -303,10 +297,7 @@ class FormDialog(QDialog):
                 labels.append(text)
         return labels
 
-    # ----------------------------------------------------------------- drafts
-    def draft_key(self) -> str:
-        return drafts_svc.draft_key(self.draft_kind, **self.draft_params)
-
+    # ----------------------------------------------------------------- drafts (DraftOffer has the bar)
     def draft_summary(self) -> str:
         """One line naming what the draft is (the list of drafts on start shows it)."""
         return tr("ui.punct.gap").join(t for t in (self.windowTitle(), self.household_code) if t)
@@ -318,34 +309,23 @@ class FormDialog(QDialog):
         if not self.dirty:
             self._draft_tick.stop()
             if self._draft_written is not None:
-                self._draft_written = None
-                self.ctx.runner.op(drafts_svc.discard_draft, self.draft_key(), changes=())
+                super().discard_draft()
             return
         state = self.input_state()
         if state == self._draft_written:
             return
         self._draft_written = state
-        key = self.draft_key()
-        self.ctx.runner.op(drafts_svc.save_draft, key=key, kind=self.draft_kind, params=dict(self.draft_params),
-                           state=state, summary=self.draft_summary(), changes=(),
-                           on_done=lambda _r: self.sig_draft_saved.emit(key), owner=self)
+        self._write_draft_with(drafts_svc.save_draft, kind=self.draft_kind, params=dict(self.draft_params),
+                               state=state, summary=self.draft_summary())
 
     def discard_draft(self) -> None:
         self._draft_soon.stop()
         self._draft_tick.stop()
         if self.draft_kind:
-            self._draft_written = None
-            self.ctx.runner.op(drafts_svc.discard_draft, self.draft_key(), changes=())
+            super().discard_draft()
 
     def _draft_found(self, draft: drafts_svc.Draft | None) -> None:
-        self.found_draft = draft
-        if draft is not None:
-            if self.restore_draft_on_open:
-                self.restore_draft()
-            else:
-                when = draft.saved_at.astimezone().strftime("%Y-%m-%d %H:%M")
-                self.draft_text.setText(tr("forms.draft.found", time=when))
-                self.draft_bar.show()
+        self._offer_draft(draft)
         self.sig_ready.emit()
 
     def restore_draft(self) -> None:
@@ -358,31 +338,6 @@ class FormDialog(QDialog):
         self._draft_written = self.input_state()
         if self.dirty:
             self._draft_tick.start()
-
-    def _drop_found_draft(self) -> None:
-        self.draft_bar.hide()
-        self.found_draft = None
-        self.discard_draft()
-
-    def _make_draft_bar(self) -> QFrame:
-        bar = QFrame(self)
-        bar.setObjectName("draftBar")
-        bar.setStyleSheet("#draftBar { background: #fff4d6; border: 1px solid #e3c878; border-radius: 4px; }")
-        row = QHBoxLayout(bar)
-        row.setContentsMargins(8, 4, 8, 4)
-        self.draft_text = QLabel(bar)
-        self.draft_text.setWordWrap(True)
-        self.draft_restore = QPushButton(bar)
-        self.draft_restore.setAutoDefault(False)
-        self.draft_restore.clicked.connect(self.restore_draft)
-        self.draft_discard = QPushButton(bar)
-        self.draft_discard.setAutoDefault(False)
-        self.draft_discard.clicked.connect(self._drop_found_draft)
-        row.addWidget(self.draft_text, 1)
-        row.addWidget(self.draft_restore)
-        row.addWidget(self.draft_discard)
-        bar.hide()
-        return bar
 
     # ----------------------------------------------------------------- subclass API
     def values(self) -> dict[str, Any]:
@@ -405,8 +360,7 @@ class FormDialog(QDialog):
             save.setText(tr("ui.action.save"))
         if cancel:
             cancel.setText(tr("ui.action.cancel"))
-        self.draft_restore.setText(tr("forms.draft.restore"))
-        self.draft_discard.setText(tr("forms.draft.discard"))
+        self._retranslate_draft_bar()
         for date_field in self.findChildren(DateField):
             date_field.retranslate()
         self.clear_errors()

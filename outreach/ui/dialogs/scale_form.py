@@ -7,7 +7,8 @@ form's draft at once (one row per household × person × scale, local, never syn
 PHQ-9 survives the idle lock's "Quit", a crash or a power cut. Opening the same scale for the same
 person again offers the draft back (restore / discard); on start the list of unsaved forms has it too
 (``FormLauncher.open_draft`` puts it back at once). Saving the scale, or closing it and choosing
-Discard, removes the draft."""
+Discard, removes the draft. The bar and the draft's lookup, writing and dropping are the core forms'
+(``draft_offer.DraftOffer``)."""
 
 from __future__ import annotations
 
@@ -20,9 +21,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFrame,
-    QHBoxLayout,
     QLabel,
-    QPushButton,
     QScrollArea,
     QVBoxLayout,
     QWidget,
@@ -32,6 +31,7 @@ from outreach.domain.scales import ScaleError, load_scale, score_scale
 from outreach.i18n import current_language, tr
 from outreach.services import drafts as drafts_svc
 from outreach.services import forms as forms_svc
+from outreach.ui.dialogs.draft_offer import DraftOffer
 from outreach.ui.dialogs.save_outcome import SaveOutcome
 from outreach.ui.widgets import ErrorLabel, WheelGuarded
 
@@ -46,10 +46,11 @@ def save_scale_draft(store, *, key: str, params: dict, answers: list, title: str
                           summary=summary)
 
 
-class ScaleFormDialog(WheelGuarded, SaveOutcome, QDialog):
+class ScaleFormDialog(WheelGuarded, DraftOffer, SaveOutcome, QDialog):
     sig_saved = Signal(object)
     sig_draft_saved = Signal(str)     # the draft's key, once it is on disk
     sig_ready = Signal()              # the draft was looked for (and put back if asked)
+    draft_kind = DRAFT_KIND
 
     def __init__(self, ctx, household_id: str, scale: str, *, person_id: str | None = None,
                  parent: QWidget | None = None, today: date | None = None) -> None:
@@ -61,9 +62,6 @@ class ScaleFormDialog(WheelGuarded, SaveOutcome, QDialog):
         self.scale = load_scale(scale)
         self.result_value: Any = None
         self.draft_params = {"household_id": household_id, "person_id": person_id, "scale": scale}
-        self.restore_draft_on_open = False   # set by FormLauncher.open_draft before the lookup answers
-        self.found_draft: drafts_svc.Draft | None = None
-        self._draft_written: list | None = None
         self._ready = False
         lang = current_language()
         self.setObjectName("scaleFormDialog")
@@ -114,7 +112,7 @@ class ScaleFormDialog(WheelGuarded, SaveOutcome, QDialog):
         outer.addWidget(self.buttons)
         self.resize(720, 680)
         self.update_score()
-        ctx.runner.query(drafts_svc.get_draft, self.draft_key(), owner=self, on_done=self._draft_found)
+        self._look_for_draft()
 
     def answers(self) -> list[int | None]:
         return [c.currentData() for c in self.combos]
@@ -156,9 +154,6 @@ class ScaleFormDialog(WheelGuarded, SaveOutcome, QDialog):
                            owner=self)
 
     # ------------------------------------------------------------------ drafts
-    def draft_key(self) -> str:
-        return drafts_svc.draft_key(DRAFT_KIND, **self.draft_params)
-
     def write_draft(self, *_args) -> None:
         """Keep the answers as the draft now (none answered: no draft), once the old one was looked for."""
         if not self._ready or not self.buttons.isEnabled():
@@ -167,26 +162,17 @@ class ScaleFormDialog(WheelGuarded, SaveOutcome, QDialog):
         if answers == self._draft_written:
             return
         self._draft_written = answers
-        key = self.draft_key()
         if not any(a is not None for a in answers):
-            self.ctx.runner.op(drafts_svc.discard_draft, key, changes=(), owner=self,
-                               on_done=lambda _r: self.sig_draft_saved.emit(key))
+            self._write_draft_with(drafts_svc.discard_draft)
             return
-        self.ctx.runner.op(save_scale_draft, key=key, params=dict(self.draft_params), answers=answers,
-                           title=self.scale.title[current_language()], changes=(), owner=self,
-                           on_done=lambda _r: self.sig_draft_saved.emit(key))
+        self._write_draft_with(save_scale_draft, params=dict(self.draft_params), answers=answers,
+                               title=self.scale.title[current_language()])
 
     def _draft_found(self, draft: drafts_svc.Draft | None) -> None:
         self._ready = True
         answers = (draft.state.get("answers") if draft is not None else None) or []
         if len(answers) == len(self.combos):
-            self.found_draft = draft
-            if self.restore_draft_on_open:
-                self.restore_draft()
-            else:
-                when = draft.saved_at.astimezone().strftime("%Y-%m-%d %H:%M")
-                self.draft_text.setText(tr("forms.draft.found", time=when))
-                self.draft_bar.show()
+            self._offer_draft(draft)
         self.sig_ready.emit()
 
     def restore_draft(self) -> None:
@@ -198,37 +184,8 @@ class ScaleFormDialog(WheelGuarded, SaveOutcome, QDialog):
             self._ready = True
             self.write_draft()
 
-    def _drop_found_draft(self) -> None:
-        self.draft_bar.hide()
-        self.found_draft = None
-        self._discard_draft()
-
-    def _discard_draft(self) -> None:
-        self._draft_written = None
-        self.ctx.runner.op(drafts_svc.discard_draft, self.draft_key(), changes=())
-
     def done(self, result: int) -> None:
         """Saved, or closed with nothing unsaved / the answers discarded: the draft goes too. (Quitting
         the app, e.g. from the idle lock, never gets here: the draft stays for next time.)"""
-        self._discard_draft()
+        self.discard_draft()
         super().done(result)
-
-    def _make_draft_bar(self) -> QFrame:
-        bar = self.draft_bar = QFrame(self)
-        bar.setObjectName("draftBar")
-        bar.setStyleSheet("#draftBar { background: #fff4d6; border: 1px solid #e3c878; border-radius: 4px; }")
-        row = QHBoxLayout(bar)
-        row.setContentsMargins(8, 4, 8, 4)
-        self.draft_text = QLabel(bar)
-        self.draft_text.setWordWrap(True)
-        self.draft_restore = QPushButton(tr("forms.draft.restore"), bar)
-        self.draft_restore.setAutoDefault(False)
-        self.draft_restore.clicked.connect(self.restore_draft)
-        self.draft_discard = QPushButton(tr("forms.draft.discard"), bar)
-        self.draft_discard.setAutoDefault(False)
-        self.draft_discard.clicked.connect(self._drop_found_draft)
-        row.addWidget(self.draft_text, 1)
-        row.addWidget(self.draft_restore)
-        row.addWidget(self.draft_discard)
-        bar.hide()
-        return bar
