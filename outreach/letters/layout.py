@@ -372,6 +372,7 @@ class SealBlock(Flowable):
         super().__init__()
         self._given = list(lines)
         self.lines = list(lines)
+        self._circle = radius
         self.stamp_label = stamp_label
         self.size = size
         self.block_width = block_width
@@ -385,7 +386,9 @@ class SealBlock(Flowable):
         # a unit name longer than the block goes onto more lines, never past the paper's edge
         self.lines = [ln for t in self._given for ln in split_lines(t, font, self.size, self.block_width - 4 * mm)]
         self.width = availWidth
-        self.height = max(len(self.lines) * self.leading + 3 * mm, 2 * self.radius + 2 * mm)
+        # the circle grows with a name on several lines, so its "(盖章)" stays below the date
+        self._circle = max(self.radius, len(self.lines) * self.leading / 2 + 4 * mm)
+        self.height = max(len(self.lines) * self.leading + 3 * mm, 2 * self._circle + 2 * mm)
         return availWidth, self.height
 
     def draw(self) -> None:
@@ -397,11 +400,11 @@ class SealBlock(Flowable):
         c.setStrokeColor(colors.HexColor("#b8b8b8"))
         c.setDash(2, 2)
         c.setLineWidth(0.6)
-        c.circle(centre_x, self.height / 2, self.radius)
+        c.circle(centre_x, self.height / 2, self._circle)
         c.setDash()
         c.setFont(font, 7.5)
         c.setFillColor(colors.HexColor("#9a9a9a"))
-        c.drawCentredString(centre_x, self.height / 2 - self.radius + 2.5 * mm, self.stamp_label)
+        c.drawCentredString(centre_x, self.height / 2 - self._circle + 2.5 * mm, self.stamp_label)
         c.setFont(font, self.size)
         c.setFillColor(colors.black)
         for i, text in enumerate(self.lines):
