@@ -65,8 +65,17 @@ class Hub:
     status: str = HUB_ENROLLED
 
 
+class _LeadNamed:
+    """A lead laptop as the county calls it: its team, then the laptop: ``display_name``."""
+
+    @property
+    def display_name(self) -> str:
+        label = T.display_name(self.device_id, self.name, self.worker)  # type: ignore[attr-defined]
+        return f"{self.team_name} · {label}" if self.team_name else label  # type: ignore[attr-defined]
+
+
 @dataclass(frozen=True)
-class Lead:
+class Lead(_LeadNamed):
     device_id: str
     team_id: str
     team_name: str
@@ -79,14 +88,9 @@ class Lead:
     fingerprint: str
     enrolled_at: datetime | None
 
-    @property
-    def display_name(self) -> str:
-        label = T.display_name(self.device_id, self.name, self.worker)
-        return f"{self.team_name} · {label}" if self.team_name else label
-
 
 @dataclass(frozen=True)
-class LeadRequest:
+class LeadRequest(_LeadNamed):
     hub_id: str
     device_id: str
     team_id: str
@@ -96,11 +100,6 @@ class LeadRequest:
     device_age: str
     device_sign: str
     fingerprint: str
-
-    @property
-    def display_name(self) -> str:
-        label = T.display_name(self.device_id, self.name, self.worker)
-        return f"{self.team_name} · {label}" if self.team_name else label
 
 
 # =========================================================================== reading

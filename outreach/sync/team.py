@@ -63,8 +63,16 @@ class Team:
         return self.role == ROLE_LEAD
 
 
+class Named:
+    """A laptop as people call it (its name, else its worker's, else its code): ``display_name``."""
+
+    @property
+    def display_name(self) -> str:
+        return display_name(self.device_id, self.name, self.worker)  # type: ignore[attr-defined]
+
+
 @dataclass(frozen=True)
-class Device:
+class Device(Named):
     device_id: str
     name: str
     worker: str
@@ -77,13 +85,9 @@ class Device:
     enrolled_at: datetime | None
     revoked_at: datetime | None
 
-    @property
-    def display_name(self) -> str:
-        return display_name(self.device_id, self.name, self.worker)
-
 
 @dataclass(frozen=True)
-class EnrolmentRequest:
+class EnrolmentRequest(Named):
     team_id: str
     device_id: str
     name: str
@@ -91,10 +95,6 @@ class EnrolmentRequest:
     device_age: str
     device_sign: str
     fingerprint: str
-
-    @property
-    def display_name(self) -> str:
-        return display_name(self.device_id, self.name, self.worker)
 
 
 def device_code(device_id: str) -> str:

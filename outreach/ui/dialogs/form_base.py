@@ -38,6 +38,7 @@ from outreach.domain.errors import FieldError, OutreachError, ValidationError
 from outreach.i18n import tr
 from outreach.services import drafts as drafts_svc
 from outreach.ui.dialogs.draft_offer import DraftOffer
+from outreach.ui.dialogs.save_outcome import ask_save_discard
 from outreach.ui.widgets import (
     DateField,
     ErrorLabel,
@@ -457,14 +458,7 @@ class FormDialog(DraftOffer, QDialog):
     def ask_unsaved(self) -> QMessageBox.StandardButton:
         """Save / Discard / Cancel, naming what is unsaved. Tests replace this method to answer
         without a modal box."""
-        box = QMessageBox(QMessageBox.Icon.Question, tr("ui.form.unsaved_title"), self.unsaved_text(),
-                          QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
-                          | QMessageBox.StandardButton.Cancel, self)
-        box.setDefaultButton(QMessageBox.StandardButton.Save)
-        box.button(QMessageBox.StandardButton.Save).setText(tr("ui.action.save"))
-        box.button(QMessageBox.StandardButton.Discard).setText(tr("forms.unsaved.discard"))
-        box.button(QMessageBox.StandardButton.Cancel).setText(tr("forms.unsaved.keep_editing"))
-        return QMessageBox.StandardButton(box.exec())
+        return ask_save_discard(self, self.unsaved_text())
 
     def reject(self) -> None:
         if self.dirty and not self.saving:

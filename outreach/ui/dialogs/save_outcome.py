@@ -17,6 +17,21 @@ from outreach.i18n import tr
 from outreach.ui.widgets import ErrorLabel, fit_to_screen
 
 
+def ask_save_discard(parent, text: str, *, name: str = "") -> QMessageBox.StandardButton:
+    """Save / Discard / Keep editing about answers not saved (``text`` names them); Save is the default.
+    Every form's ``ask_unsaved`` asks this way."""
+    box = QMessageBox(QMessageBox.Icon.Question, tr("ui.form.unsaved_title"), text,
+                      QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+                      | QMessageBox.StandardButton.Cancel, parent)
+    if name:
+        box.setObjectName(name)
+    box.setDefaultButton(QMessageBox.StandardButton.Save)
+    box.button(QMessageBox.StandardButton.Save).setText(tr("ui.action.save"))
+    box.button(QMessageBox.StandardButton.Discard).setText(tr("forms.unsaved.discard"))
+    box.button(QMessageBox.StandardButton.Cancel).setText(tr("forms.unsaved.keep_editing"))
+    return QMessageBox.StandardButton(box.exec())
+
+
 class SaveOutcome:
     """Mixin for a QDialog with ``sig_saved``, ``buttons``, ``save()`` and an error label
     (``save_error_label``). Put it before QDialog in the bases. A dialog that can hold answers
@@ -50,16 +65,7 @@ class SaveOutcome:
 
     def ask_unsaved(self) -> QMessageBox.StandardButton:
         """Save / Discard / Keep editing. Tests replace this method to answer without a modal box."""
-        box = QMessageBox(QMessageBox.Icon.Question, tr("ui.form.unsaved_title"),
-                          tr("wo.unsaved.answers", count=self.unsaved_count()),
-                          QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
-                          | QMessageBox.StandardButton.Cancel, self)  # type: ignore[arg-type]
-        box.setObjectName("UnsavedAnswers")
-        box.setDefaultButton(QMessageBox.StandardButton.Save)
-        box.button(QMessageBox.StandardButton.Save).setText(tr("ui.action.save"))
-        box.button(QMessageBox.StandardButton.Discard).setText(tr("forms.unsaved.discard"))
-        box.button(QMessageBox.StandardButton.Cancel).setText(tr("forms.unsaved.keep_editing"))
-        return QMessageBox.StandardButton(box.exec())
+        return ask_save_discard(self, tr("wo.unsaved.answers", count=self.unsaved_count()), name="UnsavedAnswers")
 
     def reject(self) -> None:
         if self.has_unsaved():

@@ -163,14 +163,7 @@ class HubView(KeyScreen, QWidget):
 
     def __init__(self, store, runner: DbRunner | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.store = store
-        self._own_runner = runner is None
-        self.runner = runner or DbRunner(store, self)
-        self.ring: KeyRing | None = None
-        self.state: dict[str, Any] = {}
-
-        self.title = QLabel(self)
-        self.title.setWordWrap(True)
+        self._start(store, runner)
         self.explain = QLabel(self)
         self.explain.setWordWrap(True)
         keys = self._make_keys_row()

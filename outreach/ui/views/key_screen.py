@@ -9,14 +9,15 @@ message log (MessageLog).
         keys = self._make_keys_row(lock=True)     # self.passphrase, self.unlock_button, self.key_state …
         actions = button_row(self.export_button, self.import_button)
 
-The screen has ``self.runner``, ``self.ring``, ``self.log``, ``refresh()`` and ``nobody_key`` (the line
-said when an export wrote no file).
+The screen calls ``self._start(store, runner)`` first (store, runner, ring, state, title); it has
+``self.log``, ``refresh()``, ``_update()`` and ``nobody_key`` (the line said when an export wrote no file).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtWidgets import QHBoxLayout, QInputDialog, QLabel, QLineEdit, QPushButton, QWidget
 
@@ -25,7 +26,7 @@ from outreach.storage.tables import SYNCED_TABLES
 from outreach.sync.keys import KeyRing
 from outreach.sync.transport import expand_paths
 from outreach.ui.views.message_log import MessageLog
-from outreach.ui.workers import JobCancelled
+from outreach.ui.workers import DbRunner, JobCancelled
 
 CHANGES = frozenset(SYNCED_TABLES) | {"sync", "merge_conflict", "duplicate_proposal"}   # what an import touches
 
@@ -53,6 +54,17 @@ class KeyScreen(MessageLog):
 
     nobody_key = "sync.ui.nobody"
     lock_button: QPushButton | None = None
+
+    def _start(self, store, runner: DbRunner | None) -> None:
+        """The screen's store and database thread (its own when none is given: closing ends it), the
+        keys locked, no state yet, and its title line."""
+        self.store = store
+        self._own_runner = runner is None
+        self.runner = runner or DbRunner(store, self)
+        self.ring: KeyRing | None = None
+        self.state: dict[str, Any] = {}
+        self.title = QLabel(self)
+        self.title.setWordWrap(True)
 
     # ----------------------------------------------------------------- keys
     def _make_keys_row(self, *, lock: bool = False) -> QHBoxLayout:

@@ -186,14 +186,7 @@ class SyncView(KeyScreen, QWidget):
 
     def __init__(self, store, runner: DbRunner | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.store = store
-        self._own_runner = runner is None
-        self.runner = runner or DbRunner(store, self)
-        self.ring: KeyRing | None = None
-        self.state: dict[str, Any] = {}
-
-        self.title = QLabel(self)
-        self.title.setWordWrap(True)
+        self._start(store, runner)
         self.fingerprint = QLabel(self)
         self.fingerprint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         keys_row = self._make_keys_row(lock=True)
