@@ -17,10 +17,11 @@ from pathlib import Path
 from typing import BinaryIO
 
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -131,6 +132,7 @@ def _styles() -> _Styles:
 def _table(rows: list[list], widths: list[float], *, header: bool = True, numeric_from: int = 1,
            zebra: bool = True) -> Table:
     font = register_fonts()
+    rows = _wrap_wide_cells(rows, widths, font, header=header, numeric_from=numeric_from)
     t = Table(rows, colWidths=widths, repeatRows=1 if header else 0, hAlign="LEFT")
     style = [
         ("FONTNAME", (0, 0), (-1, -1), font), ("FONTSIZE", (0, 0), (-1, -1), 8.5),
@@ -148,6 +150,25 @@ def _table(rows: list[list], widths: list[float], *, header: bool = True, numeri
             style.append(("BACKGROUND", (0, r), (-1, r), colors.HexColor("#f6f8fb")))
     t.setStyle(TableStyle(style))
     return t
+
+
+def _wrap_wide_cells(rows: list[list], widths: list[float], font: str, *, header: bool,
+                     numeric_from: int) -> list[list]:
+    """Text wider than its column (a provider or village with a long name) as a paragraph that wraps
+    inside the cell (Chinese per character, English between words); a plain string would run over the
+    next columns and off the page."""
+    out = []
+    for r, row in enumerate(rows):
+        cells = []
+        for c, cell in enumerate(row):
+            room = widths[c] - 8 - 0.5 if c < len(widths) else 0
+            if isinstance(cell, str) and cell and room > 0 and stringWidth(cell, font, 8.5) > room:
+                align = TA_CENTER if header and r == 0 else (TA_LEFT if c < numeric_from else TA_RIGHT)
+                style = ParagraphStyle(f"cell-{align}", fontName=font, fontSize=8.5, leading=11, alignment=align)
+                cell = Para(_esc(cell), style)
+            cells.append(cell)
+        out.append(cells)
+    return out
 
 
 def _side_by_side(left, right, width: float, split: float = 0.5) -> Table:

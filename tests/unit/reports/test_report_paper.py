@@ -47,3 +47,25 @@ def test_english_report_keeps_iso_dates(store, team, tmp_path):
     write_monthly_report(store, path, month="2024-05", area=T, lang="en", today=TODAY)
     text = " ".join(page_texts(path))
     assert "2024-05-01" in text and "2024-05-31" in text
+
+
+LONG_PROVIDER = "青山县残疾人联合会康复服务指导中心（残疾人辅助器具适配服务站）"
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+def test_a_long_provider_name_wraps_in_its_cell_instead_of_running_off_the_page(store, team, tmp_path, lang):
+    from sqlalchemy import select
+
+    from outreach.storage.tables import Provider
+
+    with store.connect() as conn:
+        pid = conn.execute(select(Provider.__table__.c.id).where(Provider.__table__.c.name == "东坪村村委会")).scalar_one()
+    with store.transaction() as w:
+        w.update(Provider, pid, {"name": LONG_PROVIDER})
+    path = tmp_path / f"report-{lang}.pdf"
+    write_monthly_report(store, path, month="2024-05", area=T, lang=lang, today=TODAY)
+    text = re.sub(r"\s+", "", "".join(page_texts(path)))
+    assert LONG_PROVIDER in text                                # whole, not cut
+    found, (width, _h) = words(path)
+    assert all(w.x1 <= width - MARGIN + 0.5 + (6 if w.text[-1] in "，。、；：）”」』》？！" else 0) for w in found), \
+        [w for w in found if w.x1 > width - MARGIN + 0.5]
