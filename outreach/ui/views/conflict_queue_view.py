@@ -31,11 +31,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from outreach.domain.errors import OutreachError
 from outreach.i18n import catalog, tr
 from outreach.storage.tables import SYNCED_TABLES
 from outreach.sync import conflicts
 from outreach.sync.conflicts import ConflictItem, Side
+from outreach.ui.views.queue_screen import QueueScreen
 from outreach.ui.workers import DbRunner
 
 COLUMNS = ("record", "field", "current", "other", "found")
@@ -141,21 +141,16 @@ class SideBox(QGroupBox):
 
 
 # --------------------------------------------------------------------------- the screen
-class ConflictQueueView(QWidget):
+class ConflictQueueView(QueueScreen, QWidget):
     """Review conflicts and flags one by one (standalone; the main window embeds it)."""
 
     sig_count = Signal(int)          # open items after each load (for a badge in the navigation)
     view_name = "conflicts"
+    reload_on = RELOAD_ON
 
     def __init__(self, store, runner: DbRunner | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.store = store
-        self._own_runner = runner is None
-        self.runner = runner or DbRunner(store, self)
-        self.loaded = False
-
-        self.title = QLabel(self)
-        self.title.setWordWrap(True)
+        self._start(store, runner)
         self.show_resolved = QCheckBox(self)
         self.show_resolved.toggled.connect(lambda _on: self.refresh())
         self.refresh_button = QPushButton(self)
@@ -226,10 +221,6 @@ class ConflictQueueView(QWidget):
         status = "resolved" if self.show_resolved.isChecked() else "open"
         self.runner.query(load_queue, status, on_done=self._show, on_error=self._error,
                           key="merge-conflicts", owner=self)
-
-    def _data_changed(self, changes) -> None:
-        if RELOAD_ON & set(changes):
-            self.refresh()
 
     def _show(self, items: list[ConflictItem]) -> None:
         selected = self.selected()
@@ -312,12 +303,6 @@ class ConflictQueueView(QWidget):
     def dismiss(self) -> None:
         self._decide(conflicts.dismiss, done_key="merge.ui.done.dismiss")
 
-    def _error(self, exc: BaseException) -> None:
-        if isinstance(exc, OutreachError):
-            self.message.setText(exc.message())
-        else:
-            self.message.setText(tr("merge.ui.error", error=f"{type(exc).__name__}: {exc}"))
-
     # ----------------------------------------------------------------- language, closing
     def retranslate(self) -> None:
         self.show_resolved.setText(tr("merge.ui.show_resolved"))
@@ -330,8 +315,3 @@ class ConflictQueueView(QWidget):
         self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
         self._update_title()
         self._show_selected()
-
-    def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
-        if self._own_runner:
-            self.runner.shutdown()
-        super().closeEvent(event)

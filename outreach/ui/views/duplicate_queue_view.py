@@ -26,11 +26,11 @@ from PySide6.QtWidgets import (
 )
 
 from outreach.domain.enums import Sex
-from outreach.domain.errors import OutreachError
 from outreach.i18n import tr
 from outreach.storage.tables import SYNCED_TABLES
 from outreach.sync import duplicates
 from outreach.sync.duplicates import MergeItem, PersonCard, ProposalItem
+from outreach.ui.views.queue_screen import QueueScreen
 from outreach.ui.workers import DbRunner
 
 RELOAD_ON = frozenset(SYNCED_TABLES) | {"sync", "duplicate_proposal"}
@@ -92,23 +92,18 @@ class PersonColumn(QGroupBox):
         return [label.text() for label in self.values]
 
 
-class DuplicateQueueView(QWidget):
+class DuplicateQueueView(QueueScreen, QWidget):
     """Review possible duplicate people (standalone; the main window embeds it)."""
 
     sig_count = Signal(int)
     view_name = "duplicates"
+    reload_on = RELOAD_ON
 
     def __init__(self, store, runner: DbRunner | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.store = store
-        self._own_runner = runner is None
-        self.runner = runner or DbRunner(store, self)
+        self._start(store, runner)
         self.proposals: list[ProposalItem] = []
         self.merges: list[MergeItem] = []
-        self.loaded = False
-
-        self.title = QLabel(self)
-        self.title.setWordWrap(True)
         self.scan_button = QPushButton(self)
         self.scan_button.clicked.connect(self.scan)
         self.list = QListWidget(self)
@@ -163,10 +158,6 @@ class DuplicateQueueView(QWidget):
     # ----------------------------------------------------------------- loading
     def refresh(self) -> None:
         self.runner.query(load_queue, on_done=self._show, on_error=self._error, key="merge-duplicates", owner=self)
-
-    def _data_changed(self, changes) -> None:
-        if RELOAD_ON & set(changes):
-            self.refresh()
 
     def _show(self, result: tuple[list[ProposalItem], list[MergeItem]]) -> None:
         selected = self.selected()
@@ -238,12 +229,6 @@ class DuplicateQueueView(QWidget):
         self.runner.op(scan_job, changes={"duplicate_proposal"}, owner=self, on_error=self._error,
                        on_done=lambda n: self.message.setText(tr("merge.ui.dup.scanned", n=n)))
 
-    def _error(self, exc: BaseException) -> None:
-        if isinstance(exc, OutreachError):
-            self.message.setText(exc.message())
-        else:
-            self.message.setText(tr("merge.ui.error", error=f"{type(exc).__name__}: {exc}"))
-
     # ----------------------------------------------------------------- language, closing
     def retranslate(self) -> None:
         self.scan_button.setText(tr("merge.ui.dup.scan"))
@@ -258,8 +243,3 @@ class DuplicateQueueView(QWidget):
         self.undo_button.setText(tr("merge.ui.dup.undo"))
         self._update_title()
         self._show_selected()
-
-    def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
-        if self._own_runner:
-            self.runner.shutdown()
-        super().closeEvent(event)
