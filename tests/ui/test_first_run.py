@@ -79,8 +79,12 @@ def test_first_run_explains_both_ways_in_the_users_language(qtbot, fresh):
     _discard(qtbot, ctx, wizard)
 
 
+def _setting(store, key: str):
+    return store.get_setting(key)
+
+
 def test_lead_path_sets_up_villages_and_team_profile_in_the_window(qtbot, fresh, tmp_path):
-    ctx, store = fresh
+    ctx, _store = fresh
     wizard = _wizard(qtbot, ctx)
     wizard.choose("lead")
     assert "村组管理" in wizard.fields["villages"].error.text()     # no villages yet: where they come from
@@ -106,20 +110,20 @@ def test_lead_path_sets_up_villages_and_team_profile_in_the_window(qtbot, fresh,
         profile.org_phone.setText("0871-6123000")
         profile.accept()
         wait_idle(qtbot, ctx)
-        assert team_profile.get_team_profile(store).org_name == "石门镇社会工作服务站"
+        assert on_db(qtbot, ctx, team_profile.get_team_profile).org_name == "石门镇社会工作服务站"
 
     wizard.area_model.item_for("530101100201").setCheckState(Qt.CheckState.Checked)
     wizard.worker_phone.setText("138-12")              # her own phone: a local setting, checked
     wizard.accept()
     wait_idle(qtbot, ctx)
-    assert wizard.error_text("worker_phone") and not store.get_setting("worker_name")
+    assert wizard.error_text("worker_phone") and not on_db(qtbot, ctx, _setting, "worker_name")
     wizard.worker_phone.setText("13812345678")
     wizard.accept()
     wait_idle(qtbot, ctx)
-    assert store.get_setting("worker_phone") == "13812345678"
+    assert on_db(qtbot, ctx, _setting, "worker_phone") == "13812345678"
     assert wizard.result_value.worker_name == "陈静"
     assert wizard.result_value.villages == ("530101100201",)
-    assert store.get_setting("villages") == "530101100201"
+    assert on_db(qtbot, ctx, _setting, "villages") == "530101100201"
 
 
 def test_join_path_opens_the_invite_and_shows_the_teams_villages(qtbot, fresh, tmp_path, fast_keys):
@@ -211,8 +215,8 @@ def test_worker_sees_team_data_read_only_and_may_suggest(qtbot, worker):
         form.accept()
     wait_idle(qtbot, ctx)
     assert "组长" in directory.status.text()
-    assert "石门镇法律援助站" not in {p.name for p in providers_svc.list_providers(laptop.store)}
-    assert [s.name for s in providers_svc.list_provider_suggestions(laptop.store)] == ["石门镇法律援助站"]
+    assert "石门镇法律援助站" not in {p.name for p in on_db(qtbot, ctx, providers_svc.list_providers)}
+    assert [s.name for s in on_db(qtbot, ctx, providers_svc.list_provider_suggestions)] == ["石门镇法律援助站"]
 
 
 def test_a_workers_suggestion_reaches_the_leads_queue(qtbot, worker, qapp):
@@ -223,10 +227,11 @@ def test_a_workers_suggestion_reaches_the_leads_queue(qtbot, worker, qapp):
 
     if not hasattr(providers_svc, "suggest_provider"):
         pytest.skip("core: providers.suggest_provider not landed")
-    _ctx, laptop, lead = worker
-    providers_svc.suggest_provider(laptop.store, name="石门镇法律援助站", category="legal_aid", phone="0871-6123003")
-    providers_svc.suggest_provider(laptop.store, name="重复的卫生院", category="clinic")
-    receive(lead, uplink(laptop))
+    ctx, laptop, lead = worker
+    on_db(qtbot, ctx, providers_svc.suggest_provider, name="石门镇法律援助站", category="legal_aid",
+          phone="0871-6123003")
+    on_db(qtbot, ctx, providers_svc.suggest_provider, name="重复的卫生院", category="clinic")
+    receive(lead, on_db(qtbot, ctx, lambda _store: uplink(laptop)))    # her laptop's store: its own thread
     lead_ctx = build_context(lead.store, qapp)
     try:
         dialog = DirectoryDialog(lead_ctx)
@@ -241,9 +246,9 @@ def test_a_workers_suggestion_reaches_the_leads_queue(qtbot, worker, qapp):
         dialog.decide(ids["重复的卫生院"], False)
         wait_idle(qtbot, lead_ctx)
         qtbot.waitUntil(lambda: dialog.queue_box.isHidden(), timeout=5000)
-        names = {p.name for p in providers_svc.list_providers(lead.store)}
+        names = {p.name for p in on_db(qtbot, lead_ctx, providers_svc.list_providers)}
         assert "石门镇法律援助站" in names and "重复的卫生院" not in names
-        assert providers_svc.list_provider_suggestions(lead.store) == []
+        assert on_db(qtbot, lead_ctx, providers_svc.list_provider_suggestions) == []
     finally:
         lead_ctx.close()
 
@@ -252,7 +257,7 @@ def test_worker_form_refuses_nothing_written(qtbot, worker):
     """A worker's laptop cannot change team data even through a form opened anyway."""
     from outreach.ui.dialogs.provider_form import ProviderForm
 
-    ctx, laptop, _lead = worker
+    ctx, _laptop, _lead = worker
     form = ProviderForm(ctx, None, mode="new")
     qtbot.addWidget(form)
     form.show()
@@ -261,7 +266,7 @@ def test_worker_form_refuses_nothing_written(qtbot, worker):
     form.accept()
     wait_idle(qtbot, ctx)
     assert form.isVisible() and "陈静" in form.general_error.text()     # refused: who keeps the directory
-    assert providers_svc.list_providers(laptop.store) == []
+    assert on_db(qtbot, ctx, providers_svc.list_providers) == []
     _discard(qtbot, ctx, form)
 
 
@@ -327,9 +332,15 @@ def test_referral_form_with_an_empty_directory_offers_to_add_a_provider(qtbot, c
     assert "青山镇中心卫生院" in form.provider_list.item(0).text() and banner.isHidden()
 
 
+def _device_villages(store, device_id: str):
+    from outreach.sync import team as T
+
+    with store.connect() as conn:
+        return T.get_device(conn, device_id).villages
+
+
 def test_lead_changes_a_laptops_villages_from_the_sync_screen(qtbot, worker):
     """`outreach team assign` from the window: the lead picks the villages a worker's laptop covers."""
-    from outreach.sync import team as T
     from outreach.ui.views.sync_view import SyncView
     from tests.unit.sync.transport_kit import DONGPING, SHIMEN
 
@@ -350,5 +361,4 @@ def test_lead_changes_a_laptops_villages_from_the_sync_screen(qtbot, worker):
     view._choose_assign()
     qtbot.waitUntil(lambda: any("东坪村" in line or DONGPING in line for line in view.log_lines()), timeout=10000)
     assert DONGPING in offered and SHIMEN in offered
-    with lead.store.connect() as conn:
-        assert set(T.get_device(conn, laptop.id).villages) == {DONGPING, SHIMEN}
+    assert set(on_db(qtbot, view, _device_villages, laptop.id)) == {DONGPING, SHIMEN}

@@ -154,10 +154,15 @@ def fast_keys(monkeypatch):
     monkeypatch.setattr(team_wizard, "KDF", FAST_KDF_FOR_TESTS)
 
 
-def test_lead_sets_up_a_team_and_exports_recovery_and_invite(qtbot, on_disk, tmp_path, fast_keys):
+def _team_name(store) -> str:
     from outreach.sync import team as T
 
-    window, ctx, store = on_disk
+    with store.connect() as conn:
+        return T.get_team(conn).name
+
+
+def test_lead_sets_up_a_team_and_exports_recovery_and_invite(qtbot, on_disk, tmp_path, fast_keys):
+    window, ctx, _store = on_disk
 
     assert window.dayone.actions["create_team"].isEnabled()
     wizard = window.dayone.run("create_team")
@@ -172,8 +177,7 @@ def test_lead_sets_up_a_team_and_exports_recovery_and_invite(qtbot, on_disk, tmp
     qtbot.waitUntil(lambda: wizard.currentPage() is wizard.created_page or bool(page.error.text()), timeout=20000)
     assert not page.error.text()
     assert wizard.currentPage() is wizard.created_page
-    with store.connect() as conn:
-        assert T.get_team(conn).name == "石门镇社工站"
+    assert on_db(qtbot, ctx, _team_name) == "石门镇社工站"
     panel = wizard.created_page.recovery
     assert "U 盘" in panel.why.text()               # why and where to keep it, in plain words
     recovery = tmp_path / "recovery.age"
@@ -200,9 +204,9 @@ def test_recovery_export_from_the_team_menu(qtbot, on_disk, tmp_path):
     from outreach.sync import team as T
     from outreach.sync.keys import FAST_KDF_FOR_TESTS
 
-    window, ctx, store = on_disk
+    window, ctx, _store = on_disk
 
-    T.create_team(store, "县社工站2026春", name="石门镇社工站", kdf=FAST_KDF_FOR_TESTS)
+    on_db(qtbot, ctx, T.create_team, "县社工站2026春", name="石门镇社工站", kdf=FAST_KDF_FOR_TESTS)
     window.dayone.refresh_role()
     wait_idle(qtbot, ctx)
     dialog = window.dayone.run("recovery")
