@@ -132,7 +132,7 @@ def cmd_letters(ctx: CliContext) -> int:
     if not letters:
         raise OutreachError("letters.error.none_on_date", date=day.isoformat())
     count = write_letters_pdf(ctx.args.output, letters, lang=lang)
-    ctx.print(tr("letters.cli.letters.done", count=count, path=ctx.args.output))
+    ctx.print(tr("papers2.cli.letters_done", count=count, path=ctx.args.output))
     return 0
 
 
