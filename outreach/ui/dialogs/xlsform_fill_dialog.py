@@ -437,10 +437,14 @@ class FormFillDialog(WheelGuarded, SaveOutcome, QDialog):
         if state == self._draft_written:
             return
         self._draft_written = state
-        assert self.definition is not None
         self.ctx.runner.op(save_form_draft, key=key, params=dict(self.draft_params), state=state,
-                           title=self.definition["title"][current_language()], changes=(), owner=self,
+                           title=self._title(), changes=(), owner=self,
                            on_done=lambda _r: self.sig_draft_saved.emit(key))
+
+    def _title(self) -> str:
+        """The form's title in the interface's language, else in the other, else its id."""
+        titles = (self.definition or {}).get("title") or {}
+        return titles.get(current_language()) or next((t for t in titles.values() if t), "") or self.key
 
     def _draft_found(self, draft: drafts_svc.Draft | None) -> None:
         self._draft_ready = True
