@@ -26,7 +26,9 @@ FIELDS = ("name", "category", "services", "contact_person", "phone", "address", 
 
 
 @dataclass(frozen=True)
-class ProviderInfo:
+class _ProviderFields:
+    """What a provider and a suggested one both say (``id`` and ``FIELDS``)."""
+
     id: str
     name: str
     category: str
@@ -37,6 +39,10 @@ class ProviderInfo:
     areas_served: str
     hours: str
     notes: str
+
+
+@dataclass(frozen=True)
+class ProviderInfo(_ProviderFields):
     archived: bool
 
 
@@ -110,17 +116,7 @@ def list_providers(store: Store, *, text: str = "", category: str | None = None,
 
 # ============================================================================ suggestions
 @dataclass(frozen=True)
-class ProviderSuggestionInfo:
-    id: str
-    name: str
-    category: str
-    services: str
-    contact_person: str
-    phone: str
-    address: str
-    areas_served: str
-    hours: str
-    notes: str
+class ProviderSuggestionInfo(_ProviderFields):
     status: str              # open | accepted | dismissed
     provider_id: str | None  # the provider made from it, once accepted
     suggested_by: str        # the worker who suggested it
