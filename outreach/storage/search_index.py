@@ -201,24 +201,54 @@ def _phrase(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
+def match_params(text: str, columns: tuple[str, ...]) -> dict[str, str] | None:
+    """The values for ``prepared_match(kind)`` (``kind`` from ``match_kind``), or None (see ``matches``)."""
+    if len(text) >= MIN_TRIGRAM:
+        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        return {"fts_query": "{" + " ".join(columns) + "} : " + _phrase(text), "like_pattern": pattern}
+    if columns == ("name",) and len(text) <= MAX_GRAM:
+        return {"gram": text}
+    return None
+
+
+def match_kind(text: str, columns: tuple[str, ...]) -> str | None:
+    if len(text) >= MIN_TRIGRAM:
+        return "trigram"
+    return "gram" if columns == ("name",) and len(text) <= MAX_GRAM else None
+
+
+def prepared_match(kind: str, columns: tuple[str, ...], values: dict[str, str] | None = None,
+                   ) -> tuple[sa.FromClause, sa.ColumnElement]:
+    """(index rows joined to ``person``, condition) for a ``match_kind``. Without ``values`` its bound
+    parameters are named as ``match_params`` returns them, so the statement is built once and reused
+    (search-as-you-type, issue 14: building the expression cost more than SQLite answering it); with
+    ``values`` they are bound, under unique names (see ``matches``)."""
+
+    def param(name: str) -> sa.BindParameter:
+        if values is None:
+            return sa.bindparam(name, type_=sa.String())
+        return sa.bindparam(name, values[name], type_=sa.String(), unique=True)
+
+    if kind == "trigram":
+        return (FTS.join(KEY, KEY.c.rid == FTS.c.rowid).join(PERSON, PERSON.c.id == KEY.c.person_id),
+                _PerDialect(sa.text("person_search_fts MATCH :fts_query").bindparams(param("fts_query")),
+                            sa.or_(*(FTS.c[c].ilike(param("like_pattern"), escape="\\") for c in columns))
+                            .self_group()))
+    # the name is checked again: gram rows of a name replaced by INSERT OR REPLACE may remain
+    gram = param("gram")
+    return (GRAM.join(KEY, KEY.c.rid == GRAM.c.rid).join(PERSON, PERSON.c.id == KEY.c.person_id),
+            sa.and_(GRAM.c.gram == gram, _PerDialect(
+                sa.func.instr(sa.func.lower(PERSON.c.name), gram) > 0,
+                sa.func.strpos(sa.func.translate(PERSON.c.name, search_index_pg.UPPER,
+                                                 search_index_pg.UPPER.lower()), gram) > 0)))
+
+
 def matches(text: str, columns: tuple[str, ...]) -> tuple[sa.FromClause, sa.ColumnElement] | None:
     """(index rows joined to ``person``, condition) for people with ``text`` inside one of ``columns``
     (name, phone, code): select ``PERSON`` columns from it. None when the index cannot answer: shorter
     than three characters, except one or two characters of a name."""
-    if len(text) >= MIN_TRIGRAM:
-        query = "{" + " ".join(columns) + "} : " + _phrase(text)
-        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        return (FTS.join(KEY, KEY.c.rid == FTS.c.rowid).join(PERSON, PERSON.c.id == KEY.c.person_id),
-                _PerDialect(sa.text("person_search_fts MATCH :fts_query").bindparams(fts_query=query),
-                            sa.or_(*(FTS.c[c].ilike(pattern, escape="\\") for c in columns)).self_group()))
-    if columns == ("name",) and len(text) <= MAX_GRAM:
-        # the name is checked again: gram rows of a name replaced by INSERT OR REPLACE may remain
-        return (GRAM.join(KEY, KEY.c.rid == GRAM.c.rid).join(PERSON, PERSON.c.id == KEY.c.person_id),
-                sa.and_(GRAM.c.gram == text, _PerDialect(
-                    sa.func.instr(sa.func.lower(PERSON.c.name), text) > 0,
-                    sa.func.strpos(sa.func.translate(PERSON.c.name, search_index_pg.UPPER,
-                                                     search_index_pg.UPPER.lower()), text) > 0)))
-    return None
+    kind = match_kind(text, columns)
+    return None if kind is None else prepared_match(kind, columns, match_params(text, columns))
 
 
 def person_ids(text: str, columns: tuple[str, ...]) -> sa.Select | None:
