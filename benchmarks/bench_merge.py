@@ -185,9 +185,10 @@ def merge_all(store: Store, bundles: list[list[dict[str, Any]]], *, per_bundle_t
     (``per_bundle_tx``: a transaction per bundle)."""
     if per_bundle_tx:
         reports = []
-        for i, bundle in enumerate(bundles):
-            with store.transaction() as w, import_batch.checkpoints_deferred(w.conn, import_batch.WAL_PAGES):
-                reports.append(apply_changes(w, bundle, source=f"bundle-{i:02d}"))
+        with import_batch.checkpoints_deferred(store, import_batch.WAL_PAGES):
+            for i, bundle in enumerate(bundles):
+                with store.transaction() as w:
+                    reports.append(apply_changes(w, bundle, source=f"bundle-{i:02d}"))
         return reports
 
     def fail(_item, exc, _conn):

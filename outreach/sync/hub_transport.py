@@ -269,7 +269,7 @@ def _sender_name(conn: Connection, r: Role, m: B.Manifest) -> str:
 
 def _apply(store: Any, r: Role, opened: B.OpenedBundle, sender_name: str, name: str) -> tuple[Any, int]:
     """Record, changes, vectors and membership in ONE transaction (nothing of a failure is left)."""
-    from outreach.sync.changes import from_wire
+    from outreach.sync.bundle_codec import from_wire_all
     from outreach.sync.merge import apply_changes
 
     m = opened.manifest
@@ -293,7 +293,7 @@ def _apply(store: Any, r: Role, opened: B.OpenedBundle, sender_name: str, name: 
             allowed = _allowed_origins(conn, m.sender)
             kept = _relayable(conn, allowed, wire)
             dropped, wire = len(wire) - len(kept), kept
-        report = apply_changes(w, [from_wire(c) for c in wire], source=f"{sender_name} #{m.seq}"[:200])
+        report = apply_changes(w, from_wire_all(wire), source=f"{sender_name} #{m.seq}"[:200])
         bundles = TR.BUNDLES.c
         conn.execute(update(TR.BUNDLES).where(bundles.bundle_id == m.bundle_id, bundles.direction == DIRECTION_IN)
                      .values(applied_count=report.new))

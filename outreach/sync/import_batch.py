@@ -52,13 +52,21 @@ def run(store: Any, items: Sequence[I], *, step: Callable[[Any, I], R],
     """Run ``step(writer, item)`` for every item, in batches (see the module doc). ``refuse(item, exc,
     conn)`` is the result of an item that raised; ``keep(result)``: did it write something worth
     committing; ``weight(result)``: its size toward the batch budget (changes)."""
-    budget = BATCH_CHANGES if budget is None else budget
+    with checkpoints_deferred(store, WAL_PAGES):
+        return _run(store, items, step, refuse, alone, keep, weight, progress, on_result,
+                    BATCH_CHANGES if budget is None else budget)
+
+
+def _run(store: Any, items: Sequence[I], step: Callable[[Any, I], R], refuse: Callable[[I, BaseException, Any], R],
+         alone: Callable[[I], R], keep: Callable[[R], bool], weight: Callable[[R], int],
+         progress: Callable[[int, int], None] | None, on_result: Callable[[R], None] | None,
+         budget: int) -> list[R]:
     results: list[R] = []
     total, i = len(items), 0
     while i < total:
         start, batch, cancelling, current = i, [], False, None
         try:
-            with store.transaction() as w, checkpoints_deferred(w.conn, WAL_PAGES):
+            with store.transaction() as w:
                 load = 0
                 while i < total and (not batch or load < budget):
                     if progress is not None:
@@ -113,17 +121,20 @@ WAL_PAGES: int | None = None   # see checkpoints_deferred
 
 
 @contextlib.contextmanager
-def checkpoints_deferred(conn: Any, pages: int | None = None) -> Iterator[None]:
-    """``pages`` set: SQLite's automatic WAL checkpoint raised to that many pages for this connection
-    during a merge, restored afterwards (PostgreSQL: nothing to do). ``None``: leave it as it is — one
-    transaction per batch commits once, so the automatic checkpoint runs once whatever its threshold
-    (measured, see benchmarks/bench_merge.py --wal-pages)."""
-    if pages is None or conn.dialect.name != "sqlite":
+def checkpoints_deferred(store: Any, pages: int | None) -> Iterator[None]:
+    """``pages`` set: SQLite's automatic WAL checkpoint threshold raised to that many pages on the store's
+    write connection for the whole merge (every commit in it), restored afterwards; PostgreSQL and
+    ``None``: nothing changes. Not used by imports (``WAL_PAGES`` is None): with one transaction per
+    batch there is one commit, so one checkpoint whatever the threshold — measured with
+    ``benchmarks/bench_merge.py --wal-pages N`` (and ``--per-bundle`` for the old commit-per-bundle)."""
+    if pages is None or getattr(store, "on_server", False) or store.engine.dialect.name != "sqlite":
         yield
         return
-    before = conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() or WAL_AUTOCHECKPOINT
-    conn.exec_driver_sql(f"PRAGMA wal_autocheckpoint={int(pages)}")
+    with store.engine.connect() as conn:
+        before = conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() or WAL_AUTOCHECKPOINT
+        conn.exec_driver_sql(f"PRAGMA wal_autocheckpoint={int(pages)}")
     try:
         yield
     finally:
-        conn.exec_driver_sql(f"PRAGMA wal_autocheckpoint={int(before)}")
+        with store.engine.connect() as conn:
+            conn.exec_driver_sql(f"PRAGMA wal_autocheckpoint={int(before)}")
