@@ -56,15 +56,11 @@ class KeyScreen(MessageLog):
     lock_button: QPushButton | None = None
 
     def _start(self, store, runner: DbRunner | None) -> None:
-        """The screen's store and database thread (its own when none is given: closing ends it), the
-        keys locked, no state yet, and its title line."""
-        self.store = store
-        self._own_runner = runner is None
-        self.runner = runner or DbRunner(store, self)
+        """The screen's store, database thread and title line (ScreenRunner), the keys locked, no
+        state yet."""
+        super()._start(store, runner)
         self.ring: KeyRing | None = None
         self.state: dict[str, Any] = {}
-        self.title = QLabel(self)
-        self.title.setWordWrap(True)
 
     # ----------------------------------------------------------------- keys
     def _make_keys_row(self, *, lock: bool = False) -> QHBoxLayout:

@@ -8,13 +8,14 @@ from PySide6.QtWidgets import QListWidget, QListWidgetItem
 
 from outreach.domain.errors import OutreachError
 from outreach.i18n import Msg
+from outreach.ui.views.screen_runner import ScreenRunner
 
 WARN = "#a33"
 
 
-class MessageLog:
-    """Mixed into a QWidget that has ``self.log`` (a QListWidget), ``self.ring`` (unlocked keys, or None)
-    and ``self.runner`` / ``self._own_runner`` (its database thread)."""
+class MessageLog(ScreenRunner):
+    """Mixed into a QWidget that has ``self.log`` (a QListWidget) and ``self.ring`` (unlocked keys, or
+    None); its database thread is the ScreenRunner's."""
 
     log: QListWidget
 
@@ -35,6 +36,4 @@ class MessageLog:
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
         self.ring = None          # the unlocked keys go with the screen
-        if self._own_runner:
-            self.runner.shutdown()
-        super().closeEvent(event)
+        super().closeEvent(event)   # and its own database thread, if it has one

@@ -12,25 +12,20 @@ said in the message line in the user's language (an unexpected one named, never 
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel
-
 from outreach.domain.errors import OutreachError
 from outreach.i18n import tr
+from outreach.ui.views.screen_runner import ScreenRunner
 from outreach.ui.workers import DbRunner
 
 
-class QueueScreen:
+class QueueScreen(ScreenRunner):
     """Mixed into a QWidget before it; the screen has ``self.message`` (a QLabel) and ``refresh()``."""
 
     reload_on: frozenset[str] = frozenset()
 
     def _start(self, store, runner: DbRunner | None) -> None:
-        self.store = store
-        self._own_runner = runner is None
-        self.runner = runner or DbRunner(store, self)
+        super()._start(store, runner)
         self.loaded = False
-        self.title = QLabel(self)
-        self.title.setWordWrap(True)
 
     def _data_changed(self, changes) -> None:
         if self.reload_on & set(changes):
@@ -41,8 +36,3 @@ class QueueScreen:
             self.message.setText(exc.message())
         else:
             self.message.setText(tr("merge.ui.error", error=f"{type(exc).__name__}: {exc}"))
-
-    def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
-        if self._own_runner:
-            self.runner.shutdown()
-        super().closeEvent(event)
