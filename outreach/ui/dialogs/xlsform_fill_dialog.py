@@ -424,7 +424,8 @@ class FormFillDialog(WheelGuarded, SaveOutcome, QDialog):
 
     def write_draft(self) -> None:
         """Keep the form as its draft now (nothing unsaved: no draft), once the old one was looked for."""
-        if not self._draft_ready or self._closed or self.session is None or not self.buttons.isEnabled():
+        if (not self._draft_ready or self._closed or self.session is None or not self.buttons.isEnabled()
+                or not self.isVisible()):   # a form nobody sees (closing, or never shown) keeps no draft
             return
         key = self.draft_key()
         if self.unsaved_count() == 0:
@@ -440,6 +441,10 @@ class FormFillDialog(WheelGuarded, SaveOutcome, QDialog):
         self.ctx.runner.op(save_form_draft, key=key, params=dict(self.draft_params), state=state,
                            title=self._title(), changes=(), owner=self,
                            on_done=lambda _r: self.sig_draft_saved.emit(key))
+
+    def hideEvent(self, event) -> None:  # noqa: N802 - Qt override
+        self._draft_soon.stop()   # no draft written after the form went away
+        super().hideEvent(event)
 
     def _title(self) -> str:
         """The form's title in the interface's language, else in the other, else its id."""
