@@ -42,7 +42,7 @@ from outreach.sync import hub as H
 from outreach.sync import hub_transport as HT
 from outreach.sync import team as T
 from outreach.sync.keys import KeyRing
-from outreach.ui.views.key_screen import KeyScreen, button_row, make_button
+from outreach.ui.views.key_screen import KeyScreen, ask_file, ask_folder, button_row, make_button
 from outreach.ui.workers import DbRunner
 
 COLUMNS = ("team", "status", "villages", "laptops", "gaps")
@@ -383,29 +383,19 @@ class HubView(KeyScreen, QWidget):
         self.import_files(paths)
 
     def _choose_read(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, tr("hub_ui.button.read"), "", tr("sync.ui.file_filter"))
-        self.import_files([path] if path else [])
+        ask_file(self, "hub_ui.button.read", lambda path: self.import_files([path]), filter_key="sync.ui.file_filter")
 
     def _choose_downlinks(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, tr("hub_ui.button.downlinks"))
-        if folder:
-            self.write_downlinks(folder)
+        ask_folder(self, "hub_ui.button.downlinks", self.write_downlinks)
 
     def _choose_send(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, tr("hub_ui.button.send"))
-        if folder:
-            self.send_uplink(folder)
+        ask_folder(self, "hub_ui.button.send", self.send_uplink)
 
     def _choose_invite(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, tr("hub_ui.button.invite"), "hub-invite.json",
-                                              tr("sync.ui.json_filter"))
-        if path:
-            self.write_invite(path)
+        ask_file(self, "hub_ui.button.invite", self.write_invite, save_as="hub-invite.json")
 
     def _choose_enroll(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, tr("hub_ui.button.enroll"), "", tr("sync.ui.json_filter"))
-        if path:
-            self.enroll_from(path)
+        ask_file(self, "hub_ui.button.enroll", self.enroll_from)
 
     def _choose_join(self) -> None:
         invite, _ = QFileDialog.getOpenFileName(self, tr("hub_ui.choose_invite"), "", tr("sync.ui.json_filter"))

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtWidgets import QHBoxLayout, QInputDialog, QLabel, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QInputDialog, QLabel, QLineEdit, QPushButton, QWidget
 
 from outreach.i18n import Msg, tr
 from outreach.storage.tables import SYNCED_TABLES
@@ -47,6 +47,24 @@ def button_row(*widgets: QWidget) -> QHBoxLayout:
         row.addWidget(w)
     row.addStretch(1)
     return row
+
+
+def ask_folder(parent: QWidget, title_key: str, then: Callable[[str], None]) -> None:
+    """A folder chosen by the user goes to ``then`` (nothing happens when the dialog is cancelled)."""
+    folder = QFileDialog.getExistingDirectory(parent, tr(title_key))
+    if folder:
+        then(folder)
+
+
+def ask_file(parent: QWidget, title_key: str, then: Callable[[str], None], *, filter_key: str = "sync.ui.json_filter",
+             save_as: str | None = None) -> None:
+    """A file to open (or, with ``save_as``, to write: that name proposed) goes to ``then``."""
+    if save_as is None:
+        path, _ = QFileDialog.getOpenFileName(parent, tr(title_key), "", tr(filter_key))
+    else:
+        path, _ = QFileDialog.getSaveFileName(parent, tr(title_key), save_as, tr(filter_key))
+    if path:
+        then(path)
 
 
 class KeyScreen(MessageLog):

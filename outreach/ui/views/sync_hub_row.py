@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
 from outreach.i18n import tr
 from outreach.ui.views import hub_view as HV
-from outreach.ui.views.key_screen import make_button
+from outreach.ui.views.key_screen import ask_file, ask_folder, make_button
 
 
 class HubRow(QWidget):
@@ -80,10 +80,7 @@ class HubRow(QWidget):
         self.view.import_with_progress(HV.import_job, paths)
 
     def _choose_send(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, tr("hub_ui.button.send"))
-        if folder:
-            self.send_uplink(folder)
+        ask_folder(self, "hub_ui.button.send", self.send_uplink)
 
     def _choose_read(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, tr("hub_ui.button.read"), "", tr("sync.ui.file_filter"))
-        self.read_downlink([path] if path else [])
+        ask_file(self, "hub_ui.button.read", lambda path: self.read_downlink([path]), filter_key="sync.ui.file_filter")

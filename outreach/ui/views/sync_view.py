@@ -34,7 +34,7 @@ from outreach.inputfiles import read_capped
 from outreach.sync import team as T
 from outreach.sync import transport
 from outreach.sync.keys import KeyRing
-from outreach.ui.views.key_screen import KeyScreen, button_row, make_button
+from outreach.ui.views.key_screen import KeyScreen, ask_file, ask_folder, button_row, make_button
 from outreach.ui.views.sync_hub_row import HubRow
 from outreach.ui.workers import DbRunner
 
@@ -316,14 +316,10 @@ class SyncView(KeyScreen, QWidget):
         self.import_files(paths)
 
     def _choose_export(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, tr("sync.ui.export_mine"))
-        if folder:
-            self.export_mine(folder)
+        ask_folder(self, "sync.ui.export_mine", self.export_mine)
 
     def _choose_export_all(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, tr("sync.ui.export_all"))
-        if folder:
-            self.export_all(folder)
+        ask_folder(self, "sync.ui.export_all", self.export_all)
 
     # ----------------------------------------------------------------- team (paths and answers given: testable)
     def create_team(self, name: str, passphrase: str) -> None:
@@ -408,14 +404,10 @@ class SyncView(KeyScreen, QWidget):
         return open_dialog(RecoveryDialog(_WizardContext(self.runner), self))
 
     def _choose_invite(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, tr("sync.ui.invite"), "team-invite.json", tr("sync.ui.json_filter"))
-        if path:
-            self.write_invite(path)
+        ask_file(self, "sync.ui.invite", self.write_invite, save_as="team-invite.json")
 
     def _choose_enroll(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, tr("sync.ui.enroll"), "", tr("sync.ui.json_filter"))
-        if path:
-            self.enroll_from(path)
+        ask_file(self, "sync.ui.enroll", self.enroll_from)
 
     def _ask_enroll(self, request: T.EnrolmentRequest, villages: list[tuple[str, str]]) -> list[str] | None:
         from outreach.ui.views.village_picker import choose_villages
