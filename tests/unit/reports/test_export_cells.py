@@ -17,6 +17,7 @@ from outreach.cli.main import main
 from outreach.domain import idnumber
 from outreach.i18n import tr
 from outreach.reports import exports
+from outreach.reports import redaction as rd
 from outreach.reports.exports import ENTITIES, ExportOptions, write_csv, write_xlsx
 from outreach.storage.store import Store
 
@@ -132,3 +133,18 @@ def test_a_full_disk_is_one_translated_line_and_no_file(data_dir, tmp_path, monk
     assert len(err.splitlines()) == 1 and tr("error.file.reason.disk_full", "en") in err
     assert "Traceback" not in err
     assert list(out.iterdir()) == [], "no half-written file and no temporary left behind"
+
+
+@pytest.mark.parametrize("number", ["52230119420301122x", "52230119420301122X", "5223 0119 4203 0112 2X",
+                                    "５２２３０１１９４２０３０１１２２ｘ", "522301-194203-01122X", "12345", "", None,
+                                    "=HYPERLINK(1)", "abcdefghijk"])
+def test_the_id_mask_fast_path_says_what_the_domain_mask_says(number):
+    assert rd.mask_id(number) == idnumber.mask(number)
+
+
+@pytest.mark.parametrize(("phone", "shown"), [
+    ("13812341234", "138****1234"), ("138-1234-1234", "138****1234"), ("+86 138 1234 1234", "861******1234"),
+    ("１３８１２３４１２３４", "１３８****１２３４"), ("12345", "*****"), ("", ""), (None, ""), ("电话", ""),
+    ("(0851) 1234.5678", "085*****5678")])
+def test_phone_masks(phone, shown):
+    assert rd.mask_phone(phone) == shown
