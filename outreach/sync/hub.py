@@ -103,13 +103,15 @@ class LeadRequest(_LeadNamed):
 
 
 # =========================================================================== reading
+def _hub(row: Any, *status: str) -> Hub:
+    return Hub(row["hub_id"], row["name"], row["hub_age"], row["hub_sign"], row["recovery_age"],
+               row["device_id"], row["device_age"], row["device_sign"], *status)
+
+
 def get_hub(conn: Connection) -> Hub | None:
     """This store's own hub row (this store IS a hub), or None."""
     row = conn.execute(select(SELF)).mappings().first()
-    if row is None:
-        return None
-    return Hub(row["hub_id"], row["name"], row["hub_age"], row["hub_sign"], row["recovery_age"],
-               row["device_id"], row["device_age"], row["device_sign"])
+    return None if row is None else _hub(row)
 
 
 def require_hub(conn: Connection) -> Hub:
@@ -122,10 +124,7 @@ def require_hub(conn: Connection) -> Hub:
 def get_membership(conn: Connection) -> Hub | None:
     """The hub this lead's laptop belongs to, or None."""
     row = conn.execute(select(MEMBERSHIP)).mappings().first()
-    if row is None:
-        return None
-    return Hub(row["hub_id"], row["name"], row["hub_age"], row["hub_sign"], row["recovery_age"],
-               row["device_id"], row["device_age"], row["device_sign"], row["status"])
+    return None if row is None else _hub(row, row["status"])
 
 
 def require_membership(conn: Connection) -> Hub:
