@@ -132,27 +132,37 @@ def record_assessment(store: Store, *, household_id: str, person_id: str | None 
         existing = _snapshot(w.conn, shipped.key, shipped.version)
         # Once a version has a snapshot, that snapshot is the version: validate and score with it.
         template: Template = template_from_body(existing[1]) if existing else shipped
-        errors = _check_context(w.conn, household_id=household_id, person_id=person_id,
-                                assessed_on=assessed_on, notes=notes, today=today or date.today())
-        errors += _answer_errors(template, answers, complete)
-        if errors:
-            raise ValidationError(errors)
-        stored = clean_answers(template, answers)
-        result = score(template, stored, lang=lang)
+        stored, result, values = _checked(w, template, answers, household_id=household_id, person_id=person_id,
+                                          assessed_on=assessed_on, notes=notes, complete=complete, lang=lang,
+                                          today=today)
         if existing:
             template_id = existing[0]
         else:
             template_id = w.insert(AssessmentTemplate, {"template_key": template.key, "version": template.version,
                                                         "body": template.body})
-        assessment_id = w.insert(Assessment, {
-            "household_id": household_id, "person_id": person_id, "template_id": template_id,
-            "assessed_on": assessed_on, "answers": dumps(stored), "score": result.total,
-            "priority": result.priority.value, "domain_priorities": dumps(result.domain_priorities()),
-            "notes": notes or "", "complete": complete,
-        })
+        assessment_id = w.insert(Assessment, {"household_id": household_id, "person_id": person_id,
+                                              "template_id": template_id, **values})   # the columns' old order
         need_ids = _open_needs(w, household_id, person_id, assessment_id, result) \
             if create_needs and complete else []
     return _result(assessment_id, template_id, template, result, need_ids, stored, complete)
+
+
+def _checked(w, template: Template, answers: dict[str, Any], *, household_id: str, person_id: str | None,
+             assessed_on: date, notes: str, complete: bool, lang: str, today: date | None):
+    """The answers checked (ValidationError, nothing written), kept and scored: (stored answers, the
+    result, the assessment's columns that say them) — one way for a new assessment and a finished one."""
+    errors = _check_context(w.conn, household_id=household_id, person_id=person_id,
+                            assessed_on=assessed_on, notes=notes, today=today or date.today())
+    errors += _answer_errors(template, answers, complete)
+    if errors:
+        raise ValidationError(errors)
+    stored = clean_answers(template, answers)
+    result = score(template, stored, lang=lang)
+    return stored, result, {
+        "person_id": person_id, "assessed_on": assessed_on, "answers": dumps(stored), "score": result.total,
+        "priority": result.priority.value, "domain_priorities": dumps(result.domain_priorities()),
+        "notes": notes or "", "complete": complete,
+    }
 
 
 def finish_assessment(store: Store, assessment_id: str, *, answers: dict[str, Any], person_id: str | None = None,
@@ -171,18 +181,10 @@ def finish_assessment(store: Store, assessment_id: str, *, answers: dict[str, An
         if row.complete:
             raise OutreachError("forms.assessment.already_complete")
         template = template_from_body(row.body)
-        errors = _check_context(w.conn, household_id=row.household_id, person_id=person_id,
-                                assessed_on=assessed_on, notes=notes, today=today or date.today())
-        errors += _answer_errors(template, answers, complete)
-        if errors:
-            raise ValidationError(errors)
-        stored = clean_answers(template, answers)
-        result = score(template, stored, lang=lang)
-        w.update(Assessment, assessment_id, {
-            "person_id": person_id, "assessed_on": assessed_on, "answers": dumps(stored), "score": result.total,
-            "priority": result.priority.value, "domain_priorities": dumps(result.domain_priorities()),
-            "notes": notes or "", "complete": complete,
-        })
+        stored, result, values = _checked(w, template, answers, household_id=row.household_id, person_id=person_id,
+                                          assessed_on=assessed_on, notes=notes, complete=complete, lang=lang,
+                                          today=today)
+        w.update(Assessment, assessment_id, values)
         need_ids = _open_needs(w, row.household_id, person_id, assessment_id, result) \
             if create_needs and complete else []
     return _result(assessment_id, row.id, template, result, need_ids, stored, complete)
