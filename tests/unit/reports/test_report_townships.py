@@ -12,7 +12,7 @@ from outreach.reports.indicators import compute_indicators
 from outreach.reports.scope import Scope
 from outreach.storage.store import Store
 
-from .dataset import T, T2, build
+from .dataset import T2, T, build
 
 KEYS = {"month", "start", "end", "as_of", "area", "area_id", "worker", "households_total", "households_new",
         "households_visited", "households_never_visited", "visits", "coverage_30", "coverage_90", "visits_due",
