@@ -11,11 +11,12 @@ one transaction writes each page once. Every bundle keeps its own all-or-nothing
   made — and ``refuse`` turns the error into its result; the other items go on;
 * the batch commits once, at its end (or once it holds ``BATCH_CHANGES`` changes: a new batch starts);
   a batch in which nothing is kept is rolled back instead (it writes nothing, as before);
-* ``progress(done, total)`` is called before each item and may raise to cancel: the transaction under
-  way is rolled back (nothing of its items is half-applied), batches committed before stay;
-  ``on_result`` is called for each item only once its batch has committed, so what it has seen is
-  exactly what the store holds;
-* a process killed mid-batch leaves the store as before the batch (SQLite / PostgreSQL atomicity);
+* ``progress(done, total)`` is called between items and may raise to cancel: the items finished before
+  it are committed (each whole: no item is half-applied), nothing after it is started, and the error
+  is raised again; ``on_result`` is called for each item only once its batch has committed, so what it
+  has seen is exactly what the store holds;
+* anything else that stops the batch midway — an interrupt inside an item, a process killed — leaves
+  the store as before the batch (the transaction is rolled back; SQLite / PostgreSQL atomicity);
 * a failure of the batch itself (the write lock not to be had, the disk full at commit) is not blamed on
   any item: the batch's items are done again one by one with ``alone`` (each in its own transaction),
   so every item still gets its own result.
@@ -64,15 +65,17 @@ def _run(store: Any, items: Sequence[I], step: Callable[[Any, I], R], refuse: Ca
     results: list[R] = []
     total, i = len(items), 0
     while i < total:
-        start, batch, cancelling, current = i, [], False, None
+        start, batch, cancel, current = i, [], None, None
         try:
             with store.transaction() as w:
                 load = 0
                 while i < total and (not batch or load < budget):
                     if progress is not None:
-                        cancelling = True
-                        progress(i, total)
-                        cancelling = False
+                        try:
+                            progress(i, total)
+                        except BaseException as exc:   # a cancel: keep what is finished, start nothing
+                            cancel = exc
+                            break
                     current = i
                     batch.append(_savepointed(store, w, items[i], step, refuse))
                     current = None
@@ -84,7 +87,7 @@ def _run(store: Any, items: Sequence[I], step: Callable[[Any, I], R], refuse: Ca
         except _NothingKept:
             pass
         except Exception:
-            if cancelling:
+            if cancel is not None:
                 raise
             end = max(i if current is None else current + 1, start + 1)
             log.warning("a batch of %d imports failed as a whole; importing them one by one", end - start,
@@ -95,6 +98,8 @@ def _run(store: Any, items: Sequence[I], step: Callable[[Any, I], R], refuse: Ca
             results.append(r)
             if on_result is not None:
                 on_result(r)
+        if cancel is not None:
+            raise cancel
     if progress is not None:
         progress(total, total)
     return results

@@ -273,8 +273,9 @@ def import_bundles(store: Any, ring: KeyRing, paths: Sequence[str | Path], *,
     """Import several files, each all-or-nothing on its own: a refused file changes nothing and does not
     stop the others. The files are imported in ONE transaction with a savepoint per file (issue 14, see
     ``import_batch``), committed together (very many changes: in several such batches).
-    ``progress(done, total)`` is called between files; it may raise to cancel: nothing of the batch under
-    way is kept, batches committed before stay, and ``on_result`` has seen exactly the committed files."""
+    ``progress(done, total)`` is called between files; it may raise to cancel: the files finished before
+    it are committed (each whole), no later file is started, and ``on_result`` has seen exactly the
+    committed files. An interrupt inside a file, or a killed process, keeps nothing of the batch."""
     from outreach.services.backups import before
     from outreach.sync import import_batch
 

@@ -215,9 +215,10 @@ def test_a_refused_bundles_stamps_do_not_move_the_clock(team):
 
 
 # --------------------------------------------------------------------------- cancel, failure, kill
-def test_cancel_during_a_batch_keeps_nothing_of_it(team):
+def test_cancel_between_files_commits_the_finished_ones_and_starts_no_other(team):
+    """The GUI's Cancel (progress raising between files): the files finished are committed, each whole,
+    reported, and no later file is started."""
     store, ring = team.lead()
-    before = db_hash(store)
     seen: list = []
 
     class Cancelled(Exception):
@@ -230,26 +231,53 @@ def test_cancel_during_a_batch_keeps_nothing_of_it(team):
     try:
         with pytest.raises(Cancelled):
             transport.import_bundles(store, ring, team.all, progress=progress, on_result=seen.append)
-        assert seen == []                      # nothing was committed, so nothing was reported
-        assert db_hash(store) == before        # li1 and li2 were applied in the open transaction: gone
+        assert [(r.path, r.status) for r in seen] == [(str(team.li1), "imported"), (str(team.li2), "imported")]
+        assert count(store, SyncBundle.__table__, SyncBundle.__table__.c.direction == "in") == 2
+        assert count(store, CHANGE_LOG, CHANGE_LOG.c.device_id == team.wang_id) == 0
+        assert [r.status for r in transport.import_bundles(store, ring, team.all)] == ["already", "already",
+                                                                                      "imported"]
     finally:
         store.close()
 
 
-def test_cancel_after_a_committed_batch_keeps_that_batch(team, monkeypatch):
-    """Batches of at most BATCH_CHANGES changes: what a cancel keeps is exactly what ``on_result``
-    reported."""
-    monkeypatch.setattr(import_batch, "BATCH_CHANGES", 1)     # every file its own batch
+def test_an_interrupt_inside_a_file_keeps_nothing_of_the_batch(team):
+    """Ctrl-C while the second file is being applied: the first file, applied in the same transaction,
+    is not kept either, and nothing is reported as imported."""
     store, ring = team.lead()
+    before = db_hash(store)
     seen: list = []
+    calls = []
 
-    def progress(done, _total):
-        if done == 2:
+    def interrupt_second(_point):
+        calls.append(1)
+        if len(calls) == 2:
             raise KeyboardInterrupt
 
     try:
-        with pytest.raises(KeyboardInterrupt):
-            transport.import_bundles(store, ring, team.all, progress=progress, on_result=seen.append)
+        with testhooks.hooked("import:mid_apply", interrupt_second), pytest.raises(KeyboardInterrupt):
+            transport.import_bundles(store, ring, team.all, on_result=seen.append)
+        assert seen == []
+        assert db_hash(store) == before
+    finally:
+        store.close()
+
+
+def test_batches_of_limited_size_commit_one_after_the_other(team, monkeypatch):
+    """At most BATCH_CHANGES changes per transaction: an interrupt inside the third file keeps the two
+    batches committed before it, which is exactly what ``on_result`` reported."""
+    monkeypatch.setattr(import_batch, "BATCH_CHANGES", 1)     # every file its own batch
+    store, ring = team.lead()
+    seen: list = []
+    calls = []
+
+    def interrupt_third(_point):
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+
+    try:
+        with testhooks.hooked("import:mid_apply", interrupt_third), pytest.raises(KeyboardInterrupt):
+            transport.import_bundles(store, ring, team.all, on_result=seen.append)
         assert [r.path for r in seen] == [str(team.li1), str(team.li2)]
         assert count(store, SyncBundle.__table__, SyncBundle.__table__.c.direction == "in") == 2
         assert count(store, CHANGE_LOG, CHANGE_LOG.c.device_id == team.wang_id) == 0
