@@ -9,7 +9,8 @@ change (debounced like the core forms), one row per household × person × form,
 A half-filled form survives the idle lock's "Quit", a crash or the process being killed. Opening the
 same form for the same household again offers the draft back (restore / discard); on start the list
 of unsaved forms has it too (``FormLauncher.open_draft`` puts it back at once). Saving the form, or
-closing it and choosing Discard, removes the draft."""
+closing it and choosing Discard, removes the draft. The bar and the draft's lookup, writing and dropping
+are the core forms' (``draft_offer.DraftOffer``)."""
 
 from __future__ import annotations
 
@@ -39,6 +40,7 @@ from outreach.forms.xlsform import walk
 from outreach.i18n import current_language, tr
 from outreach.services import drafts as drafts_svc
 from outreach.services import forms as forms_svc
+from outreach.ui.dialogs.draft_offer import DraftOffer
 from outreach.ui.dialogs.form_base import DRAFT_DEBOUNCE_MS
 from outreach.ui.dialogs.save_outcome import SaveOutcome
 from outreach.ui.widgets import ErrorLabel, WheelGuarded
@@ -158,10 +160,11 @@ def _flatten(value: Any, prefix: tuple = ()) -> dict[tuple, Any]:
     return {prefix: tuple(value) if isinstance(value, list) else value}
 
 
-class FormFillDialog(WheelGuarded, SaveOutcome, QDialog):
+class FormFillDialog(WheelGuarded, DraftOffer, SaveOutcome, QDialog):
     sig_saved = Signal(object)
     sig_draft_saved = Signal(str)     # the draft's key, once it is on disk (or gone, when nothing is left)
     sig_ready = Signal()              # the form loaded and its draft was looked for (and put back if asked)
+    draft_kind = DRAFT_KIND
 
     def __init__(self, ctx, household_id: str, key: str, *, person_id: str | None = None,
                  parent: QWidget | None = None, today: date | None = None) -> None:
@@ -181,9 +184,6 @@ class FormFillDialog(WheelGuarded, SaveOutcome, QDialog):
         self.result_value: Any = None
         self.definition: dict[str, Any] | None = None
         self.draft_params = {"household_id": household_id, "person_id": person_id, "form": key}
-        self.restore_draft_on_open = False   # set by FormLauncher.open_draft before the lookup answers
-        self.found_draft: drafts_svc.Draft | None = None
-        self._draft_written: dict[str, Any] | None = None
         self._draft_ready = False            # the old draft was looked for: writing may start
         self._closed = False
         self._draft_soon = QTimer(self)
@@ -225,7 +225,7 @@ class FormFillDialog(WheelGuarded, SaveOutcome, QDialog):
         self.session.prefill_members(members)  # a repeat over household members starts filled
         self.render()
         self._baseline = self._snapshot()  # what closing may drop without asking (prefilled, defaults)
-        self.ctx.runner.query(drafts_svc.get_draft, self.draft_key(), owner=self, on_done=self._draft_found)
+        self._look_for_draft()
 
     def render(self) -> None:
         """Lay out the questions the answers so far call for (widgets of hidden ones are kept)."""
@@ -412,9 +412,6 @@ class FormFillDialog(WheelGuarded, SaveOutcome, QDialog):
         return self.general_error
 
     # ------------------------------------------------------------------ drafts
-    def draft_key(self) -> str:
-        return drafts_svc.draft_key(DRAFT_KIND, **self.draft_params)
-
     def draft_state(self) -> dict[str, Any]:
         """The answers taken in, and text typed but not yet taken in ({question path: text})."""
         typing = {json.dumps(list(k), ensure_ascii=False): r.widget.text() for k, r in self.rows.items()
@@ -427,20 +424,16 @@ class FormFillDialog(WheelGuarded, SaveOutcome, QDialog):
         if (not self._draft_ready or self._closed or self.session is None or not self.buttons.isEnabled()
                 or not self.isVisible()):   # a form nobody sees (closing, or never shown) keeps no draft
             return
-        key = self.draft_key()
         if self.unsaved_count() == 0:
             if self._draft_written is not None:
                 self._draft_written = None
-                self.ctx.runner.op(drafts_svc.discard_draft, key, changes=(), owner=self,
-                                   on_done=lambda _r: self.sig_draft_saved.emit(key))
+                self._write_draft_with(drafts_svc.discard_draft)
             return
         state = self.draft_state()
         if state == self._draft_written:
             return
         self._draft_written = state
-        self.ctx.runner.op(save_form_draft, key=key, params=dict(self.draft_params), state=state,
-                           title=self._title(), changes=(), owner=self,
-                           on_done=lambda _r: self.sig_draft_saved.emit(key))
+        self._write_draft_with(save_form_draft, params=dict(self.draft_params), state=state, title=self._title())
 
     def hideEvent(self, event) -> None:  # noqa: N802 - Qt override
         self._draft_soon.stop()   # no draft written after the form went away
@@ -454,13 +447,7 @@ class FormFillDialog(WheelGuarded, SaveOutcome, QDialog):
     def _draft_found(self, draft: drafts_svc.Draft | None) -> None:
         self._draft_ready = True
         if draft is not None and isinstance(draft.state.get("answers"), dict):
-            self.found_draft = draft
-            if self.restore_draft_on_open:
-                self.restore_draft()
-            else:
-                when = draft.saved_at.astimezone().strftime("%Y-%m-%d %H:%M")
-                self.draft_text.setText(tr("forms.draft.found", time=when))
-                self.draft_bar.show()
+            self._offer_draft(draft)
         self.sig_ready.emit()
 
     def restore_draft(self) -> None:
@@ -482,39 +469,13 @@ class FormFillDialog(WheelGuarded, SaveOutcome, QDialog):
                 row.widget.setModified(True)
         self.write_draft()
 
-    def _drop_found_draft(self) -> None:
-        self.draft_bar.hide()
-        self.found_draft = None
-        self._discard_draft()
-
-    def _discard_draft(self) -> None:
-        self._draft_soon.stop()
-        self._draft_written = None
-        self.ctx.runner.op(drafts_svc.discard_draft, self.draft_key(), changes=())
+    def discard_draft(self) -> None:
+        self._draft_soon.stop()   # a pending write would bring the draft back
+        super().discard_draft()
 
     def done(self, result: int) -> None:
         """Saved, or closed with nothing unsaved / the answers discarded: the draft goes too. (Quitting
         the app, e.g. from the idle lock, never gets here: the draft stays for next time.)"""
-        self._discard_draft()
+        self.discard_draft()
         self._closed = True
         super().done(result)
-
-    def _make_draft_bar(self) -> QFrame:
-        bar = self.draft_bar = QFrame(self)
-        bar.setObjectName("draftBar")
-        bar.setStyleSheet("#draftBar { background: #fff4d6; border: 1px solid #e3c878; border-radius: 4px; }")
-        row = QHBoxLayout(bar)
-        row.setContentsMargins(8, 4, 8, 4)
-        self.draft_text = QLabel(bar)
-        self.draft_text.setWordWrap(True)
-        self.draft_restore = QPushButton(tr("forms.draft.restore"), bar)
-        self.draft_restore.setAutoDefault(False)
-        self.draft_restore.clicked.connect(self.restore_draft)
-        self.draft_discard = QPushButton(tr("forms.draft.discard"), bar)
-        self.draft_discard.setAutoDefault(False)
-        self.draft_discard.clicked.connect(self._drop_found_draft)
-        row.addWidget(self.draft_text, 1)
-        row.addWidget(self.draft_restore)
-        row.addWidget(self.draft_discard)
-        bar.hide()
-        return bar
