@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -56,6 +55,7 @@ from outreach.reports.files import atomic_file, atomic_folder, check_target
 from outreach.reports.queries import A, AreaTree, E, H, P, R, V, in_code_order
 from outreach.reports.referral_cohort import REPLY_STATUSES
 from outreach.reports.scope import local_date
+from outreach.safefiles import fsync_file as _fsync
 from outreach.storage.store import Store
 from outreach.storage.tables import Provider
 
@@ -158,14 +158,6 @@ class _Flusher:
         if exc_type is None:
             for future in self._pending:
                 future.result()   # an OSError (a full disk) is reported like any other write error
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def write_xlsx(store: Store, path: str | Path, options: ExportOptions | None = None, *,

@@ -45,6 +45,7 @@ from typing import Any
 
 from outreach import testhooks
 from outreach.domain.errors import OutreachError
+from outreach.safefiles import fsync_file as _fsync
 
 KEYFILE_NAME = "outreach-dbkey.json"
 ATTEMPTS_NAME = "outreach-dbkey.attempts.json"
@@ -505,14 +506,6 @@ def _export(source: Path, target: Path, source_key: bytes | None, target_key: by
         conn.close()
     os.chmod(target, 0o600)
     _fsync(target)
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _side(db_file: Path, what: str) -> Path:
