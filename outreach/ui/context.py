@@ -3,11 +3,12 @@ runner), the database runner, the undo stack, the language switcher and the reme
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from PySide6.QtGui import QUndoStack
 
 from outreach.storage.store import Store
+from outreach.ui.gc_thread import GuiThreadCollector
 from outreach.ui.lang import LanguageSwitcher
 from outreach.ui.ops import WorkerSettings
 from outreach.ui.ui_settings import UiSettings
@@ -22,9 +23,11 @@ class AppContext:
     language: LanguageSwitcher
     ui_settings: UiSettings
     settings: WorkerSettings  # the worker's settings, read at start-up, updated when saved
+    collector: GuiThreadCollector = field(default_factory=GuiThreadCollector)  # cycles freed on this thread
 
     def close(self) -> None:
         self.runner.shutdown()
+        self.collector.close()
         self.ui_settings.sync()
         self.language.uninstall()
         self.language.deleteLater()
