@@ -3,29 +3,19 @@ clean up) and is offered back on the next start; reopening the same form offers 
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
-import threading
 from datetime import date
-from pathlib import Path
 
 import pytest
 import shiboken6
 
 from outreach.services import drafts, people
 from tests.ui.conftest import on_db, seed_county, wait_idle
+from tests.ui.draft_kill import kill_when_draft_saved
 
-CHILD = r"""
-import sys
-from outreach.storage.store import Store
-from outreach.ui.app import build_context, create_application
+FORM = """
 from outreach.ui.dialogs.member_form import MemberForm
 
-store = Store.open(sys.argv[1])
-app = create_application()
-ctx = build_context(store, app)
 form = MemberForm(ctx, None, household_id=sys.argv[2])
 
 def fill():
@@ -35,15 +25,6 @@ def fill():
     form.birth_date.edit.setText("20160308")
     form.birth_date.edit.textEdited.emit("20160308")
     form.notes.setPlainText("奶奶带着，父母在外打工")
-
-def written(key):
-    print("DRAFT-SAVED " + key, flush=True)   # the parent kills us now: nothing gets to clean up
-
-form.sig_ready.connect(fill)
-form.sig_draft_saved.connect(written)
-form.show()
-print("STARTED", flush=True)
-app.exec()
 """
 
 
@@ -58,23 +39,8 @@ def test_a_draft_survives_killing_the_process_and_is_offered_on_next_start(qtbot
     ids = seed_county(store)
     store.close()
 
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(Path(__file__).resolve().parents[2]))
-    child = subprocess.Popen([sys.executable, "-c", CHILD, str(data), ids["h3"]], stdout=subprocess.PIPE,
-                             text=True, env=env)
-    watchdog = threading.Timer(120, child.kill)  # only if the child hangs: the test then fails below
-    watchdog.start()
-    lines = []
-    try:
-        for line in child.stdout:
-            lines.append(line.strip())
-            if line.startswith("DRAFT-SAVED"):
-                child.send_signal(signal.SIGKILL)
-                break
-    finally:
-        watchdog.cancel()
-        child.wait()
-    assert lines and lines[-1] == "DRAFT-SAVED member:h3:new".replace("h3", ids["h3"]), lines
-    assert child.returncode == -signal.SIGKILL
+    lines = kill_when_draft_saved(FORM, data, ids["h3"])
+    assert lines[-1] == "DRAFT-SAVED member:h3:new".replace("h3", ids["h3"]), lines
 
     # --- the next start
     from outreach.ui.app import build_context

@@ -5,13 +5,8 @@ the list of unsaved forms on start opens it with the answers put back. Saving or
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
-import threading
 from datetime import date
-from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QMessageBox
@@ -23,6 +18,7 @@ from outreach.ui.forms import FormLauncher
 from tests.unit.forms.xlsforms import needs_form
 
 from .conftest import on_db, seed_county, type_text, wait_idle
+from .draft_kill import kill_when_draft_saved
 
 
 @pytest.fixture
@@ -141,30 +137,14 @@ def test_discard_on_the_bar_starts_afresh_and_undoing_every_answer_leaves_no_dra
     assert _draft(qtbot, ctx, county) is None
 
 
-CHILD = r"""
-import sys
-from datetime import date
-from outreach.storage.store import Store
-from outreach.ui.app import build_context, create_application
+FORM = """
 from outreach.ui.dialogs.xlsform_fill_dialog import FormFillDialog
 
-store = Store.open(sys.argv[1])
-app = create_application()
-ctx = build_context(store, app)
 form = FormFillDialog(ctx, sys.argv[2], "hh_needs")
 
 def fill():
     form.answer(("food_enough",), "no")
     form.answer(("food_days",), "12")
-
-def written(key):
-    print("DRAFT-SAVED " + key, flush=True)   # the parent kills us now: nothing gets to clean up
-
-form.sig_ready.connect(fill)
-form.sig_draft_saved.connect(written)
-form.show()
-print("STARTED", flush=True)
-app.exec()
 """
 
 
@@ -181,24 +161,9 @@ def test_a_form_draft_survives_killing_the_process_and_is_offered_on_next_start(
     assert import_form_file(store, needs_form(tmp_path)).saved
     store.close()
 
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(Path(__file__).resolve().parents[2]))
-    child = subprocess.Popen([sys.executable, "-c", CHILD, str(data), ids["h2"]], stdout=subprocess.PIPE,
-                             text=True, env=env)
-    watchdog = threading.Timer(120, child.kill)  # only if the child hangs: the test then fails below
-    watchdog.start()
-    lines = []
-    try:
-        for line in child.stdout:
-            lines.append(line.strip())
-            if line.startswith("DRAFT-SAVED"):
-                child.send_signal(signal.SIGKILL)
-                break
-    finally:
-        watchdog.cancel()
-        child.wait()
+    lines = kill_when_draft_saved(FORM, data, ids["h2"])
     key = drafts.draft_key("xlsform", household_id=ids["h2"], person_id=None, form="hh_needs")
-    assert lines and lines[-1] == "DRAFT-SAVED " + key, lines
-    assert child.returncode == -signal.SIGKILL
+    assert lines[-1] == "DRAFT-SAVED " + key, lines
 
     # --- the next start
     store = Store.open(data)
