@@ -19,9 +19,6 @@ from outreach.i18n import tr
 from outreach.reports import exports
 from outreach.reports import redaction as rd
 from outreach.reports.exports import ENTITIES, ExportOptions, write_csv, write_xlsx
-from outreach.storage.store import Store
-
-from .dataset import build
 
 TODAY = date(2024, 6, 15)
 
@@ -103,16 +100,6 @@ def test_csv_and_xlsx_say_the_same(store, team, tmp_path, lang, redact):
                     assert x == "'" + y and y.startswith("="), (entity, x, y)
                     quoted += 1
     assert quoted == (0 if redact else 1), "the =HYPERLINK note is quoted in CSV (left out when redacted)"
-
-
-@pytest.fixture
-def data_dir(tmp_path):
-    path = tmp_path / "data"
-    store = Store.open(path)
-    store.set_setting("worker_name", "陈静")
-    build(store)
-    store.close()
-    return path
 
 
 def _disk_full(*_args, **_kwargs):

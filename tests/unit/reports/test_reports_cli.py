@@ -8,19 +8,8 @@ import pytest
 from openpyxl import load_workbook
 
 from outreach.cli.main import main
-from outreach.storage.store import Store
 
-from .dataset import T, build
-
-
-@pytest.fixture
-def data_dir(tmp_path):
-    path = tmp_path / "data"
-    store = Store.open(path)
-    store.set_setting("worker_name", "陈静")
-    build(store)
-    store.close()
-    return path
+from .dataset import T
 
 
 def run(data_dir, *args) -> int:
