@@ -4,10 +4,7 @@ a killed process leaves nothing of the unfinished batch, and the CLI imports its
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
 
 import pytest
 from sqlalchemy import func, select
@@ -30,6 +27,7 @@ from tests.unit.sync.transport_kit import (
     db_hash,
     downlink,
     forged_uplink,
+    kill_at_point,
     lead_and_two_workers,
     receive,
     state_diff,
@@ -327,34 +325,7 @@ def test_sigkill_mid_batch_leaves_the_store_as_before_the_batch(team, stop):
     data_dir = store.path.parent
     before = db_hash(store)
     store.close()
-    env = {**os.environ, testhooks.ENV: point}
-    from outreach.storage import server
-
-    url = server.url_for(data_dir)   # OUTREACH_TEST_ENGINE=postgresql: this folder's own database
-    if url:
-        env[server.URL_ENV] = url
-    child = subprocess.Popen([sys.executable, "-c", CHILD, str(data_dir), PASS, *map(str, team.all)], env=env,
-                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=os.getcwd())
-    assert child.stdout is not None and child.stdin is not None
-    try:
-        seen, reached = [], 0
-        for line in child.stdout:
-            seen.append(line.strip())
-            if line.strip() == f"{testhooks.PAUSED} {point}":
-                reached += 1
-                if reached == nth:
-                    break
-                child.stdin.write("\n")          # let it go on to the next file
-                child.stdin.flush()
-        else:
-            pytest.fail(f"the child never reached {point} #{nth}: {seen}")
-        child.send_signal(signal.SIGKILL)
-        child.wait(timeout=60)
-    finally:
-        if child.poll() is None:
-            child.kill()
-            child.wait()
-    assert child.returncode == -signal.SIGKILL
+    kill_at_point(CHILD, data_dir, [PASS, *team.all], point, nth)
     store = Store.open(data_dir)
     try:
         assert store.integrity_ok()

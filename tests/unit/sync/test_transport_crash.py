@@ -5,9 +5,7 @@ sleep, no guess about how long an import takes."""
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
 import sys
 
 import pytest
@@ -25,6 +23,7 @@ from tests.unit.sync.transport_kit import (
     db_hash,
     downlink,
     join,
+    kill_at_point,
     receive,
     uplink,
 )
@@ -70,31 +69,7 @@ def sent(tmp_path):
 @pytest.mark.parametrize("point", POINTS)
 def test_sigkill_during_import_leaves_all_or_nothing_and_reimport_completes(sent, point):
     data_dir, bundle, before = sent
-    env = {**os.environ, testhooks.ENV: point}
-    from outreach.storage import server
-
-    url = server.url_for(data_dir)   # OUTREACH_TEST_ENGINE=postgresql: this folder's own database
-    if url:
-        env[server.URL_ENV] = url
-    child = subprocess.Popen([sys.executable, "-c", CHILD, str(data_dir), str(bundle), PASS], env=env,
-                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=os.getcwd())
-    assert child.stdout is not None
-    try:
-        seen = []
-        for line in child.stdout:
-            seen.append(line.strip())
-            if line.strip() == f"{testhooks.PAUSED} {point}":
-                break
-        else:
-            pytest.fail(f"the child never reached {point}: {seen}")
-        assert child.poll() is None            # it is blocked at the point, inside the transaction
-        child.send_signal(signal.SIGKILL)
-        child.wait(timeout=60)
-    finally:
-        if child.poll() is None:
-            child.kill()
-            child.wait()
-    assert child.returncode == -signal.SIGKILL
+    kill_at_point(CHILD, data_dir, [bundle, PASS], point)
 
     store = Store.open(data_dir)
     try:

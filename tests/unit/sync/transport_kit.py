@@ -209,3 +209,45 @@ def forged_uplink(laptop: Laptop, lead: Laptop, changes: list[dict], *, seq: int
     path = laptop.outbox / (name or f"forged-{seq}.age")
     path.write_bytes(data)
     return path
+
+
+def kill_at_point(code: str, data_dir, args: list, point: str, nth: int = 1) -> None:
+    """Run ``code`` (a child script, argv = data folder + ``args``) with the test hook ``point`` armed,
+    let it pass the point ``nth - 1`` times, and SIGKILL it while it waits there the ``nth`` time."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    import pytest
+
+    from outreach import testhooks
+    from outreach.storage import server
+
+    env = {**os.environ, testhooks.ENV: point}
+    url = server.url_for(data_dir)   # OUTREACH_TEST_ENGINE=postgresql: this folder's own database
+    if url:
+        env[server.URL_ENV] = url
+    child = subprocess.Popen([sys.executable, "-c", code, str(data_dir), *map(str, args)], env=env,
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=os.getcwd())
+    assert child.stdout is not None and child.stdin is not None
+    try:
+        seen, reached = [], 0
+        for line in child.stdout:
+            seen.append(line.strip())
+            if line.strip() == f"{testhooks.PAUSED} {point}":
+                reached += 1
+                if reached == nth:
+                    break
+                child.stdin.write("\n")          # let it go on to the next time
+                child.stdin.flush()
+        else:
+            pytest.fail(f"the child never reached {point} #{nth}: {seen}")
+        assert child.poll() is None            # it is blocked at the point, inside the transaction
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=60)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+    assert child.returncode == -signal.SIGKILL
