@@ -17,9 +17,10 @@ one transaction writes each page once. Every bundle keeps its own all-or-nothing
   has seen is exactly what the store holds;
 * anything else that stops the batch midway — an interrupt inside an item, a process killed — leaves
   the store as before the batch (the transaction is rolled back; SQLite / PostgreSQL atomicity);
-* a failure of the batch itself (the write lock not to be had, the disk full at commit) is not blamed on
-  any item: the batch's items are done again one by one with ``alone`` (each in its own transaction),
-  so every item still gets its own result.
+* a failure of the batch itself (the write lock not to be had, the disk full at commit: a database,
+  file-system or refusal error, ``BATCH_FAILURES``) is not blamed on any item: the batch's items are
+  done again one by one with ``alone`` (each in its own transaction), so every item still gets its own
+  result; any other exception (a programming error) rolls the batch back and propagates.
 
 Savepoints exist on SQLite (the store drives BEGIN itself, see ``Store``) and on PostgreSQL alike.
 """
@@ -31,7 +32,10 @@ import logging
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from outreach import testhooks
+from outreach.domain.errors import OutreachError
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +43,12 @@ I = TypeVar("I")  # noqa: E741 - an item
 R = TypeVar("R")  # its result
 
 BATCH_CHANGES = 250_000   # changes per transaction: bounds the WAL and how long the write lock is held
+
+# What can fail a batch as a whole, no item's fault: the database (BEGIN, a savepoint, the commit: lock
+# not to be had, disk full, I/O error — SQLAlchemyError), the write lock refused in time (StoreBusy) or
+# an item's refusal that could not be built (OutreachError), the file system (OSError). Anything else is
+# a programming error: it propagates (the batch is rolled back) instead of being retried file by file.
+BATCH_FAILURES: tuple[type[BaseException], ...] = (SQLAlchemyError, OSError, OutreachError)
 
 
 class _NothingKept(Exception):
@@ -86,7 +96,7 @@ def _run(store: Any, items: Sequence[I], step: Callable[[Any, I], R], refuse: Ca
                     raise _NothingKept
         except _NothingKept:
             pass
-        except Exception:
+        except BATCH_FAILURES:
             if cancel is not None:
                 raise
             end = max(i if current is None else current + 1, start + 1)
