@@ -16,10 +16,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractButton,
+    QApplication,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -393,9 +394,13 @@ class FormDialog(DraftOffer, QDialog):
             self.focus_field(first)
 
     def focus_field(self, widget: QWidget) -> None:
+        """Focus the field and scroll it into view with the reason just shown under it: the error
+        line's room is laid out first, so a refused last field's reason is not cut off below."""
         widget.setFocus()
         if self.scroll_area is not None:
-            self.scroll_area.ensureWidgetVisible(widget)
+            QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+            field = self.field_of(widget)
+            self.scroll_area.ensureWidgetVisible(field.error.parentWidget() if field is not None else widget)
 
     def error_text(self, name: str) -> str:
         f = self.fields[name]
