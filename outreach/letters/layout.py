@@ -15,7 +15,9 @@ from typing import BinaryIO, TypeVar
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
+from reportlab.lib.rl_accel import sameFrag
 from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.textsplit import ALL_CANNOT_START, wordSplit
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
@@ -74,6 +76,11 @@ _TAGS = re.compile(r"<[^>]*>")
 # in mostly-English text a Chinese list ("王秀英、Maria Lopez") may break after its punctuation
 _CJK_PUNCT_THEN_LATIN = re.compile(r"([、，；：。）])(?=[A-Za-z0-9(])")
 MIN_FIT_SIZE = 6.5   # a word too wide for its cell is set smaller, down to this size, rather than cut
+# Chinese marks that may not begin a line (GB/T 15834, the usual 行首禁则). reportlab's CJK breaker hangs
+# one of its own (。、）」) on the line before, but not these, nor a second one after a first
+# (“（紧急）；”), so a letter could print a line starting with “；权益保障”.
+NO_LINE_START = frozenset(ALL_CANNOT_START + "，；：！？”’》〉』」】〕］｝…")
+MAX_HANG = 2   # kind 1: marks pulled back onto the line before (they hang in the margin, as reportlab's do)
 
 
 def has_cjk(text: str | None) -> bool:
@@ -120,6 +127,12 @@ class Para(Paragraph):
             self._fit_words(availWidth)
         return super().wrap(availWidth, availHeight)
 
+    def breakLinesCJK(self, maxWidths):  # noqa: N802, N803 (reportlab's names)
+        lines = super().breakLinesCJK(maxWidths)
+        if not getattr(self, "_splitpara", 0):   # the part of a split paragraph has its lines already
+            _pull_back_marks(lines, maxWidths)
+        return lines
+
     def _fit_words(self, width: float) -> None:
         style = self.style
         if style.wordWrap == "CJK" or width <= 0:
@@ -140,6 +153,75 @@ class Para(Paragraph):
         self.style = smaller
 
 
+def _pull_back_marks(bl, max_widths) -> None:
+    """No wrapped line starts with closing punctuation. One style (kind 0, ``(extra space, [text])``
+    per line): the character before the marks goes down with them (挤进 would overflow the margin),
+    and the rest is wrapped again by reportlab. Several styles (kind 1, lines of fragments, as with
+    a bold label or a typed line break): the marks, up to ``MAX_HANG``, go back up to the line before
+    and hang in its margin, unless that line ended with a typed break. Nothing is lost or repeated."""
+    if bl.kind == 0:
+        full = getattr(bl, "text", None)
+        starts = (words[0][:1] for _room, words in bl.lines[1:] if words)
+        if isinstance(full, str) and full and any(c in NO_LINE_START for c in starts):
+            widths = list(max_widths) if isinstance(max_widths, (list, tuple)) else [max_widths]
+            bl.lines = [(room, [text]) for room, [text] in _pushed_down(full, widths, bl.fontName, bl.fontSize)]
+        return
+    lines = bl.lines
+    for i in range(1, len(lines)):
+        prev, line = lines[i - 1], lines[i]
+        if getattr(prev, "lineBreak", False) or not prev.words:
+            continue
+        moved = 0
+        while (moved < MAX_HANG and line.words and (getattr(line.words[0], "text", "") or "")[:1] in NO_LINE_START
+               and (len(line.words) > 1 or len(line.words[0].text) > 1)):
+            first = line.words[0]
+            mark, rest = first.text[0], first.text[1:]
+            w = stringWidth(mark, first.fontName, first.fontSize)
+            last = prev.words[-1]
+            same = sameFrag(last, first)
+            joined = (last if same else first).clone()
+            joined.text = (last.text + mark) if same else mark
+            if same:
+                prev.words[-1] = joined
+            else:
+                prev.words.append(joined)
+            if rest:
+                line.words[0] = first.clone()
+                line.words[0].text = rest
+            else:
+                line.words.pop(0)
+            prev.extraSpace -= w
+            line.extraSpace += w
+            prev.currentWidth = getattr(prev, "currentWidth", 0) + w
+            line.currentWidth = getattr(line, "currentWidth", 0) - w
+            moved += 1
+
+
+def _pushed_down(full: str, max_widths: list, font: str, size: float) -> list:
+    """Kind 0 lines of ``full`` with every line that would start with a mark fixed (see
+    ``_pull_back_marks``): wrapped by reportlab, then again from each fixed line on."""
+    out: list = []
+    start = 0
+    while True:
+        widths = max_widths[len(out):] or [max_widths[-1]]
+        lines = wordSplit(full[start:], widths, font, size)
+        cursor = start
+        for j, (room, text) in enumerate(lines):
+            at = full.index(text, cursor) if text else cursor
+            following = lines[j + 1][1] if j + 1 < len(lines) else ""
+            if following[:1] and following[0] in NO_LINE_START:
+                cut = len(text) - 1      # keep text[:cut]; the rest goes down with the marks
+                while cut > 1 and text[cut] in NO_LINE_START:
+                    cut -= 1
+                if cut >= 1:
+                    kept = text[:cut]
+                    out.append((widths[min(j, len(widths) - 1)] - stringWidth(kept, font, size), [kept]))
+                    start = at + cut
+                    break
+            out.append((room, [text]))
+            cursor = at + len(text)
+        else:
+            return out
 def font_table(rows: list[list], **kwargs) -> Table:
     """A platypus Table whose plain-string cells use the embedded font (the default, Helvetica, is
     not embedded, so even empty string cells would make the PDF depend on the printer's fonts)."""
