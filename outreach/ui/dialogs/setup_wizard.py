@@ -257,6 +257,12 @@ class SetupWizard(FormDialog):
             hint = tr("ui.dayone.setup.no_areas")
         self.fields["villages"].error.show_message(hint)
 
+    def clear_errors(self) -> None:
+        """The messages of a refused Save go; the line on how to get villages stays."""
+        super().clear_errors()
+        if hasattr(self, "path_box"):
+            self._show_area_hint()
+
     def _language_picked(self) -> None:
         lang = self.language.currentData()
         if lang and lang != current_language():
