@@ -293,7 +293,8 @@ def _summary(ind: Indicators, lang: str, st: _Styles, width: float) -> list:
         ("overdue_followups", fmt.count(ind.overdue_followups.count)),
         ("people_total", fmt.count(ind.people.total.count)),
         ("people_vulnerable", _t("people_in_households", lang, n=f"{ind.people.vulnerable.count:,}",
-                                 h=f"{ind.people.vulnerable.households:,}")),
+                                 h=f"{ind.people.vulnerable.households:,}",
+                                 count=ind.people.vulnerable.households)),   # English: 1 household
         ("needs_identified", fmt.count(ind.needs.identified.count)),
         ("assessments", fmt.count(ind.assessments.total.count)), ("referrals_issued", fmt.count(r.issued.count)),
         ("referrals_served", f"{r.served.count:,}（{fmt.percent(r.share_served)}）" if lang == "zh_CN"
@@ -430,7 +431,7 @@ def _needs(ind: Indicators, lang: str, st: _Styles, width: float) -> list:
     detail = ("，" if lang == "zh_CN" else ", ").join(
         f"{fmt.tally_label(t.key, t.code, '', lang)} {t.count:,}" for t in a.by_priority if t.count)
     assess = _t("assessments_line" if detail else "assessments_line_none", lang, n=f"{a.total.count:,}",
-                h=f"{a.total.households:,}", detail=detail)
+                h=f"{a.total.households:,}", detail=detail, count=a.total.households)   # the households' plural
     shown = [t for t in n.by_domain if t.count]
     out = [CondPageBreak(70 * mm), Para(_t("h.needs", lang), st.h1), table, Spacer(1, 4),
            Para(_esc(households), st.body), Para(_esc(assess), st.body)]
