@@ -448,7 +448,8 @@ class SyncView(KeyScreen, QWidget):
 
     def _confirm_revoke(self) -> None:
         index = self.table.currentIndex()
-        if not index.isValid():
+        if not index.isValid():   # said, as for Change villages: a silent click looked like a revocation done
+            self._say(Msg("ui.dayone.pick_laptop"), warn=True)
             return
         device = self.model.devices[index.row()]
         answer = QMessageBox.question(self, tr("sync.ui.revoke"), tr("sync.ui.revoke_confirm", device=device["name"]))
