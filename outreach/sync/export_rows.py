@@ -24,8 +24,10 @@ from __future__ import annotations
 
 import contextlib
 import gc
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterator
+from itertools import accumulate
 from operator import itemgetter
 from typing import Any
 
@@ -84,9 +86,11 @@ class WireRows:
 
 
 class EncodedRows:
-    """A full export's lines, each with its order key: ``(hlc, device, seq, entity, line)``."""
+    """A full export's lines in output order, each with what sorted it: rows whose last two items
+    are the change's entity and its line (``(hlc, device, seq, entity, line)`` as ``read_full``
+    makes them in Python; ``(hlc, device, entity, line)`` as SQLite makes them, ``_sql_lines``)."""
 
-    def __init__(self, lines: list[tuple[int, str, int, str, bytes]]) -> None:
+    def __init__(self, lines: list[tuple]) -> None:
         self._lines = lines
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
@@ -103,13 +107,23 @@ class EncodedRows:
         the memory the lines they replace are let go into (a large one would be mapped anew, and
         the export would hold every line twice at its end)."""
         lines, self._lines = self._lines, []
-        lines.reverse()
-        while lines:
-            batch, total = [], 0
-            while lines and total < CHUNK_BYTES and len(batch) < size:
-                batch.append(lines.pop())
-                total += len(batch[-1][4])
-            yield b"\n".join(map(itemgetter(4), batch)) + b"\n", len(batch), Counter(map(itemgetter(3), batch))
+        sizes = []   # lines per chunk: up to the first line that reaches CHUNK_BYTES, at most ``size``
+        ends = list(accumulate(map(len, map(_LINE, lines))))
+        start = done = 0
+        while start < len(lines):
+            stop = min(bisect_left(ends, done + CHUNK_BYTES, start) + 1, start + size, len(lines))
+            sizes.append(stop - start)
+            start, done = stop, ends[stop - 1]
+        del ends
+        lines.reverse()   # taken from the end, so each chunk's lines are let go as it is made
+        for n in sizes:
+            batch = lines[-n:]
+            del lines[-n:]
+            batch.reverse()
+            yield b"\n".join(map(_LINE, batch)) + b"\n", n, Counter(map(_ENTITY, batch))
+
+
+_LINE, _ENTITY = itemgetter(-1), itemgetter(-2)
 
 
 def read_full(conn: Connection) -> EncodedRows:
@@ -120,6 +134,9 @@ def read_full(conn: Connection) -> EncodedRows:
     cols = (c.seq, c.entity, c.row_id, c.field, c.value, c.hlc, c.device_id, c.worker)
     skip = "teamprofile" if C._is_member(conn) else None   # the lead's alone (see _collect_rows)
     me = C.own_device_id(conn)
+    lines = _sql_lines(conn, skip, me)
+    if lines is not None:
+        return EncodedRows(lines)
     known: dict[tuple, C.Stamp] | None = None   # received edits' bases, read at the first one
     latest: dict[tuple, C.Stamp] = {}            # (entity, row, field) -> newest stamp so far
     star: dict[tuple, C.Stamp] = {}              # (entity, row) -> newest creation stamp so far
@@ -166,6 +183,78 @@ def read_full(conn: Connection) -> EncodedRows:
 
 
 _ORDER = itemgetter(0, 1, 2)
+
+
+# --------------------------------------------------------------------------- the lines made by SQLite
+# A full export's lines made, ordered and based inside SQLite (json_object: C, no Python object per
+# column): the same bytes as ``bundle_codec.encode_rows`` — canonical keys in sorted order, no
+# spaces, UTF-8, the same string escapes (checked once per process: ``_sqlite_writes_our_json``) —
+# and the same bases as ``read_full``'s loop (an own edit's base: the newest (hlc, device) of the
+# row's creation or of the field logged before it, ``[0,""]`` if none; a received edit's: its row
+# in ``change_base``, else no base). A row whose columns are not the types the wire form wants comes
+# out NULL and the Python path (which refuses what it always refused) runs instead.
+_LOG, _BASES = C.CHANGE_LOG.name, C.CHANGE_BASE.name
+_JSON = ("json_object('device_id', e.device_id, 'entity', e.entity, 'field', e.field, 'hlc', e.hlc,"
+         " 'row_id', e.row_id, 'value', e.value, 'worker', e.worker)")
+_OWN_BASE = (f"(SELECT '[' || r.hlc || ',' || json_quote(r.device_id) || ']' FROM {_LOG} r"
+             " WHERE r.entity = e.entity AND r.row_id = e.row_id AND r.field IN (e.field, '*')"
+             " AND r.seq < e.seq AND r.hlc > -1 ORDER BY r.hlc DESC, r.device_id DESC LIMIT 1)")
+_RECEIVED_BASE = (f"(SELECT '[' || b.base_hlc || ',' || json_quote(b.base_device) || ']' FROM {_BASES} b"
+                  " WHERE b.entity = e.entity AND b.row_id = e.row_id AND b.field = e.field"
+                  " AND b.hlc = e.hlc AND b.device_id = e.device_id)")
+_TYPES_OK = ("typeof(e.hlc) = 'integer' AND typeof(e.entity) = 'text' AND typeof(e.row_id) = 'text'"
+             " AND typeof(e.field) = 'text' AND typeof(e.device_id) = 'text' AND typeof(e.worker) = 'text'"
+             " AND typeof(e.value) = 'text'")
+_QUERY = (f"SELECT e.hlc, e.device_id, e.entity, CAST(CASE WHEN {_TYPES_OK} THEN CASE WHEN e.field = '*' THEN {_JSON}"
+          f" ELSE coalesce('{{\"base\":' || CASE WHEN e.device_id = :me THEN coalesce({_OWN_BASE}, '[0,\"\"]')"
+          f" ELSE {_RECEIVED_BASE} END || ',' || substr({_JSON}, 2), {_JSON}) END END AS BLOB)"
+          f" FROM {_LOG} e WHERE e.hlc > -1 AND e.entity IS NOT :skip ORDER BY e.seq")
+_ODD_BASES = (f"SELECT 1 FROM {_BASES} WHERE typeof(base_hlc) != 'integer' OR typeof(base_device) != 'text'"
+              " LIMIT 1")
+_PROBE = ["", "\x00\x01\x08\t\n\x0b\x0c\r\x1f \"\\/\x7f", "".join(map(chr, range(128))),
+          "独居老人，儿子在东莞务工😀\u2028\u2029\ufeff\U0010ffff", '{"name":"王秀英","id":"a\\"b"}']
+_WRITES_OUR_JSON: list[bool] = []
+
+
+def _sqlite_writes_our_json(cursor: Any) -> bool:
+    """Whether this SQLite's json_object writes the probe strings byte for byte as msgspec does."""
+    if not _WRITES_OUR_JSON:
+        from outreach.sync.bundle_codec import encode_rows
+
+        rows = [(t, t, t, 2**63 - 1 - i, t, t, t, None) for i, t in enumerate(_PROBE)]
+        try:
+            got = [cursor.execute(f"SELECT CAST({_JSON} AS BLOB) FROM (SELECT ? AS device_id, ? AS entity,"
+                                  " ? AS field, ? AS hlc, ? AS row_id, ? AS value, ? AS worker) e",
+                                  (d, e, f, h, r, v, w)).fetchone()[0] for e, r, f, h, d, w, v, _b in rows]
+        except Exception:   # noqa: BLE001  (no JSON functions in this SQLite: the Python path)
+            got = []
+        _WRITES_OUR_JSON.append(b"".join(line + b"\n" for line in got) == encode_rows(rows))
+    return _WRITES_OUR_JSON[0]
+
+
+def _sql_lines(conn: Connection, skip: str | None, me: str) -> list[tuple[int, str, str, bytes]] | None:
+    """``(hlc, device, entity, line)`` of every change a full export sends, in output order;
+    ``None`` when this is not SQLite, its JSON is not ours, or a row is odd (the Python path decides).
+    Read in log order and sorted here by (hlc, device), stably, so seq breaks ties: the log is
+    nearly in that order already, which Python's sort takes in one pass (SQLite's sorter would copy
+    every line through its merge)."""
+    if conn.dialect.name != "sqlite":
+        return None
+    cursor = conn.connection.dbapi_connection.cursor()   # this transaction's; plain tuples, no Row objects
+    try:
+        if not _sqlite_writes_our_json(cursor) or cursor.execute(_ODD_BASES).fetchone():
+            return None
+        cursor.execute(_QUERY, {"me": me, "skip": skip})
+        lines = cursor.fetchall()
+    finally:
+        cursor.close()
+    if None in map(_LINE, lines):
+        return None
+    lines.sort(key=_STAMP)
+    return lines
+
+
+_STAMP = itemgetter(0, 1)
 
 
 __all__ = ["EncodedRows", "WireRows", "collector_paused", "read_full"]
