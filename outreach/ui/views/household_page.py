@@ -188,6 +188,9 @@ class HouseholdPage(QWidget):
         self.member_buttons["mark_moved"].clicked.connect(lambda: self.mark_status(PersonStatus.MOVED))
         self.member_buttons["mark_deceased"].clicked.connect(lambda: self.mark_status(PersonStatus.DECEASED))
         self.member_buttons["mark_present"].clicked.connect(lambda: self.mark_status(PersonStatus.PRESENT))
+        # they act on the member selected above: greyed out until there is one (a click did nothing)
+        self.members_view.selectionModel().currentChanged.connect(self._update_member_buttons)
+        self.members.modelReset.connect(self._update_member_buttons)
         members_tab = QWidget(self)
         col = QVBoxLayout(members_tab)
         col.addWidget(self.members_view, 1)
@@ -211,6 +214,7 @@ class HouseholdPage(QWidget):
         escape.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         escape.activated.connect(self.sig_back)
         ctx.runner.sig_changed.connect(self._data_changed)
+        self._update_member_buttons()
         self.retranslate()
 
     def _emit_for_household(self, signal, *_args) -> None:
@@ -282,6 +286,11 @@ class HouseholdPage(QWidget):
             dialog.open()
 
     # ----------------------------------------------------------------- members
+    def _update_member_buttons(self, *_args) -> None:
+        selected = self.members_view.currentIndex().isValid()
+        for button in self.member_buttons.values():
+            button.setEnabled(selected)
+
     def selected_member(self):
         index = self.members_view.currentIndex()
         return self.members.record_at(index.row()) if index.isValid() else None
