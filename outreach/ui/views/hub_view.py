@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 
 from outreach.i18n import Msg, tr
 from outreach.inputfiles import read_capped
+from outreach.safefiles import write_atomic
 from outreach.sync import hub as H
 from outreach.sync import hub_transport as HT
 from outreach.sync import team as T
@@ -117,7 +118,7 @@ def uplink_job(store, ring: KeyRing, folder: str):
 
 
 def invite_job(store, ring: KeyRing, path: str) -> str:
-    Path(path).write_bytes(H.make_invite(store, ring))
+    write_atomic(path, H.make_invite(store, ring))   # a folder that is gone: said in words
     return path
 
 
@@ -151,7 +152,7 @@ def enroll_job(store, request: H.LeadRequest, villages: list[str]) -> H.Lead:
 
 def join_job(store, ring: KeyRing, invite: str, request: str) -> str:
     data, fingerprint = H.join_hub(store, read_capped(invite, T.MAX_SMALL_FILE, what="invite"), ring)
-    Path(request).write_bytes(data)
+    write_atomic(request, data)
     return fingerprint
 
 

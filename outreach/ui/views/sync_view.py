@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from outreach.i18n import Msg, tr
 from outreach.inputfiles import read_capped
+from outreach.safefiles import write_atomic
 from outreach.sync import team as T
 from outreach.sync import transport
 from outreach.sync.keys import KeyRing
@@ -71,13 +72,13 @@ def create_team_job(store, name: str, passphrase: str) -> KeyRing:
 
 def join_team_job(store, invite: str, request: str, passphrase: str) -> str:
     data, fingerprint = T.join_team(store, read_capped(invite, T.MAX_SMALL_FILE, what="invite"), passphrase)
-    Path(request).write_bytes(data)
+    write_atomic(request, data)   # a folder that is gone: said in words, no half-written file
     return fingerprint
 
 
 def write_invite_job(store, path: str, ring: KeyRing | None = None) -> str:
     """With the unlocked keys the invite is signed and carries the team's reference data."""
-    Path(path).write_bytes(T.make_invite(store, ring=ring))
+    write_atomic(path, T.make_invite(store, ring=ring))
     return path
 
 
