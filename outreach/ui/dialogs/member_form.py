@@ -55,7 +55,7 @@ class MemberForm(FormDialog):
         self.title_key = "ui.member_form.title_edit" if person_id else "ui.member_form.title_new"
         self.draft_params = {"household_id": household_id, "person_id": person_id}
         self.original: dict[str, Any] = {}
-        self.name = self.add_field("name", "field.name", QLineEdit(self))
+        self.name = self.add_field("name", "ui.field.person_name", QLineEdit(self))
         self.relation = self.add_field("relation", "field.relation",
                                        EnumCombo(Relation, none_key="forms.choice.pick", parent=self))
         id_box = QWidget(self)

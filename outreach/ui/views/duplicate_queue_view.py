@@ -36,7 +36,7 @@ from outreach.ui.workers import DbRunner
 RELOAD_ON = frozenset(SYNCED_TABLES) | {"sync", "duplicate_proposal"}
 CHANGES = {"person", "duplicate_proposal"}
 ROWS: tuple[tuple[str, Any], ...] = (
-    ("field.name", lambda c: c.name),
+    ("ui.field.person_name", lambda c: c.name),
     ("field.sex", lambda c: Sex(c.sex).label() if c.sex in {s.value for s in Sex} else (c.sex or "—")),
     ("field.birth_date", lambda c: c.birth_date.isoformat() if c.birth_date else "—"),
     ("field.id_number", lambda c: c.id_number_masked or "—"),

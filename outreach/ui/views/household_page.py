@@ -60,7 +60,7 @@ def _status_colour(p) -> str | None:
 
 
 MEMBER_COLUMNS = [
-    Column("field.name", lambda p: p.name),
+    Column("ui.field.person_name", lambda p: p.name),
     Column("field.relation", lambda p: Relation.label_of(p.relation)),
     Column("field.sex", lambda p: Sex.label_of(p.sex)),
     Column("ui.col.age", _age),
