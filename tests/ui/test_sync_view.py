@@ -67,7 +67,7 @@ def test_lead_imports_many_bundles_and_sees_each_laptop(qtbot, team, tmp_path):
     rows = {view.model.data(view.model.index(r, 0)): r for r in range(view.model.rowCount())}
     li_row = rows["李娜的笔记本"]
     assert view.model.data(view.model.index(li_row, COLUMNS.index("last"))) == "#1"
-    assert view.model.data(view.model.index(li_row, COLUMNS.index("villages"))) == "东坪村, 石门村"
+    assert view.model.data(view.model.index(li_row, COLUMNS.index("villages"))) == "东坪村、石门村"   # a Chinese list: 、
     assert view.model.headerData(0, Qt.Orientation.Horizontal) == "设备"
 
     out = tmp_path / "downlinks"

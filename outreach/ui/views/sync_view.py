@@ -153,11 +153,12 @@ class SyncStatusModel(QAbstractTableModel):
     def _text(d: dict[str, Any], column: str) -> str:
         last = d["last_bundle"]
         if column == "name":
-            return d["name"] + (f" ({tr('sync.role.lead')})" if d["role"] == "lead" else "")
+            return tr("ui.punct.bracketed", text=d["name"], inner=tr("sync.role.lead")) if d["role"] == "lead" \
+                else d["name"]
         if column == "worker":
             return d["worker"]
         if column == "villages":
-            return ", ".join(d.get("village_names") or d["villages"]) or ("—" if d["role"] != "lead" else tr("sync.ui.all"))
+            return _listed(d.get("village_names") or d["villages"]) or ("—" if d["role"] != "lead" else tr("sync.ui.all"))
         if column == "status":
             return tr(f"sync.status.{d['status']}")
         if column == "last":
@@ -169,6 +170,11 @@ class SyncStatusModel(QAbstractTableModel):
         if column == "conflicts":
             return str(d["open_conflicts"] or "")
         return ""
+
+
+def _listed(names) -> str:
+    """Village names one after the other: 东坪村、石门村 in Chinese, "Dongping, Shimen" in English."""
+    return tr("ui.punct.list_sep").join(names)
 
 
 class _WizardContext:
@@ -367,7 +373,7 @@ class SyncView(KeyScreen, QWidget):
                            on_done=enrolled, on_error=self._say_error)
 
         def enrolled(device: T.Device) -> None:  # the villages by name, as the lead picked them
-            villages = ", ".join(names.get(v, v) for v in device.villages) or tr("sync.cli.no_villages")
+            villages = _listed(names.get(v, v) for v in device.villages) or tr("sync.cli.no_villages")
             self._say(Msg("sync.cli.enrolled", {"device": device.display_name, "villages": villages}))
             self.refresh()
 
@@ -417,10 +423,11 @@ class SyncView(KeyScreen, QWidget):
             tr("sync.cli.enroll_who", device=request.display_name, worker=request.worker, id=request.device_id),
             tr("sync.ui.compare", fingerprint=request.fingerprint), tr("sync.ui.choose_villages")], villages)
 
-    def assign(self, device_id: str, villages: list[str]) -> None:
-        """The villages a laptop covers (``outreach team assign``), changed from the window."""
+    def assign(self, device_id: str, villages: list[str], names: dict[str, str] | None = None) -> None:
+        """The villages a laptop covers (``outreach team assign``), changed from the window; said by
+        name (``names``: code → name, as the lead picked them), as the table and enrolment say them."""
         def done(device: T.Device) -> None:
-            villages_text = ", ".join(device.villages) or tr("sync.cli.no_villages")
+            villages_text = _listed((names or {}).get(v, v) for v in device.villages) or tr("sync.cli.no_villages")
             self._say(Msg("ui.dayone.assigned", {"device": device.display_name, "villages": villages_text}))
             self.refresh()
 
@@ -437,7 +444,7 @@ class SyncView(KeyScreen, QWidget):
         def got(villages: list[tuple[str, str]]) -> None:
             chosen = self._ask_villages(device, villages)
             if chosen is not None:
-                self.assign(device["device_id"], chosen)
+                self.assign(device["device_id"], chosen, names=dict(villages))
 
         self.runner.query(villages_job, owner=self, on_done=got, on_error=self._say_error)
 
