@@ -54,7 +54,9 @@ class AreaForm(FormDialog):
         super().retranslate()
         self.level.retranslate()
         self.parent_label.setText(self.parent_area.name if self.parent_area else tr("ui.dayone.area_form.top"))
-        self.code.setPlaceholderText(tr("ui.dayone.area_form.code_auto") if self.parent_area else "")
+        # at the top nothing can be numbered for the lead: say which code is meant (the county's 6 digits)
+        self.code.setPlaceholderText(tr("ui.dayone.area_form.code_auto" if self.parent_area
+                                        else "ui.dayone.area_form.code_top"))
 
     def values(self) -> dict[str, Any]:
         return {"name": self.name.text().strip(), "code": self.code.text().strip(), "level": self.level.value(),
