@@ -143,28 +143,63 @@ def rebuild(conn: Connection) -> None:
     _index(conn, "1")
 
 
+def _trigger(conn: Connection, name: str) -> str | None:
+    """The stored SQL of SQLite trigger ``name`` (None elsewhere: PostgreSQL's triggers just run)."""
+    if conn.dialect.name != "sqlite":
+        return None
+    return conn.exec_driver_sql("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?",
+                                (name,)).scalar()
+
+
+def _without(conn: Connection, trigger: str, sql: str, write: Callable[[], object]) -> None:
+    """Run ``write`` with SQLite trigger ``trigger`` (stored SQL ``sql``) dropped, re-created from
+    its own SQL right after, inside the caller's transaction (a rollback restores it)."""
+    conn.exec_driver_sql(f"DROP TRIGGER {trigger}")
+    try:
+        write()
+    finally:
+        conn.exec_driver_sql(sql)
+
+
 def insert_people(conn: Connection, insert: Callable[[], None], person_ids: list[str]) -> None:
     """Run ``insert`` — which inserts exactly the people ``person_ids`` — and index them set-based
     instead of row by row (the merge's bulk path, issue 14): on SQLite the insert trigger is dropped
     and re-created from its own stored SQL inside the caller's transaction (a rollback restores it),
     then the key, FTS and name-piece rows are written as the trigger would have (same statements as
     ``rebuild``). Elsewhere (PostgreSQL's PL/pgSQL trigger) ``insert`` just runs."""
-    trigger = None
-    if conn.dialect.name == "sqlite":
-        trigger = conn.exec_driver_sql("SELECT sql FROM sqlite_master WHERE type = 'trigger' "
-                                       "AND name = 'person_search_ai'").scalar()
+    trigger = _trigger(conn, "person_search_ai")
     if trigger is None or not person_ids:
         insert()
         return
-    conn.exec_driver_sql("DROP TRIGGER person_search_ai")
-    try:
-        insert()
-    finally:
-        conn.exec_driver_sql(trigger)
+    _without(conn, "person_search_ai", trigger, insert)
     conn.exec_driver_sql("INSERT OR IGNORE INTO person_search_key(person_id) VALUES (?)", [(i,) for i in person_ids])
     for start in range(0, len(person_ids), 400):
         batch = tuple(person_ids[start:start + 400])
         _index(conn, f"p.id IN ({','.join('?' * len(batch))})", batch)
+
+
+def insert_households(conn: Connection, insert: Callable[[], None], household_ids: list[str]) -> None:
+    """Run ``insert`` — which inserts exactly the households ``household_ids`` — without the
+    per-row trigger that gives a new household's code to its members already indexed (the merge's
+    bulk path, issue 14). That trigger runs an UPDATE of the FTS5 table for every household even when
+    it has no member (FTS5 syncs its pending rows at each writing statement): measured in a merge of
+    7,500 households, 1.9 s CPU with it, 0.16 s without. The members are looked up once for the whole
+    set instead (in a merge, parents come before their children: usually none) and only theirs are
+    rewritten, as the trigger would. Elsewhere (PostgreSQL) ``insert`` just runs."""
+    trigger = _trigger(conn, "household_search_ai")
+    if trigger is None or not household_ids:
+        insert()
+        return
+    _without(conn, "household_search_ai", trigger, insert)
+    members: list[tuple[str, int]] = []
+    for start in range(0, len(household_ids), 400):
+        batch = tuple(household_ids[start:start + 400])
+        members += map(tuple, conn.exec_driver_sql(
+            "SELECT h.code, k.rid FROM household h JOIN person p ON p.household_id = h.id "
+            f"JOIN person_search_key k ON k.person_id = p.id WHERE h.id IN ({','.join('?' * len(batch))})",
+            batch).fetchall())
+    if members:
+        conn.exec_driver_sql("UPDATE person_search_fts SET code = ? WHERE rowid = ?", members)
 
 
 def update_people(conn: Connection, update: Callable[[], object], person_ids: list[str]) -> None:
@@ -173,18 +208,11 @@ def update_people(conn: Connection, update: Callable[[], object], person_ids: li
     path, issue 14). Name pieces depend on the name only, so they stay as they are (the update
     trigger would delete and re-insert the same ones). On SQLite the update trigger is dropped and
     re-created from its stored SQL inside the caller's transaction; elsewhere ``update`` just runs."""
-    trigger = None
-    if conn.dialect.name == "sqlite":
-        trigger = conn.exec_driver_sql("SELECT sql FROM sqlite_master WHERE type = 'trigger' "
-                                       "AND name = 'person_search_au'").scalar()
+    trigger = _trigger(conn, "person_search_au")
     if trigger is None or not person_ids:
         update()
         return
-    conn.exec_driver_sql("DROP TRIGGER person_search_au")
-    try:
-        update()
-    finally:
-        conn.exec_driver_sql(trigger)
+    _without(conn, "person_search_au", trigger, update)
     for start in range(0, len(person_ids), 400):
         batch = tuple(person_ids[start:start + 400])
         marks = ",".join("?" * len(batch))

@@ -336,15 +336,11 @@ class _Apply:
             if ready and entity == "person":   # the search index written set-based (see search_index)
                 search_index.insert_people(self.conn, lambda: merge_write.insert_rows(self.conn, table, inserts),
                                            [r["id"] for r in inserts])
-            elif ready:
-                merge_write.insert_rows(self.conn, table, inserts)
+            elif entity == "household":        # members' index rows given the code set-based (idem)
+                search_index.insert_households(self.conn, lambda: self._insert(table, inserts, ready),
+                                               [r["id"] for r in inserts])
             else:
-                shapes: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
-                for r in inserts:
-                    shapes[tuple(r)].append(r)
-                for same in shapes.values():
-                    for batch in chunks(same, 2000):
-                        bulk_insert(self.conn, table, batch)
+                self._insert(table, inserts, ready)
         grouped: dict[tuple[str, ...], list[dict]] = defaultdict(list)
         for u in updates:
             u.pop("_cur")
@@ -364,6 +360,17 @@ class _Apply:
         for r in inserts + updates:
             self._note_derived(entity, r.get("id") or r["_id"], r)
         return len(inserts)
+
+    def _insert(self, table: Any, inserts: list[dict[str, Any]], ready: bool) -> None:
+        if ready:
+            merge_write.insert_rows(self.conn, table, inserts)
+            return
+        shapes: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
+        for r in inserts:
+            shapes[tuple(r)].append(r)
+        for same in shapes.values():
+            for batch in chunks(same, 2000):
+                bulk_insert(self.conn, table, batch)
 
     def _note_derived(self, entity: str, row_id: str, values: dict[str, Any]) -> None:
         if entity == "person" and (SEARCH_FIELDS & set(values)):

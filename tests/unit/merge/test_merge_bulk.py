@@ -11,8 +11,8 @@ from sqlalchemy import text
 
 from outreach.services import search
 from outreach.storage import search_index
-from outreach.storage.tables import Person
-from tests.unit.merge.helpers import add_household, add_person, edit, make_store, seed_areas, sync
+from outreach.storage.tables import Household, Person
+from tests.unit.merge.helpers import VILLAGE, add_household, add_person, edit, make_store, seed_areas, sync
 from tests.unit.storage.test_search_index import index_rows
 
 
@@ -92,3 +92,62 @@ def test_the_insert_trigger_comes_back_when_the_insert_fails(pair):
     hh = add_household(lead, "石门-0023")
     add_person(lead, hh, "王强")
     assert sorted(h.name for h in search.search_people(lead, "王强")) == ["王强"]
+
+
+def _household_trigger_present(store) -> bool:
+    with store.connect() as conn:
+        if conn.dialect.name != "sqlite":
+            return True
+        return conn.execute(text("SELECT 1 FROM sqlite_master WHERE type = 'trigger' "
+                                 "AND name = 'household_search_ai'")).first() is not None
+
+
+def test_households_merged_in_bulk_are_found_by_code_and_their_trigger_is_back(pair):
+    lead, lina = pair
+    first, second = add_household(lina, "石门-0031"), add_household(lina, "东坪-0132")
+    add_person(lina, first, "王秀英")
+    add_person(lina, second, "张建国")
+    sync(lina, lead)
+    merged = index_rows(lead)
+    assert merged == index_rows(lina)
+    with lead.engine.begin() as conn:
+        search_index.rebuild(conn)
+    assert index_rows(lead) == merged
+    assert _household_trigger_present(lead)
+    assert [h.name for h in search.search_people(lead, "东坪-0132")] == ["张建国"]
+
+
+@pytest.mark.sqlite_only
+def test_a_household_inserted_in_bulk_after_its_members_gives_them_its_code(pair):
+    """What the insert trigger does for members that were indexed before their household arrived,
+    ``insert_households`` does for the whole set (foreign keys off to put the member first)."""
+    lead, _ = pair
+    hid = "a" * 32
+    with lead.engine.connect() as conn:   # the test store's one connection: the pragma stays on it
+        conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+    try:
+        with lead.transaction() as w:
+            w.insert(Person, {"household_id": hid, "name": "赵敏"})
+            search_index.insert_households(
+                w.conn, lambda: w.insert(Household, {"id": hid, "code": "石门-0099", "village_id": VILLAGE}), [hid])
+    finally:
+        with lead.engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+    assert _household_trigger_present(lead)
+    assert [h.name for h in search.search_people(lead, "石门-0099")] == ["赵敏"]
+    merged = index_rows(lead)
+    with lead.engine.begin() as conn:
+        search_index.rebuild(conn)
+    assert index_rows(lead) == merged
+
+
+@pytest.mark.sqlite_only
+def test_the_household_trigger_comes_back_when_the_insert_fails(pair):
+    lead, _ = pair
+
+    def failing_insert() -> None:
+        raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError), lead.engine.begin() as conn:
+        search_index.insert_households(conn, failing_insert, ["a" * 32])
+    assert _household_trigger_present(lead)
