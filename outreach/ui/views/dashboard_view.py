@@ -158,6 +158,8 @@ class DashboardView(QWidget):
         self.indicators: Indicators | None = None
         self.period_box, self.area_box, self.worker_box = QComboBox(self), QComboBox(self), QComboBox(self)
         self.area_box.setMinimumContentsLength(12)
+        for box in (self.period_box, self.area_box, self.worker_box):   # as wide as their words, in either language
+            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.refresh_button, self.save_button = QPushButton(self), QPushButton(self)
         self.status = QLabel(self)
         bar = QHBoxLayout()

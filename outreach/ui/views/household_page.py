@@ -334,4 +334,6 @@ class HouseholdPage(QWidget):
             self.tabs.setTabText(i, tr(key))
         for model in (self.members, self.visits, self.assessments, self.referrals, self.history):
             model.retranslate()
+        for view in self.findChildren(QTableView):   # the new language's headings and words: not cut
+            view.resizeColumnsToContents()
         self._show_facts()

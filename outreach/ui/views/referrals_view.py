@@ -172,6 +172,8 @@ class ReferralsView(QWidget):
         self.letter_lang = QComboBox(self)
         self.letter_lang.addItem("", "zh_CN")
         self.letter_lang.addItem("", "en")
+        for box in (self.status_filter, self.letter_lang):   # as wide as their words, in either language
+            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.preview_button = self._button("letters.ui.preview", self)
         self.preview_button.clicked.connect(self.preview_selected)
         self.print_button = self._button("letters.ui.print", self)
