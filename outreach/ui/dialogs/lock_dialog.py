@@ -213,6 +213,9 @@ def show_open_error(exc: OutreachError) -> None:
     message box as well — a worker who started the app from the desktop has no terminal to read."""
     from PySide6.QtWidgets import QMessageBox
 
-    box = QMessageBox(QMessageBox.Icon.Critical, tr("sec.open_failed"), exc.message())
+    text = exc.message()
+    if exc.key == "sec.error.corrupt":   # the recovery was offered (and not taken): the window's way, not the CLI's
+        text = tr("wo.recover_store.not_now", path=exc.params.get("path", ""), button=tr("wo.recover_store.button"))
+    box = QMessageBox(QMessageBox.Icon.Critical, tr("sec.open_failed"), text)
     box.setObjectName("OpenError")
     box.exec()
