@@ -130,6 +130,8 @@ class ReferralForm(FormDialog):
                 item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
                 item.setCheckState(Qt.CheckState.Unchecked)
             self._person_changed()
+        if self.person.count() == 0:   # nobody to refer yet: say how to get one, not only "Required" on Save
+            self.fields["person_id"].error.show_message(_no_members())
 
     def search_providers(self, text: str) -> None:
         self.ctx.runner.query(providers_svc.list_providers, text=text, key=f"providers-{id(self)}", owner=self,
@@ -199,10 +201,15 @@ class ReferralForm(FormDialog):
     def local_errors(self, values: dict[str, Any]) -> list[FieldError]:
         errors = []
         if not values["person_id"]:
-            errors.append(FieldError("person_id", "error.required"))
+            errors.append(FieldError("person_id", "ui.referral_form.no_members", {"add_member": tr("ui.household.add_member")})
+                          if self.person.count() == 0 else FieldError("person_id", "error.required"))
         if not values["provider_id"]:
             errors.append(FieldError("provider_id", "ui.referral_form.pick_provider"))
         return errors
 
     def submit(self, store, values: dict[str, Any]):
         return referrals_svc.create_referral(store, **values)
+
+
+def _no_members() -> str:
+    return tr("ui.referral_form.no_members", add_member=tr("ui.household.add_member"))
