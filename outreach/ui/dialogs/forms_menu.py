@@ -68,7 +68,9 @@ class FormsMenu:
 
     def _pick_form(self, household: str, forms: list) -> None:
         if not forms:
-            QMessageBox.information(self.window, tr("xlsform.menu.title"), tr("xlsform.cli.none"))
+            QMessageBox.information(self.window, tr("xlsform.menu.title"),   # and where to get one
+                                    tr("xlsform.menu.none_yet", menu=tr("xlsform.menu.title"),
+                                       action=tr("xlsform.menu.import")))
             return
         names = [tr("xlsform.cli.row", key=f.key, version=f.version, title=f.title_in(), count=f.questions)
                  for f in forms]
