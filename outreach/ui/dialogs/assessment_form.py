@@ -39,7 +39,7 @@ from outreach.services import people as people_svc
 from outreach.services.prefill import prefill_answers
 from outreach.ui.dialogs.form_base import FormDialog
 from outreach.ui.models.household_table_model import PRIORITY_COLOURS
-from outreach.ui.text import join_clauses, spaced
+from outreach.ui.text import join_clauses, labelled, spaced
 from outreach.ui.widgets import SegmentedChoice
 
 MULTI_COLUMNS = 3
@@ -332,7 +332,7 @@ class AssessmentForm(FormDialog):
         parts = [f"<b>{escape(tr('ui.assessment.score', score=result.total))}</b>",
                  f"<b style='color:{colour}'>{escape(tr('ui.assessment.priority', priority=result.priority.label()))}"
                  "</b>"]
-        domains = [f"{escape(r.domain.label())}: {escape(r.priority.label())}" for r in result.domains.values()
+        domains = [escape(labelled(r.domain.label(), r.priority.label())) for r in result.domains.values()
                    if r.priority.rank >= Priority.MEDIUM.rank]
         if domains:
             parts.append(escape(tr("ui.assessment.domains")) + " " + join_clauses(domains))

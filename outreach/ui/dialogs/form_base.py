@@ -382,7 +382,7 @@ class FormDialog(DraftOffer, QDialog):
             if name in self.fields:
                 per_field.setdefault(name, []).append(e.message())
             else:
-                general.append(f"{tr('field.' + e.field)}: {e.message()}")
+                general.append(tr("ui.punct.labelled", label=tr("field." + e.field), value=e.message()))
         first: QWidget | None = None
         for name, messages in per_field.items():
             self.fields[name].error.show_message(tr("ui.punct.error_sep").join(messages))

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QToolTip, QWidget
 
 from outreach.i18n import tr
 from outreach.reports.indicators import HouseholdQuery
+from outreach.ui.text import labelled
 
 PALETTE = ["#2f6db5", "#e08a2c", "#4c9a56", "#b8484a", "#7a5aa6", "#8c8c8c"]
 
@@ -157,7 +158,7 @@ class BarChart(QWidget):
         self.setCursor(Qt.CursorShape.PointingHandCursor if i >= 0 and self.bars[i].query
                        else Qt.CursorShape.ArrowCursor)
         if i >= 0:
-            QToolTip.showText(event.globalPosition().toPoint(), f"{self.bars[i].label}: {self.bars[i].text}", self)
+            QToolTip.showText(event.globalPosition().toPoint(), labelled(self.bars[i].label, self.bars[i].text), self)
         super().mouseMoveEvent(event)
 
     def keyPressEvent(self, event) -> None:  # noqa: N802 (Qt)

@@ -40,6 +40,7 @@ from outreach.reports.first_figures import FirstFigures, first_figures
 from outreach.reports.indicators import HouseholdQuery, compute_indicators, report_choices
 from outreach.reports.scope import Scope, months_between
 from outreach.ui.models.record_table_model import Column, RecordTableModel
+from outreach.ui.text import labelled
 from outreach.ui.views.bar_chart import Bar, BarChart
 
 RELOAD_ON = {"household", "person", "visit", "assessment", "need", "referral", "sync", "merge", "area"}
@@ -385,7 +386,7 @@ class DashboardView(QWidget):
                 continue
             label = fmt.tally_label(t.key, t.code, t.label)
             query = HouseholdQuery(t.key, self.indicators.scope,
-                                   f"{tr(title_key)}: {label} · {self._area_name(self.indicators.scope)}")
+                                   f"{labelled(tr(title_key), label)} · {self._area_name(self.indicators.scope)}")
             bars.append(Bar(label, t.count, fmt.count(t.count), query if t.households else None))
         return bars
 

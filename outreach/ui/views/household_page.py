@@ -84,7 +84,7 @@ ASSESSMENT_COLUMNS = [
     Column("ui.col.priority", lambda a: a.priority.label(), colour=lambda a: PRIORITY_COLOURS.get(a.priority.value)),
     Column("ui.col.score", lambda a: str(a.score)),
     Column("ui.col.domains", lambda a: join_list(
-        f"{NeedDomain.label_of(d)}:{Priority.label_of(p)}" for d, p in a.domain_priorities.items()
+        labelled(NeedDomain.label_of(d), Priority.label_of(p)) for d, p in a.domain_priorities.items()
         if p in ("medium", "high", "urgent"))),
     Column("ui.col.worker", lambda a: a.created_by),
 ]
