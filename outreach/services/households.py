@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -21,6 +21,7 @@ from outreach.domain.validation import (
     raise_if,
 )
 from outreach.services.areas import AREA, get_area
+from outreach.services.household_rows import HouseholdQuery, HouseholdRow
 from outreach.services.people import PERSON, PersonInfo, list_members
 from outreach.services.stale import check_unchanged
 from outreach.storage import search_index
@@ -105,42 +106,6 @@ def archive_household(store: Store, household_id: str, archived: bool = True) ->
 
 
 # ----------------------------------------------------------------------------- list & detail
-@dataclass(frozen=True)
-class HouseholdQuery:
-    """What the household list shows: text search plus filters. Every field is optional."""
-
-    text: str = ""
-    village_ids: tuple[str, ...] | None = None   # None = all villages
-    group_ids: tuple[str, ...] | None = None     # village groups (组); None = any
-    flags: tuple[str, ...] = ()                  # households with a member having ALL these flags
-    benefit_status: str | None = None
-    priority: str | None = None                  # latest assessment priority
-    not_visited_days: int | None = None          # no visit in this many days (or never)
-    today: date | None = None
-    include_archived: bool = False
-    sort: str = "code"                           # code | village | head | last_visit | priority | address
-    descending: bool = False
-
-    def with_text(self, text: str) -> HouseholdQuery:
-        return replace(self, text=text)
-
-
-@dataclass(frozen=True)
-class HouseholdRow:
-    id: str
-    code: str
-    village_id: str
-    village_name: str
-    address: str
-    head_name: str
-    phone: str
-    benefit_status: str
-    member_count: int
-    last_visit: date | None
-    priority: str | None
-    archived: bool
-
-
 @dataclass(frozen=True)
 class HouseholdDetail:
     row: HouseholdRow

@@ -1,4 +1,6 @@
-"""Storage: engine and sessions, SQLModel tables, the change-logging writer, numbered migrations."""
+"""Storage: engine and sessions, SQLModel tables, the change-logging writer, numbered migrations.
 
-# tables.py pulls in team_tables.py at its end; importing it first keeps that order whoever imports which.
-from outreach.storage import tables as _tables  # noqa: E402,F401
+Importing the package imports none of them: the app's first window unlocks the key (``crypto_store``)
+and finds the data folder (``paths``) before SQLAlchemy is loaded (issue 14). ``tables`` imports
+``team_tables`` at its end, so ``team_tables`` is imported through ``tables`` (or the store), never first.
+"""

@@ -128,6 +128,7 @@ def create_application(argv: list[str] | None = None):
     from outreach.ui.qt_compat import guard_refcount_bug
 
     guard_refcount_bug()
+    lighten_import_check()
     from PySide6.QtCore import QCoreApplication, Qt
 
     # Qt's own file/print dialogs speak the interface language; native ones follow the OS (issue 10).
@@ -144,37 +145,149 @@ def create_application(argv: list[str] | None = None):
     return app
 
 
-def build_context(store, app):
-    """Everything a screen needs, for a store that is already open."""
+def _context(app, store, runner, settings, ui_settings):
     from outreach.ui.context import AppContext
     from outreach.ui.lang import LanguageSwitcher
+    from outreach.ui.undo import make_stack
+
+    switcher = LanguageSwitcher(app)
+    switcher.apply(normalize_language(settings.language) or current_language())
+    return AppContext(store=store, runner=runner, undo=make_stack(), language=switcher, ui_settings=ui_settings,
+                      settings=settings)
+
+
+def lighten_import_check() -> None:
+    """Once PySide6 is loaded, every module imported for the first time is checked for the word
+    "PySide6" (``shibokensupport.feature._mod_uses_pyside``) through ``inspect.getsource``, which also
+    walks every loaded module to find the file (issue 14: a quarter of the time of importing the
+    services after the first window). The same test on the file's bytes for a module read from a
+    ``.py`` file; anything else goes to PySide's own check. Nothing happens if PySide changed it."""
+    feature = sys.modules.get("shibokensupport.feature")
+    original = getattr(feature, "_mod_uses_pyside", None)
+    if original is None or getattr(original, "outreach_lighter", False):
+        return
+
+    def mod_uses_pyside(module) -> bool:
+        path = getattr(module, "__file__", None)
+        if isinstance(path, str) and path.endswith(".py"):
+            try:
+                with open(path, "rb") as fh:
+                    return b"PySide6" in fh.read()
+            except OSError:
+                pass
+        return original(module)
+
+    mod_uses_pyside.outreach_lighter = True  # type: ignore[attr-defined]
+    feature._mod_uses_pyside = mod_uses_pyside
+
+
+def build_context(store, app):
+    """Everything a screen needs, for a store that is already open."""
     from outreach.ui.ops import load_worker_settings
     from outreach.ui.ui_settings import UiSettings
-    from outreach.ui.undo import make_stack
     from outreach.ui.workers import DbRunner
 
     settings = load_worker_settings(store)  # before the database thread starts: the last GUI-thread read
-    switcher = LanguageSwitcher(app)
-    switcher.apply(normalize_language(settings.language) or current_language())
-    runner = DbRunner(store)
-    return AppContext(store=store, runner=runner, undo=make_stack(), language=switcher,
-                      ui_settings=UiSettings.for_store(store), settings=settings)
+    return _context(app, store, DbRunner(store), settings, UiSettings.for_store(store))
 
 
-# The non-Qt modules the main window needs. run_gui imports them before PySide6: once PySide6 is
-# loaded, every module imported for the first time is read again as source text by PySide's feature
-# check (shibokensupport.feature._mod_uses_pyside → inspect.getsource), which made the start-up's
-# imports a quarter to a third slower (issue 14). A module missing here is still imported, only slower.
-# Only what the first window uses: Today (followups), referrals and the dashboard (reports.scope) are
-# built when first opened, and their modules are imported then, after the window is up.
+def open_store_for_window(directory) -> object:
+    """On the database thread of a window shown before its store (``start_window``): the services'
+    modules, then the store (its key is unlocked already)."""
+    import_core()
+    from outreach.storage.store import Store
+
+    return Store.open(directory)
+
+
+class StartedWindow:
+    """A main window shown with its first page before its store is open (``start_window``)."""
+
+    def __init__(self, window, ctx) -> None:
+        self.window, self.ctx = window, ctx
+
+    def start_after_paint(self) -> None:
+        """Start the database thread (services, store) once the household list has painted: not
+        competing with the first paint; a window never painted (minimised) starts it soon anyway."""
+        from PySide6.QtCore import QEvent, QObject, QTimer
+
+        runner = self.ctx.runner
+        viewport = self.window.households.table.viewport()
+
+        class AfterPaint(QObject):
+            def eventFilter(self, obj, event):  # noqa: N802 - Qt override
+                if event.type() == QEvent.Type.Paint:
+                    obj.removeEventFilter(self)
+                    QTimer.singleShot(0, runner.start)
+                return False
+
+        self._filter = AfterPaint(self.window)
+        viewport.installEventFilter(self._filter)
+        QTimer.singleShot(500, runner.start)
+
+
+def start_window(directory, app) -> StartedWindow | None:
+    """The window and its household list's first page before the store is opened (issue 14): the
+    page is read with the raw driver (``ui.first_page``, read-only, closed before the database thread
+    starts), and the database thread loads the services and opens the store once the page is painted
+    (``StartedWindow.start_after_paint``). None when the store must be opened first (``first_page``
+    says when; the first run, whose questions need the store; a window reopening on another screen)."""
+    from pathlib import Path
+
+    from outreach.ui.first_page import open_first_page
+    from outreach.ui.ui_settings import UiSettings
+
+    ui_settings = UiSettings(Path(directory) / "ui.ini")
+    if str(ui_settings.value("main/last_view", "households") or "households") != "households":
+        return None
+    page = open_first_page(Path(directory))
+    if page is None:
+        return None
+    try:
+        settings = page.settings()
+        if not settings.worker_name:
+            return None
+        from functools import partial
+
+        from outreach.ui.main_window import MainWindow
+        from outreach.ui.workers import DbRunner
+
+        runner = DbRunner.opening(partial(open_store_for_window, Path(directory)))
+        ctx = _context(app, None, runner, settings, ui_settings)
+        window = MainWindow(ctx)
+        runner.answer_before_start(page.answer)   # the list's first page, from the raw read
+    finally:
+        page.close()
+    return StartedWindow(window, ctx)
+
+
+# The non-Qt modules the main window needs once its store is open (the services, SQLAlchemy): loaded
+# on the database thread after the first page is painted (``start_window``), or before the store is
+# opened when the window cannot come first. Once PySide6 is loaded, every module imported for the first
+# time is read again by PySide's feature check (see ``lighten_import_check``). Only what the window
+# uses: Today (followups), referrals and the dashboard (reports.scope) are built when first opened,
+# and their modules are imported then.
 CORE_FOR_WINDOW = ("outreach.storage.store", "outreach.services.households", "outreach.services.people",
                    "outreach.services.forms", "outreach.services.drafts", "outreach.services.areas",
                    "outreach.services.providers", "outreach.services.backups", "outreach.services.assessments",
                    "outreach.sync.team", "outreach.domain.scales", "outreach.domain.dates")
 
 
+# The non-Qt modules the first window needs (none loads SQLAlchemy), imported before PySide6.
+FIRST_WINDOW = ("outreach.storage.crypto_store", "outreach.storage.server", "outreach.storage.paths",
+                "outreach.services.household_rows", "outreach.domain.enums", "outreach.domain.dates")
+
+
+def import_first() -> None:
+    """Import ``FIRST_WINDOW`` (before PySide6: no feature check for them)."""
+    import importlib
+
+    for name in FIRST_WINDOW:
+        importlib.import_module(name)
+
+
 def import_core() -> None:
-    """Import ``CORE_FOR_WINDOW`` (call before anything imports PySide6; later calls cost nothing)."""
+    """Import ``CORE_FOR_WINDOW`` (later calls cost nothing)."""
     import importlib
 
     for name in CORE_FOR_WINDOW:
@@ -277,16 +390,13 @@ def run_gui(data_dir: str | None, *, demo: bool = False) -> int:
         sweep_data_folder(data_dir)
     check_display()
     early = EarlyUnlock(data_dir)   # the key is derived while Qt and the window's modules load
-    import_core()                   # before PySide6 (see CORE_FOR_WINDOW)
+    import_first()                  # before PySide6 (see FIRST_WINDOW)
     try:
         from PySide6.QtWidgets import QDialog
     except ImportError as exc:  # libGL.so.1, libEGL.so.1, libxkbcommon.so.0 … not installed
         raise qt_start_error(exc) from exc
     check_platform_plugin()
     _log_uncaught_exceptions()
-
-    from outreach.storage.store import Store
-    from outreach.ui.main_window import MainWindow
 
     app = create_application()
     from outreach.domain.errors import OutreachError
@@ -301,6 +411,16 @@ def run_gui(data_dir: str | None, *, demo: bool = False) -> int:
 
     if not ask_at_start(resolve_data_dir(data_dir), demo=demo):  # the app lock (issue 13)
         return 1
+    started = None if demo else _start_first(early, resolve_data_dir(data_dir), app)
+    if started is not None:
+        code = _run_started(app, started, resolve_data_dir(data_dir))
+        if code is not None:
+            return code
+    # The store first (a new folder, the first run, a store to upgrade or check …), then the window.
+    import_core()
+    from outreach.storage.store import Store
+    from outreach.ui.main_window import MainWindow
+
     try:
         early.wait()
         store = Store.open(data_dir)
@@ -334,6 +454,62 @@ def run_gui(data_dir: str | None, *, demo: bool = False) -> int:
         backup.join()
         ctx.close()
         store.close()
+
+
+def _start_first(early: EarlyUnlock, directory, app) -> StartedWindow | None:
+    """``start_window`` once the key is there; None (the usual path) when unlocking failed, which that
+    path then reports as ``Store.open`` would."""
+    try:
+        early.wait()
+    except BaseException as exc:  # noqa: BLE001 - raised again by the usual path's early.wait()
+        early.error = exc
+        return None
+    return start_window(directory, app)
+
+
+def _run_started(app, started: StartedWindow, directory) -> int | None:
+    """Run a window shown before its store (``start_window``). None when the store could not be opened
+    on the database thread: the window is closed and the usual path opens it again, reporting the
+    error (or offering the recovery) as it always has."""
+    from outreach.ui.dialogs.lock_dialog import IdleLock, idle_minutes, start_backup
+
+    window, ctx = started.window, started.ctx
+    window.idle_lock = IdleLock(directory, idle_minutes(ctx.settings), window)  # read with the first page
+    ctx.runner.error_parent = window
+    state: dict[str, object] = {}
+
+    def ready() -> None:
+        backup = state["backup"] = BackgroundBackup(ctx.runner.store, start_backup)   # the daily backup
+        backup.start(_gui_thread_call(window, lambda text: window.statusBar().showMessage(text)))
+
+    def failed() -> None:
+        state["failed"] = True
+        app.exit(0)
+
+    ctx.runner.sig_ready.connect(ready)
+    ctx.runner.sig_open_failed.connect(failed)
+    window.show()
+    started.start_after_paint()
+    try:
+        code = int(app.exec())
+        if state.get("failed"):
+            window.close()
+        elif "backup" not in state:   # closed before the store was open: the daily backup all the same
+            try:
+                ctx.runner.wait_ready()
+            except BaseException:  # noqa: BLE001 - it could not be opened: the usual path says why
+                state["failed"] = True
+            else:
+                ready()
+    finally:
+        backup = state.get("backup")
+        if isinstance(backup, BackgroundBackup):
+            backup.join()
+        ctx.close()
+        store = ctx.runner.opened_store()
+        if store is not None:
+            store.close()
+    return None if state.get("failed") else code
 
 
 def _log_uncaught_exceptions() -> None:

@@ -1,6 +1,12 @@
 """The main window: menus, the navigation bar, the status bar and a stack of screens. No screen logic
 lives here (DESIGN.md: no giant main window) — each screen is a module in ``views/`` and each form a
-module in ``dialogs/``; ``forms.FormLauncher`` opens the forms."""
+module in ``dialogs/``; ``forms.FormLauncher`` opens the forms.
+
+At start-up (issue 14) the window can come before its store: built and shown with the household list's
+first page (read with the raw driver, ``ui.first_page``) while the database thread loads the services
+and opens the store. What needs them — the forms, the Team, Print & reports, Forms and security menus,
+the other screens — is added once the store is open (``sig_ready``), or at once, waiting for it, when
+something reaches it first (``ensure_started``). Nothing imported here loads SQLAlchemy."""
 
 from __future__ import annotations
 
@@ -14,8 +20,6 @@ from PySide6.QtWidgets import QDialog, QLabel, QMainWindow, QStackedWidget, QToo
 
 from outreach.i18n import tr
 from outreach.ui.external_views import EXTERNAL_VIEWS, ExternalView
-from outreach.ui.forms import FormLauncher
-from outreach.ui.ops import WorkerSettings, save_worker_settings
 from outreach.ui.undo import retranslate_stack
 from outreach.ui.views.households_view import HouseholdsView
 from outreach.ui.widgets import guard_wheel
@@ -30,16 +34,19 @@ class LazyPage(QWidget):
 
     sig_built = Signal(str, QWidget)
 
-    def __init__(self, spec: ExternalView, ctx, parent: QWidget | None = None) -> None:
+    def __init__(self, spec: ExternalView, ctx, parent: QWidget | None = None, before_build=None) -> None:
         super().__init__(parent)
         self.spec = spec
         self.ctx = ctx
+        self._before_build = before_build  # the window's ensure_started: screens need the store
         self.inner: QWidget | None = None
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
 
     def build(self) -> QWidget:
         if self.inner is None:
+            if self._before_build is not None:
+                self._before_build()
             self.inner = self.spec.build(self.ctx, self)
             self._layout.addWidget(self.inner)
             self.sig_built.emit(self.spec.name, self.inner)
@@ -71,16 +78,49 @@ class MainWindow(QMainWindow):
         self.pages: dict[str, QWidget] = {"households": self.households}
         self._builders = {"household": self._build_household_page, "today": self._build_today}
         for spec in EXTERNAL_VIEWS:
-            page = LazyPage(spec, ctx, self)
+            page = LazyPage(spec, ctx, self, before_build=self.ensure_started)
             page.sig_built.connect(self._connect_external)
             self.pages[spec.name] = page
         for page in self.pages.values():
             self.stack.addWidget(page)
-        self.forms = FormLauncher(ctx, self, self.open_household)
         self.badges: dict[str, int] = {}
         self._connect_screens()
         self._build_actions()
         self._build_menus()
+        self.busy = QLabel(self)
+        self.who = QLabel(self)
+        self.statusBar().addWidget(self.who)
+        self.statusBar().addPermanentWidget(self.busy)
+        ctx.runner.sig_busy.connect(lambda busy: self.busy.setText(tr("ui.status.working") if busy else ""))
+        ctx.language.sig_changed.connect(lambda _lang: self.retranslate())
+        self.retranslate()
+        self._started = False
+        self._restore_state()
+        guard_wheel(self)  # filters and date boxes on the screens change only with the focus (issue 10)
+        if ctx.runner.ready:
+            self.ensure_started()
+        else:   # the store opens on the database thread after the first page is shown (issue 14)
+            ctx.runner.sig_ready.connect(self.ensure_started)
+
+    def ensure_started(self) -> None:
+        """The parts that need the services and the store: built once the store is open. Called when
+        the runner says so, or by whatever needs them first (then it waits for the store here)."""
+        if self._started:
+            return
+        ctx = self.ctx
+        store = ctx.runner.wait_ready()
+        if self._started:  # built meanwhile (a queued signal delivered while waiting)
+            return
+        self._started = True
+        if ctx.store is None:
+            ctx.store = store
+        from outreach.ui.ops import WorkerSettings
+
+        if not isinstance(ctx.settings, WorkerSettings):   # read with the first page (ui.first_page)
+            ctx.settings = WorkerSettings(**{f: getattr(ctx.settings, f) for f in WorkerSettings.__dataclass_fields__})
+        from outreach.ui.forms import FormLauncher
+
+        self._forms = FormLauncher(ctx, self, self.open_household)
         from outreach.ui.menus import DayOneMenus
 
         self.dayone = DayOneMenus(self)  # Team and Print & reports menus (issue 9)
@@ -90,27 +130,28 @@ class MainWindow(QMainWindow):
         from outreach.ui.dialogs.backups_dialog import SecurityMenu
 
         self.security_menu = SecurityMenu(self)  # File: lock now, backups, passphrase (issue 13)
-        self.busy = QLabel(self)
-        self.who = QLabel(self)
-        self.statusBar().addWidget(self.who)
-        self.statusBar().addPermanentWidget(self.busy)
-        ctx.runner.sig_busy.connect(lambda busy: self.busy.setText(tr("ui.status.working") if busy else ""))
-        ctx.language.sig_changed.connect(lambda _lang: self.retranslate())
-        self.retranslate()
-        self._restore_state()
-        self.forms.offer_drafts()  # forms left unsaved by a crash or a closed window (issue 10)
-        guard_wheel(self)  # filters and date boxes on the screens change only with the focus (issue 10)
+        self._forms.offer_drafts()  # forms left unsaved by a crash or a closed window (issue 10)
+
+    @property
+    def started(self) -> bool:
+        return self._started
+
+    @property
+    def forms(self):
+        self.ensure_started()
+        return self._forms
 
     # ----------------------------------------------------------------- wiring
     def _connect_screens(self) -> None:
         hv = self.households
         hv.sig_open_household.connect(self.open_household)
-        hv.sig_new_household.connect(self.forms.new_household)
+        hv.sig_new_household.connect(lambda village: self.forms.new_household(village))
 
     def page(self, name: str) -> QWidget:
         """The screen called ``name``, built now if this is its first use (household, today)."""
         widget = self.pages.get(name)
         if widget is None:
+            self.ensure_started()
             widget = self._builders[name]()
             self.pages[name] = widget
             self.stack.addWidget(widget)
@@ -172,7 +213,7 @@ class MainWindow(QMainWindow):
         self._action("new_household", QKeySequence.StandardKey.New,
                      lambda: self.forms.new_household(self.households.selected_village()))
         self._action("settings", QKeySequence.StandardKey.Preferences, self.open_settings)
-        self._action("import_areas", None, self.forms.import_areas)
+        self._action("import_areas", None, lambda: self.forms.import_areas())
         self._action("quit", QKeySequence.StandardKey.Quit, self.close)
         # Our own undo/redo actions (not QUndoStack.createUndoAction) so their text — "撤销 编辑住户" —
         # comes from the catalog and follows a language switch.
@@ -203,6 +244,7 @@ class MainWindow(QMainWindow):
         """Help → About: version, data folder, database file, log folder (about_dialog.py)."""
         from outreach.ui.dialogs.about_dialog import AboutDialog
 
+        self.ensure_started()
         self.about_dialog = AboutDialog(self.ctx.store, self)
         self.about_dialog.exec()
 
@@ -248,6 +290,7 @@ class MainWindow(QMainWindow):
     def show_household_list(self, query) -> None:
         from outreach.ui.dialogs.household_list_dialog import HouseholdListDialog
 
+        self.ensure_started()
         dialog = HouseholdListDialog(self.ctx, query, self)
         dialog.sig_open_household.connect(self.open_household)
         dialog.finished.connect(dialog.deleteLater)
@@ -279,7 +322,7 @@ class MainWindow(QMainWindow):
     def open_settings(self) -> None:
         self.forms.settings(self._settings_saved)
 
-    def _settings_saved(self, settings: WorkerSettings) -> None:
+    def _settings_saved(self, settings) -> None:
         self.ctx.settings = settings
         self.ctx.language.apply(settings.language)
         if "today" in self.pages:  # not built yet: it reads the villages when it is
@@ -287,6 +330,9 @@ class MainWindow(QMainWindow):
         self._show_who(settings.worker_name, settings.device_name)
 
     def set_language(self, lang: str) -> None:
+        from outreach.ui.ops import save_worker_settings
+
+        self.ensure_started()
         self.ctx.language.apply(lang)
         self.ctx.settings = replace(self.ctx.settings, language=lang)
         self.ctx.runner.op(save_worker_settings, self.ctx.settings, changes={"settings"})
@@ -351,7 +397,7 @@ class MainWindow(QMainWindow):
         s.sync()
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
-        form = self.forms.current
+        form = self._forms.current if self._started else None
         if form is not None and form.isVisible():
             form.reject()
             if form.isVisible():

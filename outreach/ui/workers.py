@@ -25,7 +25,7 @@ import queue
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import shiboken6
 from PySide6.QtCore import QObject, Qt, QThread, Signal
@@ -33,7 +33,9 @@ from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
 from outreach.domain.errors import OutreachError
 from outreach.i18n import tr
-from outreach.storage.store import Store
+
+if TYPE_CHECKING:  # the window's first page is shown before the store (and SQLAlchemy) is loaded
+    from outreach.storage.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -105,10 +107,17 @@ class DbThread(QThread):
     # showed up as "deallocating None/True" aborts at exit).
     sig_finished = Signal(int)                    # job id
     sig_progress = Signal(int, int, int, str)     # job id, done, total, message
+    sig_opened = Signal(int)                      # the store opened here (0: it failed, see open_error)
 
-    def __init__(self, store: Store, parent: QObject | None = None) -> None:
+    def __init__(self, store: Store | None, parent: QObject | None = None,
+                 opener: Callable[[], Store] | None = None) -> None:
         super().__init__(parent)
         self.store = store
+        self._opener = opener
+        self.opened = threading.Event()   # set once the store is there (or opening it failed)
+        self.open_error: BaseException | None = None
+        if store is not None:
+            self.opened.set()
         self._queue: queue.Queue[Job | None] = queue.Queue()
         self._latest_by_key: dict[str, Job] = {}
         self._outcomes: dict[int, tuple[Job, Any, BaseException | None]] = {}
@@ -130,7 +139,43 @@ class DbThread(QThread):
     def pending(self) -> int:
         return self._queue.qsize()
 
+    def take_queued(self) -> list[Job]:
+        """The jobs waiting (before the thread starts only): the caller answers some and ``requeue``s
+        the others, in order."""
+        jobs = []
+        while not self._queue.empty():
+            job = self._queue.get_nowait()
+            if job is not None:
+                jobs.append(job)
+        return jobs
+
+    def requeue(self, jobs: list[Job]) -> None:
+        for job in jobs:
+            self._queue.put(job)
+
+    def finish_here(self, job: Job, result: Any) -> None:
+        """A job answered without the thread (before it starts): its outcome, as ``run`` leaves it."""
+        with self._lock:
+            if job.key and self._latest_by_key.get(job.key) is job:
+                del self._latest_by_key[job.key]
+            self._outcomes[job.id] = (job, result, None)
+
+    def _open(self) -> bool:
+        """A runner started before its store: open it here, on the database thread (one writer)."""
+        try:
+            self.store = self._opener()
+        except BaseException as exc:  # noqa: BLE001 - handed to the GUI thread (sig_opened, open_error)
+            self.open_error = exc
+            self.opened.set()
+            self.sig_opened.emit(0)
+            return False
+        self.opened.set()
+        self.sig_opened.emit(1)
+        return True
+
     def run(self) -> None:  # noqa: D401 - QThread entry point
+        if self.store is None and not self._open():
+            return
         while True:
             job = self._queue.get()
             if job is None:
@@ -159,17 +204,85 @@ class DbRunner(QObject):
 
     sig_changed = Signal(object)      # frozenset of entity names written by an operation
     sig_busy = Signal(int)            # 1 while jobs are pending, 0 when idle
+    sig_ready = Signal()              # a runner made before its store (``opening``): the store is open
+    sig_open_failed = Signal()        # … or it could not be opened (``open_error``)
 
     def __init__(self, store: Store, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        self._setup(store, None)
+        self._thread.start()
+
+    @classmethod
+    def opening(cls, opener: Callable[[], Store], parent: QObject | None = None) -> DbRunner:
+        """A runner whose store is opened by ``opener()`` on the database thread once ``start()`` is
+        called (issue 14: the window and its first page come first). Jobs submitted before wait."""
+        runner = cls.__new__(cls)
+        QObject.__init__(runner, parent)
+        runner._setup(None, opener)
+        return runner
+
+    def _setup(self, store: Store | None, opener: Callable[[], Store] | None) -> None:
         self.store = store
+        self._closed = False
         self._ids = itertools.count(1)
         self._running: dict[int, Job] = {}
-        self._thread = DbThread(store)
+        self._thread = DbThread(store, opener=opener)
         self._thread.sig_finished.connect(self._finished, Qt.ConnectionType.QueuedConnection)
         self._thread.sig_progress.connect(self._progress, Qt.ConnectionType.QueuedConnection)
-        self._thread.start()
+        self._thread.sig_opened.connect(self._opened, Qt.ConnectionType.QueuedConnection)
         self.error_parent: QWidget | None = None
+
+    # ----------------------------------------------------------------- a runner started before its store
+    def start(self) -> None:
+        """Start the database thread (``opening`` runners; the others start at once)."""
+        if not self._closed and not self._thread.isRunning() and not self._thread.isFinished():
+            self._thread.start()
+
+    @property
+    def ready(self) -> bool:
+        return self._thread.opened.is_set() and self._thread.open_error is None
+
+    @property
+    def open_error(self) -> BaseException | None:
+        return self._thread.open_error
+
+    def wait_ready(self) -> Store:
+        """Block until the store is open (starting the thread if needed); raise why it could not be."""
+        self.start()
+        self._thread.opened.wait()
+        if self._thread.open_error is not None:
+            raise self._thread.open_error
+        self.store = self._thread.store
+        return self.store
+
+    def opened_store(self) -> Store | None:
+        """The store the database thread opened (also before ``sig_ready`` reached the GUI thread)."""
+        return self.store if self.store is not None else self._thread.store
+
+    def _opened(self, ok: int) -> None:
+        if ok:
+            self.store = self._thread.store
+            self.sig_ready.emit()
+        else:
+            self.sig_open_failed.emit()
+
+    def answer_before_start(self, answer: Callable[[Job], tuple[bool, Any]]) -> int:
+        """Before the thread starts: ``answer(job)`` → ``(True, result)`` for a queued read answered on
+        this thread (the first page, read with the raw driver before the store opens), delivered as the
+        thread would; ``(False, None)`` leaves the job queued. Returns how many were answered."""
+        assert not self._thread.isRunning(), "only before the database thread starts"
+        answered, kept = [], []
+        for job in self._thread.take_queued():
+            done, result = (False, None) if job.superseded or job.changes else answer(job)
+            if done:
+                self._thread.finish_here(job, result)
+                answered.append(job)
+            else:
+                kept.append(job)
+        self._thread.requeue(kept)
+        for job in answered:
+            self._finished(job.id)
+        return len(answered)
 
     # ----------------------------------------------------------------- submitting
     def query(self, fn: Callable[..., Any], *args: Any, on_done: Callable[[Any], None] | None = None,
@@ -272,7 +385,7 @@ class DbRunner(QObject):
         else:  # a full disk, a read-only folder … in the user's words; the log (if any) named
             from outreach.logs import explain, log_path
 
-            path = self.store.path.parent if self.store.path is not None else None
+            path = self.store.path.parent if self.store is not None and self.store.path is not None else None
             known = explain(exc, where=path)
             text = known.message() if known else tr("ui.error.unexpected", error=f"{type(exc).__name__}: {exc}")
             if (log_file := log_path()) is not None:
@@ -285,9 +398,13 @@ class DbRunner(QObject):
 
     def shutdown(self) -> None:
         """Stop the thread after the job in hand; long jobs are asked to stop at their next report."""
+        self._closed = True
         for job in list(self._running.values()):
             job.superseded = True
             if job.progress is not None:
                 job.progress.cancel()
         if self._thread.isRunning():
             self._thread.stop()
+        if not self._thread.opened.is_set():   # never started: nothing waits for a store that will not open
+            self._thread.open_error = JobCancelled()
+            self._thread.opened.set()

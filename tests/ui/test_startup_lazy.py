@@ -10,7 +10,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from outreach.i18n import tr
-from outreach.services.households import query_households
+from outreach.ui.models.household_table_model import fetch_page
 from tests.ui.conftest import wait_idle
 
 
@@ -129,7 +129,7 @@ def _page_queries(ctx, monkeypatch) -> list:
     query = ctx.runner.query
 
     def recording(fn, *args, **kwargs):
-        if fn is query_households:
+        if fn is fetch_page:
             asked.append(args[0])
         return query(fn, *args, **kwargs)
 

@@ -16,7 +16,7 @@ from PySide6.QtGui import QBrush, QColor
 
 from outreach.domain.enums import BenefitStatus, Priority
 from outreach.i18n import tr
-from outreach.services.households import HouseholdQuery, HouseholdRow, count_households, query_households
+from outreach.services.household_rows import HouseholdQuery, HouseholdRow
 from outreach.ui.workers import DbRunner
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -51,6 +51,20 @@ _ATTRS = [c[0] for c in COLUMNS]
 _PRIORITY_COL = _ATTRS.index("priority")
 _ADDRESS_COL = _ATTRS.index("address")
 _MEMBERS_COL = _ATTRS.index("member_count")
+
+
+def fetch_page(store, query: HouseholdQuery, *, offset: int, limit: int) -> list[HouseholdRow]:
+    """A page of the list (on the database thread). The services are imported here, not with the
+    window: its first page is read before SQLAlchemy is loaded (issue 14, ``ui.first_page``)."""
+    from outreach.services.households import query_households
+
+    return query_households(store, query, offset=offset, limit=limit)
+
+
+def count_matches(store, query: HouseholdQuery) -> int:
+    from outreach.services.households import count_households
+
+    return count_households(store, query)
 
 
 def _display_texts(row: HouseholdRow) -> tuple[str, ...]:
@@ -121,7 +135,7 @@ class HouseholdTableModel(QAbstractTableModel):
         self._loading = True
         generation = self._generation
         limit = self.page_size if self._rows else self.first_page
-        self.runner.query(query_households, self.query, offset=len(self._rows), limit=limit,
+        self.runner.query(fetch_page, self.query, offset=len(self._rows), limit=limit,
                           key=f"hh-page-{id(self)}", owner=self,
                           on_done=lambda rows: self._page(generation, rows, limit),
                           on_error=lambda exc: self._failed(generation, exc))
@@ -132,7 +146,7 @@ class HouseholdTableModel(QAbstractTableModel):
         self._loading = False
         if self._count_for == generation:
             self._count_for = None
-            self.runner.query(count_households, self.query, key=f"hh-count-{id(self)}", owner=self,
+            self.runner.query(count_matches, self.query, key=f"hh-count-{id(self)}", owner=self,
                               on_done=lambda n: self._counted(generation, n))
         if len(rows) < limit:
             self._exhausted = True

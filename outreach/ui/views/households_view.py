@@ -25,8 +25,7 @@ from PySide6.QtWidgets import (
 
 from outreach.domain.enums import AreaLevel, BenefitStatus, Priority, Vulnerability
 from outreach.i18n import tr
-from outreach.services import areas as areas_svc
-from outreach.services.households import HouseholdQuery
+from outreach.services.household_rows import HouseholdQuery
 from outreach.ui.models.area_tree_model import ID_ROLE as AREA_ID_ROLE
 from outreach.ui.models.area_tree_model import LEVEL_ROLE, AreaTreeModel
 from outreach.ui.models.household_table_model import COLUMNS, ID_ROLE, HouseholdTableModel
@@ -34,6 +33,14 @@ from outreach.ui.widgets import EnumCombo, SearchBox
 
 NOT_VISITED_DAYS = 90
 REFRESH_ON = {"household", "person", "visit", "assessment", "referral", "area", "sync"}
+
+
+def all_areas(store) -> list:
+    """The area tree (on the database thread; the services are imported there, after the window's
+    first page, issue 14)."""
+    from outreach.services.areas import all_areas as read_all
+
+    return read_all(store)
 
 
 class HouseholdsView(QWidget):
@@ -131,7 +138,7 @@ class HouseholdsView(QWidget):
 
     # ----------------------------------------------------------------- loading
     def load(self) -> None:
-        self.ctx.runner.query(areas_svc.all_areas, on_done=self._areas_loaded, owner=self)
+        self.ctx.runner.query(all_areas, on_done=self._areas_loaded, owner=self)
         self._set_query(self._query())
 
     _queried = False
@@ -226,7 +233,7 @@ class HouseholdsView(QWidget):
 
     def _data_changed(self, changes: frozenset) -> None:
         if "area" in changes or "settings" in changes:
-            self.ctx.runner.query(areas_svc.all_areas, on_done=self._areas_loaded, owner=self)
+            self.ctx.runner.query(all_areas, on_done=self._areas_loaded, owner=self)
         if changes & REFRESH_ON:
             # Hidden behind a household page: refresh when shown again, so the page's own reload is
             # not queued behind a county-wide list query.
