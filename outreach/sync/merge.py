@@ -169,6 +169,11 @@ def _wall(hlc: int) -> datetime:
     return datetime.fromtimestamp(physical_ms(hlc) / 1000, UTC)
 
 
+def _wall_text(hlc: int) -> str:
+    """``_wall(hlc)`` as the database stores it (``codec.db_timestamp``), without the time-zone round."""
+    return datetime.fromtimestamp(physical_ms(hlc) / 1000, UTC).isoformat(timespec="milliseconds")
+
+
 def _at(top: Entry) -> datetime:
     """When the row last changed: the creation's own ``updated_at`` if it carries one, else the wall
     time inside the stamp of its greatest change."""
@@ -282,12 +287,15 @@ class _Apply:
                 if v is not None:
                     values[k] = to_db[k](v)
             created_at = data.get("created_at")
+            if top is star and not created_at and not isinstance(data.get("updated_at"), str):
+                updated_text = created_text = _wall_text(star.hlc)   # both the creation's wall time
+            else:
+                updated_text = stamp_text(_at(top))
+                created_text = stamp_text(datetime.fromisoformat(created_at) if created_at else _wall(star.hlc))
             inserts.append({**defaults, **values, "hlc": top.hlc, "updated_device": top.device,
-                            "updated_by": top.worker, "updated_at": stamp_text(_at(top)),
+                            "updated_by": top.worker, "updated_at": updated_text,
                             "created_by": star.worker, "created_device": star.device,
-                            "created_at": stamp_text(datetime.fromisoformat(created_at) if created_at
-                                                     else _wall(star.hlc)),
-                            "id": row_id})
+                            "created_at": created_text, "id": row_id})
         return self._write(entity, inserts, [], ready=True)
 
     def settle_edits(self, entity: str, rows: dict[str, list[Entry]], plan: merge_fast.Plan) -> list[dict[str, Any]]:

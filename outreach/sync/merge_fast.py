@@ -53,13 +53,16 @@ _STAGE_DDL = (f"CREATE TEMPORARY TABLE IF NOT EXISTS {STAGE} (i INTEGER PRIMARY 
               "row_id VARCHAR(32), field VARCHAR(40), hlc BIGINT, device_id VARCHAR(32))")
 _HELD = text(f"SELECT m.i FROM {STAGE} m JOIN change_log c ON c.entity = m.entity AND c.row_id = m.row_id "
              "AND c.field = m.field AND c.hlc = m.hlc AND c.device_id = m.device_id")
-_WITH_HISTORY = text(f"SELECT DISTINCT m.entity, m.row_id FROM {STAGE} m WHERE EXISTS "
+# After the grouping the stage holds the rows to look up, one line each (``field``: ``n`` a row that
+# arrives with its creation and is not stored, ``e`` a stored row the batch may edit on the fast path):
+# no DISTINCT, and each row is looked up only for what decides its kind.
+_WITH_HISTORY = text(f"SELECT m.entity, m.row_id FROM {STAGE} m WHERE m.field = 'n' AND EXISTS "
                      "(SELECT 1 FROM change_log c WHERE c.entity = m.entity AND c.row_id = m.row_id)")
-_STARS = text(f"SELECT c.entity, c.row_id, c.hlc, c.device_id, c.worker FROM (SELECT DISTINCT entity, row_id "
-              f"FROM {STAGE}) m JOIN change_log c ON c.entity = m.entity AND c.row_id = m.row_id AND c.field = '*'")
+_STARS = text(f"SELECT c.entity, c.row_id, c.hlc, c.device_id, c.worker FROM {STAGE} m "
+              "JOIN change_log c ON c.entity = m.entity AND c.row_id = m.row_id AND c.field = '*' WHERE m.field = 'e'")
 _CLOCKS = text(f"SELECT k.entity, k.row_id, k.field, k.hlc, k.device_id, k.worker, k.base_hlc, k.base_device, "
-               f"k.value FROM (SELECT DISTINCT entity, row_id FROM {STAGE}) m "
-               "JOIN merge_clock k ON k.entity = m.entity AND k.row_id = m.row_id AND k.field <> '*'")
+               f"k.value FROM {STAGE} m JOIN merge_clock k ON k.entity = m.entity AND k.row_id = m.row_id "
+               "AND k.field <> '*' WHERE m.field = 'e'")
 
 _COMPILED: dict[str, tuple[str, Any]] = {}
 
@@ -127,6 +130,14 @@ class Plan:
         return self.sorted_rows.get((entity, kind), {})
 
 
+def _stage(conn: Connection, rows: list[tuple]) -> None:
+    """Fill the stage with (i, entity, row_id, field, hlc, device_id) tuples."""
+    conn.exec_driver_sql(f"INSERT INTO {STAGE} (i, entity, row_id, field, hlc, device_id) VALUES (?, ?, ?, ?, ?, ?)"
+                         if conn.dialect.paramstyle == "qmark" else
+                         f"INSERT INTO {STAGE} (i, entity, row_id, field, hlc, device_id) "
+                         "VALUES (%s, %s, %s, %s, %s, %s)", rows)
+
+
 def plan(conn: Connection, changes: list[dict[str, Any]], now: Any, me: str) -> Plan:
     """Stage the batch, drop what is held, and sort the touched rows into NEW / EDIT / SLOW."""
     p = Plan()
@@ -134,12 +145,8 @@ def plan(conn: Connection, changes: list[dict[str, Any]], now: Any, me: str) -> 
         return p
     conn.exec_driver_sql(_STAGE_DDL)
     conn.exec_driver_sql(f"DELETE FROM {STAGE}")
-    conn.exec_driver_sql(f"INSERT INTO {STAGE} (i, entity, row_id, field, hlc, device_id) VALUES (?, ?, ?, ?, ?, ?)"
-                         if conn.dialect.paramstyle == "qmark" else
-                         f"INSERT INTO {STAGE} (i, entity, row_id, field, hlc, device_id) "
-                         "VALUES (%s, %s, %s, %s, %s, %s)",
-                         [(i, ch["entity"], ch["row_id"], ch["field"], ch["hlc"], ch["device_id"])
-                          for i, ch in enumerate(changes)])
+    _stage(conn, [(i, ch["entity"], ch["row_id"], ch["field"], ch["hlc"], ch["device_id"])
+                  for i, ch in enumerate(changes)])
     held = {r[0] for r in conn.execute(_HELD).fetchall()}
     if len(held) == len(changes):   # all held already (a re-import): nothing more to read
         conn.exec_driver_sql(f"DELETE FROM {STAGE}")
@@ -148,14 +155,6 @@ def plan(conn: Connection, changes: list[dict[str, Any]], now: Any, me: str) -> 
     if held:   # the rows below are read for what is new only
         mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
         conn.exec_driver_sql(f"DELETE FROM {STAGE} WHERE i = {mark}", [(i,) for i in held])
-    with_history = {(r[0], r[1]) for r in conn.execute(_WITH_HISTORY).fetchall()}
-    for entity, row_id, fld, hlc, device, worker, bh, bd, value in conn.execute(_CLOCKS).fetchall():
-        base = (bh, bd) if bh is not None else None
-        p.clock[(entity, row_id)][fld] = Entry(0, fld, hlc, device, worker, value or "null", base)
-    for entity, row_id, hlc, device, worker in conn.execute(_STARS).fetchall():
-        held_star = p.star.get((entity, row_id))
-        if held_star is None or (hlc, device) > held_star.stamp:
-            p.star[(entity, row_id)] = Entry(0, STAR, hlc, device, worker, "null", None)
     pending = {(r[0], r[1]) for r in conn.execute(select(PENDING.c.entity, PENDING.c.row_id)).fetchall()}
     existing: dict[str, dict[str, dict[str, Any]]] = {}
     for entity in {ch["entity"] for i, ch in enumerate(changes) if i not in held}:   # stored rows, a query per table
@@ -201,8 +200,41 @@ def plan(conn: Connection, changes: list[dict[str, Any]], now: Any, me: str) -> 
                 log.append((entity, row_id, fld, value, hlc, device, ch["worker"], now))
             if new_entries:
                 fresh[row_id] = new_entries
+    with_history = _look_up(p, conn, existing, pending, me)
     _classify(p, with_history, pending, me, existing)
     return p
+
+
+def _look_up(p: Plan, conn: Connection, stored: dict[str, dict[str, dict]], pending: set, me: str) -> set:
+    """Read what decides the kind of each row (see ``_classify``), for the rows it can decide: whether
+    a row that arrives with its creation and is not stored holds changes already (``n``); the clock
+    and greatest creation of a stored row the batch only edits (``e``). Returns the rows of the first
+    kind that hold changes; fills ``p.clock`` and ``p.star``."""
+    keys: list[tuple] = []
+    for entity, rows in p.fresh.items():
+        existing = stored.get(entity, {})
+        for row_id, new in rows.items():
+            if any(e.device == me for e in new):   # SLOW whatever is held
+                continue
+            has_star = any(e.field == STAR for e in new)
+            if row_id not in existing:
+                if has_star:
+                    keys.append((len(keys), entity, row_id, "n", 0, ""))
+            elif not has_star and (entity, row_id) not in pending:
+                keys.append((len(keys), entity, row_id, "e", 0, ""))
+    if not keys:
+        return set()
+    _stage(conn, keys)
+    with_history = {(r[0], r[1]) for r in conn.execute(_WITH_HISTORY).fetchall()}
+    for entity, row_id, fld, hlc, device, worker, bh, bd, value in conn.execute(_CLOCKS).fetchall():
+        base = (bh, bd) if bh is not None else None
+        p.clock[(entity, row_id)][fld] = Entry(0, fld, hlc, device, worker, value or "null", base)
+    for entity, row_id, hlc, device, worker in conn.execute(_STARS).fetchall():
+        held_star = p.star.get((entity, row_id))
+        if held_star is None or (hlc, device) > held_star.stamp:
+            p.star[(entity, row_id)] = Entry(0, STAR, hlc, device, worker, "null", None)
+    conn.exec_driver_sql(f"DELETE FROM {STAGE}")
+    return with_history
 
 
 def _classify(p: Plan, with_history: set, pending: set, me: str, stored: dict[str, dict[str, dict]]) -> None:
