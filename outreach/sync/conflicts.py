@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, insert, select, update
+from sqlalchemy import Connection, and_, bindparam, insert, select, update
 
 from outreach.domain.errors import NotFound, OutreachError
 from outreach.domain.hlc import physical_ms
@@ -84,22 +84,33 @@ def record(conn: Connection, rows: list[dict[str, Any]]) -> int:
 
 def supersede(conn: Connection, fresh: dict[str, dict[str, list[Entry]]]) -> int:
     """Mark open conflicts resolved when a received edit of the field was written by someone who had
-    seen both sides (its base is at least the newer side)."""
-    opened = conn.execute(select(CONFLICT).where(CONFLICT.c.status == "open", CONFLICT.c.kind == "concurrent")).mappings().all()
-    done = 0
-    for c in opened:
-        newer = max((c["a_hlc"], c["a_device"]), (c["b_hlc"], c["b_device"]))
-        for e in fresh.get(c["entity"], {}).get(c["row_id"], ()):
-            if e.field == c["field"] and e.base is not None and e.base >= newer:
-                _close(conn, c["id"], "superseded", e.value, e.worker)
-                done += 1
+    seen both sides (its base is at least the newer side). Only the stamps of the open conflicts are
+    read, and the ones closed are written by one statement."""
+    c = CONFLICT.c
+    opened = conn.execute(select(c.id, c.entity, c.row_id, c.field, c.a_hlc, c.a_device, c.b_hlc, c.b_device)
+                          .where(c.status == "open", c.kind == "concurrent")).all()
+    closed: list[dict[str, Any]] = []
+    for cid, entity, row_id, fld, a_hlc, a_device, b_hlc, b_device in opened:
+        new = fresh.get(entity, {}).get(row_id)
+        if not new:
+            continue
+        newer = max((a_hlc, a_device), (b_hlc, b_device))
+        for e in new:
+            if e.field == fld and e.base is not None and e.base >= newer:
+                closed.append({"_id": cid, "_value": e.value, "_by": e.worker})
                 break
-    return done
+    if closed:
+        conn.execute(_CLOSE, [{**r, "_res": "superseded", "_at": utcnow()} for r in closed])
+    return len(closed)
+
+
+_CLOSE = (update(CONFLICT).where(CONFLICT.c.id == bindparam("_id"))
+          .values(status="resolved", resolution=bindparam("_res"), resolved_value=bindparam("_value"),
+                  resolved_at=bindparam("_at"), resolved_by=bindparam("_by")))
 
 
 def _close(conn: Connection, conflict_id: int, resolution: str, value_json: str | None, by: str) -> None:
-    conn.execute(update(CONFLICT).where(CONFLICT.c.id == conflict_id).values(
-        status="resolved", resolution=resolution, resolved_value=value_json, resolved_at=utcnow(), resolved_by=by))
+    conn.execute(_CLOSE, {"_id": conflict_id, "_res": resolution, "_value": value_json, "_at": utcnow(), "_by": by})
 
 
 # ============================================================================ reading the queue

@@ -129,11 +129,13 @@ def find_possible_duplicates(conn: Connection, name: str, birth_date: date | Non
     return sorted(out.values(), key=lambda c: (c.reason != BY_ID_NUMBER, c.household_code, c.name, c.person_id))
 
 
-def scan_people(conn: Connection, person_ids: set[str] | None = None, *, found_at: str = "scan") -> int:
+def scan_people(conn: Connection, person_ids: set[str] | None = None, *, found_at: str = "scan",
+                no_number: set[str] | frozenset[str] = frozenset()) -> int:
     """Propose pairs among ``person_ids`` and everyone else (all people when None); returns how many
     new proposals were made. Every pair inside a group (same ID number; same pinyin, birth date and
     village) that holds one of ``person_ids`` is proposed; pairs already proposed or decided are
-    skipped."""
+    skipped. ``no_number``: people the caller knows to have no ID number as stored (the merge, of the
+    people it has just inserted): they are in no ID-number group, so their numbers are not read."""
     if person_ids is not None and not person_ids:
         return 0
     if person_ids is None:
@@ -143,11 +145,12 @@ def scan_people(conn: Connection, person_ids: set[str] | None = None, *, found_a
     if not _GROUPS:
         _GROUPS.extend((*_number_groups(), _name_groups()))
     numbers, members, names = _GROUPS
-    for batch in chunks(sorted(person_ids)):   # the groups of these people, found by the database
+    for batch in chunks(sorted(set(person_ids) - no_number)):   # the groups of these people, found by the database
         held = [r[0] for r in conn.execute(numbers, {"ids": batch}).fetchall()]
         for part in chunks(held):
             for number, pid in conn.execute(members, {"numbers": part}).fetchall():
                 by_number[number].add(pid)
+    for batch in chunks(sorted(person_ids)):
         for pinyin, born, village, pid in conn.execute(names, {"ids": batch}).fetchall():
             by_key[(pinyin, born, village)].add(pid)
     return _propose(conn, _pairs(by_number.values(), by_key.values()), found_at)

@@ -190,6 +190,7 @@ class _Apply:
         self.me = writer.actor.device_id
         self.report = ApplyReport(source=source)
         self.touched_people: set[str] = set()
+        self.no_number: set[str] = set()       # people inserted without an ID number
         self.touched_referrals: set[str] = set()
         self.blocked: dict[tuple[str, str], str] = {}
         self.new_conflicts: list[dict[str, Any]] = []
@@ -341,6 +342,8 @@ class _Apply:
             if entity == "person":
                 for r in inserts:
                     r["search_pinyin"], r["search_initials"] = name_keys(r["name"])
+                    if not r.get("id_number"):   # in no ID-number group (see duplicates.scan_people)
+                        self.no_number.add(r["id"])
             if ready and entity == "person":   # the search index written set-based (see search_index)
                 search_index.insert_people(self.conn, lambda: merge_write.insert_rows(self.conn, table, inserts),
                                            [r["id"] for r in inserts])
@@ -354,6 +357,8 @@ class _Apply:
             u.pop("_cur")
             if entity == "person" and "name" in u:
                 u["search_pinyin"], u["search_initials"] = name_keys(u["name"])
+            if entity == "person" and "id_number" in u:
+                self.no_number.discard(u["_id"])
             grouped[tuple(sorted(k for k in u if k != "_id"))].append(u)
         if entity == "person":   # phone / household moves re-indexed set-based (see search_index)
             plain = [(cols, rows) for cols, rows in grouped.items() if "name" not in cols]
@@ -534,7 +539,8 @@ def _apply(writer: Writer, changes: list[dict[str, Any]], source: str) -> ApplyR
         conflicts.record(conn, [conflicts.future_row(ch, source) for ch in future])
     if any(e.base is not None for rows in fresh.values() for new in rows.values() for e in new):
         conflicts.supersede(conn, fresh)
-    job.report.duplicate_proposals = duplicates.scan_people(conn, job.touched_people, found_at="import")
+    job.report.duplicate_proposals = duplicates.scan_people(conn, job.touched_people, found_at="import",
+                                                                 no_number=job.no_number)
     return job.report
 
 

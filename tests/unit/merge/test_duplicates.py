@@ -20,6 +20,7 @@ from tests.unit.merge.helpers import (
     add_household,
     add_person,
     dump,
+    edit,
     make_store,
     seed_areas,
     sync,
@@ -90,6 +91,23 @@ def test_same_resident_id_is_proposed_whatever_the_names(team):
     with lead.connect() as conn:
         found = dup.find_possible_duplicates(conn, "某人", None, None, number.lower())
         assert {c.person_id for c in found} == {a, b} and {c.reason for c in found} == {dup.BY_ID_NUMBER}
+
+
+def test_an_id_number_added_later_is_proposed_against_people_merged_with_it(team):
+    """People merged in without an ID number are in no number group (the merge does not read their
+    numbers); once an edit gives one of them a number, the import of that edit proposes the pair."""
+    lead, lina, wang, hh = team
+    number = make("522601", BORN, 321)
+    other_hh = add_household(wang, "东坪-0011", village=OTHER_VILLAGE)
+    a = add_person(lina, hh, "赵敏", date(1970, 1, 2))
+    b = add_person(wang, other_hh, "钱芳", date(1980, 3, 4), id_number=number)
+    sync(lina, lead)
+    sync(wang, lead)
+    assert dup.list_proposals(lead) == []
+    edit(lina, Person, a, id_number=number)
+    sync(lina, lead)
+    [p] = dup.list_proposals(lead)
+    assert p.reason == dup.BY_ID_NUMBER and {p.a.id, p.b.id} == {a, b}
 
 
 def test_not_a_duplicate_is_remembered(team):
