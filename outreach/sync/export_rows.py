@@ -213,12 +213,17 @@ _ODD_BASES = (f"SELECT 1 FROM {_BASES} WHERE typeof(base_hlc) != 'integer' OR ty
               " LIMIT 1")
 _PROBE = ["", "\x00\x01\x08\t\n\x0b\x0c\r\x1f \"\\/\x7f", "".join(map(chr, range(128))),
           "独居老人，儿子在东莞务工😀\u2028\u2029\ufeff\U0010ffff", '{"name":"王秀英","id":"a\\"b"}']
-_WRITES_OUR_JSON: list[bool] = []
+_WRITES_OUR_JSON: dict[tuple[str, str], bool] = {}   # (DB-API module, SQLite version) -> probe passed
 
 
 def _sqlite_writes_our_json(cursor: Any) -> bool:
-    """Whether this SQLite's json_object writes the probe strings byte for byte as msgspec does."""
-    if not _WRITES_OUR_JSON:
+    """Whether this SQLite's json_object writes the probe strings byte for byte as msgspec does
+    (asked once per SQLite library: a process may hold SQLCipher's and the standard one)."""
+    try:
+        which = (type(cursor).__module__, cursor.execute("SELECT sqlite_version()").fetchone()[0])
+    except Exception:   # noqa: BLE001  (not a SQLite we can ask: the Python path)
+        return False
+    if which not in _WRITES_OUR_JSON:
         from outreach.sync.bundle_codec import encode_rows
 
         rows = [(t, t, t, 2**63 - 1 - i, t, t, t, None) for i, t in enumerate(_PROBE)]
@@ -228,8 +233,8 @@ def _sqlite_writes_our_json(cursor: Any) -> bool:
                                   (d, e, f, h, r, v, w)).fetchone()[0] for e, r, f, h, d, w, v, _b in rows]
         except Exception:   # noqa: BLE001  (no JSON functions in this SQLite: the Python path)
             got = []
-        _WRITES_OUR_JSON.append(b"".join(line + b"\n" for line in got) == encode_rows(rows))
-    return _WRITES_OUR_JSON[0]
+        _WRITES_OUR_JSON[which] = b"".join(line + b"\n" for line in got) == encode_rows(rows)
+    return _WRITES_OUR_JSON[which]
 
 
 def _sql_lines(conn: Connection, skip: str | None, me: str) -> list[tuple[int, str, str, bytes]] | None:

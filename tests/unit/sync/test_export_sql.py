@@ -59,7 +59,7 @@ def test_strings_that_need_escaping_come_out_as_msgspec_writes_them(monkeypatch)
         add_person(store, h, text or "无名")
         edit(store, Household, h, notes=text + "改", phone=text[:5])
     fast = _payload(store)
-    assert E._WRITES_OUR_JSON == [True]
+    assert list(E._WRITES_OUR_JSON.values()) == [True]   # (this SQLite's JSON is ours)
     assert b"\\u0000" in b"".join(fast[0]) and "😀\u2028".encode() in b"".join(fast[0])
     _same(fast, _reference(store))
     _python_path(monkeypatch)
@@ -67,7 +67,9 @@ def test_strings_that_need_escaping_come_out_as_msgspec_writes_them(monkeypatch)
 
 
 def test_a_sqlite_whose_json_is_not_ours_is_not_used(team, monkeypatch):  # noqa: F811
-    monkeypatch.setattr(E, "_WRITES_OUR_JSON", [False])
+    monkeypatch.setattr(E, "_WRITES_OUR_JSON", {})
+    monkeypatch.setattr(E, "_PROBE", ["\x00"])
+    monkeypatch.setattr(E, "_JSON", E._JSON.replace("'entity', e.entity", "'entity', e.entity || 'x'"))
     with team["lead"].connect() as conn:
         assert E._sql_lines(conn, None, E.C.own_device_id(conn)) is None
     _same(_payload(team["lead"]), _reference(team["lead"]))
