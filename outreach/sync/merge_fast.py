@@ -175,6 +175,8 @@ def plan(conn: Connection, changes: list[dict[str, Any]], now: Any, me: str) -> 
     now = codec.db_timestamp(now)   # one stored text for the whole batch
     log, bases = p.log_rows, p.base_rows
     by_stamp = itemgetter("hlc", "device_id")
+    creating: set[tuple[str, str]] = set()   # rows the batch brings a creation of
+    own: set[tuple[str, str]] = set()        # rows with a change made on this laptop (coming back)
     for entity, rows in by_entity.items():
         fresh = p.fresh.setdefault(entity, {})
         for row_id, chs in rows.items():
@@ -184,6 +186,10 @@ def plan(conn: Connection, changes: list[dict[str, Any]], now: Any, me: str) -> 
             new_entries = []
             for ch in chs:
                 fld, hlc, device = ch["field"], ch["hlc"], ch["device_id"]
+                if fld == STAR:
+                    creating.add((entity, row_id))
+                if device == me:
+                    own.add((entity, row_id))
                 if len(chs) > 1:
                     key = (fld, hlc, device)
                     if key in seen:
@@ -200,12 +206,13 @@ def plan(conn: Connection, changes: list[dict[str, Any]], now: Any, me: str) -> 
                 log.append((entity, row_id, fld, value, hlc, device, ch["worker"], now))
             if new_entries:
                 fresh[row_id] = new_entries
-    with_history = _look_up(p, conn, existing, pending, me)
-    _classify(p, with_history, pending, me, existing)
+    with_history = _look_up(p, conn, existing, pending, creating, own)
+    _classify(p, with_history, pending, creating, own, existing)
     return p
 
 
-def _look_up(p: Plan, conn: Connection, stored: dict[str, dict[str, dict]], pending: set, me: str) -> set:
+def _look_up(p: Plan, conn: Connection, stored: dict[str, dict[str, dict]], pending: set, creating: set,
+             own: set) -> set:
     """Read what decides the kind of each row (see ``_classify``), for the rows it can decide: whether
     a row that arrives with its creation and is not stored holds changes already (``n``); the clock
     and greatest creation of a stored row the batch only edits (``e``). Returns the rows of the first
@@ -213,14 +220,14 @@ def _look_up(p: Plan, conn: Connection, stored: dict[str, dict[str, dict]], pend
     keys: list[tuple] = []
     for entity, rows in p.fresh.items():
         existing = stored.get(entity, {})
-        for row_id, new in rows.items():
-            if any(e.device == me for e in new):   # SLOW whatever is held
+        for row_id in rows:
+            key = (entity, row_id)
+            if key in own:   # SLOW whatever is held
                 continue
-            has_star = any(e.field == STAR for e in new)
             if row_id not in existing:
-                if has_star:
+                if key in creating:
                     keys.append((len(keys), entity, row_id, "n", 0, ""))
-            elif not has_star and (entity, row_id) not in pending:
+            elif key not in creating and key not in pending:
                 keys.append((len(keys), entity, row_id, "e", 0, ""))
     if not keys:
         return set()
@@ -237,15 +244,16 @@ def _look_up(p: Plan, conn: Connection, stored: dict[str, dict[str, dict]], pend
     return with_history
 
 
-def _classify(p: Plan, with_history: set, pending: set, me: str, stored: dict[str, dict[str, dict]]) -> None:
+def _classify(p: Plan, with_history: set, pending: set, creating: set, own: set,
+              stored: dict[str, dict[str, dict]]) -> None:
     for entity, rows in p.fresh.items():
         existing = stored.get(entity, {})
         current = p.current.setdefault(entity, {})
         for row_id, new in rows.items():
             key = (entity, row_id)
-            has_star = any(e.field == STAR for e in new)
+            has_star = key in creating
             cur = existing.get(row_id)
-            if any(e.device == me for e in new):   # own changes coming back: bases from the log order
+            if key in own:   # own changes coming back: bases from the log order
                 p.kind[key] = SLOW
                 p.sorted_rows[(entity, SLOW)][row_id] = new
                 continue
