@@ -136,8 +136,7 @@ def phase_app(data_dir: str, *, warmup: bool = False) -> dict:
     app = create_application()
     t_imports = time.perf_counter() - t0
     t_open = time.perf_counter()
-    early.wait()
-    started = start_window(Path(data_dir), app)  # the window, its first page read (raw, read-only)
+    started = start_window(Path(data_dir), app, early.wait)  # the window; the key; its first page (raw)
     t_open = time.perf_counter() - t_open
     if started is None:
         raise SystemExit(f"{data_dir}: the window cannot start before its store (see ui.first_page)")

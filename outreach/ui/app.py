@@ -226,38 +226,57 @@ class StartedWindow:
         QTimer.singleShot(500, runner.start)
 
 
-def start_window(directory, app) -> StartedWindow | None:
-    """The window and its household list's first page before the store is opened (issue 14): the
-    page is read with the raw driver (``ui.first_page``, read-only, closed before the database thread
-    starts), and the database thread loads the services and opens the store once the page is painted
-    (``StartedWindow.start_after_paint``). None when the store must be opened first (``first_page``
-    says when; the first run, whose questions need the store; a window reopening on another screen)."""
+def start_window(directory, app, wait_key=None) -> StartedWindow | None:
+    """The window and its household list's first page before the store is opened (issue 14). The
+    window is built while the key is derived (``wait_key()`` blocks until it is: ``EarlyUnlock.wait``),
+    then the page is read with the raw driver (``ui.first_page``, read-only, closed before the database
+    thread starts) together with the worker's settings, and the database thread loads the services and
+    opens the store once the page is painted (``StartedWindow.start_after_paint``). None when the store
+    must be opened first (``first_page`` says when; the first run, whose questions need the store; a
+    window reopening on another screen); what ``wait_key`` raises is raised."""
     from pathlib import Path
 
-    from outreach.ui.first_page import open_first_page
+    from outreach.ui import first_page
     from outreach.ui.ui_settings import UiSettings
 
-    ui_settings = UiSettings(Path(directory) / "ui.ini")
+    directory = Path(directory)
+    ui_settings = UiSettings(directory / "ui.ini")
     if str(ui_settings.value("main/last_view", "households") or "households") != "households":
         return None
-    page = open_first_page(Path(directory))
-    if page is None:
+    if not first_page.may_come_first(directory):
         return None
+    from functools import partial
+
+    from outreach.ui.main_window import MainWindow
+    from outreach.ui.workers import DbRunner
+
+    runner = DbRunner.opening(partial(open_store_for_window, directory))
+    guess = first_page.FirstSettings("", "", current_language(), ())   # the stored ones once the key is there
+    ctx = _context(app, None, runner, guess, ui_settings)
+    window = MainWindow(ctx)
+    page = None
     try:
-        settings = page.settings()
-        if not settings.worker_name:
-            return None
-        from functools import partial
-
-        from outreach.ui.main_window import MainWindow
-        from outreach.ui.workers import DbRunner
-
-        runner = DbRunner.opening(partial(open_store_for_window, Path(directory)))
-        ctx = _context(app, None, runner, settings, ui_settings)
-        window = MainWindow(ctx)
+        if wait_key is not None:
+            wait_key()
+        page = first_page.open_first_page(directory)
+        settings = page.settings() if page is not None else None
+        if settings is None or not settings.worker_name:
+            raise LookupError("the store comes first")
+        ctx.settings = settings
+        language = normalize_language(settings.language) or current_language()
+        if language != current_language():
+            ctx.language.apply(language)   # the window follows (as a switch from the menu)
+        window.show_worker()   # the worker's name in the status bar
         runner.answer_before_start(page.answer)   # the list's first page, from the raw read
+    except BaseException as exc:
+        window.deleteLater()
+        ctx.close()
+        if isinstance(exc, LookupError):
+            return None
+        raise
     finally:
-        page.close()
+        if page is not None:
+            page.close()
     return StartedWindow(window, ctx)
 
 
@@ -460,11 +479,10 @@ def _start_first(early: EarlyUnlock, directory, app) -> StartedWindow | None:
     """``start_window`` once the key is there; None (the usual path) when unlocking failed, which that
     path then reports as ``Store.open`` would."""
     try:
-        early.wait()
+        return start_window(directory, app, early.wait)
     except BaseException as exc:  # noqa: BLE001 - raised again by the usual path's early.wait()
         early.error = exc
         return None
-    return start_window(directory, app)
 
 
 def _run_started(app, started: StartedWindow, directory) -> int | None:

@@ -131,20 +131,28 @@ class FirstPage:
         self.conn.close()
 
 
+def may_come_first(directory: Path) -> bool:
+    """What can be told before the key is unlocked: an encrypted SQLite store, as a clean shutdown
+    left it (see the module's docstring)."""
+    directory = Path(directory)
+    path = db_path(directory)
+    if server.url_for(directory) is not None or not crypto_store.has_keyfile(directory):
+        return False
+    if not path.exists() or not path.stat().st_size or crypto_store.is_plain_sqlite(path):
+        return False
+    leftovers = (Path(f"{path}-wal"), Path(f"{path}-journal"), path.with_name(f"{path.name}.encrypting"),
+                 path.with_name(f"{path.name}.encrypted"))
+    return not any(p.exists() for p in leftovers)
+
+
 def open_first_page(directory: Path) -> FirstPage | None:
     """A read-only connection on ``directory``'s store when the first page may be read before the
     store is opened (see the module's docstring), else None."""
     directory = Path(directory)
-    path = db_path(directory)
-    if server.url_for(directory) is not None or not crypto_store.has_keyfile(directory):
-        return None
     key = crypto_store.cached_key(directory)
-    if key is None or not path.exists() or not path.stat().st_size or crypto_store.is_plain_sqlite(path):
+    if key is None or not may_come_first(directory):
         return None
-    leftovers = (Path(f"{path}-wal"), Path(f"{path}-journal"), path.with_name(f"{path.name}.encrypting"),
-                 path.with_name(f"{path.name}.encrypted"))
-    if any(p.exists() for p in leftovers):
-        return None
+    path = db_path(directory)
     try:
         conn = crypto_store.connect(path, key)
     except Exception:  # noqa: BLE001 - whatever it is, opening the store says it properly

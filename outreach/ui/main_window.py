@@ -345,6 +345,9 @@ class MainWindow(QMainWindow):
             label = tr(f"ui.action.{name}")
             self.actions_by_name[name].setText(tr("ui.action.undo_what", action=label, what=what) if what else label)
 
+    def show_worker(self) -> None:
+        self._show_who(self.ctx.settings.worker_name, self.ctx.settings.device_name)
+
     def _show_who(self, worker: str, device: str) -> None:
         self.who.setText(tr("ui.status.who", worker=worker, device=device))
 

@@ -241,3 +241,57 @@ def test_a_store_that_cannot_be_opened_is_said_and_nothing_waits_for_it(qtbot):
         assert not runner.ready and ran == [] and runner.opened_store() is None
     finally:
         runner.shutdown()
+
+
+def test_the_window_built_while_the_key_is_derived_speaks_the_stored_language(qtbot, qapp, tmp_path):
+    from outreach.i18n import tr
+    from outreach.storage.store import Store
+    from outreach.ui.app import start_window
+
+    folder = tmp_path / "data"
+    _encrypted_store(folder, seed_county)
+    store = Store.open(folder)
+    store.set_setting("language", "en")
+    store.close()
+    asked: list = []
+    started = start_window(folder, qapp, lambda: asked.append("key"))
+    window, ctx = started.window, started.ctx
+    qtbot.addWidget(window)
+    try:
+        assert asked == ["key"]
+        assert window.menus["file"].title() == tr("ui.menu.file", "en") != tr("ui.menu.file", "zh_CN")
+        assert "李娜" in window.who.text() and window.households.model.rowCount() == 3
+    finally:
+        window.close()
+        ctx.close()
+        ctx.language.apply("zh_CN")
+
+
+def test_the_first_run_opens_the_store_first(qtbot, qapp, tmp_path):
+    from outreach.storage.store import Store
+    from outreach.ui.app import start_window
+    from outreach.ui.main_window import MainWindow
+
+    folder = tmp_path / "data"
+    store = Store.open(folder)   # no worker yet: the first-run questions need the store
+    seed_county(store)
+    store.close()
+    before = {id(w) for w in qapp.topLevelWidgets() if isinstance(w, MainWindow)}
+    assert start_window(folder, qapp) is None
+    qtbot.wait(10)
+    left = [w for w in qapp.topLevelWidgets() if isinstance(w, MainWindow) and id(w) not in before and w.isVisible()]
+    assert left == []
+
+
+def test_a_failed_unlock_is_raised_and_leaves_nothing_running(qapp, tmp_path):
+    from outreach.domain.errors import OutreachError
+    from outreach.ui.app import start_window
+
+    folder = tmp_path / "data"
+    _encrypted_store(folder, seed_county)
+
+    def wrong():
+        raise OutreachError("sec.error.wrong_passphrase")
+
+    with pytest.raises(OutreachError):
+        start_window(folder, qapp, wrong)
