@@ -12,9 +12,6 @@ very same bytes measured in the same run; and the peak memory of each, in a chil
   same bytes.
 - export_cpu / verify_cpu: the same two ratios in process CPU time (on a machine shared with other
   work, wall time measures the neighbours too; neither side uses more than one thread).
-- export_openssl_cpu / verify_openssl_cpu: the same CPU time against age done with OpenSSL's
-  ChaCha20-Poly1305 (``sync.age_stream``, which the app now writes and reads with) on the same bytes:
-  what the export and the verification cost beyond the cheapest age this machine has.
 - export_collect / export_write: the export's halves on their own (reading the changes out of the
   store — a full export encodes each batch of the log into lines as it reads it; hashing, signing
   and encrypting them into a file), each against raw encryption.
@@ -50,12 +47,8 @@ import rawdb  # noqa: E402
 
 from outreach.storage.store import Store  # noqa: E402
 from outreach.storage.tables import Area, Household, Person  # noqa: E402
-from outreach.sync import (
-    age_stream,  # noqa: E402
-    bundle_stream,  # noqa: E402
-    transport,  # noqa: E402
-)
 from outreach.sync import bundle as B  # noqa: E402
+from outreach.sync import bundle_stream, transport  # noqa: E402
 from outreach.sync import team as T  # noqa: E402
 from outreach.sync.keys import FAST_KDF_FOR_TESTS, parse_age_recipient  # noqa: E402
 
@@ -147,20 +140,6 @@ def timing_fsync() -> None:
     safefiles._fsync = timed
 
 
-def _openssl_decrypt(data: bytes, identities: list) -> bytes:
-    parts: list[bytes] = []
-    view = memoryview(data)
-    pos = [0]
-
-    def read(n: int) -> bytes:
-        piece = view[pos[0]:pos[0] + n].tobytes()
-        pos[0] += len(piece)
-        return piece
-
-    age_stream.decrypt_into(read, parts.append, identities)
-    return b"".join(parts)
-
-
 def _status(field: str) -> int:
     """A /proc/self/status figure in bytes (Linux)."""
     for line in Path("/proc/self/status").read_text().splitlines():
@@ -223,7 +202,6 @@ def main() -> None:
             team = T.require_team(conn)
         recipients = [parse_age_recipient(team.team_age), parse_age_recipient(team.recovery_age)]
         raw_enc_s, _ = best(lambda: pyrage.encrypt(inner, recipients), repeat=REPEAT, name="encrypt")
-        best(lambda: age_stream.encrypt(inner, [team.team_age, team.recovery_age]), name="encrypt_openssl")
 
         def verify():
             with open(target, "rb") as fh:
@@ -233,7 +211,6 @@ def main() -> None:
             gate = transport.RegistryGate(conn, lead_ring, T.require_team(conn))
             verify_s, opened = best(verify, repeat=REPEAT, name="verify")
         raw_dec_s, _ = best(lambda: pyrage.decrypt(data, [lead_ring.team_age]), repeat=REPEAT, name="decrypt")
-        best(lambda: _openssl_decrypt(data, [lead_ring.team_age]), name="decrypt_openssl")
         lead.close()
         worker.close()
         rss = {op: measure_rss(op, root) for op in ("export", "verify")}
@@ -253,9 +230,6 @@ def main() -> None:
         print(f"CPU time (best): export {CPU['export']:.2f} s = {CPU['export'] / CPU['encrypt']:.1f}x encrypt "
               f"{CPU['encrypt']:.2f} s (write half {CPU['write'] / CPU['encrypt']:.1f}x); verify {CPU['verify']:.2f} s = "
               f"{CPU['verify'] / CPU['decrypt']:.1f}x decrypt {CPU['decrypt']:.2f} s")
-        print(f"  against age with OpenSSL: encrypt {CPU['encrypt_openssl']:.3f} s, export "
-              f"{CPU['export'] / CPU['encrypt_openssl']:.1f}x; decrypt {CPU['decrypt_openssl']:.3f} s, verify "
-              f"{CPU['verify'] / CPU['decrypt_openssl']:.1f}x")
         for op, r in rss.items():
             print(f"peak RSS {op:6}: {r['peak'] / 2**20:6.1f} MiB ({r['growth'] / 2**20:+.1f} MiB over "
                   f"{r['before'] / 2**20:.1f} MiB before; bundle {mb:.1f} MiB)")
@@ -276,9 +250,6 @@ def main() -> None:
             **{f"{name}_cpu": {"value": round(CPU[name], 3), "unit": "s CPU", "baseline": round(CPU[base], 3),
                                "ratio": round(CPU[name] / CPU[base], 2)}
                for name, base in (("export", "encrypt"), ("verify", "decrypt"))},
-            **{f"{name}_openssl_cpu": {"value": round(CPU[name], 3), "unit": "s CPU",
-                                       "baseline": round(CPU[base], 3), "ratio": round(CPU[name] / CPU[base], 2)}
-               for name, base in (("export", "encrypt_openssl"), ("verify", "decrypt_openssl"))},
             "load": {"value": round(os.getloadavg()[0], 2), "unit": "load average (1 min)", "baseline": 2,
                      "ratio": round(os.getloadavg()[0] / 2, 2)},
             **{f"{op}_rss": {"value": round(r["growth"] / mib, 1), "unit": "MiB", "baseline": round(mb, 1),

@@ -3,9 +3,9 @@ held whole in memory.
 
 Writing: the changes are encoded once, in batches (``bundle_codec``: C speed, byte for byte the
 canonical lines of ``bundle._encode_wire``), hashed, sized and counted on the way, as the signed
-manifest that comes first needs them; then ``age_stream.AgeWriter`` encrypts the plaintext — magic,
-manifest, signature, the encoded batches, each let go once encrypted — into the output file (64 KiB
-age STREAM chunks, OpenSSL's ChaCha20-Poly1305: any age reader opens it). An export's changes come from
+manifest that comes first needs them; then ``pyrage.encrypt_io`` pulls the plaintext — magic,
+manifest, signature, the encoded batches, each let go once read — and writes the age file (64 KiB
+STREAM chunks) straight into the output file. An export's changes come from
 ``changes.iter_changes(wire=True)`` (``export_rows``): log tuples, or for a full export lines
 already encoded while the log was read, never a dict per change. With ``draining`` a list of change
 dicts is let go as it is encoded, so a writer holds at most the changes or their encoding, not both.
@@ -24,7 +24,7 @@ batch of lines.
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
 from typing import IO, Any
@@ -34,7 +34,6 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pyrage import x25519
 
 from outreach.sync import bundle as B
-from outreach.sync.age_stream import AgeWriter, NotPlain, decrypt_into
 from outreach.sync.bundle_codec import encode_changes, entity_counts
 from outreach.sync.export_rows import EncodedRows, WireRows, collector_paused
 from outreach.sync.keys import canonical_json, parse_age_recipient, sign, verify
@@ -45,6 +44,34 @@ BATCH_BYTES = 1 << 20      # payload bytes checked at a time
 
 
 # =========================================================================== writing
+class _Plaintext:
+    """A read-only stream over byte strings (for ``encrypt_io``), letting go of each once it is read."""
+
+    def __init__(self, parts: list[bytes]) -> None:
+        self._parts = deque(parts)
+        parts.clear()
+        self._pos = 0
+
+    def read(self, n: int = -1) -> bytes:
+        want = READ_SIZE if n is None or n < 0 else n
+        out = []
+        while want > 0 and self._parts:
+            part = self._parts[0]
+            piece = part[self._pos:self._pos + want]
+            out.append(piece)
+            want -= len(piece)
+            self._pos += len(piece)
+            if self._pos >= len(part):
+                self._parts.popleft()
+                self._pos = 0
+        return out[0] if len(out) == 1 else b"".join(out)
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.read(len(buffer))
+        buffer[:len(data)] = data
+        return len(data)
+
+
 def draining(items: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
     """The items of ``items`` in order, emptying the list as they are taken: an export's change dicts
     are let go as they are encoded instead of living until the file is written."""
@@ -93,14 +120,8 @@ def write_bundle_to(out: IO[bytes], *, signer: Ed25519PrivateKey, escrow: Sequen
     signature = sign(signer, B.SIGNATURE_CONTEXT + manifest_bytes)
     head = B.MAGIC + manifest_bytes + b"\n" + signature.encode("ascii") + b"\n"
     keys = list(dict.fromkeys([r.age for r in manifest.recipients] + list(escrow)))
-    for key in keys:
-        parse_age_recipient(key)   # a malformed key is refused as it always was
-    writer = AgeWriter(out, keys)
-    writer.write(head)
-    chunks.reverse()
-    while chunks:   # each chunk let go once encrypted
-        writer.write(chunks.pop())
-    writer.close()
+    chunks.insert(0, head)
+    pyrage.encrypt_io(_Plaintext(chunks), out, [parse_age_recipient(k) for k in keys])
     return manifest
 
 
@@ -272,35 +293,7 @@ def open_stream(raw: IO[bytes], identities: Sequence[x25519.Identity], gate: B.G
     if not (prefix.startswith(B.AGE_MAGIC) or prefix.startswith(B.AGE_ARMOR)):
         raise B.BundleRefused("sync.refused.not_bundle")
     B.check_age_header(prefix, limits)
-    trusted = _signed_by_sender(gate)
-    sink = _Sink(limits, trusted)
-    rest = _position(raw)
-    if rest is not None and prefix.startswith(B.AGE_MAGIC):
-        # the fast reader (OpenSSL) only ever accepts a file; any doubt or failure, and pyrage reads it
-        # again from the start into a fresh sink, refusing it (or not) exactly as before
-        try:
-            with collector_paused():
-                decrypt_into(CappedReader(raw, limits.max_file_bytes, prefix).read, sink.write, identities)
-        except (NotPlain, B.BundleRefused):
-            raw.seek(rest)
-            sink = _Sink(limits, trusted)
-        else:
-            return _opened(sink, gate, limits)
-    _decrypt(raw, prefix, sink, identities, limits)
-    return _opened(sink, gate, limits)
-
-
-def _position(raw: IO[bytes]) -> int | None:
-    """Where ``raw`` is (after the prefix), if it can go back there."""
-    try:
-        return raw.tell() if raw.seekable() else None
-    except (AttributeError, OSError, ValueError):
-        return None
-
-
-def _decrypt(raw: IO[bytes], prefix: bytes, sink: _Sink, identities: Sequence[x25519.Identity],
-             limits: B.Limits) -> None:
-    """pyrage's reading of the file into the sink, its failures as refusals."""
+    sink = _Sink(limits, _signed_by_sender(gate))
     try:
         with collector_paused():
             pyrage.decrypt_io(CappedReader(raw, limits.max_file_bytes, prefix), sink, list(identities))
@@ -310,10 +303,6 @@ def _decrypt(raw: IO[bytes], prefix: bytes, sink: _Sink, identities: Sequence[x2
         raise B.BundleRefused("sync.refused.damaged") from exc
     except OSError as exc:   # truncated or altered ciphertext (age's STREAM authentication)
         raise B.BundleRefused("sync.refused.damaged") from exc
-
-
-def _opened(sink: _Sink, gate: B.Gate, limits: B.Limits) -> B.OpenedBundle:
-    """The checks of ``bundle.open_bundle``, in its order, on what the sink received."""
     sink.finish()
     manifest = B.parse_manifest(sink.manifest_bytes)
     gate.check_team(manifest)

@@ -53,8 +53,6 @@ def watched(monkeypatch) -> dict[str, list]:
     start of an age decryption."""
     import pyrage
 
-    from outreach.sync import bundle_stream
-
     seen: dict[str, list] = {"opened": [], "decrypted": []}
     real_open = transport.open_regular
 
@@ -72,7 +70,6 @@ def watched(monkeypatch) -> dict[str, list]:
     monkeypatch.setattr(transport, "open_regular", open_regular)
     monkeypatch.setattr(pyrage, "decrypt", decrypting(pyrage.decrypt))
     monkeypatch.setattr(pyrage, "decrypt_io", decrypting(pyrage.decrypt_io))
-    monkeypatch.setattr(bundle_stream, "decrypt_into", decrypting(bundle_stream.decrypt_into))   # OpenSSL's reader
     return seen
 
 
