@@ -122,8 +122,10 @@ def _profile(ctx) -> int:
 
 def _join(ctx) -> int:
     store = ctx.store
-    request, fingerprint = T.join_team(store, _read(ctx.args.invite, "invite"), passphrase(new=not T.has_keys(store)))
-    path = _write(ctx.args.output, request)
+    written: list[Path] = []   # the request is written inside the join: a failed write joins nothing
+    _request, fingerprint = T.join_team(store, _read(ctx.args.invite, "invite"), passphrase(new=not T.has_keys(store)),
+                                        deliver=lambda data: written.append(_write(ctx.args.output, data)))
+    path = written[0]
     ctx.print(tr("sync.cli.request_written", path=str(path)))
     ctx.print(tr("sync.cli.fingerprint", fingerprint=fingerprint))
     return 0

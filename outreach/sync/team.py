@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import json
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -356,9 +357,12 @@ def _refuse_on_hub(conn: Connection) -> None:
 
 
 def join_team(store: Any, invite: bytes, passphrase: str, *, kdf: KdfParams = DEFAULT_KDF,
-              key_dir: Path | None = None) -> tuple[bytes, str]:
+              key_dir: Path | None = None, deliver: Callable[[bytes], None] | None = None) -> tuple[bytes, str]:
     """Join the team of an invite: this laptop's keys (made now if needed) and a signed enrolment
-    request for the lead. Returns (request file bytes, fingerprint to compare)."""
+    request for the lead. Returns (request file bytes, fingerprint to compare).
+
+    ``deliver(request)`` (writing the request file) runs inside the join's transaction: if it fails
+    (the USB stick pulled out) the laptop has not joined either, and the same invite works again."""
     with store.connect() as conn:
         _refuse_on_hub(conn)
     doc = small_json(invite, INVITE_FORMAT)
@@ -408,11 +412,14 @@ def join_team(store: Any, invite: bytes, passphrase: str, *, kdf: KdfParams = DE
                 "device_id": device.id, "name": device.name, "worker": store.worker, "role": ROLE_MEMBER,
                 "status": STATUS_PENDING, "device_age": pub["device_age"], "device_sign": pub["device_sign"],
                 "fingerprint": fp})
-    body = {"format": REQUEST_FORMAT, "version": 1, "team_id": team.team_id, "device_id": device.id,
-            "name": device.name, "worker": store.worker, "device_age": pub["device_age"],
-            "device_sign": pub["device_sign"], "created_at": _now().isoformat(timespec="seconds")}
-    body["signature"] = K.sign(ring.device_sign, REQUEST_CONTEXT + K.canonical_json(body))
-    return json.dumps(body, ensure_ascii=False, indent=1).encode("utf-8") + b"\n", fp
+        body = {"format": REQUEST_FORMAT, "version": 1, "team_id": team.team_id, "device_id": device.id,
+                "name": device.name, "worker": store.worker, "device_age": pub["device_age"],
+                "device_sign": pub["device_sign"], "created_at": _now().isoformat(timespec="seconds")}
+        body["signature"] = K.sign(ring.device_sign, REQUEST_CONTEXT + K.canonical_json(body))
+        data = json.dumps(body, ensure_ascii=False, indent=1).encode("utf-8") + b"\n"
+        if deliver is not None:
+            deliver(data)
+    return data, fp
 
 
 def _adopt_team_profile(w: Any, reference: list[dict[str, Any]], me: str) -> None:

@@ -51,3 +51,27 @@ def test_the_hub_invite_job_says_so_in_words(tmp_path):
         assert caught.value.key == "error.file.unwritable"
     finally:
         hub.close()
+
+
+def test_a_join_request_to_a_folder_that_is_gone_joins_nothing(tmp_path, lead):
+    """The join wizard's job: the request cannot be written, so the laptop has not joined either (it
+    used to be left joined with no request to hand over) and the same invite is used again."""
+    from outreach.domain.errors import OutreachError
+    from outreach.sync import team as T
+    from outreach.ui.dialogs.team_wizard import join_team_job
+    from tests.unit.sync.transport_kit import Laptop
+
+    invite = tmp_path / "team-invite.json"
+    invite.write_bytes(T.make_invite(lead.store))
+    worker = Laptop(tmp_path, "zhao", "赵敏")
+    try:
+        gone = tmp_path / "usb-stick-pulled-out" / "join-request.json"
+        with pytest.raises(OutreachError) as caught:
+            join_team_job(worker.store, str(invite), str(gone), PASS)
+        assert caught.value.key == "error.file.unwritable"
+        with worker.store.connect() as conn:
+            assert T.get_team(conn) is None
+        fingerprint, _villages = join_team_job(worker.store, str(invite), str(tmp_path / "join-request.json"), PASS)
+        assert T.read_request(lead.store, (tmp_path / "join-request.json").read_bytes()).fingerprint == fingerprint
+    finally:
+        worker.close()

@@ -44,15 +44,13 @@ def create_team_job(store, name: str, passphrase: str) -> str:
 
 def join_team_job(store, invite: str, request: str, passphrase: str) -> tuple[str, int]:
     from outreach.inputfiles import read_capped
-    from outreach.safefiles import read_reason
+    from outreach.safefiles import write_atomic
     from outreach.services.areas import all_areas
 
     invite_bytes = read_capped(invite, T.MAX_SMALL_FILE, what="invite")
-    data, fingerprint = T.join_team(store, invite_bytes, passphrase, kdf=KDF)
-    try:
-        Path(request).write_bytes(data)
-    except OSError as exc:
-        raise OutreachError("error.file.unwritable", path=request, reason=read_reason(exc)) from exc
+    # the request is written inside the join (atomically): if it cannot be, the laptop has not joined
+    _data, fingerprint = T.join_team(store, invite_bytes, passphrase, kdf=KDF,
+                                     deliver=lambda data: write_atomic(request, data))
     return fingerprint, sum(1 for a in all_areas(store) if a.level == "village")
 
 

@@ -71,8 +71,9 @@ def create_team_job(store, name: str, passphrase: str) -> KeyRing:
 
 
 def join_team_job(store, invite: str, request: str, passphrase: str) -> str:
-    data, fingerprint = T.join_team(store, read_capped(invite, T.MAX_SMALL_FILE, what="invite"), passphrase)
-    write_atomic(request, data)   # a folder that is gone: said in words, no half-written file
+    # written inside the join: a folder that is gone is said in words, no half-written file, not joined
+    _data, fingerprint = T.join_team(store, read_capped(invite, T.MAX_SMALL_FILE, what="invite"), passphrase,
+                                     deliver=lambda data: write_atomic(request, data))
     return fingerprint
 
 

@@ -57,6 +57,27 @@ def test_short_passphrase_is_refused_before_anything_is_written(tmp_path):
     laptop.close()
 
 
+def test_a_request_that_cannot_be_written_joins_nothing_and_the_same_invite_works_again(tmp_path, lead):
+    """The request is written inside the join: a USB stick pulled out while it is written leaves the
+    laptop outside the team (not "joined" with no request to hand the lead), and joining again works."""
+    worker = Laptop(tmp_path, "zhao", "赵敏")
+    invite = T.make_invite(lead.store)
+
+    def pulled_out(_data):
+        raise OutreachError("error.file.unwritable", path="E:/request.json", reason="设备未就绪")
+
+    assert error_key(T.join_team, worker.store, invite, PASS, kdf=FAST_KDF_FOR_TESTS,
+                     deliver=pulled_out) == "error.file.unwritable"
+    with worker.store.connect() as conn:
+        assert T.get_team(conn) is None and T.get_device(conn, worker.id) is None
+    delivered = []
+    request, fp = T.join_team(worker.store, invite, PASS, kdf=FAST_KDF_FOR_TESTS, deliver=delivered.append)
+    assert delivered == [request] and T.read_request(lead.store, request).fingerprint == fp
+    with worker.store.connect() as conn:
+        assert T.get_device(conn, worker.id).status == STATUS_PENDING
+    worker.close()
+
+
 def test_invite_holds_public_keys_only(lead):
     invite = T.make_invite(lead.store)
     assert b"AGE-SECRET-KEY" not in invite
