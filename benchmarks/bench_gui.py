@@ -21,18 +21,26 @@ it is shown. The app's other screens (Today, the household page, the lazily buil
 of it: they are built when first opened (issue 14), and the dashboard has its own figure below (opened
 once the services are up).
 
-What stays between the two (issue 14, 2 cores, measured 2026-12-01): the passphrase's Argon2id
-(64 MiB, 3 passes: ~0.26–0.30 s of CPU, 0.43–0.46 s wall on the busy machine) runs in a thread
-while Qt loads; the bare window gets the raw key. The app's window is bigger (menus, toolbar, area
-tree, filters) and its Qt modules are ~10 more to import.
+What stays between the two (issue 14, 50,000 households, 2 shared cores at load 3.5–4, medians of 5,
+2026-12-01): the passphrase's Argon2id (64 MiB, 3 passes: 0.26–0.30 s of CPU, 0.43–0.46 s wall alone
+on that machine) runs in a thread while Qt loads and the window is built, but on two busy cores it
+still competes with them, and the bare window gets the raw key. The app's start: 0.43 s against
+0.17 s (2.5×, CPU 0.50 vs 0.20 s) in the quietest run, 0.71–1.32 s against 0.18–0.46 s (2.3–4.0×,
+CPU 2.3–3.0×) in the busier ones; handed the raw key too, 0.23 s (1.3×, CPU 1.3×) and 0.36–0.85 s
+(1.95–2.0×). So Argon2id is what stands between the app and 2× (it cannot overlap more than the whole
+start); the rest is a bigger window (menus, toolbar, area tree, filters) and ~10 more modules. Before
+the first window came first (same clock, same runs): 1.8–2.4 s (5.3–6.4×). The services (SQLAlchemy,
+SQLModel and the app's services: ~0.9 s of CPU to import) load after the first paint:
+``startup_services`` 1.1–2.9 s.
 
 With ``--json`` the last line is one JSON object: figure → {"value", "unit", "baseline", "ratio"}
 (ratio = ours ÷ baseline): ``startup`` (s), ``list_search_<i>`` (ms, the household list's search),
 ``rss_ready`` (MB), ``gui_max_stall`` (ms, no baseline), ``dashboard_first`` (s: the dashboard opened
 from the navigation right after start-up, until its first six cards show numbers; baseline: the same
 counts in raw SQL), ``dashboard_all`` (s, every figure in), ``startup_vs_fontless``, ``startup_cpu``
-(CPU seconds of the whole process until ready, next to the bare one: robust on a busy machine) and
-``load_average``.
+(CPU seconds of the whole process until ready, next to the bare one: robust on a busy machine),
+``startup_raw_key`` (an encrypted store: the app's start handed the raw key as the bare window is, no
+Argon2id), ``startup_services`` and ``load_average``.
 
 The bare window registers the app's shipped CJK font as the app does (this machine has no system CJK
 font: without it the bare window draws the names as empty boxes, which costs nothing); the fontless
@@ -122,11 +130,15 @@ def _loop_answers(app) -> None:
 
 
 # ----------------------------------------------------------------------------- phases (subprocess)
-def phase_app(data_dir: str, *, warmup: bool = False) -> dict:
+def phase_app(data_dir: str, *, warmup: bool = False, raw_key: bool = False) -> dict:
     """As ``run_gui``: the key (Argon2id) is derived in a thread while Qt and the window's modules load;
     the window is shown with its first page read by the raw driver (``ui.first_page``) and the database
     thread loads the services and opens the store after the first paint (``ui.app.start_window``)."""
     t0 = T_START
+    if raw_key:  # as the bare window: the raw key handed over, no passphrase derivation (startup_raw_key)
+        from outreach.storage import crypto_store
+
+        crypto_store._remember(Path(data_dir), _raw_key())
     from outreach.ui.app import EarlyUnlock, import_first
 
     early = EarlyUnlock(data_dir)
@@ -374,14 +386,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="GUI benchmark on a large database")
     parser.add_argument("--data-dir", help="a demo store to measure (built there when missing)")
     parser.add_argument("--households", type=int, default=5_000, help="size of the demo built when needed")
-    parser.add_argument("--phase", choices=["app", "bare", "bare-fontless"])
+    parser.add_argument("--phase", choices=["app", "app-rawkey", "bare", "bare-fontless"])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--warmup", action="store_true", help=argparse.SUPPRESS)  # a phase: the start only
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON object, last")
     args = parser.parse_args(argv)
     if args.phase:
-        result = (phase_app(args.data_dir, warmup=args.warmup) if args.phase == "app"
-                  else phase_bare(args.data_dir, font=args.phase == "bare"))
+        result = (phase_app(args.data_dir, warmup=args.warmup, raw_key=args.phase == "app-rawkey")
+                  if args.phase.startswith("app") else phase_bare(args.data_dir, font=args.phase == "bare"))
         print(json.dumps(result))
         return 0
     args.data_dir = _ensure_store(args.data_dir, args.households)
@@ -394,11 +406,14 @@ def main(argv: list[str] | None = None) -> int:
     for phase in ("app", "bare"):  # unmeasured: fills the bytecode cache (see _run_phase)
         _run_phase(phase, args.data_dir, warmup=True)
     # alternate the kinds of start so that a busy machine weighs on all alike
-    apps, bares, fontless = [], [], []
+    apps, bares, fontless, keyed = [], [], [], []
+    encrypted = rawdb.database_key(Path(args.data_dir)) is not None
     for _ in range(args.runs):
         apps.append(_run_phase("app", args.data_dir))
         bares.append(_run_phase("bare", args.data_dir))
         fontless.append(_run_phase("bare-fontless", args.data_dir))
+        if encrypted:
+            keyed.append(_run_phase("app-rawkey", args.data_dir, warmup=True))
     raw = [raw_search(args.data_dir) for _ in range(args.runs)]
     app_ready = statistics.median(a["first_interactive_s"] for a in apps)
     bare_ready = statistics.median(b["first_interactive_s"] for b in bares)
@@ -410,6 +425,11 @@ def main(argv: list[str] | None = None) -> int:
     cpu_bare = statistics.median(b["cpu_ready_s"] for b in bares)
     print(f"  CPU seconds until ready (the process, all threads; what an idle machine would take): outreach "
           f"{cpu_app:.2f} s | bare {cpu_bare:.2f} s | ratio {cpu_app / cpu_bare:.1f}×")
+    if keyed:
+        keyed_ready = statistics.median(a["first_interactive_s"] for a in keyed)
+        keyed_cpu = statistics.median(a["cpu_ready_s"] for a in keyed)
+        print(f"  the app handed the raw key as the bare window is (no Argon2id): {keyed_ready:.2f} s, ratio "
+              f"{keyed_ready / bare_ready:.1f}× (CPU {keyed_cpu:.2f} s, {keyed_cpu / cpu_bare:.1f}×)")
     imports = statistics.median(a["imports_s"] for a in apps)
     opening = statistics.median(a["store_open_s"] for a in apps)
     services = statistics.median(a["services_ready_s"] for a in apps)
@@ -424,6 +444,8 @@ def main(argv: list[str] | None = None) -> int:
                "startup_services": {"value": round(services, 3), "unit": "s", "baseline": None, "ratio": None},
                "startup_vs_fontless": _figure(app_ready, "s", no_font),
                "startup_cpu": _figure(cpu_app, "s", cpu_bare)}
+    if keyed:
+        figures["startup_raw_key"] = _figure(keyed_ready, "s", bare_ready)
     key = rawdb.database_key(Path(args.data_dir))
     raw_first = statistics.median(raw_first_figures(args.data_dir, key) for _ in range(args.runs))
     first = statistics.median(a["dashboard_first_s"] for a in apps)
