@@ -295,3 +295,31 @@ def test_a_failed_unlock_is_raised_and_leaves_nothing_running(qapp, tmp_path):
 
     with pytest.raises(OutreachError):
         start_window(folder, qapp, wrong)
+
+
+def test_the_lighter_import_check_answers_as_pysides_own():
+    """``lighten_import_check``: PySide's "does this module use PySide6?" read from the file's bytes
+    gives the same answer as its inspect.getsource version, for Qt and non-Qt modules alike."""
+    import importlib
+
+    import PySide6.QtCore  # noqa: F401 - loads shibokensupport.feature
+
+    from outreach.ui.app import lighten_import_check
+
+    feature = sys.modules["shibokensupport.feature"]
+    lighten_import_check()
+    lighter = feature._mod_uses_pyside
+    assert getattr(lighter, "outreach_lighter", False)
+    import inspect
+
+    def pysides_own(module) -> bool:
+        try:
+            return "PySide6" in inspect.getsource(module)
+        except (TypeError, OSError, SyntaxError):
+            return False
+
+    names = ["outreach.ui.widgets", "outreach.ui.first_page", "outreach.i18n", "outreach.services.household_rows",
+             "json", "sqlite3", "PySide6.QtCore", "shibokensupport.feature", "sqlcipher3"]
+    for name in names:
+        module = importlib.import_module(name)
+        assert lighter(module) == pysides_own(module), name
