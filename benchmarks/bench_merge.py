@@ -18,9 +18,9 @@ transaction, as the batch import does. CPU seconds of this process are printed n
 Why the goal is "within 3× of raw" and not issue 14's 100,000 changes/s (nor cr-sqlite's 66,057 field
 changes/s on the peerbench): the raw floor is the bare write of the merge's result — 155,020 rows for
 100,000 changes (records and change log), one executemany per table in one transaction into the
-encrypted store — and on the 2-core machine it ran at 17,900–27,900 changes/s (27,856 in session 4;
-17,872–25,714 in session 5, load average 2.6–5). A merge that only wrote its result could not pass
-~28,000 changes/s on an encrypted store; 100,000 would need it 3.6× faster than its own bare write.
+encrypted store — and on the 2-core machine it ran at 17,900–29,600 changes/s (27,856 in session 4;
+17,872–29,637 in session 5, load average 1.5–5). A merge that only wrote its result could not pass
+~30,000 changes/s on an encrypted store; 100,000 would need it 3.4× faster than its own bare write.
 cr-sqlite's figure is on plain SQLite, where the peers' raw floor upserts ~330,000 rows/s.
 
 ``--peer-data DIR``: the peerbench data set instead (see bench_merge_peer.py), in the peers' units.

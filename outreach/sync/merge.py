@@ -142,11 +142,19 @@ def _single(star: Entry, fields: frozenset[str]) -> Folded:
     return Folded(True, {k: v for k, v in star.data().items() if k in fields}, star, star)
 
 
+_UPDATES: dict[tuple[str, str, tuple[str, ...]], tuple[Any, Any, dict[str, Any]]] = {}
+
+
 def _bulk_update(conn: Any, table: Any, cols: tuple[str, ...], rows: list[dict[str, Any]]) -> None:
-    """executemany of one compiled UPDATE … WHERE id = ? (values converted as ``bulk_insert`` does)."""
-    stmt = update(table).where(table.c.id == bindparam("_id")).values({c: bindparam(c) for c in cols})
-    compiled = stmt.compile(dialect=conn.dialect)
-    convert = {c: conv for c in cols if (conv := codec.db_converter(table.c[c].type))}
+    """executemany of one compiled UPDATE … WHERE id = ? (values converted as ``bulk_insert`` does),
+    compiled once per (dialect, table, columns)."""
+    key = (conn.dialect.name, table.name, cols)
+    found = _UPDATES.get(key)
+    if found is None:
+        stmt = update(table).where(table.c.id == bindparam("_id")).values({c: bindparam(c) for c in cols})
+        convert = {c: conv for c in cols if (conv := codec.db_converter(table.c[c].type))}
+        found = _UPDATES[key] = (stmt, stmt.compile(dialect=conn.dialect), convert)
+    stmt, compiled, convert = found
     order = compiled.positiontup if compiled.positional else None
     if order is None:
         conn.execute(stmt, rows)
