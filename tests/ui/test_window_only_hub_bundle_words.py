@@ -6,9 +6,8 @@ from __future__ import annotations
 import pytest
 
 from outreach.i18n import set_language, tr
-from outreach.ui.views.sync_view import SyncView
+from tests.ui.sync_screen_kit import open_sync_view
 from tests.unit.hub.hub_kit import create_hub, enrol_lead, hub_down
-from tests.unit.sync.transport_kit import PASS
 
 
 @pytest.fixture
@@ -26,12 +25,7 @@ def test_a_hub_downlink_on_the_sync_screen_says_where_in_the_window_it_goes(qtbo
     hub, lead = hub_and_lead
     set_language(lang)
     downlink = hub_down(hub, lead).path
-    view = SyncView(lead.store)
-    qtbot.addWidget(view)
-    qtbot.waitUntil(lambda: bool(view.state), timeout=10000)
-    view.passphrase.setText(PASS)
-    view.unlock()
-    qtbot.waitUntil(lambda: view.ring is not None, timeout=10000)
+    view = open_sync_view(qtbot, lead.store, unlock=True)
     with qtbot.waitSignal(view.sig_imported, timeout=20000) as blocker:
         view.import_files([str(downlink)])
     assert [r.status for r in blocker.args[0]] == ["refused"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from outreach.i18n import set_language, tr
-from outreach.ui.views.sync_view import SyncView
+from tests.ui.sync_screen_kit import open_sync_view
 from tests.unit.sync.transport_kit import PASS, create_lead
 
 
@@ -23,12 +23,7 @@ def lead(tmp_path):
 @pytest.mark.parametrize("lang", ["zh_CN", "en"])
 def test_an_invite_to_a_folder_that_is_gone_says_so_in_words(qtbot, lead, tmp_path, lang):
     set_language(lang)
-    view = SyncView(lead.store)
-    qtbot.addWidget(view)
-    qtbot.waitUntil(lambda: bool(view.state), timeout=10000)
-    view.passphrase.setText(PASS)
-    view.unlock()
-    qtbot.waitUntil(lambda: view.ring is not None, timeout=10000)
+    view = open_sync_view(qtbot, lead.store, unlock=True)
     gone = tmp_path / "usb-stick-pulled-out" / "team-invite.json"
     before = view.log.count()
     view.write_invite(str(gone))

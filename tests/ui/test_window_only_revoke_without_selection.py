@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from outreach.i18n import set_language, tr
-from outreach.ui.views.sync_view import SyncView
+from tests.ui.sync_screen_kit import open_sync_view
 from tests.unit.sync.transport_kit import DONGPING, create_lead, join
 
 
@@ -26,10 +26,7 @@ def team(tmp_path):
 def test_revoke_with_no_laptop_selected_says_so(qtbot, team, lang):
     lead, _wang = team
     set_language(lang)
-    view = SyncView(lead.store)
-    qtbot.addWidget(view)
-    view.show()
-    qtbot.waitUntil(lambda: bool(view.state) and view.model.rowCount() == 2, timeout=10000)
+    view = open_sync_view(qtbot, lead.store, devices=2)
     view.table.clearSelection()
     view.table.setCurrentIndex(view.model.index(-1, -1))
     assert view.revoke_button.isVisible() and view.revoke_button.isEnabled()

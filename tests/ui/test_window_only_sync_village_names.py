@@ -9,7 +9,8 @@ import pytest
 from PySide6.QtCore import Qt
 
 from outreach.i18n import set_language
-from outreach.ui.views.sync_view import COLUMNS, SyncView
+from outreach.ui.views.sync_view import COLUMNS
+from tests.ui.sync_screen_kit import open_sync_view
 from tests.unit.sync.transport_kit import DONGPING, SHIMEN, create_lead, join
 
 
@@ -31,9 +32,7 @@ def _cell(view, row: int, column: str) -> str:
 def test_changed_villages_are_said_by_name(qtbot, team, lang):
     lead, wang = team
     set_language(lang)
-    view = SyncView(lead.store)
-    qtbot.addWidget(view)
-    qtbot.waitUntil(lambda: bool(view.state) and view.model.rowCount() == 2, timeout=10000)
+    view = open_sync_view(qtbot, lead.store, devices=2)
     row = next(i for i, d in enumerate(view.model.devices) if d["device_id"] == wang.id)
     offered: dict = {}
 
