@@ -49,9 +49,13 @@ def new_store() -> Store:
     from tests.conftest import ENGINE
 
     if ENGINE == "postgresql":
+        import atexit
+        import shutil
         import tempfile
 
-        return Store.open(tempfile.mkdtemp(prefix="merge-store-"))
+        folder = tempfile.mkdtemp(prefix="merge-store-")   # the data folder (device.json, keys), not the data
+        atexit.register(shutil.rmtree, folder, True)
+        return Store.open(folder)
     conn = _blank_copy()
     engine = create_engine("sqlite://", poolclass=StaticPool, creator=lambda: conn)
     event.listen(engine, "connect", _on_connect)
