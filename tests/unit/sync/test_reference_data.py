@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from outreach.domain.errors import OutreachError
+from outreach.i18n import tr
 from outreach.services import areas, providers, team_data, team_profile
 from outreach.services.letter_sources import organisation
 from outreach.storage.writer import CHANGE_LOG
@@ -172,7 +173,11 @@ def test_a_worker_cannot_change_team_data_and_nothing_is_written(lead, tmp_path)
                 call()
             assert exc.value.key == f"teamdata.error.read_only.{what}"
             assert "陈静" in exc.value.message("zh_CN")
-    assert "outreach providers suggest" in T.OutreachError("teamdata.error.read_only.providers", maintainer="x").message("en")
+    for lang in ("zh_CN", "en"):   # the window's way first (a worker may never open a terminal), then the command
+        suggest = T.OutreachError("teamdata.error.read_only.providers", maintainer="x").message(lang)
+        assert tr("ui.dayone.directory.suggest", lang) in suggest and "outreach providers suggest" in suggest
+        profile = T.OutreachError("teamdata.error.read_only.profile", maintainer="x").message(lang)
+        assert tr("ui.action.settings", lang).replace("(&S)", "").replace("&", "") in profile, profile
     assert table_digest(li.store, *tables) == before
 
 
