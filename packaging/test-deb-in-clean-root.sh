@@ -58,6 +58,7 @@ mkdir -p "$CACHE/apt-archives" "$ARTIFACTS"
 if [ ! -f "$BASE" ]; then
   echo "making the clean root once: debootstrap --variant=minbase $SUITE ($MIRROR)" >&2
   fresh=$(mktemp -d /var/tmp/outreach-debootstrap.XXXXXX)
+  chmod 755 "$fresh"   # mktemp -d makes it 0700: the root's / would keep that mode in the tar
   debootstrap --variant=minbase "$SUITE" "$fresh" "$MIRROR" >"$ARTIFACTS/debootstrap.log" 2>&1 \
     || die "debootstrap failed (see $ARTIFACTS/debootstrap.log)"
   tar -C "$fresh" -cf "$BASE.part" . && mv "$BASE.part" "$BASE"
@@ -71,6 +72,7 @@ cleanup() {
 }
 trap cleanup EXIT
 tar -C "$R" -xf "$BASE"
+chmod 755 "$R"   # a root directory of mode 0700 (mktemp -d, or a base tarred from one) lets only root run anything
 mount -t proc proc "$R/proc"
 cp /etc/resolv.conf "$R/etc/resolv.conf" 2>/dev/null || true
 echo "deb $MIRROR $SUITE main" > "$R/etc/apt/sources.list"
