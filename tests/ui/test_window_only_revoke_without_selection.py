@@ -8,22 +8,11 @@ import pytest
 from PySide6.QtCore import Qt
 
 from outreach.i18n import set_language, tr
-from tests.ui.sync_screen_kit import open_sync_view
-from tests.unit.sync.transport_kit import DONGPING, create_lead, join
-
-
-@pytest.fixture
-def team(tmp_path):
-    lead = create_lead(tmp_path)
-    wang = join(tmp_path, lead, "wang", "王强", [DONGPING])
-    yield lead, wang
-    for laptop in (lead, wang):
-        laptop.close()
-    set_language("zh_CN")
+from tests.ui.sync_screen_kit import open_sync_view, team  # noqa: F401  (the fixture)
 
 
 @pytest.mark.parametrize("lang", ["zh_CN", "en"])
-def test_revoke_with_no_laptop_selected_says_so(qtbot, team, lang):
+def test_revoke_with_no_laptop_selected_says_so(qtbot, team, lang):  # noqa: F811
     lead, _wang = team
     set_language(lang)
     view = open_sync_view(qtbot, lead.store, devices=2)

@@ -10,18 +10,8 @@ from PySide6.QtCore import Qt
 
 from outreach.i18n import set_language
 from outreach.ui.views.sync_view import COLUMNS
-from tests.ui.sync_screen_kit import open_sync_view
-from tests.unit.sync.transport_kit import DONGPING, SHIMEN, create_lead, join
-
-
-@pytest.fixture
-def team(tmp_path):
-    lead = create_lead(tmp_path)
-    wang = join(tmp_path, lead, "wang", "王强", [DONGPING])
-    yield lead, wang
-    for laptop in (lead, wang):
-        laptop.close()
-    set_language("zh_CN")
+from tests.ui.sync_screen_kit import open_sync_view, team  # noqa: F401  (the fixture)
+from tests.unit.sync.transport_kit import DONGPING, SHIMEN
 
 
 def _cell(view, row: int, column: str) -> str:
@@ -29,7 +19,7 @@ def _cell(view, row: int, column: str) -> str:
 
 
 @pytest.mark.parametrize("lang", ["zh_CN", "en"])
-def test_changed_villages_are_said_by_name(qtbot, team, lang):
+def test_changed_villages_are_said_by_name(qtbot, team, lang):  # noqa: F811
     lead, wang = team
     set_language(lang)
     view = open_sync_view(qtbot, lead.store, devices=2)
